@@ -1,1 +1,63 @@
-return 0;
+using Microsoft.Extensions.Hosting;
+using Yak.Daemon.Hosting;
+using Yak.Daemon.Ipc;
+using Yak.Daemon.Native;
+using Yak.Protocol.Transport;
+
+// yakd [--foreground|--background]
+//   --foreground  log to the console as well as the file (default when stdout is a terminal)
+//   --background  never log to the console (how yakctl spawns it)
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine("yakd: the yak daemon. Usually started by 'yakctl' or systemd/launchd; see 'yakctl daemon --help'.");
+    Console.WriteLine("usage: yakd [--foreground|--background] [--version]");
+    return ExitCodes.Success;
+}
+
+if (args.Contains("--version"))
+{
+    Console.WriteLine(DaemonInfo.Version);
+    return ExitCodes.Success;
+}
+
+var unknown = args.Where(a => a is not ("--foreground" or "--background")).ToList();
+if (unknown.Count > 0)
+{
+    Console.Error.WriteLine($"yakd: unknown argument(s): {string.Join(' ', unknown)}");
+    return ExitCodes.Usage;
+}
+
+if (!OperatingSystem.IsWindows())
+{
+    // Everything yakd writes (state, logs, the socket folder) is for this user only.
+    Libc.umask(0b_000_111_111);
+}
+
+var endpoint = DaemonEndpoint.Resolve();
+var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
+using var serilog = DaemonLogging.Create(endpoint, console);
+try
+{
+    Directory.CreateDirectory(endpoint.StateDirectory);
+    if (!OperatingSystem.IsWindows())
+    {
+        UnixSocketListener.PrepareDirectory(endpoint.SocketDirectory);
+    }
+
+    using var instanceLock = SingleInstanceLock.Acquire(endpoint.LockFilePath);
+    using var host = DaemonHost.Build(endpoint, serilog, args);
+    await host.RunAsync().ConfigureAwait(false);
+    return ExitCodes.Success;
+}
+catch (DaemonStartupException ex)
+{
+    serilog.Error("{Message}", ex.Message);
+    Console.Error.WriteLine($"yakd: {ex.Message}");
+    return ex.ExitCode;
+}
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+{
+    serilog.Fatal(ex, "yakd could not start");
+    Console.Error.WriteLine($"yakd: could not start: {ex.Message}");
+    return ExitCodes.Failure;
+}

@@ -1,0 +1,7 @@
+namespace Yak.Client;
+
+/// <summary>No daemon answered on the socket (and none was started).</summary>
+public sealed class DaemonUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>The daemon and this client cannot talk: their protocol versions do not overlap.</summary>
+public sealed class IncompatibleDaemonException(string message) : Exception(message);

@@ -1,0 +1,48 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Yak.Protocol.Messages;
+using Yak.Protocol.Transport;
+
+namespace Yak.Daemon.Events;
+
+/// <summary>
+/// Fans state changes out to the connections that subscribed to their topic, and to nobody else.
+/// Publishing never blocks: each subscriber has its own bounded queue (see <see cref="IEventSink"/>).
+/// </summary>
+internal sealed class EventHub(TimeProvider time)
+{
+    private readonly ConcurrentDictionary<IEventSink, byte> sinks = new();
+
+    public void Register(IEventSink sink) => sinks.TryAdd(sink, 0);
+
+    public void Unregister(IEventSink sink) => sinks.TryRemove(sink, out _);
+
+    public int SubscriberCount => sinks.Keys.Count(s => s.Topics.Count > 0);
+
+    public void Publish<T>(string topic, string kind, string subject, T data)
+    {
+        var notification = new EventNotification
+        {
+            Topic = topic,
+            Kind = kind,
+            Subject = subject,
+            Time = time.GetUtcNow(),
+            Data = JsonSerializer.SerializeToElement(data, YakJson.Options),
+        };
+        foreach (var sink in sinks.Keys)
+        {
+            if (sink.Topics.Contains(topic))
+            {
+                sink.Enqueue(notification);
+            }
+        }
+    }
+}
+
+/// <summary>A connection's end of the hub: the topics it asked for and a queue the hub can drop into.</summary>
+internal interface IEventSink
+{
+    IReadOnlySet<string> Topics { get; }
+
+    void Enqueue(EventNotification notification);
+}

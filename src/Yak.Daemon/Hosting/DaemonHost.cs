@@ -1,0 +1,42 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Serilog;
+using Yak.Daemon.Events;
+using Yak.Daemon.Ipc;
+using Yak.Protocol.Transport;
+
+namespace Yak.Daemon.Hosting;
+
+/// <summary>Builds yakd's host: one <c>ConfigureX</c> per feature, in the order they depend on each other.</summary>
+internal static class DaemonHost
+{
+    public static IHost Build(DaemonEndpoint endpoint, Serilog.ILogger serilog, string[] args)
+    {
+        var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
+        builder.Services.AddSystemd();
+        builder.Services.AddSerilog(serilog, dispose: false);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(endpoint);
+        builder.Services.AddSingleton<DaemonInfo>();
+        ConfigureEvents(builder.Services);
+        ConfigureRpc(builder.Services, endpoint);
+        return builder.Build();
+    }
+
+    private static void ConfigureEvents(IServiceCollection services) => services.AddSingleton<EventHub>();
+
+    private static void ConfigureRpc(IServiceCollection services, DaemonEndpoint endpoint)
+    {
+        services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<Func<IConnectionListener>>(sp => () => CreateListener(endpoint, sp.GetRequiredService<ILogger<RpcServer>>()));
+        services.AddSingleton<RpcServer>();
+        services.AddHostedService(sp => sp.GetRequiredService<RpcServer>());
+    }
+
+    private static IConnectionListener CreateListener(DaemonEndpoint endpoint, Microsoft.Extensions.Logging.ILogger logger) =>
+        OperatingSystem.IsWindows()
+            ? new NamedPipeListener(endpoint.SocketPath)
+            : UnixSocketListener.Create(endpoint.SocketPath, logger);
+}

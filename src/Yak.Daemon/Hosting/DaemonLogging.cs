@@ -1,0 +1,63 @@
+using Microsoft.Extensions.Hosting.Systemd;
+using Serilog;
+using Serilog.Core;
+using Serilog.Events;
+using Yak.Protocol.Transport;
+
+namespace Yak.Daemon.Hosting;
+
+/// <summary>Serilog for yakd: a rolling file always; the console in the foreground; journald priorities under systemd.</summary>
+internal static class DaemonLogging
+{
+    private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    public static Logger Create(DaemonEndpoint endpoint, bool console)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
+            .Enrich.FromLogContext()
+            .WriteTo.File(
+                Path.Combine(endpoint.LogDirectory, "yakd-.log"),
+                outputTemplate: FileTemplate,
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: 7,
+                fileSizeLimitBytes: 20 * 1024 * 1024,
+                rollOnFileSizeLimit: true,
+                shared: true,
+                flushToDiskInterval: TimeSpan.FromSeconds(1));
+
+        if (SystemdHelpers.IsSystemdService())
+        {
+            // journald reads "<N>" prefixes as syslog priorities; timestamps come from the journal itself.
+            configuration = configuration
+                .Enrich.With<SyslogPriorityEnricher>()
+                .WriteTo.Console(outputTemplate: "<{SyslogPriority}>{SourceContext}: {Message:lj}{NewLine}{Exception}");
+        }
+        else if (console)
+        {
+            configuration = configuration.WriteTo.Console(
+                outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
+                standardErrorFromLevel: LogEventLevel.Verbose);
+        }
+
+        return configuration.CreateLogger();
+    }
+
+    private sealed class SyslogPriorityEnricher : ILogEventEnricher
+    {
+        public void Enrich(LogEvent logEvent, ILogEventPropertyFactory propertyFactory)
+        {
+            var priority = logEvent.Level switch
+            {
+                LogEventLevel.Fatal => 2,
+                LogEventLevel.Error => 3,
+                LogEventLevel.Warning => 4,
+                LogEventLevel.Information => 6,
+                _ => 7,
+            };
+            logEvent.AddPropertyIfAbsent(propertyFactory.CreateProperty("SyslogPriority", priority));
+        }
+    }
+}

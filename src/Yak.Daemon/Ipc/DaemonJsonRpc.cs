@@ -1,0 +1,28 @@
+using System.Text.Json;
+using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
+
+namespace Yak.Daemon.Ipc;
+
+/// <summary>
+/// JsonRpc with the daemon's error mapping: bad parameters are -32602 (not a generic server error), and no
+/// exception type or stack trace ever leaves the process; the message says what was wrong.
+/// </summary>
+internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
+{
+    protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
+    {
+        var root = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : exception;
+        return root switch
+        {
+            LocalRpcException local => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)local.ErrorCode, Message = local.Message, Data = local.ErrorData },
+            JsonException or ArgumentException or FormatException => new JsonRpcError.ErrorDetail
+            {
+                Code = JsonRpcErrorCode.InvalidParams,
+                Message = $"Invalid params for {request.Method}: {root.Message}",
+            },
+            OperationCanceledException => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = "The request was cancelled." },
+            _ => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InternalError, Message = $"{request.Method} failed: {root.Message}" },
+        };
+    }
+}

@@ -1,0 +1,114 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yak.Daemon.Events;
+using Yak.Daemon.Hosting;
+using Yak.Daemon.Logging;
+using Yak.Daemon.Rpc;
+using Yak.Protocol.Messages;
+
+namespace Yak.Daemon.Ipc;
+
+/// <summary>
+/// Accepts clients and gives each its own JsonRpc. The listener is opened in StartAsync, before the host
+/// reports ready (systemd READY=1), so a client that sees the daemon started can always connect.
+/// </summary>
+internal sealed class RpcServer(
+    Func<IConnectionListener> listenerFactory,
+    ConnectionRegistry connections,
+    EventHub hub,
+    DaemonInfo info,
+    IServiceProvider services,
+    ILogger<RpcServer> logger) : IHostedService, IAsyncDisposable
+{
+    private readonly CancellationTokenSource stopping = new();
+    private IConnectionListener? listener;
+    private Task acceptLoop = Task.CompletedTask;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        listener = listenerFactory();
+        connections.Address = listener.Address;
+        connections.ListenMode = listener.Mode;
+        Log.DaemonStarted(logger, DaemonInfo.Version, info.Pid, listener.Address, listener.Mode, info.Endpoint.StateDirectory);
+        acceptLoop = AcceptLoopAsync(listener, stopping.Token);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        Log.DaemonStopping(logger, "host stopping");
+        await stopping.CancelAsync().ConfigureAwait(false);
+        if (listener is not null)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await acceptLoop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(connections.Snapshot().Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        stopping.Dispose();
+        if (listener is not null)
+        {
+            await listener.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task AcceptLoopAsync(IConnectionListener source, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            AcceptedConnection accepted;
+            try
+            {
+                accepted = await source.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (cancellationToken.IsCancellationRequested && ex is OperationCanceledException or ObjectDisposedException or System.Net.Sockets.SocketException)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+            {
+                Log.AcceptFailed(logger, ex);
+                continue;
+            }
+
+            Serve(accepted);
+        }
+    }
+
+    private void Serve(AcceptedConnection accepted)
+    {
+        var id = connections.NextId();
+        var connection = new ClientConnection(
+            id,
+            accepted,
+            c => ActivatorUtilities.CreateInstance<DaemonRpcTarget>(services, c),
+            hub,
+            logger);
+        connections.Add(connection);
+        Log.ClientConnected(logger, id, accepted.PeerUid);
+        connection.Start();
+        hub.Publish(EventTopics.Daemon, "clientConnected", string.Empty, new { connectionId = id, clients = connections.Count });
+        _ = connection.Completion.ContinueWith(
+            _ =>
+            {
+                connections.Remove(connection);
+                hub.Publish(EventTopics.Daemon, "clientDisconnected", string.Empty, new { connectionId = id, clients = connections.Count });
+                return connection.DisposeAsync().AsTask();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default).Unwrap();
+    }
+}

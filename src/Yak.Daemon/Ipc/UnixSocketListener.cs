@@ -1,0 +1,157 @@
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Yak.Daemon.Hosting;
+using Yak.Daemon.Logging;
+using Yak.Daemon.Native;
+using Yak.Protocol.Transport;
+
+namespace Yak.Daemon.Ipc;
+
+/// <summary>
+/// The daemon's Unix socket: private from the moment it exists (folder 0700, socket 0600 via the umask at
+/// bind time, so there is no chmod-after-bind window), and every peer's uid checked against ours.
+/// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+internal sealed class UnixSocketListener : IConnectionListener
+{
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+    private readonly Socket socket;
+    private readonly bool ownsPath;
+    private readonly uint ownUid = CurrentUser.EffectiveUserId;
+    private readonly ILogger logger;
+
+    private UnixSocketListener(Socket socket, string address, string mode, bool ownsPath, ILogger logger)
+    {
+        this.socket = socket;
+        this.ownsPath = ownsPath;
+        this.logger = logger;
+        Address = address;
+        Mode = mode;
+    }
+
+    public string Address { get; }
+
+    public string Mode { get; }
+
+    /// <summary>Makes the socket folder private, refusing one that belongs to another user.</summary>
+    public static void PrepareDirectory(string directory)
+    {
+        if (!Directory.Exists(directory))
+        {
+            Directory.CreateDirectory(directory, PrivateFolder);
+        }
+
+        var info = new DirectoryInfo(directory);
+        if (info.LinkTarget is not null)
+        {
+            throw new DaemonStartupException($"Socket folder {directory} is a symbolic link; refusing to use it.", ExitCodes.UnsafeSocketDirectory);
+        }
+
+        if (OwnerOf(directory) is { } owner && owner != CurrentUser.EffectiveUserId)
+        {
+            throw new DaemonStartupException(
+                $"Socket folder {directory} belongs to uid {owner}, not to you (uid {CurrentUser.EffectiveUserId}). Remove it or set YAK_SOCKET.",
+                ExitCodes.UnsafeSocketDirectory);
+        }
+
+        if (info.UnixFileMode != PrivateFolder)
+        {
+            File.SetUnixFileMode(directory, PrivateFolder);
+        }
+    }
+
+    /// <summary>Takes the systemd-provided socket if there is one, else binds <paramref name="path"/>.</summary>
+    public static UnixSocketListener Create(string path, ILogger logger)
+    {
+        if (SocketActivation.TryTakeListener() is { } activated)
+        {
+            Log.SocketActivated(logger);
+            var address = (activated.LocalEndPoint as UnixDomainSocketEndPoint)?.ToString() is { Length: > 0 } bound ? bound : path;
+            return new UnixSocketListener(activated, address, "systemd", ownsPath: false, logger);
+        }
+
+        PrepareDirectory(Path.GetDirectoryName(path)!);
+        if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
+        {
+            // The caller holds the single-instance lock, so whatever is here was left by a dead daemon.
+            File.Delete(path);
+            Log.StaleSocketReplaced(logger, path);
+        }
+
+        var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        var previous = Libc.umask(0b_001_111_111); // 0177: the socket file is born 0600
+        try
+        {
+            socket.Bind(new UnixDomainSocketEndPoint(path));
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+        finally
+        {
+            Libc.umask(previous);
+        }
+
+        socket.Listen(512);
+        return new UnixSocketListener(socket, path, "bound", ownsPath: true, logger);
+    }
+
+    public async Task<AcceptedConnection> AcceptAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var client = await socket.AcceptAsync(cancellationToken).ConfigureAwait(false);
+            uint? peer;
+            try
+            {
+                peer = PeerCredentials.GetPeerUid(client);
+            }
+            catch (SocketException)
+            {
+                client.Dispose();
+                continue;
+            }
+
+            if (peer is { } uid && uid != ownUid)
+            {
+                Log.PeerRefused(logger, uid, ownUid);
+                client.Dispose();
+                continue;
+            }
+
+            return new AcceptedConnection(new NetworkStream(client, ownsSocket: true), peer);
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        socket.Dispose();
+        if (ownsPath)
+        {
+            try
+            {
+                File.Delete(Address);
+            }
+            catch (IOException)
+            {
+                // Nothing else to do; the next daemon replaces a leftover socket.
+            }
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    private static uint? OwnerOf(string path)
+    {
+        try
+        {
+            return FileOwnership.GetOwnerUid(path);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,49 @@
+using Microsoft.Extensions.Logging;
+
+namespace Yak.Daemon.Logging;
+
+/// <summary>
+/// Every daemon log message with a stable event id. Ids are never reused or repurposed: add new ones at the end
+/// of their range (1xxx hosting, 2xxx ipc, 3xxx events).
+/// </summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "yakd {Version} (pid {Pid}) listening on {Socket} ({ListenMode}); state in {StateDirectory}")]
+    public static partial void DaemonStarted(ILogger logger, string version, int pid, string socket, string listenMode, string stateDirectory);
+
+    [LoggerMessage(1001, LogLevel.Information, "yakd stopping: {Reason}")]
+    public static partial void DaemonStopping(ILogger logger, string reason);
+
+    [LoggerMessage(1002, LogLevel.Warning, "Replaced a stale socket left by a daemon that is gone: {Socket}")]
+    public static partial void StaleSocketReplaced(ILogger logger, string socket);
+
+    [LoggerMessage(1003, LogLevel.Information, "Using the listening socket handed over by systemd (LISTEN_FDS)")]
+    public static partial void SocketActivated(ILogger logger);
+
+    [LoggerMessage(2000, LogLevel.Debug, "Client {ConnectionId} connected (uid {Uid})")]
+    public static partial void ClientConnected(ILogger logger, int connectionId, uint? uid);
+
+    [LoggerMessage(2001, LogLevel.Debug, "Client {ConnectionId} disconnected: {Reason}")]
+    public static partial void ClientDisconnected(ILogger logger, int connectionId, string reason);
+
+    [LoggerMessage(2002, LogLevel.Warning, "Refused a connection from uid {PeerUid}: only uid {OwnUid} may use this daemon")]
+    public static partial void PeerRefused(ILogger logger, uint peerUid, uint ownUid);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Client {ConnectionId} sent a malformed message and was disconnected: {Reason}")]
+    public static partial void MalformedInput(ILogger logger, int connectionId, string reason);
+
+    [LoggerMessage(2004, LogLevel.Error, "Accepting a connection failed")]
+    public static partial void AcceptFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2005, LogLevel.Information, "Client {ConnectionId} is {ClientName} {ClientVersion} (protocol {ProtocolVersion})")]
+    public static partial void ClientHello(ILogger logger, int connectionId, string clientName, string clientVersion, int protocolVersion);
+
+    [LoggerMessage(2006, LogLevel.Warning, "Client {ConnectionId} speaks protocol {ClientProtocol}; this daemon supports {Minimum}..{Current}")]
+    public static partial void IncompatibleClient(ILogger logger, int connectionId, int clientProtocol, int minimum, int current);
+
+    [LoggerMessage(2007, LogLevel.Information, "Shutdown requested by client {ConnectionId}: {Reason}")]
+    public static partial void ShutdownRequested(ILogger logger, int connectionId, string reason);
+
+    [LoggerMessage(3000, LogLevel.Warning, "Client {ConnectionId} is not reading its events; dropped {Count} event(s)")]
+    public static partial void EventsDropped(ILogger logger, int connectionId, int count);
+}

@@ -1,0 +1,14 @@
+namespace Yak.Protocol;
+
+/// <summary>Feature flags exchanged in <c>daemon/hello</c>: a client uses a feature only when the daemon announced it.</summary>
+public static class Capabilities
+{
+    /// <summary>State changes pushed as <c>events/event</c> notifications after <c>events/subscribe</c>.</summary>
+    public const string Events = "events";
+
+    /// <summary>Long operations report <c>$/progress</c>.</summary>
+    public const string Progress = "progress";
+
+    /// <summary>Sync sessions (<c>sync/*</c>).</summary>
+    public const string Sync = "sync";
+}

@@ -1,0 +1,15 @@
+namespace Yak.Protocol;
+
+/// <summary>JSON-RPC method names, <c>area/verb</c>. Names are the contract: never rename, only add.</summary>
+public static class Methods
+{
+    public const string DaemonHello = "daemon/hello";
+    public const string DaemonStatus = "daemon/status";
+    public const string DaemonShutdown = "daemon/shutdown";
+
+    public const string EventsSubscribe = "events/subscribe";
+    public const string EventsUnsubscribe = "events/unsubscribe";
+
+    /// <summary>Notification sent by the daemon to subscribed clients; params are an <see cref="Messages.EventNotification"/>.</summary>
+    public const string EventsEvent = "events/event";
+}

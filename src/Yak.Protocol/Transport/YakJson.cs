@@ -1,0 +1,26 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Yak.Protocol.Transport;
+
+/// <summary>The one JSON shape of the contract: camelCase members, camelCase enum strings, no nulls written.</summary>
+public static class YakJson
+{
+    public static JsonSerializerOptions Options { get; } = Create(indented: false);
+
+    /// <summary>For <c>--output json</c>: the same names, indented for people.</summary>
+    public static JsonSerializerOptions Indented { get; } = Create(indented: true);
+
+    private static JsonSerializerOptions Create(bool indented)
+    {
+        var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
+        {
+            WriteIndented = indented,
+            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+            RespectNullableAnnotations = true,
+        };
+        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        options.MakeReadOnly(populateMissingResolver: true);
+        return options;
+    }
+}
