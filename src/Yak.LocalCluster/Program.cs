@@ -1,1 +1,3 @@
-return 0;
+using Yak.LocalCluster.Hosting;
+
+return await ClusterCommandLine.RunAsync(args);

@@ -1,0 +1,89 @@
+using System.Text.Json.Nodes;
+
+namespace Yak.LocalCluster.Api;
+
+/// <summary>A failed API call, answered as a <c>Status</c> object with the matching HTTP code.</summary>
+public sealed class ApiException : Exception
+{
+    public ApiException(int code, string reason, string message, JsonObject? details = null)
+        : base(message)
+    {
+        Code = code;
+        Reason = reason;
+        Details = details;
+    }
+
+    public int Code { get; }
+
+    public string Reason { get; }
+
+    public JsonObject? Details { get; }
+
+    public static ApiException NotFound(ResourceType type, string name) =>
+        new(404, "NotFound", $"{type.GroupResource} \"{name}\" not found", DetailsFor(type, name));
+
+    public static ApiException AlreadyExists(ResourceType type, string name) =>
+        new(409, "AlreadyExists", $"{type.GroupResource} \"{name}\" already exists", DetailsFor(type, name));
+
+    public static ApiException Conflict(ResourceType type, string name, string why) =>
+        new(409, "Conflict", $"Operation cannot be fulfilled on {type.GroupResource} \"{name}\": {why}", DetailsFor(type, name));
+
+    public static ApiException Invalid(ResourceType type, string name, string why) =>
+        new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {why}", DetailsFor(type, name));
+
+    public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
+
+    public static ApiException MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);
+
+    public static ApiException Expired(string message) => new(410, "Expired", message);
+
+    public static ApiException Forbidden(ResourceType type, string name, string why) =>
+        new(403, "Forbidden", $"{type.GroupResource} \"{name}\" is forbidden: {why}", DetailsFor(type, name));
+
+    public JsonObject ToStatus() => Status(Code, Reason, Message, Details);
+
+    public static JsonObject Status(int code, string reason, string message, JsonObject? details = null)
+    {
+        var status = new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Failure",
+            ["message"] = message,
+            ["reason"] = reason,
+        };
+        if (details is not null)
+        {
+            status["details"] = details;
+        }
+
+        status["code"] = code;
+        return status;
+    }
+
+    public static JsonObject Success(ResourceType type, string name, string? uid)
+    {
+        var details = DetailsFor(type, name);
+        if (uid is not null)
+        {
+            details["uid"] = uid;
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Status",
+            ["apiVersion"] = "v1",
+            ["metadata"] = new JsonObject(),
+            ["status"] = "Success",
+            ["details"] = details,
+        };
+    }
+
+    private static JsonObject DetailsFor(ResourceType type, string name) => new()
+    {
+        ["name"] = name,
+        ["group"] = type.Group,
+        ["kind"] = type.Plural,
+    };
+}

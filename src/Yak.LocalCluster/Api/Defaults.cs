@@ -1,0 +1,142 @@
+using System.Text.Json.Nodes;
+using Yak.LocalCluster.Storage;
+
+namespace Yak.LocalCluster.Api;
+
+/// <summary>Server-side defaulting, applied on every write (idempotent: only fills what is missing).</summary>
+public static class Defaults
+{
+    public static void Apply(ResourceType type, JsonObject obj)
+    {
+        if (type == ResourceCatalog.Pods)
+        {
+            PodSpec(Object(obj, "spec"));
+            var status = Object(obj, "status");
+            status["phase"] ??= "Pending";
+            status["qosClass"] ??= "BestEffort";
+        }
+        else if (type == ResourceCatalog.Deployments)
+        {
+            var spec = Object(obj, "spec");
+            spec["replicas"] ??= 1;
+            spec["revisionHistoryLimit"] ??= 10;
+            spec["progressDeadlineSeconds"] ??= 600;
+            var strategy = Object(spec, "strategy");
+            strategy["type"] ??= "RollingUpdate";
+            if (Meta.Str(strategy, "type") == "RollingUpdate")
+            {
+                var rolling = Object(strategy, "rollingUpdate");
+                rolling["maxSurge"] ??= "25%";
+                rolling["maxUnavailable"] ??= "25%";
+            }
+
+            PodTemplate(spec);
+        }
+        else if (type == ResourceCatalog.ReplicaSets)
+        {
+            var spec = Object(obj, "spec");
+            spec["replicas"] ??= 1;
+            PodTemplate(spec);
+        }
+        else if (type == ResourceCatalog.StatefulSets)
+        {
+            var spec = Object(obj, "spec");
+            spec["replicas"] ??= 1;
+            spec["podManagementPolicy"] ??= "OrderedReady";
+            spec["revisionHistoryLimit"] ??= 10;
+            var strategy = Object(spec, "updateStrategy");
+            strategy["type"] ??= "RollingUpdate";
+            if (Meta.Str(strategy, "type") == "RollingUpdate")
+            {
+                Object(strategy, "rollingUpdate")["partition"] ??= 0;
+            }
+
+            PodTemplate(spec);
+        }
+        else if (type == ResourceCatalog.Services)
+        {
+            var spec = Object(obj, "spec");
+            spec["type"] ??= "ClusterIP";
+            spec["sessionAffinity"] ??= "None";
+            if (spec["ports"] is JsonArray ports)
+            {
+                foreach (var port in ports.OfType<JsonObject>())
+                {
+                    port["protocol"] ??= "TCP";
+                    port["targetPort"] ??= port["port"]?.DeepClone();
+                }
+            }
+
+            obj["status"] ??= new JsonObject { ["loadBalancer"] = new JsonObject() };
+        }
+        else if (type == ResourceCatalog.Namespaces)
+        {
+            Object(obj, "spec")["finalizers"] ??= new JsonArray("kubernetes");
+            Object(obj, "status")["phase"] ??= "Active";
+            Object(Meta.Metadata(obj), "labels")["kubernetes.io/metadata.name"] = Meta.Name(obj);
+        }
+        else if (type == ResourceCatalog.PersistentVolumeClaims)
+        {
+            var spec = Object(obj, "spec");
+            spec["volumeMode"] ??= "Filesystem";
+            spec["storageClassName"] ??= "yak-local";
+            var status = Object(obj, "status");
+            status["phase"] ??= "Bound";
+            status["accessModes"] ??= spec["accessModes"]?.DeepClone();
+            status["capacity"] ??= spec["resources"]?["requests"]?.DeepClone();
+        }
+        else if (type == ResourceCatalog.Secrets)
+        {
+            obj["type"] ??= "Opaque";
+            if (obj["stringData"] is JsonObject stringData)
+            {
+                var data = Object(obj, "data");
+                foreach (var (k, v) in stringData)
+                {
+                    data[k] = Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(v?.GetValue<string>() ?? ""));
+                }
+
+                obj.Remove("stringData");
+            }
+        }
+    }
+
+    private static void PodTemplate(JsonObject spec)
+    {
+        var template = Object(spec, "template");
+        PodSpec(Object(template, "spec"));
+    }
+
+    private static void PodSpec(JsonObject spec)
+    {
+        spec["restartPolicy"] ??= "Always";
+        spec["terminationGracePeriodSeconds"] ??= 30;
+        spec["dnsPolicy"] ??= "ClusterFirst";
+        spec["schedulerName"] ??= "default-scheduler";
+        spec["securityContext"] ??= new JsonObject();
+        foreach (var container in (spec["containers"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var image = Meta.Str(container, "image") ?? "";
+            container["imagePullPolicy"] ??= image.Contains(':', StringComparison.Ordinal) && !image.EndsWith(":latest", StringComparison.Ordinal) ? "IfNotPresent" : "Always";
+            container["terminationMessagePath"] ??= "/dev/termination-log";
+            container["terminationMessagePolicy"] ??= "File";
+            container["resources"] ??= new JsonObject();
+            foreach (var port in (container["ports"] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                port["protocol"] ??= "TCP";
+            }
+        }
+    }
+
+    private static JsonObject Object(JsonObject parent, string key)
+    {
+        if (parent[key] is JsonObject existing)
+        {
+            return existing;
+        }
+
+        var created = new JsonObject();
+        parent[key] = created;
+        return created;
+    }
+}

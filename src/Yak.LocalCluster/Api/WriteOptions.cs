@@ -1,0 +1,14 @@
+namespace Yak.LocalCluster.Api;
+
+/// <summary>Per-request write options (query parameters of create/update/patch).</summary>
+/// <param name="FieldManager">Who is writing; null for internal writes (controllers), which leave managedFields alone.</param>
+public sealed record WriteOptions(string? FieldManager = null, bool DryRun = false, bool Force = false)
+{
+    public static WriteOptions Internal { get; } = new();
+}
+
+/// <summary>DeleteOptions as far as this server honours them.</summary>
+public sealed record DeleteOptions(long? GracePeriodSeconds = null, string? PropagationPolicy = null, string? PreconditionUid = null, string? PreconditionResourceVersion = null, bool DryRun = false)
+{
+    public static DeleteOptions Default { get; } = new();
+}

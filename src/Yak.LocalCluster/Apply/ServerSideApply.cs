@@ -1,0 +1,101 @@
+using System.Text.Json.Nodes;
+using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Storage;
+
+namespace Yak.LocalCluster.Apply;
+
+/// <summary>
+/// Server-side apply: the applied configuration is merged into the live object; the manager owns exactly the fields it
+/// applied; fields it applied before and dropped now are removed (unless someone else owns them); changing a field
+/// another manager owns is a conflict (409) unless forced, which takes the field over.
+/// </summary>
+public static class ServerSideApply
+{
+    public static JsonObject Apply(ResourceType type, JsonObject? live, JsonObject applied, string manager, bool force)
+    {
+        var name = Meta.Name(applied);
+        var apiVersion = Meta.Str(applied, "apiVersion") ?? type.GroupVersion;
+        var appliedFields = FieldPaths.Of(applied);
+        var baseline = live ?? new JsonObject();
+        var entries = live is null ? [] : ManagedFields.Read(live);
+        var mine = entries.FirstOrDefault(e => e.IsSame(manager, "Apply", null));
+
+        var conflicts = new List<(string Manager, string Path, string ApiVersion)>();
+        foreach (var path in appliedFields)
+        {
+            if (live is null || !FieldPaths.Get(live, path).Found || ManagedFields.SameValue(live, applied, path))
+            {
+                continue;
+            }
+
+            foreach (var other in entries.Where(e => e != mine && e.Subresource is null && e.Fields.Contains(path)))
+            {
+                conflicts.Add((other.Manager, path, other.ApiVersion));
+            }
+        }
+
+        if (conflicts.Count > 0 && !force)
+        {
+            throw ConflictError(type, name, conflicts);
+        }
+
+        var result = (JsonObject)baseline.DeepClone();
+        var previouslyMine = mine?.Fields ?? [];
+        var ownedByOthers = entries.Where(e => e != mine).SelectMany(e => e.Fields).ToHashSet(StringComparer.Ordinal);
+        foreach (var path in previouslyMine.Where(p => !appliedFields.Contains(p) && !ownedByOthers.Contains(p)).OrderByDescending(p => p.Length))
+        {
+            FieldPaths.Remove(result, path);
+        }
+
+        var body = (JsonObject)applied.DeepClone();
+        body.Remove("status");
+        if (body["metadata"] is JsonObject appliedMetadata)
+        {
+            appliedMetadata.Remove("managedFields");
+            appliedMetadata.Remove("resourceVersion");
+        }
+
+        result = StrategicMergePatch.Apply(result, body);
+
+        foreach (var other in entries.Where(e => e != mine))
+        {
+            other.Fields.RemoveWhere(p => appliedFields.Contains(p) && live is not null && !ManagedFields.SameValue(live, applied, p));
+        }
+
+        if (mine is null)
+        {
+            mine = new ManagedFieldsEntry { Manager = manager, Operation = "Apply", ApiVersion = apiVersion, Fields = appliedFields };
+            entries.Add(mine);
+        }
+        else if (!mine.Fields.SetEquals(appliedFields) || mine.ApiVersion != apiVersion)
+        {
+            mine.Fields = appliedFields;
+            mine.ApiVersion = apiVersion;
+            mine.Time = null;
+        }
+
+        ManagedFields.Write(result, entries);
+        return result;
+    }
+
+    private static ApiException ConflictError(ResourceType type, string name, List<(string Manager, string Path, string ApiVersion)> conflicts)
+    {
+        var causes = new JsonArray();
+        foreach (var (manager, path, _) in conflicts)
+        {
+            causes.Add(new JsonObject
+            {
+                ["reason"] = "FieldManagerConflict",
+                ["message"] = $"conflict with \"{manager}\"",
+                ["field"] = FieldPaths.Display(path),
+            });
+        }
+
+        var lines = conflicts.Select(c => $"conflict with \"{c.Manager}\" using {c.ApiVersion}: {FieldPaths.Display(c.Path)}");
+        var message = conflicts.Count == 1
+            ? $"Apply failed with 1 conflict: {lines.First()}"
+            : $"Apply failed with {conflicts.Count} conflicts: {string.Join("\n", lines)}";
+        var details = new JsonObject { ["name"] = name, ["group"] = type.Group, ["kind"] = type.Plural, ["causes"] = causes };
+        return new ApiException(409, "Conflict", message, details);
+    }
+}

@@ -1,0 +1,132 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Runtime;
+using Yak.LocalCluster.Storage;
+
+namespace Yak.LocalCluster.Controllers;
+
+/// <summary>
+/// Runs every controller level-triggered: after any change in the store (coalesced) and on a slow tick, each controller
+/// compares desired and observed state for all its objects and writes only differences, so passes converge.
+/// </summary>
+public sealed class ControllerManager : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+
+    private readonly ClusterApi _api;
+    private readonly IPodRuntime _runtime;
+    private readonly ILogger<ControllerManager> _logger;
+    private readonly PodController _pods;
+    private readonly NamespaceController _namespaces;
+    private readonly DeploymentController _deployments;
+    private readonly ReplicaSetController _replicaSets;
+    private readonly StatefulSetController _statefulSets;
+    private readonly EndpointsController _endpoints;
+    private readonly SemaphoreSlim _wake = new(0);
+
+    public ControllerManager(ClusterApi api, IPodRuntime runtime, ILogger<ControllerManager> logger)
+    {
+        _api = api;
+        _runtime = runtime;
+        _logger = logger;
+        _pods = new PodController(api, runtime, logger);
+        _namespaces = new NamespaceController(api);
+        _deployments = new DeploymentController(api);
+        _replicaSets = new ReplicaSetController(api);
+        _statefulSets = new StatefulSetController(api);
+        _endpoints = new EndpointsController(api);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        _runtime.StatusChanged += OnStatusChanged;
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                using var subscription = _api.Store.Subscribe(null);
+                var feed = Feed(subscription, stoppingToken);
+                while (!stoppingToken.IsCancellationRequested && !feed.IsCompleted)
+                {
+                    RunPass(stoppingToken);
+                    await _wake.WaitAsync(Tick, stoppingToken);
+                    while (_wake.CurrentCount > 0)
+                    {
+                        await _wake.WaitAsync(stoppingToken);
+                    }
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+        finally
+        {
+            _runtime.StatusChanged -= OnStatusChanged;
+        }
+    }
+
+    /// <summary>Turns store events into wake-ups; completes when the subscription is closed (fault injection), which resubscribes.</summary>
+    private async Task Feed(ObjectStore.Subscription subscription, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await subscription.Reader.WaitToReadAsync(cancellationToken))
+            {
+                while (subscription.Reader.TryRead(out _))
+                {
+                }
+
+                _wake.Release();
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutting down.
+        }
+
+        _wake.Release();
+    }
+
+    private void OnStatusChanged(PodStatusUpdate update)
+    {
+        try
+        {
+            _pods.OnStatusChanged(update);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Writing the status of pod {Namespace}/{Name} failed", update.Namespace, update.Name);
+        }
+    }
+
+    private void RunPass(CancellationToken stoppingToken)
+    {
+        Run("namespaces", _namespaces.Reconcile);
+        Run("deployments", _deployments.Reconcile);
+        Run("replicasets", _replicaSets.Reconcile);
+        Run("statefulsets", _statefulSets.Reconcile);
+        Run("pods", () => _pods.Reconcile(stoppingToken));
+        Run("endpoints", _endpoints.Reconcile);
+    }
+
+    private void Run(string name, Action pass)
+    {
+        try
+        {
+            pass();
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "The {Controller} controller failed a pass", name);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _wake.Dispose();
+        base.Dispose();
+    }
+}

@@ -1,0 +1,79 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Storage;
+
+namespace Yak.LocalCluster.Faults;
+
+/// <summary>The admin API under <c>/yak-admin/faults</c> (documented in the project README, FAULTS section).</summary>
+public static class FaultEndpoints
+{
+    public static void MapFaults(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/yak-admin/faults", context => HttpJson.Write(context, 200, Faults(context).Describe()));
+        app.MapDelete("/yak-admin/faults", context =>
+        {
+            Faults(context).Clear();
+            return HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapPost("/yak-admin/faults/fail", async context =>
+        {
+            var body = await Body(context);
+            var count = (int)(Meta.Long(body["count"]) ?? 1);
+            var status = (int)(Meta.Long(body["status"]) ?? 503);
+            Faults(context).FailNext(count, status);
+            await HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapPost("/yak-admin/faults/latency", async context =>
+        {
+            var body = await Body(context);
+            Faults(context).LatencyMilliseconds = (int)(Meta.Long(body["milliseconds"]) ?? 0);
+            await HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapPost("/yak-admin/faults/unresponsive", async context =>
+        {
+            var body = await Body(context);
+            var seconds = Meta.Long(body["seconds"]) ?? 5;
+            var mode = Meta.Str(body, "mode") ?? "hang";
+            if (mode is not ("hang" or "refuse"))
+            {
+                await HttpJson.WriteError(context, ApiException.BadRequest("mode must be \"hang\" or \"refuse\""));
+                return;
+            }
+
+            Faults(context).StopAnswering(TimeSpan.FromSeconds(seconds), mode == "refuse");
+            await HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapPost("/yak-admin/faults/drop-streams", context =>
+        {
+            var (watches, streams) = Faults(context).DropStreams();
+            return HttpJson.Write(context, 200, new JsonObject { ["watches"] = watches, ["streams"] = streams });
+        });
+        app.MapPost("/yak-admin/faults/kill", async context =>
+        {
+            var body = await Body(context);
+            var ns = Meta.Str(body, "namespace") ?? "default";
+            var pod = Meta.Str(body, "pod");
+            var container = Meta.Str(body, "container");
+            if (pod is null || container is null)
+            {
+                await HttpJson.WriteError(context, ApiException.BadRequest("\"pod\" and \"container\" are required"));
+                return;
+            }
+
+            var killed = Faults(context).KillContainer(ns, pod, container);
+            await HttpJson.Write(context, killed ? 200 : 404, new JsonObject { ["killed"] = killed });
+        });
+    }
+
+    private static FaultInjector Faults(HttpContext context) => context.RequestServices.GetRequiredService<FaultInjector>();
+
+    private static async Task<JsonObject> Body(HttpContext context)
+    {
+        var text = await HttpJson.ReadBody(context);
+        return string.IsNullOrWhiteSpace(text) ? new JsonObject() : JsonNode.Parse(text) as JsonObject ?? new JsonObject();
+    }
+}

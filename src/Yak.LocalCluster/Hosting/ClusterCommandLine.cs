@@ -1,0 +1,72 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+
+namespace Yak.LocalCluster.Hosting;
+
+/// <summary><c>yak-local-cluster --port N --state-dir DIR --kubeconfig PATH [--https]</c>: prints one JSON line once listening, stops on SIGTERM.</summary>
+public static class ClusterCommandLine
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        int port = 0;
+        string? stateDir = null;
+        string? kubeconfig = null;
+        var https = false;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
+            try
+            {
+                switch (args[i])
+                {
+                    case "--port":
+                        port = int.Parse(Next(), NumberStyles.None, CultureInfo.InvariantCulture);
+                        break;
+                    case "--state-dir":
+                        stateDir = Next();
+                        break;
+                    case "--kubeconfig":
+                        kubeconfig = Next();
+                        break;
+                    case "--https":
+                        https = true;
+                        break;
+                    case "--help" or "-h":
+                        await Console.Out.WriteLineAsync(Usage);
+                        return 0;
+                    default:
+                        throw new ArgumentException($"unknown option {args[i]}");
+                }
+            }
+            catch (Exception e) when (e is ArgumentException or FormatException or OverflowException)
+            {
+                await Console.Error.WriteLineAsync($"yak-local-cluster: {e.Message}\n{Usage}");
+                return 2;
+            }
+        }
+
+        stateDir ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "yak", "local-cluster");
+        await using var host = await LocalClusterHost.StartAsync(new LocalClusterOptions
+        {
+            StateDirectory = stateDir,
+            Port = port,
+            KubeconfigPath = kubeconfig,
+            Https = https,
+            ConsoleLogging = true,
+        });
+        var ready = new JsonObject
+        {
+            ["server"] = host.Server.GetLeftPart(UriPartial.Authority),
+            ["kubeconfig"] = host.KubeconfigPath,
+            ["pid"] = Environment.ProcessId,
+        };
+        await Console.Out.WriteLineAsync(ready.ToJsonString());
+        await Console.Out.FlushAsync();
+        await host.WaitForShutdownAsync();
+        return 0;
+    }
+
+    private const string Usage =
+        "usage: yak-local-cluster [--port N] [--state-dir DIR] [--kubeconfig PATH] [--https]\n" +
+        "A Kubernetes-API-compatible local cluster that runs pods as local processes. It is not Kubernetes.";
+}

@@ -1,0 +1,152 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Discovery;
+using Yak.LocalCluster.Runtime;
+using Yak.LocalCluster.Storage;
+using Yak.LocalCluster.Watch;
+
+namespace Yak.LocalCluster.Hosting;
+
+/// <summary>
+/// A running local cluster: the API server on 127.0.0.1, its store in the state folder, controllers and the pod runtime.
+/// The one place where the pieces are composed; usable in-process (tests) and by the <c>yak-local-cluster</c> executable.
+/// </summary>
+public sealed class LocalClusterHost : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private LocalClusterHost(WebApplication app, Uri server, string kubeconfigPath, string stateDirectory)
+    {
+        _app = app;
+        Server = server;
+        KubeconfigPath = kubeconfigPath;
+        StateDirectory = stateDirectory;
+    }
+
+    /// <summary>The API server's base URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
+    public Uri Server { get; }
+
+    /// <summary>The kubeconfig written for this server (context <c>yak-local</c>, current).</summary>
+    public string KubeconfigPath { get; }
+
+    public string StateDirectory { get; }
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<LocalClusterHost> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
+    {
+        var state = Path.GetFullPath(options.StateDirectory);
+        Directory.CreateDirectory(state);
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = state, Args = [] });
+        builder.Logging.ClearProviders();
+        if (options.ConsoleLogging)
+        {
+            // Logs go to stderr: stdout carries only the one JSON line announcing the server.
+            builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+            builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+            builder.Logging.SetMinimumLevel(LogLevel.Information);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        }
+
+        var tls = options.Https ? ClusterCertificates.LoadOrCreate(state) : null;
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                if (tls is null)
+                {
+                    // Plain HTTP: HTTP/1.1 only (cleartext HTTP/2 cannot be negotiated; WebSocket upgrades need 1.1).
+                    listen.Protocols = HttpProtocols.Http1;
+                }
+                else
+                {
+                    listen.Protocols = HttpProtocols.Http1AndHttp2;
+                    listen.UseHttps(tls.ServerCertificate);
+                }
+            });
+        });
+
+        ConfigureServices(builder.Services, options, state);
+        var app = builder.Build();
+        app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        app.UseMiddleware<Faults.FaultMiddleware>();
+        app.MapDiscovery();
+        app.MapOpenApi();
+        app.MapResources();
+        Faults.FaultEndpoints.MapFaults(app);
+        MapNode(app);
+        Bootstrap(app.Services.GetRequiredService<ClusterApi>());
+
+        await app.StartAsync(cancellationToken);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        var server = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
+        var kubeconfig = Path.GetFullPath(options.KubeconfigPath ?? Path.Combine(state, "kubeconfig"));
+        Kubeconfig.Write(kubeconfig, server, tls?.CaPem);
+        return new LocalClusterHost(app, server, kubeconfig, state);
+    }
+
+    private static void ConfigureServices(IServiceCollection services, LocalClusterOptions options, string state)
+    {
+        services.AddSingleton(new ObjectFiles(state));
+        services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<ObjectFiles>()));
+        services.AddSingleton<ClusterApi>();
+        services.AddSingleton<IPodLookup, StorePodLookup>();
+        services.AddSingleton(new WatchSettings { BookmarkInterval = options.BookmarkInterval });
+        services.AddSingleton<Faults.FaultInjector>();
+        if (options.RuntimeFactory is { } factory)
+        {
+            services.AddSingleton(factory);
+        }
+        else
+        {
+            AddNode(services, state);
+        }
+
+        services.AddSingleton<Controllers.ControllerManager>();
+        services.AddHostedService(sp => sp.GetRequiredService<Controllers.ControllerManager>());
+        options.ConfigureServices?.Invoke(services);
+    }
+
+    /// <summary>The node: the process runtime and its stream endpoints (exec, attach, port-forward, log).</summary>
+    private static void AddNode(IServiceCollection services, string state)
+    {
+        _ = state;
+        services.AddSingleton<IPodRuntime, NullPodRuntime>();
+    }
+
+    private static void MapNode(WebApplication app)
+    {
+        _ = app;
+    }
+
+    /// <summary>The namespaces every cluster has, each with its default service account.</summary>
+    private static void Bootstrap(ClusterApi api)
+    {
+        foreach (var ns in new[] { "default", "kube-system", "kube-public", "kube-node-lease" })
+        {
+            if (api.TryGet(ResourceCatalog.Namespaces, "", ns) is null)
+            {
+                api.Create(ResourceCatalog.Namespaces, "", new JsonObject { ["metadata"] = new JsonObject { ["name"] = ns } }, WriteOptions.Internal);
+            }
+        }
+    }
+
+    /// <summary>Waits until the host stops (SIGTERM, Ctrl+C, or <see cref="StopAsync"/>).</summary>
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken = default) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public Task StopAsync(CancellationToken cancellationToken = default) => _app.StopAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+}

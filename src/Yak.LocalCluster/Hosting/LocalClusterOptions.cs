@@ -1,0 +1,32 @@
+using Microsoft.Extensions.DependencyInjection;
+using Yak.LocalCluster.Runtime;
+
+namespace Yak.LocalCluster.Hosting;
+
+/// <summary>How to start a local cluster.</summary>
+public sealed class LocalClusterOptions
+{
+    /// <summary>Folder for objects, pods, volumes and logs; created when missing. A restart on the same folder keeps the objects.</summary>
+    public required string StateDirectory { get; init; }
+
+    /// <summary>Port on 127.0.0.1; 0 picks a free one.</summary>
+    public int Port { get; init; }
+
+    /// <summary>Where to write the kubeconfig (context <c>yak-local</c>); default <c>{StateDirectory}/kubeconfig</c>.</summary>
+    public string? KubeconfigPath { get; init; }
+
+    /// <summary>Serve HTTPS with a generated CA (embedded in the kubeconfig) instead of plain HTTP.</summary>
+    public bool Https { get; init; }
+
+    /// <summary>Replaces the pod runtime (tests use a fake); default: the process runtime when available.</summary>
+    public Func<IServiceProvider, IPodRuntime>? RuntimeFactory { get; init; }
+
+    /// <summary>How often watches with allowWatchBookmarks get a bookmark.</summary>
+    public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Extra service registrations (tests).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; init; }
+
+    /// <summary>Write server logs to the console (the executable does; tests usually do not).</summary>
+    public bool ConsoleLogging { get; init; }
+}
