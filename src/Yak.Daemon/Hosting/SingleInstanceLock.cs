@@ -34,22 +34,35 @@ internal sealed class SingleInstanceLock : IDisposable
                 ExitCodes.AlreadyRunning);
         }
 
-        stream.SetLength(0);
-        var pid = System.Text.Encoding.ASCII.GetBytes(Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        stream.Write(pid);
-        stream.Flush(flushToDisk: true);
+        // The pid goes in a separate file: the lock itself cannot be read by the process it keeps out.
+        var pidFile = PidFilePath(path);
+        var temp = pidFile + ".tmp";
+        File.WriteAllText(temp, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        File.Move(temp, pidFile, overwrite: true);
         return new SingleInstanceLock(stream, path);
     }
 
-    public void Dispose() => stream.Dispose();
-
-    private static int? ReadHolderPid(string path)
+    public void Dispose()
     {
         try
         {
-            using var reader = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            using var text = new StreamReader(reader);
-            return int.TryParse(text.ReadLine(), NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
+            File.Delete(PidFilePath(Path));
+        }
+        catch (IOException)
+        {
+        }
+
+        stream.Dispose();
+    }
+
+    private static string PidFilePath(string lockPath) => System.IO.Path.ChangeExtension(lockPath, ".pid");
+
+    private static int? ReadHolderPid(string lockPath)
+    {
+        try
+        {
+            var text = File.ReadAllText(PidFilePath(lockPath)).Trim();
+            return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var pid) ? pid : null;
         }
         catch (IOException)
         {

@@ -1,0 +1,197 @@
+using System.Collections.Concurrent;
+using System.Text.Json.Nodes;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests;
+
+/// <summary>The JSON-RPC contract over the real socket: wire format, bad input, load, events.</summary>
+public sealed class DaemonRpcTests : IAsyncLifetime
+{
+    private readonly YakSandbox sandbox = new();
+    private DaemonProcess daemon = null!;
+
+    public async Task InitializeAsync() => daemon = await DaemonProcess.StartAsync(sandbox);
+
+    public async Task DisposeAsync()
+    {
+        await daemon.DisposeAsync();
+        sandbox.Dispose();
+    }
+
+    [Fact]
+    public async Task Wire_LspFramedCamelCaseJson_RoundTrips()
+    {
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+        await raw.HelloAsync();
+
+        var response = await raw.CallAsync(7, "daemon/status", new { });
+
+        Assert.Equal("2.0", (string?)response["jsonrpc"]);
+        Assert.Equal(7, (int?)response["id"]);
+        var result = response["result"]!.AsObject();
+        Assert.Equal(daemon.Pid, (int?)result["pid"]);
+        Assert.Equal(sandbox.SocketPath, (string?)result["socket"]);
+        Assert.NotNull(result["sessions"]?["sync"]);
+    }
+
+    [Fact]
+    public async Task Call_BeforeHello_GetsHandshakeRequiredError()
+    {
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+
+        var response = await raw.CallAsync(1, "daemon/status", new { });
+
+        Assert.Equal(ErrorCodes.HandshakeRequired, (int?)response["error"]?["code"]);
+    }
+
+    [Fact]
+    public async Task Call_UnknownMethod_GetsMethodNotFoundAndConnectionLives()
+    {
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+        await raw.HelloAsync();
+
+        var response = await raw.CallAsync(1, "daemon/explode", new { });
+        var after = await raw.CallAsync(2, "daemon/status", new { });
+
+        Assert.Equal(-32601, (int?)response["error"]?["code"]);
+        Assert.NotNull(after["result"]);
+    }
+
+    [Fact]
+    public async Task Call_WrongParams_GetsInvalidParamsWithoutStackTrace()
+    {
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+
+        var response = await raw.CallAsync(1, "daemon/hello", new { clientName = "x", protocolVersion = "one" });
+
+        var error = response["error"]!.AsObject();
+        Assert.Equal(-32602, (int?)error["code"]);
+        Assert.DoesNotContain("   at ", error.ToJsonString(), StringComparison.Ordinal);
+        var after = await raw.CallAsync(2, "daemon/hello", new { clientName = "x", clientVersion = "1", protocolVersion = 1, capabilities = Array.Empty<string>() });
+        Assert.NotNull(after["result"]);
+    }
+
+    [Fact]
+    public async Task Body_NotJson_ClosesOnlyThatConnection()
+    {
+        await AssertDaemonSurvivesAsync(raw => raw.SendFramedAsync("this is { not json"));
+    }
+
+    [Fact]
+    public async Task Framing_HeaderWithoutContentLength_ClosesConnection()
+    {
+        await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync("Content-Type: application/json\r\n\r\n{}"));
+    }
+
+    [Fact]
+    public async Task Framing_GarbageHeaderLine_ClosesConnection()
+    {
+        await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
+    }
+
+    [Fact]
+    public async Task Framing_ContentLengthOf100MB_ClosesConnectionWithoutWaitingForBody()
+    {
+        await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync($"Content-Length: {100 * 1024 * 1024}\r\n\r\n{{\"jsonrpc\":"));
+    }
+
+    [Fact]
+    public async Task Framing_EndlessHeader_ClosesConnection()
+    {
+        await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync("X-Filler: " + new string('a', 64 * 1024)));
+    }
+
+    [Fact]
+    public async Task Load_50ClientsTimes100Calls_AllAnswered()
+    {
+        var pids = new ConcurrentBag<int>();
+        await Task.WhenAll(Enumerable.Range(0, 50).Select(async _ =>
+        {
+            await using var client = await daemon.ConnectAsync();
+            for (var call = 0; call < 100; call++)
+            {
+                pids.Add((await client.StatusAsync(CancellationToken.None)).Pid);
+            }
+        })).WithTimeout(TimeSpan.FromSeconds(120));
+
+        Assert.Equal(5000, pids.Count);
+        Assert.All(pids, pid => Assert.Equal(daemon.Pid, pid));
+    }
+
+    [Fact]
+    public async Task Events_OnlySubscribersOfTheTopicReceiveThem()
+    {
+        await using var subscriber = await daemon.ConnectAsync().DefaultTimeout();
+        await using var otherTopic = await daemon.ConnectAsync().DefaultTimeout();
+        await using var bystander = await daemon.ConnectAsync().DefaultTimeout();
+        var subscriberEvents = Collect(subscriber);
+        var otherTopicEvents = Collect(otherTopic);
+        var bystanderEvents = Collect(bystander);
+        await subscriber.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
+        await otherTopic.SubscribeAsync([EventTopics.Sync], CancellationToken.None).DefaultTimeout();
+
+        int firstConnectionId;
+        await using (await daemon.ConnectAsync().DefaultTimeout())
+        {
+            var first = await subscriberEvents.Reader.ReadAsync().AsTask().DefaultTimeout();
+            Assert.Equal("clientConnected", first.Kind);
+            Assert.Equal(EventTopics.Daemon, first.Topic);
+            firstConnectionId = first.Data.GetProperty("connectionId").GetInt32();
+        }
+
+        // Events reach each connection in order: once the bystander subscribes and sees a later event, any
+        // earlier event queued for it would have arrived first.
+        await bystander.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
+        await using (await daemon.ConnectAsync().DefaultTimeout())
+        {
+            var seen = await bystanderEvents.Reader.ReadAsync().AsTask().DefaultTimeout();
+            Assert.Equal("clientConnected", seen.Kind);
+            Assert.True(seen.Data.GetProperty("connectionId").GetInt32() > firstConnectionId, "the bystander must not get events from before it subscribed");
+        }
+
+        await otherTopic.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
+        await using (await daemon.ConnectAsync().DefaultTimeout())
+        {
+            var seen = await otherTopicEvents.Reader.ReadAsync().AsTask().DefaultTimeout();
+            Assert.Equal(EventTopics.Daemon, seen.Topic);
+            Assert.True(seen.Data.GetProperty("connectionId").GetInt32() > firstConnectionId, "a subscriber of another topic must not get daemon events");
+        }
+    }
+
+    [Fact]
+    public async Task Subscribe_UnknownTopic_GetsInvalidArgument()
+    {
+        await using var client = await daemon.ConnectAsync().DefaultTimeout();
+
+        var error = await Assert.ThrowsAsync<StreamJsonRpc.RemoteInvocationException>(
+            () => client.SubscribeAsync(["weather"], CancellationToken.None)).DefaultTimeout();
+
+        Assert.Equal(ErrorCodes.InvalidArgument, error.ErrorCode);
+    }
+
+    private static System.Threading.Channels.Channel<EventNotification> Collect(DaemonClient client)
+    {
+        var channel = System.Threading.Channels.Channel.CreateUnbounded<EventNotification>();
+        client.EventReceived += (_, e) => channel.Writer.TryWrite(e);
+        return channel;
+    }
+
+    private async Task AssertDaemonSurvivesAsync(Func<RawRpcConnection, Task> misbehave)
+    {
+        await using var bystander = await daemon.ConnectAsync().DefaultTimeout();
+        using (var raw = RawRpcConnection.Open(sandbox.SocketPath))
+        {
+            await misbehave(raw).DefaultTimeout();
+            await raw.WaitForCloseAsync().DefaultTimeout();
+        }
+
+        // The daemon lives on: the existing client and a new one are both served.
+        Assert.Equal(daemon.Pid, (await bystander.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
+        await using var fresh = await daemon.ConnectAsync().DefaultTimeout();
+        Assert.Equal(daemon.Pid, (await fresh.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
+        Assert.False(daemon.HasExited);
+    }
+}

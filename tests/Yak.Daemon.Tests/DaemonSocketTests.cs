@@ -1,0 +1,193 @@
+using System.Diagnostics;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests;
+
+/// <summary>yakd over its real Unix socket: lifecycle, permissions, identity, single instance.</summary>
+public sealed class DaemonSocketTests
+{
+    [Fact]
+    public async Task Status_AfterHandshake_ReportsThisDaemon()
+    {
+        using var sandbox = new YakSandbox();
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+        await using var client = await daemon.ConnectAsync().DefaultTimeout();
+
+        var status = await client.StatusAsync(CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(daemon.Pid, status.Pid);
+        Assert.Equal(sandbox.SocketPath, status.Socket);
+        Assert.Equal("bound", status.ListenMode);
+        Assert.Equal(ProtocolVersion.Current, status.ProtocolVersion);
+        Assert.Equal(client.Hello.DaemonVersion, status.Version);
+        Assert.StartsWith(sandbox.LogDirectory, status.LogPath, StringComparison.Ordinal);
+        Assert.True(File.Exists(status.LogPath), $"log file {status.LogPath} should exist");
+        Assert.Equal(1, status.ConnectedClients);
+    }
+
+    [Fact]
+    public async Task Socket_WhenListening_FolderIs0700AndSocketIs0600()
+    {
+        using var sandbox = new YakSandbox();
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(Path.GetDirectoryName(sandbox.SocketPath)!));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(sandbox.SocketPath));
+    }
+
+    [Fact]
+    public async Task Start_WhenSocketFolderIsTooOpen_TightensItTo0700()
+    {
+        using var sandbox = new YakSandbox();
+        var folder = Path.GetDirectoryName(sandbox.SocketPath)!;
+        Directory.CreateDirectory(folder);
+        File.SetUnixFileMode(folder, (UnixFileMode)0b_111_111_111);
+
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(folder));
+    }
+
+    [Fact]
+    public async Task SecondDaemon_WhileFirstRuns_RefusesWithAlreadyRunning()
+    {
+        using var sandbox = new YakSandbox();
+        await using var first = await DaemonProcess.StartAsync(sandbox);
+
+        var second = await ProcessRunner.RunAsync(DaemonProcess.StartInfo(sandbox)).DefaultTimeout();
+
+        Assert.Equal(3, second.ExitCode);
+        Assert.Contains("already running", second.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"pid {first.Pid}", second.StandardError, StringComparison.Ordinal);
+        await using var client = await first.ConnectAsync().DefaultTimeout();
+        Assert.Equal(first.Pid, (await client.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
+    }
+
+    [Fact]
+    public async Task Start_AfterDaemonWasKilled_ReplacesStaleSocket()
+    {
+        using var sandbox = new YakSandbox();
+        var killed = await DaemonProcess.StartAsync(sandbox);
+        killed.KillHard();
+        await killed.WaitForExitAsync().DefaultTimeout();
+        await killed.DisposeAsync();
+        Assert.True(File.Exists(sandbox.SocketPath), "a killed daemon leaves its socket behind");
+
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+        await using var client = await daemon.ConnectAsync().DefaultTimeout();
+
+        Assert.Equal(daemon.Pid, (await client.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
+    }
+
+    [Theory]
+    [InlineData(DaemonProcess.SigTerm)]
+    [InlineData(DaemonProcess.SigInt)]
+    public async Task Signal_TermOrInt_StopsGracefullyAndRemovesSocket(int signal)
+    {
+        using var sandbox = new YakSandbox();
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+
+        daemon.Signal(signal);
+        await daemon.WaitForExitAsync().DefaultTimeout();
+
+        Assert.Equal(0, daemon.ExitCode);
+        Assert.False(File.Exists(sandbox.SocketPath), "the socket should be removed on a graceful stop");
+    }
+
+    [Fact]
+    public async Task Shutdown_ByRpc_ExitsAndRemovesSocket()
+    {
+        using var sandbox = new YakSandbox();
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+        await using (var client = await daemon.ConnectAsync().DefaultTimeout())
+        {
+            var response = await client.ShutdownAsync("test", CancellationToken.None).DefaultTimeout();
+            Assert.Equal(daemon.Pid, response.Pid);
+        }
+
+        await daemon.WaitForExitAsync().DefaultTimeout();
+
+        Assert.Equal(0, daemon.ExitCode);
+        Assert.False(File.Exists(sandbox.SocketPath));
+    }
+
+    [Fact]
+    public async Task Hello_WithUnsupportedProtocolVersion_IsRefusedClearly()
+    {
+        using var sandbox = new YakSandbox();
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+
+        var error = await Assert.ThrowsAsync<IncompatibleDaemonException>(
+            () => DaemonClient.ConnectAsync(daemon.Endpoint, "future-client", CancellationToken.None, protocolVersion: ProtocolVersion.Current + 1)).DefaultTimeout();
+
+        Assert.Contains($"protocol {ProtocolVersion.Current + 1}", error.Message, StringComparison.Ordinal);
+        Assert.Contains("Update", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Connect_FromAnotherUser_IsRefused()
+    {
+        Assert.True(CurrentUserIsRoot(), "this test switches to 'nobody' with setpriv and must run as root (CI does)");
+        using var sandbox = new YakSandbox();
+        await using var daemon = await DaemonProcess.StartAsync(sandbox);
+
+        // 1. As created, nobody cannot even reach the socket (folder 0700).
+        var blocked = await RunAsNobodyAsync(sandbox);
+        Assert.Equal(3, blocked.ExitCode);
+        Assert.Contains("permission denied", blocked.StandardError, StringComparison.OrdinalIgnoreCase);
+
+        // 2. Even with the folder and socket opened up by mistake, the daemon's uid check refuses the peer.
+        File.SetUnixFileMode(sandbox.RuntimeDirectory, (UnixFileMode)0b_111_101_101);
+        File.SetUnixFileMode(Path.GetDirectoryName(sandbox.SocketPath)!, (UnixFileMode)0b_111_101_101);
+        File.SetUnixFileMode(sandbox.SocketPath, (UnixFileMode)0b_110_110_110);
+        File.SetUnixFileMode(sandbox.Root, (UnixFileMode)0b_111_101_101);
+        var refused = await RunAsNobodyAsync(sandbox);
+
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("closed the connection", refused.StandardError, StringComparison.Ordinal);
+        await using var client = await daemon.ConnectAsync().DefaultTimeout();
+        Assert.Equal(daemon.Pid, (await client.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
+        var log = await ReadLogAsync(sandbox);
+        Assert.Contains("Refused a connection from uid 65534", log, StringComparison.Ordinal);
+    }
+
+    internal static bool CurrentUserIsRoot() => Yak.Protocol.Transport.CurrentUser.EffectiveUserId == 0;
+
+    internal static async Task<string> ReadLogAsync(YakSandbox sandbox)
+    {
+        // Serilog flushes the file about once a second: read until the line shows up, bounded by the test timeout.
+        var deadline = Stopwatch.StartNew();
+        string text = string.Empty;
+        while (deadline.Elapsed < TaskTimeoutExtensions.DefaultTimeoutSpan)
+        {
+            text = string.Join('\n', Directory.GetFiles(sandbox.LogDirectory, "yakd-*.log").Select(f =>
+            {
+                using var s = new FileStream(f, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+                return new StreamReader(s).ReadToEnd();
+            }));
+            if (text.Contains("Refused", StringComparison.Ordinal))
+            {
+                break;
+            }
+
+            await Task.Delay(100);
+        }
+
+        return text;
+    }
+
+    private static Task<ProcessResult> RunAsNobodyAsync(YakSandbox sandbox)
+    {
+        var environment = sandbox.Environment(autostart: false);
+        environment["HOME"] = "/tmp";
+        environment["DOTNET_CLI_HOME"] = "/tmp";
+        environment["XDG_STATE_HOME"] = "/tmp/yak-nobody-state";
+        environment["YAK_SOCKET"] = sandbox.SocketPath;
+        return ProcessRunner.RunAsync(ProcessRunner.StartInfo(
+            "setpriv",
+            ["--reuid=65534", "--regid=65534", "--clear-groups", "--", ProcessRunner.DotnetHost, ProcessRunner.BesideTests("yakctl.dll"), "daemon", "status"],
+            environment));
+    }
+}
