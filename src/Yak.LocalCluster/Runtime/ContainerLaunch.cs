@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text;
+using k8s.Models;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// Turns a container spec into a <see cref="LaunchSpec"/>: Kubernetes command/args rules against the image's CMD,
+/// environment with <c>$(VAR)</c> expansion and <c>fieldRef</c>, and the volumes. In a sandbox the process runs as
+/// <c>nsenter -t HOLDER -n -- unshare -m -- sh -c MOUNT-SCRIPT</c>: its own mount namespace with every volume folder
+/// bind-mounted at its mountPath (a missing mount point is created on the host as an empty folder), then
+/// <c>cd workingDir</c> and exec. On the host fallback there is no mount namespace: each mountPath is rewritten to
+/// its folder wherever it appears in command, args, env values and workingDir.
+/// </summary>
+public static class ContainerLaunch
+{
+    private const string MountScript = """
+        set -e
+        wd=$1; shift
+        while [ "$1" != "--" ]; do
+          mkdir -p "$2"
+          mount --bind "$1" "$2"
+          if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi
+          shift 3
+        done
+        shift
+        mkdir -p "$wd" 2>/dev/null || true
+        cd "$wd"
+        exec "$@"
+        """;
+
+    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders)
+    {
+        var env = BuildEnvironment(pod, container, image, podIp);
+        IReadOnlyList<string> argv = Expand(SelectArgv(container, image), env);
+        var workingDir = string.IsNullOrEmpty(container.WorkingDir) ? "/" : container.WorkingDir;
+        var mounts = (container.VolumeMounts ?? [])
+            .Where(m => volumeFolders.ContainsKey(m.Name))
+            .Select(m => (Source: SubPath(volumeFolders[m.Name], m.SubPath), Target: m.MountPath, ReadOnly: m.ReadOnlyProperty == true))
+            .ToList();
+
+        if (sandbox.Isolated)
+        {
+            var holder = sandbox.HolderPid.ToString(CultureInfo.InvariantCulture);
+            List<string> wrapped = ["nsenter", "-t", holder, "-n", "--", "unshare", "-m", "--propagation", "private", "--", "sh", "-c", MountScript, "yak-container", workingDir];
+            foreach (var (source, target, readOnly) in mounts)
+            {
+                wrapped.AddRange([source, target, readOnly ? "ro" : "rw"]);
+            }
+
+            wrapped.Add("--");
+            wrapped.AddRange(argv);
+            return new LaunchSpec(wrapped, env, "/");
+        }
+
+        var rewrites = mounts.OrderByDescending(m => m.Target.Length).ToList();
+        string Rewrite(string value) => rewrites.Aggregate(value, (current, m) => m.Target.Length > 1 ? current.Replace(m.Target, m.Source, StringComparison.Ordinal) : current);
+        var hostEnv = env.ToDictionary(kv => kv.Key, kv => Rewrite(kv.Value), StringComparer.Ordinal);
+        var hostDir = Rewrite(workingDir);
+        Directory.CreateDirectory(hostDir);
+        return new LaunchSpec(["sh", "-c", "exec \"$@\"", "sh", .. argv.Select(Rewrite)], hostEnv, hostDir);
+    }
+
+    /// <summary>A command run beside a container (exec, exec probe): in its namespaces when it has them.</summary>
+    public static LaunchSpec BuildExec(int containerPid, bool isolated, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env, string? hostWorkingDir)
+    {
+        if (isolated && containerPid > 0)
+        {
+            var pid = containerPid.ToString(CultureInfo.InvariantCulture);
+            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "--wd", "--", .. command], env, "/");
+        }
+
+        return new LaunchSpec(["sh", "-c", "exec \"$@\"", "sh", .. command], env, hostWorkingDir);
+    }
+
+    internal static IReadOnlyList<string> SelectArgv(V1Container container, ImageEntry image)
+    {
+        var command = container.Command ?? [];
+        var args = container.Args ?? [];
+        if (command.Count > 0)
+        {
+            return [.. command, .. args];
+        }
+
+        // These images have no ENTRYPOINT: args replace CMD.
+        return args.Count > 0 ? [.. args] : [.. image.DefaultCommand];
+    }
+
+    internal static Dictionary<string, string> BuildEnvironment(V1Pod pod, V1Container container, ImageEntry image, string podIp)
+    {
+        var hostPath = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        var env = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["PATH"] = string.Join(Path.PathSeparator, [.. image.PathPrepend, hostPath]),
+            ["HOME"] = "/root",
+            ["HOSTNAME"] = pod.Metadata?.Name ?? "pod",
+        };
+        if (container.Tty == true)
+        {
+            env["TERM"] = "xterm";
+        }
+
+        foreach (var (key, value) in image.Env)
+        {
+            env[key] = value;
+        }
+
+        foreach (var item in container.Env ?? [])
+        {
+            var value = item.Value is not null ? ExpandOne(item.Value, env) : FieldValue(pod, item.ValueFrom?.FieldRef?.FieldPath, podIp);
+            if (value is not null)
+            {
+                env[item.Name] = value;
+            }
+        }
+
+        return env;
+    }
+
+    private static string? FieldValue(V1Pod pod, string? path, string podIp) => path switch
+    {
+        null => null,
+        "metadata.name" => pod.Metadata?.Name,
+        "metadata.namespace" => pod.Metadata?.NamespaceProperty,
+        "metadata.uid" => pod.Metadata?.Uid,
+        "spec.nodeName" => pod.Spec?.NodeName ?? "yak-local",
+        "spec.serviceAccountName" => pod.Spec?.ServiceAccountName ?? "default",
+        "status.podIP" => podIp,
+        "status.hostIP" => "127.0.0.1",
+        _ when path.StartsWith("metadata.labels['", StringComparison.Ordinal) => Lookup(pod.Metadata?.Labels, path),
+        _ when path.StartsWith("metadata.annotations['", StringComparison.Ordinal) => Lookup(pod.Metadata?.Annotations, path),
+        _ => null,
+    };
+
+    private static string? Lookup(IDictionary<string, string>? map, string path)
+    {
+        var key = path[(path.IndexOf('\'', StringComparison.Ordinal) + 1)..path.LastIndexOf('\'')];
+        return map is not null && map.TryGetValue(key, out var v) ? v : null;
+    }
+
+    private static List<string> Expand(IEnumerable<string> values, IReadOnlyDictionary<string, string> env) => [.. values.Select(v => ExpandOne(v, env))];
+
+    /// <summary>Kubernetes variable references: <c>$(NAME)</c> is replaced when NAME is defined, <c>$$</c> escapes.</summary>
+    internal static string ExpandOne(string value, IReadOnlyDictionary<string, string> env)
+    {
+        if (!value.Contains('$', StringComparison.Ordinal))
+        {
+            return value;
+        }
+
+        var result = new StringBuilder();
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (value[i] == '$' && i + 1 < value.Length)
+            {
+                if (value[i + 1] == '$')
+                {
+                    result.Append('$');
+                    i++;
+                    continue;
+                }
+
+                if (value[i + 1] == '(')
+                {
+                    var close = value.IndexOf(')', i + 2);
+                    if (close > 0 && env.TryGetValue(value[(i + 2)..close], out var replacement))
+                    {
+                        result.Append(replacement);
+                        i = close;
+                        continue;
+                    }
+                }
+            }
+
+            result.Append(value[i]);
+        }
+
+        return result.ToString();
+    }
+
+    private static string SubPath(string folder, string? subPath)
+    {
+        if (string.IsNullOrEmpty(subPath))
+        {
+            return folder;
+        }
+
+        var full = Path.GetFullPath(Path.Combine(folder, subPath));
+        if (!full.StartsWith(folder, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"subPath {subPath} leaves its volume");
+        }
+
+        Directory.CreateDirectory(full);
+        return full;
+    }
+}

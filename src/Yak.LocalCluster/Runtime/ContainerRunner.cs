@@ -1,0 +1,326 @@
+using System.Globalization;
+using k8s.Models;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// One container of a pod: starts its process, keeps its log per run, applies the restart policy with the kubelet's
+/// exponential back-off (CrashLoopBackOff while waiting), runs its probes, and reports every change.
+/// </summary>
+public sealed class ContainerRunner
+{
+    private static readonly TimeSpan BackoffReset = TimeSpan.FromMinutes(10);
+    private readonly object gate = new();
+    private readonly PodContext pod;
+    private readonly V1Container spec;
+    private readonly ImageEntry? image;
+    private readonly Action changed;
+    private readonly List<Action<string, ReadOnlyMemory<byte>>> listeners = [];
+    private V1ContainerState state;
+    private V1ContainerState? lastState;
+    private LocalProcess? process;
+    private ContainerLog? log;
+    private bool ready;
+    private bool started;
+    private int restartCount;
+    private TaskCompletionSource<LocalProcess> running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private readonly string restartPolicy;
+
+    internal ContainerRunner(PodContext pod, V1Container spec, ImageEntry? image, string restartPolicy, Action changed)
+    {
+        this.pod = pod;
+        this.restartPolicy = restartPolicy;
+        this.spec = spec;
+        this.image = image;
+        this.changed = changed;
+        state = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ContainerCreating" } };
+    }
+
+    public string Name => spec.Name;
+
+    public V1Container Spec => spec;
+
+    public int RestartCount
+    {
+        get
+        {
+            lock (gate)
+            {
+                return restartCount;
+            }
+        }
+    }
+
+    /// <summary>The running process, or null between runs.</summary>
+    public LocalProcess? Process
+    {
+        get
+        {
+            lock (gate)
+            {
+                return process;
+            }
+        }
+    }
+
+    /// <summary>True once the container ended for good (restart policy says no more runs).</summary>
+    public bool Finished { get; private set; }
+
+    public int? FinalExitCode { get; private set; }
+
+    public bool EverStarted => started;
+
+    public bool ImageMissing => image is null;
+
+    /// <summary>Log file of run <paramref name="run"/> (0-based restart count).</summary>
+    public string LogPath(int run) => Path.Combine(pod.LogsFolder, spec.Name, run.ToString(CultureInfo.InvariantCulture) + ".log");
+
+    /// <summary>The log of the current (or last) run, to follow it; null before the first run.</summary>
+    public ContainerLog? CurrentLog
+    {
+        get
+        {
+            lock (gate)
+            {
+                return log;
+            }
+        }
+    }
+
+    /// <summary>Completes with the process of the next (or current) run.</summary>
+    public Task<LocalProcess> WaitRunningAsync(CancellationToken cancellationToken) => running.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Subscribes to live output (attach); returns the unsubscribe action.</summary>
+    public IDisposable Listen(Action<string, ReadOnlyMemory<byte>> listener)
+    {
+        lock (gate)
+        {
+            listeners.Add(listener);
+        }
+
+        return new Unsubscriber(() =>
+        {
+            lock (gate)
+            {
+                listeners.Remove(listener);
+            }
+        });
+    }
+
+    public V1ContainerStatus Status()
+    {
+        lock (gate)
+        {
+            return new V1ContainerStatus
+            {
+                Name = spec.Name,
+                Image = spec.Image,
+                ImageID = image is null ? string.Empty : $"yak-local://{image.Name}",
+                ContainerID = process is null ? null : $"yak://{process.Pid}",
+                Ready = ready,
+                Started = state.Running is not null,
+                RestartCount = restartCount,
+                State = state,
+                LastState = lastState ?? new V1ContainerState(),
+            };
+        }
+    }
+
+    internal void SetReady(bool value)
+    {
+        lock (gate)
+        {
+            if (ready == value || (value && state.Running is null))
+            {
+                return;
+            }
+
+            ready = value;
+        }
+
+        changed();
+    }
+
+    /// <summary>Kills the current process as a crash would (restart policy applies).</summary>
+    public bool Kill() => Process?.Signal(LinuxNative.SigKill) ?? false;
+
+    internal async Task RunAsync(CancellationToken stopping)
+    {
+        if (image is null)
+        {
+            Set(new V1ContainerState
+            {
+                Waiting = new V1ContainerStateWaiting
+                {
+                    Reason = "ImagePullBackOff",
+                    Message = $"Back-off pulling image \"{spec.Image}\": the local cluster has no entry for it; add one to {Path.Combine(pod.Options.StateDirectory, ImageTable.FileName)}",
+                },
+            });
+            return;
+        }
+
+        var consecutive = 0;
+        while (!stopping.IsCancellationRequested)
+        {
+            var startedAt = DateTime.UtcNow;
+            int exitCode;
+            string? failure = null;
+            try
+            {
+                exitCode = await RunOnceAsync(startedAt, stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+            {
+                exitCode = 128;
+                failure = ex.Message;
+            }
+
+            if (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+
+            var terminated = new V1ContainerState
+            {
+                Terminated = new V1ContainerStateTerminated
+                {
+                    ExitCode = exitCode,
+                    Reason = failure is not null ? "StartError" : exitCode == 0 ? "Completed" : "Error",
+                    Message = failure,
+                    StartedAt = startedAt,
+                    FinishedAt = DateTime.UtcNow,
+                },
+            };
+            var restart = restartPolicy == "Always" || (restartPolicy == "OnFailure" && exitCode != 0);
+            if (!restart)
+            {
+                FinalExitCode = exitCode;
+                Finished = true;
+                Set(terminated);
+                return;
+            }
+
+            consecutive = DateTime.UtcNow - startedAt > BackoffReset ? 0 : consecutive;
+            var delay = Backoff(consecutive++);
+            lock (gate)
+            {
+                lastState = terminated;
+            }
+
+            Set(new V1ContainerState
+            {
+                Waiting = new V1ContainerStateWaiting
+                {
+                    Reason = "CrashLoopBackOff",
+                    Message = $"back-off {delay.TotalSeconds:0.###}s restarting failed container={spec.Name} pod={pod.Name}",
+                },
+            });
+            try
+            {
+                await Task.Delay(delay, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            lock (gate)
+            {
+                restartCount++;
+            }
+        }
+    }
+
+    private TimeSpan Backoff(int consecutive)
+    {
+        var factor = Math.Pow(2, Math.Min(consecutive, 30));
+        var ticks = Math.Min(pod.Options.RestartBackoffBase.Ticks * factor, pod.Options.RestartBackoffMax.Ticks);
+        return TimeSpan.FromTicks((long)ticks);
+    }
+
+    private async Task<int> RunOnceAsync(DateTime startedAt, CancellationToken stopping)
+    {
+        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders);
+        var runLog = new ContainerLog(LogPath(restartCount));
+        LocalProcess started;
+        lock (gate)
+        {
+            log?.Dispose();
+            log = runLog;
+            started = LocalProcess.Start(launch, spec.Tty == true, OnOutput);
+            process = started;
+            this.started = true;
+            ready = false;
+            state = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } };
+            if (spec.Stdin != true)
+            {
+                started.CloseStdin();
+            }
+        }
+
+        running.TrySetResult(started);
+        changed();
+        using var probes = new CancellationTokenSource();
+        var prober = ContainerProber.RunAsync(this, pod, probes.Token);
+        try
+        {
+            using var stopRegistration = stopping.Register(() =>
+            {
+                probes.Cancel();
+                started.Signal(LinuxNative.SigTerm);
+            });
+            return await started.Exited.ConfigureAwait(false);
+        }
+        finally
+        {
+            await probes.CancelAsync().ConfigureAwait(false);
+            await prober.ConfigureAwait(false);
+            runLog.Complete();
+            lock (gate)
+            {
+                process = null;
+                ready = false;
+                running = new TaskCompletionSource<LocalProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            started.Dispose();
+        }
+    }
+
+    private void OnOutput(string stream, ReadOnlyMemory<byte> data)
+    {
+        Action<string, ReadOnlyMemory<byte>>[] snapshot;
+        ContainerLog? current;
+        lock (gate)
+        {
+            snapshot = [.. listeners];
+            current = log;
+        }
+
+        current?.Append(stream, data.Span);
+        foreach (var listener in snapshot)
+        {
+            listener(stream, data);
+        }
+    }
+
+    private void Set(V1ContainerState next)
+    {
+        lock (gate)
+        {
+            state = next;
+            if (next.Running is null)
+            {
+                ready = false;
+            }
+        }
+
+        changed();
+    }
+
+    private sealed class Unsubscriber(Action action) : IDisposable
+    {
+        public void Dispose() => action();
+    }
+}

@@ -1,0 +1,231 @@
+using System.Diagnostics;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// A started process with its stdio: pipes, or a pseudo-terminal (stdin, stdout and stderr all on the pty, the pty
+/// its controlling terminal via <c>setsid -c</c>) so that interactive shells, Ctrl-C and resize behave as in a real
+/// container. Output is pushed to a callback as (stream, bytes); <see cref="Exited"/> completes with the exit code
+/// (128+signal when killed) once the output is drained.
+/// </summary>
+public sealed class LocalProcess : IDisposable
+{
+    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+    private readonly Process process;
+    private readonly int ptyMaster = -1;
+    private int ptySlave = -1;
+    private volatile bool closing;
+
+    private LocalProcess(Process process, int ptyMaster, int ptySlave)
+    {
+        this.process = process;
+        this.ptyMaster = ptyMaster;
+        this.ptySlave = ptySlave;
+    }
+
+    public int Pid => process.Id;
+
+    public bool Tty => ptyMaster >= 0;
+
+    public Task<int> Exited { get; private set; } = Task.FromResult(0);
+
+    public static LocalProcess Start(LaunchSpec spec, bool tty, Action<string, ReadOnlyMemory<byte>> onOutput)
+    {
+        var (master, slave) = tty ? LinuxNative.OpenPty() : (-1, -1);
+        try
+        {
+            var argv = spec.Argv;
+            if (tty)
+            {
+                var slavePath = File.ResolveLinkTarget($"/proc/self/fd/{slave}", false)?.FullName ?? throw new IOException("no pty name");
+                argv = ["sh", "-c", "p=$1; shift; exec setsid -w -c \"$@\" <\"$p\" >\"$p\" 2>&1", "sh", slavePath, .. argv];
+            }
+
+            var psi = new ProcessStartInfo(argv[0])
+            {
+                RedirectStandardInput = !tty,
+                RedirectStandardOutput = !tty,
+                RedirectStandardError = !tty,
+                UseShellExecute = false,
+                WorkingDirectory = spec.WorkingDirectory ?? string.Empty,
+            };
+            foreach (var arg in argv.Skip(1))
+            {
+                psi.ArgumentList.Add(arg);
+            }
+
+            psi.Environment.Clear();
+            foreach (var (key, value) in spec.Environment)
+            {
+                psi.Environment[key] = value;
+            }
+
+            var started = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {argv[0]}");
+            var result = new LocalProcess(started, master, slave);
+            result.Exited = tty ? result.RunPtyAsync(onOutput) : result.RunPipesAsync(onOutput);
+            return result;
+        }
+        catch
+        {
+            LinuxNative.Close(master);
+            LinuxNative.Close(slave);
+            throw;
+        }
+    }
+
+    public async Task WriteStdinAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        if (Tty)
+        {
+            if (closing)
+            {
+                return;
+            }
+
+            var copy = data.ToArray();
+            await Task.Run(() => LinuxNative.WriteAll(ptyMaster, copy), cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        var stdin = process.StandardInput.BaseStream;
+        await stdin.WriteAsync(data, cancellationToken).ConfigureAwait(false);
+        await stdin.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>End of input: closes the stdin pipe, or sends the terminal's EOF character (Ctrl-D) on a pty.</summary>
+    public void CloseStdin()
+    {
+        try
+        {
+            if (Tty)
+            {
+                if (!closing)
+                {
+                    LinuxNative.WriteAll(ptyMaster, [4]);
+                }
+            }
+            else
+            {
+                process.StandardInput.Close();
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    public void Resize(int width, int height)
+    {
+        if (Tty && !closing)
+        {
+            LinuxNative.Resize(ptyMaster, width, height);
+        }
+    }
+
+    public bool Signal(int signal) => !HasExited && LinuxNative.Signal(process.Id, signal);
+
+    public bool HasExited
+    {
+        get
+        {
+            try
+            {
+                return process.HasExited;
+            }
+            catch (InvalidOperationException)
+            {
+                return true;
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        closing = true;
+        if (!HasExited)
+        {
+            LinuxNative.Signal(process.Id, LinuxNative.SigKill);
+        }
+
+        process.Dispose();
+    }
+
+    private async Task<int> RunPipesAsync(Action<string, ReadOnlyMemory<byte>> onOutput)
+    {
+        var pumps = Task.WhenAll(
+            PumpAsync(process.StandardOutput.BaseStream, "stdout", onOutput),
+            PumpAsync(process.StandardError.BaseStream, "stderr", onOutput));
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        // A background child may keep the pipes open; its parent's exit still ends the run.
+        await Task.WhenAny(pumps, Task.Delay(DrainGrace)).ConfigureAwait(false);
+        return process.ExitCode;
+    }
+
+    private static async Task PumpAsync(Stream stream, string name, Action<string, ReadOnlyMemory<byte>> onOutput)
+    {
+        var buffer = new byte[16 * 1024];
+        try
+        {
+            int n;
+            while ((n = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
+            {
+                onOutput(name, buffer.AsMemory(0, n));
+            }
+        }
+        catch (IOException)
+        {
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task<int> RunPtyAsync(Action<string, ReadOnlyMemory<byte>> onOutput)
+    {
+        var readerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                ReadPty(onOutput);
+            }
+            finally
+            {
+                readerDone.TrySetResult();
+            }
+        })
+        { IsBackground = true, Name = "yak-pty" };
+        thread.Start();
+        await process.WaitForExitAsync().ConfigureAwait(false);
+        // Our copy of the slave kept the pty alive until now; without it the master reads the rest, then EIO.
+        LinuxNative.Close(Interlocked.Exchange(ref ptySlave, -1));
+        await Task.WhenAny(readerDone.Task, Task.Delay(DrainGrace)).ConfigureAwait(false);
+        closing = true;
+        await readerDone.Task.ConfigureAwait(false);
+        LinuxNative.Close(ptyMaster);
+        return process.ExitCode;
+    }
+
+    private void ReadPty(Action<string, ReadOnlyMemory<byte>> onOutput)
+    {
+        var buffer = new byte[16 * 1024];
+        while (!closing)
+        {
+            if (!LinuxNative.WaitReadable(ptyMaster, 100))
+            {
+                continue;
+            }
+
+            var n = LinuxNative.Read(ptyMaster, buffer);
+            if (n <= 0)
+            {
+                return;
+            }
+
+            onOutput("stdout", buffer.AsMemory(0, n));
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using k8s.Models;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>What every container of a pod shares: the pod object, its sandbox, its folders and the node's options.</summary>
+internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ImageTable images, IReadOnlyDictionary<string, string> volumeFolders)
+{
+    public V1Pod Pod { get; } = pod;
+
+    public string Name => Pod.Metadata?.Name ?? string.Empty;
+
+    public string Namespace => Pod.Metadata?.NamespaceProperty ?? "default";
+
+    public string Uid => Pod.Metadata?.Uid ?? string.Empty;
+
+    public PodSandbox Sandbox { get; } = sandbox;
+
+    public PodRuntimeOptions Options { get; } = options;
+
+    public IReadOnlyDictionary<string, string> VolumeFolders { get; } = volumeFolders;
+
+    public string RestartPolicy => Pod.Spec?.RestartPolicy ?? "Always";
+
+    public string LogsFolder => Path.Combine(Options.StateDirectory, "pods", Uid, "logs");
+
+    public ImageEntry ImageFor(V1Container container) =>
+        images.Resolve(container.Image) ?? new ImageEntry(container.Image ?? string.Empty, [], [], new Dictionary<string, string>());
+}

@@ -1,0 +1,228 @@
+using k8s.Models;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// A running pod: its sandbox and volume folders, init containers in order, then the containers; its status
+/// (phase, conditions, container statuses) rebuilt and published on every change.
+/// </summary>
+public sealed class PodInstance
+{
+    private readonly object publishGate = new();
+    private readonly CancellationTokenSource stopping = new();
+    private readonly Action<PodStatusUpdate> publish;
+    private readonly Dictionary<string, DateTime> transitions = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> lastConditions = new(StringComparer.Ordinal);
+    private readonly DateTime startTime = DateTime.UtcNow;
+    private PodContext? context;
+    private List<ContainerRunner> initRunners = [];
+    private List<ContainerRunner> runners = [];
+    private bool initFailed;
+    private bool initDone;
+    private bool stopped;
+    private Task lifetime = Task.CompletedTask;
+
+    internal PodInstance(V1Pod pod, Action<PodStatusUpdate> publish)
+    {
+        Pod = pod;
+        this.publish = publish;
+    }
+
+    public V1Pod Pod { get; }
+
+    public string Uid => Pod.Metadata?.Uid ?? string.Empty;
+
+    public string Namespace => Pod.Metadata?.NamespaceProperty ?? "default";
+
+    public string Name => Pod.Metadata?.Name ?? string.Empty;
+
+    /// <summary>The pod's sandbox once created.</summary>
+    public PodSandbox? Sandbox => context?.Sandbox;
+
+    public IReadOnlyList<ContainerRunner> Containers => runners;
+
+    public IReadOnlyList<ContainerRunner> InitContainers => initRunners;
+
+    /// <summary>A container by name, or the first one when <paramref name="name"/> is empty (kubectl's default).</summary>
+    public ContainerRunner? FindContainer(string? name) =>
+        string.IsNullOrEmpty(name) ? runners.FirstOrDefault() : runners.Concat(initRunners).FirstOrDefault(r => r.Name == name);
+
+    internal void Start(PodRuntimeOptions options, ImageTable images, bool useNamespaces)
+    {
+        Publish();
+        lifetime = Task.Run(() => RunAsync(options, images, useNamespaces));
+    }
+
+    private async Task RunAsync(PodRuntimeOptions options, ImageTable images, bool useNamespaces)
+    {
+        var token = stopping.Token;
+        PodSandbox sandbox;
+        try
+        {
+            sandbox = useNamespaces ? await PodSandbox.CreateIsolatedAsync(token).ConfigureAwait(false) : PodSandbox.Host();
+        }
+        catch (Exception ex) when (ex is IOException or TimeoutException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            // The node stays usable: run the pod on the host network instead.
+            Console.Error.WriteLine($"yak-local-cluster: pod {Namespace}/{Name}: no sandbox ({ex.Message}); running on the host network");
+            sandbox = PodSandbox.Host();
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+
+        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options));
+        var policy = ctx.RestartPolicy;
+        initRunners = [.. (Pod.Spec?.InitContainers ?? []).Select(c => new ContainerRunner(ctx, c, images.Resolve(c.Image), policy == "Never" ? "Never" : "OnFailure", Publish))];
+        runners = [.. (Pod.Spec?.Containers ?? []).Select(c => new ContainerRunner(ctx, c, images.Resolve(c.Image), policy, Publish))];
+        context = ctx;
+        Publish();
+        foreach (var init in initRunners)
+        {
+            await init.RunAsync(token).ConfigureAwait(false);
+            if (token.IsCancellationRequested)
+            {
+                return;
+            }
+
+            if (!init.Finished || init.FinalExitCode != 0)
+            {
+                initFailed = init.Finished;
+                Publish();
+                return;
+            }
+        }
+
+        initDone = true;
+        await Task.WhenAll(runners.Select(r => r.RunAsync(token))).ConfigureAwait(false);
+    }
+
+    private Dictionary<string, string> PrepareVolumes(PodRuntimeOptions options)
+    {
+        var folders = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var volume in Pod.Spec?.Volumes ?? [])
+        {
+            var folder = volume.PersistentVolumeClaim is { } claim
+                ? Path.Combine(options.StateDirectory, "volumes", Namespace, claim.ClaimName)
+                : volume.HostPath is { } hostPath
+                    ? hostPath.Path
+                    : Path.Combine(options.StateDirectory, "pods", Uid, "volumes", volume.Name);
+            Directory.CreateDirectory(folder);
+            folders[volume.Name] = folder;
+        }
+
+        return folders;
+    }
+
+    /// <summary>SIGTERM to every process, SIGKILL after the grace period, then the sandbox and the pod's folder go.</summary>
+    internal async Task StopAsync(TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        lock (publishGate)
+        {
+            stopped = true;
+        }
+
+        // Each runner answers the cancellation with SIGTERM to its process (ContainerRunner.RunOnceAsync).
+        await stopping.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await lifetime.WaitAsync(gracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            foreach (var process in runners.Concat(initRunners).Select(r => r.Process).OfType<LocalProcess>())
+            {
+                process.Signal(LinuxNative.SigKill);
+            }
+        }
+
+        await lifetime.ConfigureAwait(false);
+        if (context is { } ctx)
+        {
+            await ctx.Sandbox.DisposeAsync().ConfigureAwait(false);
+            foreach (var runner in runners.Concat(initRunners))
+            {
+                runner.CurrentLog?.Dispose();
+            }
+
+            try
+            {
+                Directory.Delete(Path.Combine(ctx.Options.StateDirectory, "pods", Uid), recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private void Publish()
+    {
+        lock (publishGate)
+        {
+            if (stopped)
+            {
+                return;
+            }
+
+            publish(new PodStatusUpdate(Namespace, Name, Uid, BuildStatus()));
+        }
+    }
+
+    private V1PodStatus BuildStatus()
+    {
+        var containers = runners.Select(r => r.Status()).ToList();
+        var inits = initRunners.Select(r => r.Status()).ToList();
+        string phase;
+        if (initFailed)
+        {
+            phase = "Failed";
+        }
+        else if (runners.Count > 0 && runners.All(r => r.Finished))
+        {
+            phase = runners.All(r => r.FinalExitCode == 0) ? "Succeeded" : "Failed";
+        }
+        else if (initDone && runners.Count > 0 && runners.All(r => r.EverStarted))
+        {
+            phase = "Running";
+        }
+        else
+        {
+            phase = "Pending";
+        }
+
+        var ready = phase == "Running" && containers.All(c => c.Ready);
+        var reason = phase is "Succeeded" or "Failed" ? "PodCompleted" : ready ? null : "ContainersNotReady";
+        return new V1PodStatus
+        {
+            Phase = phase,
+            HostIP = "127.0.0.1",
+            HostIPs = [new V1HostIP { Ip = "127.0.0.1" }],
+            PodIP = context?.Sandbox.PodIp,
+            PodIPs = context is null ? null : [new V1PodIP { Ip = context.Sandbox.PodIp }],
+            StartTime = startTime,
+            QosClass = "BestEffort",
+            Conditions =
+            [
+                Condition("PodScheduled", true, null),
+                Condition("Initialized", initDone, initDone ? null : "ContainersNotInitialized"),
+                Condition("ContainersReady", ready, reason),
+                Condition("Ready", ready, reason),
+            ],
+            ContainerStatuses = containers,
+            InitContainerStatuses = inits.Count > 0 ? inits : null,
+        };
+    }
+
+    private V1PodCondition Condition(string type, bool value, string? reason)
+    {
+        var status = value ? "True" : "False";
+        if (!lastConditions.TryGetValue(type, out var previous) || previous != status)
+        {
+            lastConditions[type] = status;
+            transitions[type] = DateTime.UtcNow;
+        }
+
+        return new V1PodCondition { Type = type, Status = status, Reason = value ? null : reason, LastTransitionTime = transitions[type] };
+    }
+}

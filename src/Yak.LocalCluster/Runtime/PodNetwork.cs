@@ -1,0 +1,56 @@
+using System.Globalization;
+using System.Security.Cryptography;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// Gives a pod's network namespace an address the host can reach, without a bridge: a veth pair whose pod end
+/// (<c>eth0</c>) holds <c>10.244.x.y/32</c> with a default route to the gateway <c>10.244.0.1</c>, and whose host end
+/// holds the gateway address and a /32 route to the pod. Deleting the namespace (the holder exits) deletes the pair
+/// and the route. Addresses are picked at random and a clash (another cluster on this host) is detected by the
+/// kernel refusing the duplicate route.
+/// </summary>
+internal static class PodNetwork
+{
+    public const string Gateway = "10.244.0.1";
+
+    public static async Task<(string? PodIp, string? Error)> ConnectAsync(int holderPid, CancellationToken cancellationToken)
+    {
+        if (!HostCommand.IsOnPath("ip"))
+        {
+            return (null, "the ip tool (iproute2) is missing: the pod has no host-reachable IP; use port-forward");
+        }
+
+        var pid = holderPid.ToString(CultureInfo.InvariantCulture);
+        var hostLink = "yk" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(5));
+        var (code, output) = await HostCommand.RunAsync(
+            "ip",
+            ["-batch", "-"],
+            $"link add {hostLink} type veth peer name eth0 netns {pid}\naddress add {Gateway}/32 dev {hostLink}\nlink set {hostLink} up\n",
+            cancellationToken).ConfigureAwait(false);
+        if (code != 0)
+        {
+            return (null, $"could not create the pod's veth: {output.Trim()}");
+        }
+
+        for (var attempt = 0; attempt < 20; attempt++)
+        {
+            var bytes = RandomNumberGenerator.GetBytes(2);
+            var podIp = $"10.244.{1 + (bytes[0] % 254)}.{1 + (bytes[1] % 254)}";
+            (code, output) = await HostCommand.RunAsync("ip", ["route", "add", $"{podIp}/32", "dev", hostLink, "src", Gateway], null, cancellationToken).ConfigureAwait(false);
+            if (code != 0)
+            {
+                continue;
+            }
+
+            (code, output) = await HostCommand.RunAsync(
+                "nsenter",
+                ["-t", pid, "-n", "ip", "-batch", "-"],
+                $"address add {podIp}/32 dev eth0\nlink set eth0 up\nroute add {Gateway} dev eth0 scope link\nroute add default via {Gateway} dev eth0\n",
+                cancellationToken).ConfigureAwait(false);
+            return code == 0 ? (podIp, null) : (null, $"could not configure the pod's eth0: {output.Trim()}");
+        }
+
+        return (null, $"no free pod address: {output.Trim()}");
+    }
+}

@@ -1,0 +1,28 @@
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>How the node runs pods. Defaults follow the kubelet; tests shorten the back-off.</summary>
+public sealed class PodRuntimeOptions
+{
+    public PodRuntimeOptions(string stateDirectory)
+    {
+        StateDirectory = Path.GetFullPath(stateDirectory);
+    }
+
+    /// <summary>The cluster's state folder: pods (volumes, logs), PVC folders, <c>images.yaml</c>.</summary>
+    public string StateDirectory { get; }
+
+    /// <summary>First restart delay after a container exits; doubles on each further restart (kubelet: 10 s).</summary>
+    public TimeSpan RestartBackoffBase { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Cap of the restart delay (kubelet: 5 min).</summary>
+    public TimeSpan RestartBackoffMax { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Whether pods get their own network and mount namespaces. <c>null</c> means: yes when running as root on Linux
+    /// with <c>unshare</c>, <c>nsenter</c> and <c>ip</c> available; otherwise the host fallback.
+    /// </summary>
+    public bool? UseNamespaces { get; set; }
+
+    /// <summary>The yak-agent executable or its folder; default <c>YAK_AGENT_PATH</c>, then beside this executable.</summary>
+    public string? AgentPath { get; set; } = Environment.GetEnvironmentVariable("YAK_AGENT_PATH");
+}

@@ -1,0 +1,127 @@
+using System.Diagnostics;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// A pod's shared namespaces. With namespaces, a holder process (<c>unshare --net cat</c>, which ends when its stdin
+/// closes, so a crashed cluster leaves no holder behind) owns the pod's network namespace: loopback up and, when
+/// possible, a veth to the host with the pod IP. Containers join it with <c>nsenter -t HolderPid -n</c>.
+/// Without namespaces (not root, not Linux) the sandbox is the host itself and the pod IP is 127.0.0.1.
+/// </summary>
+public sealed class PodSandbox : IAsyncDisposable
+{
+    private readonly Process? holder;
+
+    private PodSandbox(Process? holder, string podIp)
+    {
+        this.holder = holder;
+        PodIp = podIp;
+    }
+
+    /// <summary>The process whose network namespace is the pod's; 0 on the host fallback.</summary>
+    public int HolderPid => holder?.Id ?? 0;
+
+    public bool Isolated => holder is not null;
+
+    public string PodIp { get; private set; }
+
+    /// <summary>Why the pod has no host-reachable IP, if it has none.</summary>
+    public string? NetworkWarning { get; private set; }
+
+    public static PodSandbox Host() => new(null, "127.0.0.1");
+
+    public static async Task<PodSandbox> CreateIsolatedAsync(CancellationToken cancellationToken)
+    {
+        var psi = new ProcessStartInfo("unshare")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "--net", "--", "cat" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start unshare");
+        var sandbox = new PodSandbox(process, "127.0.0.1");
+        try
+        {
+            // unshare(2) happens before exec; once cat runs, its namespace is the new one.
+            await sandbox.WaitForOwnNamespaceAsync(cancellationToken).ConfigureAwait(false);
+            var (code, output) = await HostCommand.RunAsync("nsenter", ["-t", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "ip", "link", "set", "lo", "up"], null, cancellationToken).ConfigureAwait(false);
+            if (code != 0)
+            {
+                throw new IOException($"could not bring up loopback in the pod's network namespace: {output.Trim()}");
+            }
+
+            var network = await PodNetwork.ConnectAsync(process.Id, cancellationToken).ConfigureAwait(false);
+            if (network.PodIp is not null)
+            {
+                sandbox.PodIp = network.PodIp;
+            }
+            else
+            {
+                sandbox.NetworkWarning = network.Error;
+            }
+
+            return sandbox;
+        }
+        catch
+        {
+            await sandbox.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private async Task WaitForOwnNamespaceAsync(CancellationToken cancellationToken)
+    {
+        var self = File.ResolveLinkTarget("/proc/self/ns/net", false)?.Name;
+        var path = $"/proc/{holder!.Id}/ns/net";
+        for (var attempt = 0; attempt < 500; attempt++)
+        {
+            if (holder.HasExited)
+            {
+                throw new IOException($"unshare --net failed: {await holder.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false)}");
+            }
+
+            var target = File.ResolveLinkTarget(path, false)?.Name;
+            var exe = File.ResolveLinkTarget($"/proc/{holder.Id}/exe", false)?.Name;
+            if (target is not null && target != self && exe == "cat")
+            {
+                return;
+            }
+
+            // The holder is between fork and exec; there is no event for that, so look again shortly.
+            await Task.Delay(2, cancellationToken).ConfigureAwait(false);
+        }
+
+        throw new TimeoutException("the pod sandbox did not enter its network namespace");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (holder is null)
+        {
+            return;
+        }
+
+        try
+        {
+            holder.StandardInput.Close();
+            if (!holder.WaitForExit(TimeSpan.FromSeconds(2)))
+            {
+                holder.Kill();
+                await holder.WaitForExitAsync().ConfigureAwait(false);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        finally
+        {
+            holder.Dispose();
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Collections.Concurrent;
+using k8s.Models;
+using Yak.LocalCluster.Streams;
+
+namespace Yak.LocalCluster.Runtime;
+
+/// <summary>
+/// The node: every container is a local process (see <see cref="ImageTable"/>, <see cref="ContainerLaunch"/>); as
+/// root on Linux each pod has its own network namespace and its containers their own mount namespaces.
+/// </summary>
+public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, PodInstance> pods = new(StringComparer.Ordinal);
+    private readonly PodRuntimeOptions options;
+
+    public ProcessPodRuntime(PodRuntimeOptions options)
+    {
+        this.options = options;
+        Directory.CreateDirectory(options.StateDirectory);
+        Images = new ImageTable(options);
+        UsesNamespaces = options.UseNamespaces ?? (LinuxNative.IsRoot && HostCommand.IsOnPath("unshare") && HostCommand.IsOnPath("nsenter"));
+    }
+
+    public event Action<PodStatusUpdate>? StatusChanged;
+
+    public ImageTable Images { get; }
+
+    /// <summary>Whether pods get their own namespaces (root on Linux) or run on the host (fallback).</summary>
+    public bool UsesNamespaces { get; }
+
+    public StreamRegistry Streams { get; } = new();
+
+    public Task RunPodAsync(V1Pod pod, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var uid = pod.Metadata?.Uid;
+        if (string.IsNullOrEmpty(uid))
+        {
+            throw new ArgumentException("the pod has no metadata.uid", nameof(pod));
+        }
+
+        var instance = new PodInstance(pod, update => StatusChanged?.Invoke(update));
+        if (pods.TryAdd(uid, instance))
+        {
+            instance.Start(options, Images, UsesNamespaces);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public async Task StopPodAsync(string podUid, TimeSpan gracePeriod, CancellationToken cancellationToken)
+    {
+        if (pods.TryRemove(podUid, out var instance))
+        {
+            await instance.StopAsync(gracePeriod, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public bool KillContainer(string podNamespace, string podName, string containerName) =>
+        Find(podNamespace, podName)?.FindContainer(containerName)?.Kill() ?? false;
+
+    public int DropAllStreams() => Streams.DropAll();
+
+    /// <summary>The running pod with this uid, or null.</summary>
+    public PodInstance? Find(string? uid) => uid is not null && pods.TryGetValue(uid, out var pod) ? pod : null;
+
+    public PodInstance? Find(string podNamespace, string podName) =>
+        pods.Values.FirstOrDefault(p => p.Namespace == podNamespace && p.Name == podName);
+
+    public async ValueTask DisposeAsync()
+    {
+        Streams.DropAll();
+        foreach (var uid in pods.Keys.ToList())
+        {
+            await StopPodAsync(uid, TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+}
