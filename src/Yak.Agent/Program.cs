@@ -1,1 +1,58 @@
-return 0;
+using System.Reflection;
+using Yak.Agent;
+using Yak.Sync.Wire;
+
+// yak-agent: the sidecar's receiver. stdout carries only protocol frames; every human word goes to stderr.
+var version = typeof(AgentServer).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+version = version.Split('+')[0];
+
+if (args.Length == 1 && args[0] is "--version" or "version")
+{
+    Console.WriteLine($"yak-agent {version} (sync protocol {ProtocolInfo.Version})");
+    return 0;
+}
+
+if (args.Length >= 1 && args[0] == "serve")
+{
+    string? root = null;
+    var stdio = false;
+    var noFsync = false;
+    for (var i = 1; i < args.Length; i++)
+    {
+        switch (args[i])
+        {
+            case "--root" when i + 1 < args.Length:
+                root = args[++i];
+                break;
+            case "--stdio":
+                stdio = true;
+                break;
+            case "--no-fsync":
+                noFsync = true;
+                break;
+            default:
+                return Usage($"unknown argument '{args[i]}'");
+        }
+    }
+
+    if (root is null || !stdio)
+    {
+        return Usage("serve needs --root DIR and --stdio");
+    }
+
+    Directory.CreateDirectory(root);
+    using var input = Console.OpenStandardInput();
+    using var output = Console.OpenStandardOutput();
+    var server = new AgentServer(root, input, output, Console.Error, version) { Durable = !noFsync };
+    return await server.RunAsync(CancellationToken.None);
+}
+
+return Usage(args.Length == 0 ? "missing command" : $"unknown command '{args[0]}'");
+
+static int Usage(string problem)
+{
+    Console.Error.WriteLine($"yak-agent: {problem}");
+    Console.Error.WriteLine("usage: yak-agent serve --root DIR --stdio [--no-fsync]");
+    Console.Error.WriteLine("       yak-agent --version");
+    return 2;
+}

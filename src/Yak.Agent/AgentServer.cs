@@ -1,0 +1,421 @@
+using Yak.Sync.Compression;
+using Yak.Sync.Hashing;
+using Yak.Sync.Ignore;
+using Yak.Sync.Paths;
+using Yak.Sync.Scanning;
+using Yak.Sync.Wire;
+
+namespace Yak.Agent;
+
+/// <summary>
+/// The agent's side of the sync protocol: answers the manifest and applies the daemon's requests under one root.
+/// Requests are handled in order; completed files are published in batches (fsync'ed together, then renamed one by
+/// one) whenever the input runs dry, so thousands of small files do not pay one disk flush each.
+/// </summary>
+public sealed class AgentServer
+{
+    private const int MaxPendingCommits = 256;
+    private const int ManifestFrameBudget = 200 * 1024;
+
+    private readonly string root;
+    private readonly Stream input;
+    private readonly Stream output;
+    private readonly TextWriter log;
+    private readonly string version;
+    private readonly PathValidator validator;
+    private readonly Scanner scanner;
+    private readonly Dictionary<uint, IncomingFile> transfers = [];
+    private readonly List<IncomingFile> pending = [];
+    private readonly HashSet<string> pendingPaths = new(StringComparer.Ordinal);
+    private readonly ChunkCodec codec = new();
+    private Snapshot manifest = new();
+    private TreeOperations operations = null!;
+    private FrameWriter writer = null!;
+
+    public AgentServer(string root, Stream input, Stream output, TextWriter log, string version)
+    {
+        this.root = Path.GetFullPath(root);
+        this.input = input;
+        this.output = output;
+        this.log = log;
+        this.version = version;
+        validator = new PathValidator(this.root);
+        scanner = new Scanner(this.root, new IgnoreRules(this.root, new IgnoreSettings
+        {
+            UseGitignore = false,
+            UseYakignore = false,
+            Excludes = [TreeOperations.TempPrefix + "*"],
+        }));
+    }
+
+    /// <summary>fsync each file before it is renamed into place (on by default; off only for throwaway replicas).</summary>
+    public bool Durable { get; init; } = true;
+
+    /// <summary>Serves until the input ends. Returns the process exit code (0 clean, 3 handshake refused, 4 protocol error).</summary>
+    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    {
+        var reader = new FrameReader(input);
+        await using var frameWriter = new FrameWriter(output);
+        writer = frameWriter;
+        try
+        {
+            if (!await HandshakeAsync(reader, cancellationToken).ConfigureAwait(false))
+            {
+                return 3;
+            }
+
+            RemoveStaleTemps();
+            manifest = scanner.Scan(null, cancellationToken);
+            operations = new TreeOperations(validator, manifest);
+            log.WriteLine($"yak-agent: serving {root} ({manifest.Count} entries)");
+
+            while (true)
+            {
+                if (!reader.HasBufferedFrame)
+                {
+                    await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
+                    await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is not { } frame)
+                {
+                    break;
+                }
+
+                await DispatchAsync(frame, cancellationToken).ConfigureAwait(false);
+            }
+
+            await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+        }
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
+        {
+            log.WriteLine($"yak-agent: connection ended: {e.Message}");
+            return 4;
+        }
+        finally
+        {
+            foreach (var transfer in transfers.Values.Concat(pending))
+            {
+                transfer.Dispose();
+            }
+
+            codec.Dispose();
+        }
+    }
+
+    private async Task<bool> HandshakeAsync(FrameReader reader, CancellationToken cancellationToken)
+    {
+        if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is not { } hello)
+        {
+            return false;
+        }
+
+        if (hello.Type != MessageType.Hello || hello.Payload.Length < 6)
+        {
+            await ReplyErrorAsync(hello.RequestId, ErrorCode.BadRequest, "expected Hello as the first frame", cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var payload = new PayloadReader(hello.Payload.Span);
+        var magic = payload.UInt32();
+        var peerVersion = payload.UInt16();
+        if (magic != ProtocolInfo.Magic || peerVersion != ProtocolInfo.Version)
+        {
+            var message = magic != ProtocolInfo.Magic
+                ? "the peer does not speak the yak sync protocol"
+                : $"yak-agent {version} speaks sync protocol {ProtocolInfo.Version} but the daemon speaks {peerVersion}; install matching versions of yakd and yak-agent";
+            log.WriteLine($"yak-agent: {message}");
+            await ReplyErrorAsync(hello.RequestId, ErrorCode.VersionMismatch, message, cancellationToken).ConfigureAwait(false);
+            return false;
+        }
+
+        var ack = new PayloadWriter().UInt16(ProtocolInfo.Version).String(version);
+        await writer.WriteAsync(MessageType.HelloAck, hello.RequestId, ack.Written, cancellationToken).ConfigureAwait(false);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return true;
+    }
+
+    private async Task DispatchAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        var id = frame.RequestId;
+        try
+        {
+            switch (frame.Type)
+            {
+                case MessageType.Chunk:
+                    OnChunk(id, frame.Payload.Span);
+                    return;
+                case MessageType.End:
+                    await OnEndAsync(id, frame.Payload, cancellationToken).ConfigureAwait(false);
+                    return;
+                case MessageType.PutFile:
+                case MessageType.ApplyDelta:
+                    await BeginFileAsync(frame, cancellationToken).ConfigureAwait(false);
+                    return;
+            }
+
+            await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
+            var reader = new PayloadReader(frame.Payload.Span);
+            switch (frame.Type)
+            {
+                case MessageType.ManifestRequest:
+                    await SendManifestAsync(id, reader.Digest(), cancellationToken).ConfigureAwait(false);
+                    return;
+                case MessageType.Delete:
+                case MessageType.RemoveDir:
+                    operations.Delete(reader.String());
+                    break;
+                case MessageType.MakeDir:
+                    operations.MakeDirectory(reader.String());
+                    break;
+                case MessageType.SetMode:
+                    var path = reader.String();
+                    operations.SetExecutable(path, ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable));
+                    break;
+                case MessageType.Symlink:
+                    var link = reader.String();
+                    operations.Symlink(link, reader.String());
+                    break;
+                default:
+                    await ReplyErrorAsync(id, ErrorCode.BadRequest, $"unexpected frame {frame.Type}", cancellationToken).ConfigureAwait(false);
+                    return;
+            }
+
+            await writer.WriteAsync(MessageType.Ack, id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        }
+        catch (PathRefusedException e)
+        {
+            log.WriteLine($"yak-agent: {e.Message}");
+            await ReplyErrorAsync(id, ErrorCode.PathRefused, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            await ReplyErrorAsync(id, ErrorCode.IoError, e.Message, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task BeginFileAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        var id = frame.RequestId;
+        var (path, executable, basisDigest, blockSize) = ReadBegin(frame);
+        if (pendingPaths.Contains(path))
+        {
+            await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        IncomingFile transfer;
+        try
+        {
+            var full = validator.Resolve(path);
+            var folder = operations.EnsureParents(path);
+            if (frame.Type == MessageType.PutFile)
+            {
+                transfer = IncomingFile.Whole(id, path, full, folder, executable);
+            }
+            else
+            {
+                var current = CurrentDigest(path, full);
+                transfer = current == basisDigest && blockSize > 0
+                    ? IncomingFile.Delta(id, path, full, folder, executable, blockSize)
+                    : IncomingFile.Failed(id, path, ErrorCode.BaseMismatch, $"'{path}' is {(current is null ? "missing" : current.ToString())}, delta is against {basisDigest}");
+            }
+        }
+        catch (PathRefusedException e)
+        {
+            log.WriteLine($"yak-agent: {e.Message}");
+            transfer = IncomingFile.Failed(id, path, ErrorCode.PathRefused, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            transfer = IncomingFile.Failed(id, path, ErrorCode.IoError, e.Message);
+        }
+
+        if (!transfers.TryAdd(id, transfer))
+        {
+            transfer.Dispose();
+            throw new InvalidDataException($"request id {id} reused while in flight");
+        }
+    }
+
+    private static (string Path, bool Executable, Digest Basis, int BlockSize) ReadBegin(Frame frame)
+    {
+        var reader = new PayloadReader(frame.Payload.Span);
+        var path = reader.String();
+        var executable = ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable);
+        if (frame.Type == MessageType.PutFile)
+        {
+            return (path, executable, default, 0);
+        }
+
+        var basis = reader.Digest();
+        var blockSize = reader.VarUInt();
+        return (path, executable, basis, blockSize is > 0 and <= int.MaxValue ? (int)blockSize : 0);
+    }
+
+    private Digest? CurrentDigest(string path, string full)
+    {
+        if (FileStat.Lstat(full) is not { Kind: EntryKind.File } stat)
+        {
+            return null;
+        }
+
+        if (manifest.Entries.TryGetValue(path, out var known) && known.Kind == EntryKind.File && known.Size == stat.Size &&
+            known.MtimeNs == stat.MtimeNs && known.Inode == stat.Inode && known.MtimeNs != 0)
+        {
+            return known.Digest;
+        }
+
+        return Digest.OfFile(full);
+    }
+
+    private void OnChunk(uint id, ReadOnlySpan<byte> payload)
+    {
+        if (!transfers.TryGetValue(id, out var transfer))
+        {
+            throw new InvalidDataException($"chunk for unknown request {id}");
+        }
+
+        if (transfer.Failure is not null || payload.IsEmpty)
+        {
+            return;
+        }
+
+        try
+        {
+            transfer.Write(codec.Decode((ChunkEncoding)payload[0], payload[1..]));
+        }
+        catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
+        {
+            transfers[id] = IncomingFile.Failed(id, transfer.Relative, e is InvalidDataException ? ErrorCode.BadRequest : ErrorCode.IoError, e.Message);
+            transfer.Dispose();
+        }
+    }
+
+    private async Task OnEndAsync(uint id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
+    {
+        if (!transfers.Remove(id, out var transfer))
+        {
+            throw new InvalidDataException($"End for unknown request {id}");
+        }
+
+        var (digest, length) = ReadEnd(payload.Span);
+        if (!transfer.Finish(digest, length))
+        {
+            var (code, message) = transfer.Failure!.Value;
+            transfer.Dispose();
+            await ReplyErrorAsync(id, code, message, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        pending.Add(transfer);
+        pendingPaths.Add(transfer.Relative);
+        if (pending.Count >= MaxPendingCommits)
+        {
+            await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static (Digest, long) ReadEnd(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        return (reader.Digest(), reader.VarLong());
+    }
+
+    /// <summary>fsync the finished files together, then rename each into place and acknowledge it.</summary>
+    private async Task CommitPendingAsync(CancellationToken cancellationToken)
+    {
+        if (pending.Count == 0)
+        {
+            return;
+        }
+
+        var batch = pending.ToList();
+        pending.Clear();
+        pendingPaths.Clear();
+        if (Durable)
+        {
+            Parallel.ForEach(batch, new ParallelOptions { MaxDegreeOfParallelism = 8 }, file => file.Sync(durable: true));
+        }
+
+        foreach (var file in batch)
+        {
+            try
+            {
+                file.Commit();
+                var stat = FileStat.Lstat(file.FullPath!);
+                manifest.RemoveSubtree(file.Relative);
+                manifest.Entries[file.Relative] = file.Result!.Value with { MtimeNs = stat?.MtimeNs ?? 0, Inode = stat?.Inode ?? 0 };
+                await writer.WriteAsync(MessageType.Ack, file.Id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                await ReplyErrorAsync(file.Id, ErrorCode.IoError, e.Message, cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                file.Dispose();
+            }
+        }
+    }
+
+    private async Task SendManifestAsync(uint id, Digest known, CancellationToken cancellationToken)
+    {
+        manifest = scanner.Scan(manifest, cancellationToken);
+        operations = new TreeOperations(validator, manifest);
+        var digest = manifest.ManifestDigest();
+        var unchanged = !known.IsZero && known == digest;
+        if (!unchanged)
+        {
+            var batch = new PayloadWriter();
+            var count = 0;
+            var body = new PayloadWriter();
+            foreach (var (path, entry) in manifest.Entries)
+            {
+                Messages.WriteEntry(body, path, entry);
+                count++;
+                if (body.Length >= ManifestFrameBudget)
+                {
+                    await SendEntriesAsync(id, batch, body, count, cancellationToken).ConfigureAwait(false);
+                    count = 0;
+                }
+            }
+
+            if (count > 0)
+            {
+                await SendEntriesAsync(id, batch, body, count, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var end = new PayloadWriter().Byte(unchanged ? (byte)1 : (byte)0).Digest(digest).VarUInt((ulong)manifest.Count);
+        await writer.WriteAsync(MessageType.ManifestEnd, id, end.Written, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task SendEntriesAsync(uint id, PayloadWriter head, PayloadWriter body, int count, CancellationToken cancellationToken)
+    {
+        head.Reset().VarUInt((ulong)count);
+        await writer.WriteAsync(MessageType.ManifestEntries, id, head.Written, body.Written, cancellationToken).ConfigureAwait(false);
+        body.Reset();
+    }
+
+    private async Task ReplyErrorAsync(uint id, ErrorCode code, string message, CancellationToken cancellationToken)
+    {
+        await writer.WriteAsync(MessageType.Error, id, Messages.Error(code, message), cancellationToken).ConfigureAwait(false);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void RemoveStaleTemps()
+    {
+        foreach (var temp in Directory.EnumerateFiles(root, TreeOperations.TempPrefix + "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
+        {
+            try
+            {
+                File.Delete(temp);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}

@@ -1,0 +1,329 @@
+using System.Collections.Concurrent;
+using System.IO.Hashing;
+using Yak.Sync.Compression;
+using Yak.Sync.Delta;
+using Yak.Sync.Hashing;
+using Yak.Sync.Scanning;
+using Yak.Sync.Wire;
+
+namespace Yak.Sync.Link;
+
+/// <summary>The agent's manifest as received: its entries (null when unchanged from the digest we offered).</summary>
+public sealed record RemoteManifest(Digest Digest, int Count, Dictionary<string, Entry>? Entries);
+
+/// <summary>What one file send put on the link.</summary>
+public readonly record struct SentFile(Task Ack, Digest Digest, long Length, Signature? Signature, bool AsDelta);
+
+/// <summary>
+/// The daemon's end of the link. Requests are pipelined: each call writes its frames and returns a task that completes
+/// when the agent acknowledges (or faults with <see cref="AgentErrorException"/>). Sending is synchronous and must come
+/// from one thread at a time (the session's sender); acknowledgements are read by a background loop.
+/// </summary>
+public sealed class AgentClient : IAsyncDisposable
+{
+    private const int MaxInFlight = 4096;
+
+    private readonly Stream stream;
+    private readonly FrameReader reader;
+    private readonly FrameWriter writer;
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource> pending = new();
+    private readonly ConcurrentDictionary<uint, ManifestCollector> manifests = new();
+    private readonly SemaphoreSlim inFlight = new(MaxInFlight, MaxInFlight);
+    private readonly ChunkCodec codec = new();
+    private readonly byte[] readBuffer = new byte[ProtocolInfo.ChunkSize];
+    private readonly PayloadWriter payload = new();
+    private readonly CancellationTokenSource stop = new();
+    private Task readLoop = Task.CompletedTask;
+    private uint nextId;
+    private Exception? failure;
+
+    private AgentClient(Stream stream)
+    {
+        this.stream = stream;
+        reader = new FrameReader(stream);
+        writer = new FrameWriter(stream);
+    }
+
+    public string AgentVersion { get; private set; } = "";
+
+    /// <summary>Bytes written to the link (frames included).</summary>
+    public long BytesSent => writer.BytesWritten;
+
+    public long BytesReceived => reader.BytesRead;
+
+    /// <summary>Completes (faulted) when the link breaks.</summary>
+    public Task Completion => readLoop;
+
+    /// <summary>Opens the link: Hello → HelloAck, or a <see cref="ProtocolMismatchException"/> with the agent's explanation.</summary>
+    public static async Task<AgentClient> ConnectAsync(Stream stream, CancellationToken cancellationToken)
+    {
+        var client = new AgentClient(stream);
+        try
+        {
+            var hello = new PayloadWriter().UInt32(ProtocolInfo.Magic).UInt16(ProtocolInfo.Version).String("yakd");
+            await client.writer.WriteAsync(MessageType.Hello, 0, hello.Written, cancellationToken).ConfigureAwait(false);
+            await client.writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            var answer = await client.reader.ReadAsync(cancellationToken).ConfigureAwait(false)
+                ?? throw new ProtocolMismatchException("the agent closed the connection during the handshake (is yak-agent installed and of a matching version?)");
+            switch (answer.Type)
+            {
+                case MessageType.HelloAck:
+                    var ack = new PayloadReader(answer.Payload.Span);
+                    var version = ack.UInt16();
+                    if (version != ProtocolInfo.Version)
+                    {
+                        throw new ProtocolMismatchException($"the agent answered with sync protocol {version}, this daemon speaks {ProtocolInfo.Version}");
+                    }
+
+                    client.AgentVersion = ack.String();
+                    break;
+                case MessageType.Error:
+                    var (code, message) = Messages.ReadError(answer.Payload.Span);
+                    throw new ProtocolMismatchException($"the agent refused the handshake ({code}): {message}");
+                default:
+                    throw new ProtocolMismatchException($"the agent answered the handshake with {answer.Type}");
+            }
+        }
+        catch (InvalidDataException e)
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw new ProtocolMismatchException($"the peer is not a yak agent: {e.Message}");
+        }
+        catch
+        {
+            await client.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        client.readLoop = Task.Run(client.ReadLoopAsync, CancellationToken.None);
+        return client;
+    }
+
+    public async Task<RemoteManifest> GetManifestAsync(Digest known, CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        var collector = new ManifestCollector();
+        manifests[id] = collector;
+        ThrowIfFailed();
+        await writer.WriteAsync(MessageType.ManifestRequest, id, new PayloadWriter().Digest(known).Written, cancellationToken).ConfigureAwait(false);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await collector.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public Task Delete(string path) => Simple(MessageType.Delete, payload.Reset().String(path));
+
+    public Task RemoveDirectory(string path) => Simple(MessageType.RemoveDir, payload.Reset().String(path));
+
+    public Task MakeDirectory(string path) => Simple(MessageType.MakeDir, payload.Reset().String(path).Byte(0));
+
+    public Task SetExecutable(string path, bool executable) =>
+        Simple(MessageType.SetMode, payload.Reset().String(path).Byte(executable ? (byte)EntryFlags.Executable : (byte)0));
+
+    public Task Symlink(string path, string target) => Simple(MessageType.Symlink, payload.Reset().String(path).String(target));
+
+    /// <summary>
+    /// Streams <paramref name="content"/> as a whole file (no <paramref name="basis"/>) or as a delta against it.
+    /// One pass: the content is hashed and, when <paramref name="signBlockSize"/> is set, signed for the next edit.
+    /// </summary>
+    public SentFile SendFile(string path, bool executable, Stream content, Signature? basis, Digest basisDigest, int? signBlockSize)
+    {
+        var id = Begin(out var ack);
+        var flags = executable ? (byte)EntryFlags.Executable : (byte)0;
+        var hasher = new XxHash128();
+        var signer = signBlockSize is { } bs ? new SignatureBuilder(bs) : null;
+        long length = 0;
+        void Observe(ReadOnlySpan<byte> data)
+        {
+            hasher.Append(data);
+            signer?.Append(data);
+            length += data.Length;
+        }
+
+        if (basis is null)
+        {
+            writer.Write(MessageType.PutFile, id, payload.Reset().String(path).Byte(flags).VarLong(0).Written.Span);
+            int read;
+            while ((read = content.ReadAtLeast(readBuffer, readBuffer.Length, throwOnEndOfStream: false)) > 0)
+            {
+                Observe(readBuffer.AsSpan(0, read));
+                WriteChunk(id, readBuffer.AsMemory(0, read));
+            }
+        }
+        else
+        {
+            writer.Write(MessageType.ApplyDelta, id, payload.Reset().String(path).Byte(flags).Digest(basisDigest).VarUInt((ulong)basis.BlockSize).Written.Span);
+            var encoder = new DeltaEncoder(chunk => WriteChunk(id, chunk));
+            DeltaBuilder.Build(content, basis, encoder, Observe);
+            encoder.Complete();
+        }
+
+        var digest = Digest.From(hasher);
+        writer.Write(MessageType.End, id, payload.Reset().Digest(digest).VarLong(length).Written.Span);
+        return new SentFile(ack, digest, length, signer?.Build(), basis is not null);
+    }
+
+    public ValueTask FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        stop.Cancel();
+        Fail(new IOException("the link was closed"));
+        await stream.DisposeAsync().ConfigureAwait(false);
+        try
+        {
+            await readLoop.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException or OperationCanceledException or InvalidDataException)
+        {
+        }
+
+        await writer.DisposeAsync().ConfigureAwait(false);
+        codec.Dispose();
+    }
+
+    private void WriteChunk(uint id, ReadOnlyMemory<byte> raw)
+    {
+        var (encoding, data) = codec.Encode(raw);
+        Span<byte> head = [(byte)encoding];
+        writer.Write(MessageType.Chunk, id, head, data.Span);
+    }
+
+    private Task Simple(MessageType type, PayloadWriter body)
+    {
+        var id = Begin(out var ack);
+        writer.Write(type, id, body.Written.Span);
+        return ack;
+    }
+
+    private uint Begin(out Task ack)
+    {
+        ThrowIfFailed();
+        inFlight.Wait();
+        var id = Interlocked.Increment(ref nextId);
+        var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        pending[id] = source;
+        ack = source.Task;
+        if (failure is not null)
+        {
+            Complete(id, failure);
+        }
+
+        return id;
+    }
+
+    private void ThrowIfFailed()
+    {
+        if (failure is not null)
+        {
+            throw new IOException($"the agent link is down: {failure.Message}", failure);
+        }
+    }
+
+    private async Task ReadLoopAsync()
+    {
+        try
+        {
+            while (await reader.ReadAsync(stop.Token).ConfigureAwait(false) is { } frame)
+            {
+                switch (frame.Type)
+                {
+                    case MessageType.Ack:
+                        Complete(frame.RequestId, null);
+                        break;
+                    case MessageType.Error:
+                        var (code, message) = Messages.ReadError(frame.Payload.Span);
+                        var error = new AgentErrorException(code, message);
+                        if (manifests.TryRemove(frame.RequestId, out var failed))
+                        {
+                            failed.Done.TrySetException(error);
+                        }
+                        else
+                        {
+                            Complete(frame.RequestId, error);
+                        }
+
+                        break;
+                    case MessageType.ManifestEntries when manifests.TryGetValue(frame.RequestId, out var collector):
+                        collector.Add(frame.Payload.Span);
+                        break;
+                    case MessageType.ManifestEnd when manifests.TryRemove(frame.RequestId, out var collector):
+                        collector.Finish(frame.Payload.Span);
+                        break;
+                    default:
+                        throw new InvalidDataException($"unexpected {frame.Type} for request {frame.RequestId}");
+                }
+            }
+
+            Fail(new IOException("the agent closed the link"));
+        }
+        catch (Exception e)
+        {
+            Fail(e is IOException ? e : new IOException($"agent link failed: {e.Message}", e));
+        }
+
+        if (!stop.IsCancellationRequested)
+        {
+            throw failure!;
+        }
+    }
+
+    private void Complete(uint id, Exception? error)
+    {
+        if (!pending.TryRemove(id, out var source))
+        {
+            return;
+        }
+
+        inFlight.Release();
+        if (error is null)
+        {
+            source.TrySetResult();
+        }
+        else
+        {
+            source.TrySetException(error);
+        }
+    }
+
+    private void Fail(Exception error)
+    {
+        failure ??= error;
+        foreach (var id in pending.Keys)
+        {
+            Complete(id, failure);
+        }
+
+        foreach (var (id, collector) in manifests)
+        {
+            manifests.TryRemove(id, out _);
+            collector.Done.TrySetException(failure);
+        }
+    }
+
+    private sealed class ManifestCollector
+    {
+        private readonly Dictionary<string, Entry> entries = new(StringComparer.Ordinal);
+
+        public TaskCompletionSource<RemoteManifest> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public void Add(ReadOnlySpan<byte> body)
+        {
+            var reader = new PayloadReader(body);
+            var count = reader.VarUInt();
+            for (ulong i = 0; i < count; i++)
+            {
+                var (path, entry) = Messages.ReadEntry(ref reader);
+                entries[path] = entry;
+            }
+        }
+
+        public void Finish(ReadOnlySpan<byte> body)
+        {
+            var reader = new PayloadReader(body);
+            var unchanged = reader.Byte() == 1;
+            var digest = reader.Digest();
+            var count = (int)reader.VarUInt();
+            Done.TrySetResult(new RemoteManifest(digest, count, unchanged ? null : entries));
+        }
+    }
+}

@@ -1,0 +1,21 @@
+namespace Yak.Sync.Link;
+
+/// <summary>
+/// Yields a fresh duplex byte stream to a yak-agent each time it is called (the session reconnects through it).
+/// Disposing the stream must end that agent instance (kill the process, close the exec stream).
+/// </summary>
+public interface IAgentConnector
+{
+    /// <summary>Human-readable target, for status and logs ("local:/srv/code", "pod:ns/web:/code").</summary>
+    string Description { get; }
+
+    Task<Stream> ConnectAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>Adapts a delegate (e.g. an exec through KubernetesClient) to <see cref="IAgentConnector"/>.</summary>
+public sealed class DelegateAgentConnector(string description, Func<CancellationToken, Task<Stream>> connect) : IAgentConnector
+{
+    public string Description => description;
+
+    public Task<Stream> ConnectAsync(CancellationToken cancellationToken) => connect(cancellationToken);
+}

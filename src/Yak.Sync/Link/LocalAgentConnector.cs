@@ -1,0 +1,79 @@
+using System.Diagnostics;
+
+namespace Yak.Sync.Link;
+
+/// <summary>
+/// Runs <c>yak-agent serve --root DIR --stdio</c> as a local child process: the <c>local:DIR</c> endpoint, usable with
+/// no cluster. The agent is found through YAK_AGENT_PATH, else beside this assembly (yak-agent.dll run with the current
+/// dotnet host, or the yak-agent apphost).
+/// </summary>
+public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = null, Action<string>? log = null) : IAgentConnector
+{
+    public const string AgentPathVariable = "YAK_AGENT_PATH";
+
+    public string RemoteRoot { get; } = Path.GetFullPath(remoteRoot);
+
+    /// <summary>Extra arguments for the agent (e.g. "--no-fsync" for throwaway replicas).</summary>
+    public IReadOnlyList<string> ExtraArguments { get; init; } = [];
+
+    public string Description => $"local:{RemoteRoot}";
+
+    /// <summary>The last agent process started (tests kill it to simulate a dropped link).</summary>
+    public Process? LastProcess { get; private set; }
+
+    public Task<Stream> ConnectAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var (fileName, prefix) = Locate(agentPath);
+        var start = new ProcessStartInfo(fileName)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in prefix.Concat(["serve", "--root", RemoteRoot, "--stdio"]).Concat(ExtraArguments))
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start) ?? throw new IOException($"could not start {fileName}");
+        process.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                log?.Invoke(line);
+            }
+        };
+        process.BeginErrorReadLine();
+        LastProcess = process;
+        return Task.FromResult<Stream>(new ProcessStream(process));
+    }
+
+    /// <summary>Returns the executable to run and the arguments that precede the agent's own.</summary>
+    public static (string FileName, string[] Prefix) Locate(string? explicitPath = null)
+    {
+        var path = explicitPath ?? Environment.GetEnvironmentVariable(AgentPathVariable);
+        if (string.IsNullOrEmpty(path))
+        {
+            var dll = Path.Combine(AppContext.BaseDirectory, "yak-agent.dll");
+            var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "yak-agent.exe" : "yak-agent");
+            path = File.Exists(dll) ? dll : File.Exists(apphost) ? apphost
+                : throw new FileNotFoundException($"yak-agent not found beside {AppContext.BaseDirectory}; set {AgentPathVariable}");
+        }
+
+        if (path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        {
+            return (DotnetHost(), [path]);
+        }
+
+        return (path, []);
+    }
+
+    private static string DotnetHost()
+    {
+        var current = Environment.ProcessPath;
+        var name = current is null ? "" : Path.GetFileNameWithoutExtension(current);
+        return name.Equals("dotnet", StringComparison.OrdinalIgnoreCase) ? current! : "dotnet";
+    }
+}

@@ -1,0 +1,140 @@
+using System.IO.Hashing;
+using System.Text;
+using Yak.Sync.Hashing;
+
+namespace Yak.Sync.Scanning;
+
+/// <summary>
+/// A tree as a map of relative paths ('/'-separated, no leading slash) to entries. Also the digest cache: an entry's
+/// (size, mtime, inode) key its digest on the next scan. Not thread-safe.
+/// </summary>
+public sealed class Snapshot
+{
+    private const uint Magic = 0x4E53_4B59; // "YKSN"
+    private const int FormatVersion = 1;
+
+    public Dictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Files modified so recently that an unchanged (size, mtime) does not prove unchanged content (racy git).</summary>
+    public HashSet<string> Unsettled { get; } = new(StringComparer.Ordinal);
+
+    public int Count => Entries.Count;
+
+    public static bool IsUnder(string path, string folder) =>
+        folder.Length == 0 || (path.Length > folder.Length && path[folder.Length] == '/' && path.StartsWith(folder, StringComparison.Ordinal));
+
+    /// <summary>Removes <paramref name="path"/> and everything below it.</summary>
+    public void RemoveSubtree(string path)
+    {
+        Entries.Remove(path);
+        Unsettled.Remove(path);
+        if (path.Length == 0)
+        {
+            Entries.Clear();
+            Unsettled.Clear();
+            return;
+        }
+
+        var prefix = path + "/";
+        foreach (var key in Entries.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
+        {
+            Entries.Remove(key);
+            Unsettled.Remove(key);
+        }
+    }
+
+    public long TotalFileBytes => Entries.Values.Where(e => e.Kind == EntryKind.File).Sum(e => e.Size);
+
+    /// <summary>Digest of what a replica must hold: sorted paths with kind, size, executable bit, digest, target.</summary>
+    public Digest ManifestDigest() => ComputeManifestDigest(Entries);
+
+    public static Digest ComputeManifestDigest(IReadOnlyDictionary<string, Entry> entries)
+    {
+        var hasher = new XxHash128();
+        Span<byte> scratch = stackalloc byte[Digest.Size + 16];
+        foreach (var (path, entry) in entries.OrderBy(e => e.Key, StringComparer.Ordinal))
+        {
+            hasher.Append(Encoding.UTF8.GetBytes(path));
+            scratch.Clear();
+            scratch[0] = 0;
+            scratch[1] = (byte)entry.Kind;
+            scratch[2] = entry.Executable ? (byte)1 : (byte)0;
+            BitConverter.TryWriteBytes(scratch[3..], entry.Kind == EntryKind.File ? entry.Size : 0);
+            hasher.Append(scratch[..11]);
+            if (entry.Kind == EntryKind.File)
+            {
+                entry.Digest.Write(scratch);
+                hasher.Append(scratch[..Digest.Size]);
+            }
+            else if (entry.Kind == EntryKind.Symlink)
+            {
+                hasher.Append(Encoding.UTF8.GetBytes(entry.Target ?? ""));
+            }
+        }
+
+        return Digest.From(hasher);
+    }
+
+    public void WriteTo(Stream stream)
+    {
+        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        writer.Write(Magic);
+        writer.Write(FormatVersion);
+        writer.Write(Entries.Count);
+        Span<byte> digest = stackalloc byte[Digest.Size];
+        foreach (var (path, entry) in Entries)
+        {
+            writer.Write(path);
+            writer.Write((byte)entry.Kind);
+            writer.Write(entry.Size);
+            writer.Write(Unsettled.Contains(path) ? 0L : entry.MtimeNs); // an unsettled digest must not be trusted later
+            writer.Write(entry.Inode);
+            writer.Write(entry.Executable);
+            entry.Digest.Write(digest);
+            writer.Write(digest);
+            writer.Write(entry.Target ?? "");
+        }
+    }
+
+    public static Snapshot ReadFrom(Stream stream)
+    {
+        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+        if (reader.ReadUInt32() != Magic || reader.ReadInt32() != FormatVersion)
+        {
+            throw new InvalidDataException("not a snapshot file of this version");
+        }
+
+        var count = reader.ReadInt32();
+        var snapshot = new Snapshot();
+        for (var i = 0; i < count; i++)
+        {
+            var path = reader.ReadString();
+            var kind = (EntryKind)reader.ReadByte();
+            var size = reader.ReadInt64();
+            var mtime = reader.ReadInt64();
+            var inode = reader.ReadUInt64();
+            var executable = reader.ReadBoolean();
+            var digest = Digest.Read(reader.ReadBytes(Digest.Size));
+            var target = reader.ReadString();
+            snapshot.Entries[path] = new Entry(kind, size, mtime, inode, executable, digest, kind == EntryKind.Symlink ? target : null);
+        }
+
+        return snapshot;
+    }
+
+    /// <summary>Loads a persisted snapshot; a missing or corrupt file yields null (a cold cache, never an error).</summary>
+    public static Snapshot? TryLoad(string path)
+    {
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+            return ReadFrom(stream);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    public void Save(string path) => Storage.AtomicFile.Write(path, WriteTo);
+}

@@ -1,0 +1,539 @@
+using System.Diagnostics;
+using Yak.Sync.Ignore;
+using Yak.Sync.Link;
+using Yak.Sync.Scanning;
+using Yak.Sync.Wire;
+using Yak.Sync.Watching;
+
+namespace Yak.Sync.Session;
+
+/// <summary>
+/// One one-way sync (local folder → agent replica), transport-agnostic. Lifecycle: connect → handshake → scan and read
+/// the agent's manifest → push differences → watch and push changes; on a dropped link it reconnects with backoff and
+/// jitter and reconciles again (never a blind full copy: the persisted manifest and signatures make resume cheap).
+/// Thread-safe: every public member may be called from any thread.
+/// </summary>
+public sealed class SyncSession : IAsyncDisposable
+{
+    private static readonly TimeSpan SaveAfterIdle = TimeSpan.FromMilliseconds(500);
+
+    private readonly SyncSessionOptions options;
+    private readonly IAgentConnector connector;
+    private readonly SessionStore store;
+    private readonly IgnoreRules ignore;
+    private readonly Scanner scanner;
+    private readonly object gate = new();
+    private readonly HashSet<string> dirty = new(StringComparer.Ordinal);
+    private readonly List<(TaskCompletionSource Done, long Generation)> flushes = [];
+    private readonly SemaphoreSlim wake = new(0, int.MaxValue);
+    private readonly CancellationTokenSource stopping = new();
+    private volatile Dictionary<string, Entry> remote;
+    private volatile Snapshot local;
+    private ITreeWatcher? watcher;
+    private Task? loop;
+    private TaskCompletionSource resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool paused;
+    private bool fullPassNeeded = true;
+    private long flushGeneration;
+    private SyncState state = SyncState.Connecting;
+    private string? lastError;
+    private long filesSent, bytesRaw, bytesWireClosed, deletes, deltas;
+    private AgentClient? client;
+    private TimeSpan? lastLatency;
+    private DateTimeOffset? lastSyncAt;
+    private int problems;
+    private string? lastProblem;
+    private string? agentVersion;
+    private bool needsSave;
+    private readonly HashSet<string> warned = new(StringComparer.Ordinal);
+
+    public SyncSession(SyncSessionOptions options, IAgentConnector connector)
+    {
+        this.options = options with { LocalRoot = Path.GetFullPath(options.LocalRoot) };
+        this.connector = connector;
+        if (!Directory.Exists(this.options.LocalRoot))
+        {
+            throw new DirectoryNotFoundException($"local folder '{this.options.LocalRoot}' does not exist");
+        }
+
+        store = new SessionStore(options.StateDirectory);
+        ignore = new IgnoreRules(this.options.LocalRoot, options.Ignore);
+        scanner = new Scanner(this.options.LocalRoot, ignore);
+        remote = store.LoadRemote();
+        local = store.LoadLocal() ?? new Snapshot();
+        paused = options.StartPaused;
+    }
+
+    public string Name => options.Name;
+
+    public SyncState State
+    {
+        get
+        {
+            lock (gate)
+            {
+                return state;
+            }
+        }
+    }
+
+    /// <summary>Raised on every state transition (from a background thread).</summary>
+    public event EventHandler<SyncStateChangedEventArgs>? StateChanged;
+
+    /// <summary>Raised after each push pass that applied changes, and after every full pass.</summary>
+    public event EventHandler<SyncedEventArgs>? Synced;
+
+    /// <summary>Raised once per distinct warning (e.g. the inotify budget, with the fix).</summary>
+    public event EventHandler<string>? Warning;
+
+    /// <summary>Starts the session's loop (idempotent).</summary>
+    public void Start()
+    {
+        lock (gate)
+        {
+            loop ??= Task.Run(RunAsync);
+        }
+    }
+
+    public SyncStatus GetStatus()
+    {
+        lock (gate)
+        {
+            return new SyncStatus
+            {
+                Name = options.Name,
+                LocalRoot = options.LocalRoot,
+                Remote = connector.Description,
+                State = state,
+                LastError = lastError,
+                FilesSent = filesSent,
+                BytesSentRaw = bytesRaw,
+                BytesOnWire = bytesWireClosed + (client?.BytesSent ?? 0),
+                FilesDeleted = deletes,
+                DeltasSent = deltas,
+                LastSyncLatency = lastLatency,
+                LastSyncAt = lastSyncAt,
+                PendingChanges = dirty.Count,
+                LocalEntries = local.Count,
+                RemoteEntries = remote.Count,
+                Problems = problems,
+                LastProblem = lastProblem,
+                PolledFolders = watcher?.PolledFolders ?? 0,
+                AgentVersion = agentVersion,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Completes when the agent holds the local tree as it was when this was called (a full compare, so it does not
+    /// depend on the watcher). Survives reconnects; fails if the session is paused or disposed.
+    /// </summary>
+    public Task FlushAsync(CancellationToken cancellationToken = default)
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (gate)
+        {
+            if (paused)
+            {
+                throw new InvalidOperationException($"sync session '{options.Name}' is paused");
+            }
+
+            if (state == SyncState.Stopped)
+            {
+                throw new ObjectDisposedException(nameof(SyncSession));
+            }
+
+            flushes.Add((done, ++flushGeneration));
+        }
+
+        Start();
+        wake.Release();
+        return done.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Stops pushing and closes the link; local changes keep being collected.</summary>
+    public void Pause()
+    {
+        lock (gate)
+        {
+            if (paused)
+            {
+                return;
+            }
+
+            paused = true;
+            resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        wake.Release();
+    }
+
+    public void Resume()
+    {
+        lock (gate)
+        {
+            if (!paused)
+            {
+                return;
+            }
+
+            paused = false;
+            fullPassNeeded = true;
+            resumed.TrySetResult();
+        }
+
+        Start();
+        wake.Release();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        stopping.Cancel();
+        wake.Release();
+        lock (gate)
+        {
+            resumed.TrySetResult();
+        }
+
+        if (loop is not null)
+        {
+            try
+            {
+                await loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+
+        watcher?.Dispose();
+        SaveState();
+        SetState(SyncState.Stopped, null);
+        lock (gate)
+        {
+            foreach (var (done, _) in flushes)
+            {
+                done.TrySetException(new ObjectDisposedException(nameof(SyncSession), "the sync session was stopped"));
+            }
+
+            flushes.Clear();
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var token = stopping.Token;
+        StartWatcher();
+        var attempt = 0;
+        while (!token.IsCancellationRequested)
+        {
+            Task waitResume;
+            lock (gate)
+            {
+                waitResume = paused ? resumed.Task : Task.CompletedTask;
+            }
+
+            if (!waitResume.IsCompleted)
+            {
+                SetState(SyncState.Paused, null);
+                SaveState();
+                await waitResume.ConfigureAwait(false);
+                continue;
+            }
+
+            SetState(SyncState.Connecting, null);
+            try
+            {
+                await ConnectAndServeAsync(token).ConfigureAwait(false);
+                attempt = 0;
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var reason = e is ProtocolMismatchException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+                options.Log?.Invoke($"sync {options.Name}: {reason}");
+                SetState(SyncState.Error, reason);
+                attempt++;
+                await BackoffAsync(attempt, e is ProtocolMismatchException, token).ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task BackoffAsync(int attempt, bool fatal, CancellationToken token)
+    {
+        var ceiling = options.MaxBackoff.TotalMilliseconds;
+        var baseDelay = fatal ? ceiling : Math.Min(ceiling, 200 * Math.Pow(2, Math.Min(attempt - 1, 16)));
+        var delay = TimeSpan.FromMilliseconds(baseDelay * (0.5 + (Random.Shared.NextDouble() * 0.5)));
+        try
+        {
+            // A flush, resume or dispose cuts the wait short.
+            await wake.WaitAsync(delay, token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task ConnectAndServeAsync(CancellationToken token)
+    {
+        var stream = await connector.ConnectAsync(token).ConfigureAwait(false);
+        var link = await AgentClient.ConnectAsync(stream, token).ConfigureAwait(false);
+        lock (gate)
+        {
+            client = link;
+            agentVersion = link.AgentVersion;
+            fullPassNeeded = true;
+        }
+
+        try
+        {
+            options.Log?.Invoke($"sync {options.Name}: connected to yak-agent {link.AgentVersion} at {connector.Description}");
+            SetState(SyncState.Scanning, null);
+            var known = Snapshot.ComputeManifestDigest(remote);
+            var manifest = await link.GetManifestAsync(known, token).ConfigureAwait(false);
+            if (manifest.Entries is { } entries)
+            {
+                remote = entries;
+            }
+
+            while (!token.IsCancellationRequested)
+            {
+                await PassAsync(link, token).ConfigureAwait(false);
+                if (!await WaitForWorkAsync(link, token).ConfigureAwait(false))
+                {
+                    return; // paused
+                }
+            }
+        }
+        finally
+        {
+            lock (gate)
+            {
+                bytesWireClosed += link.BytesSent;
+                client = null;
+            }
+
+            await link.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <returns>false when the session was paused.</returns>
+    private async Task<bool> WaitForWorkAsync(AgentClient link, CancellationToken token)
+    {
+        while (true)
+        {
+            lock (gate)
+            {
+                if (paused)
+                {
+                    return false;
+                }
+
+                if (dirty.Count > 0 || flushes.Count > 0 || fullPassNeeded)
+                {
+                    return true;
+                }
+            }
+
+            SetState(SyncState.Watching, null);
+            var woke = wake.WaitAsync(SaveAfterIdle, token);
+            var finished = await Task.WhenAny(woke, link.Completion).ConfigureAwait(false);
+            if (finished == link.Completion)
+            {
+                await link.Completion.ConfigureAwait(false);
+                throw new IOException("the agent link closed");
+            }
+
+            if (!await woke.ConfigureAwait(false) && needsSave)
+            {
+                SaveState();
+            }
+        }
+    }
+
+    private async Task PassAsync(AgentClient link, CancellationToken token)
+    {
+        var started = Stopwatch.GetTimestamp();
+        bool full;
+        long generation;
+        List<string> paths;
+        lock (gate)
+        {
+            full = fullPassNeeded || flushes.Count > 0 || dirty.Contains("");
+            generation = flushGeneration;
+            paths = [.. dirty];
+            dirty.Clear();
+            fullPassNeeded = false;
+        }
+
+        SetState(full ? SyncState.Scanning : SyncState.Syncing, null);
+        var result = await Task.Run(() =>
+        {
+            IEnumerable<string>? scope;
+            if (full)
+            {
+                ignore.InvalidateAll();
+                local = scanner.Scan(local, token);
+
+                scope = null;
+            }
+            else
+            {
+                foreach (var path in paths.Where(p => IgnoreRules.IsIgnoreFile(Path.GetFileName(p))).ToList())
+                {
+                    var folder = path.Contains('/', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : "";
+                    ignore.Invalidate(folder);
+                    watcher?.Refresh(folder);
+                    paths.Add(folder);
+                }
+
+                scope = scanner.Rescan(local, paths, token);
+            }
+
+            var plan = Reconciler.Plan(local, remote, ignore, scope);
+
+            if (plan.Count == 0)
+            {
+                return new PushResult();
+            }
+
+            SetState(SyncState.Syncing, null);
+            // Only this loop touches the models; status reads just their counts.
+            return new Pusher(options.LocalRoot, store, remote).Push(link, plan, token);
+        }, token).ConfigureAwait(false);
+
+        var latency = Stopwatch.GetElapsedTime(started);
+        List<TaskCompletionSource> done = [];
+        lock (gate)
+        {
+            filesSent += result.FilesSent;
+            bytesRaw += result.BytesRaw;
+            deletes += result.Deletes;
+            deltas += result.Deltas;
+            problems += result.Problems.Count;
+            lastProblem = result.Problems.LastOrDefault() ?? lastProblem;
+            dirty.UnionWith(result.Retry);
+            if (result.Applied > 0 || full)
+            {
+                lastLatency = latency;
+                lastSyncAt = DateTimeOffset.UtcNow;
+                needsSave = true;
+            }
+
+            if (full && result.Retry.Count == 0)
+            {
+                foreach (var flush in flushes.Where(f => f.Generation <= generation).ToList())
+                {
+                    flushes.Remove(flush);
+                    done.Add(flush.Done);
+                }
+            }
+            else if (full)
+            {
+                fullPassNeeded = true;
+            }
+        }
+
+        foreach (var problem in result.Problems)
+        {
+            options.Log?.Invoke($"sync {options.Name}: refused: {problem}");
+        }
+
+        if (full)
+        {
+            SaveState();
+        }
+
+        foreach (var flush in done)
+        {
+            flush.TrySetResult();
+        }
+
+        if (result.Applied > 0 || full)
+        {
+            Synced?.Invoke(this, new SyncedEventArgs(result.Applied, latency, full));
+        }
+    }
+
+    private void StartWatcher()
+    {
+        try
+        {
+            var created = TreeWatcher.Create(options.LocalRoot, ignore, options.QuietWindow);
+            created.Changed += paths =>
+            {
+                lock (gate)
+                {
+                    dirty.UnionWith(paths);
+                }
+
+                wake.Release();
+            };
+            created.Warning += RaiseWarning;
+            created.Start();
+            watcher = created;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DllNotFoundException or EntryPointNotFoundException)
+        {
+            RaiseWarning($"file watching is unavailable ({e.Message}); changes are pushed on flush only");
+        }
+    }
+
+    private void RaiseWarning(string message)
+    {
+        lock (gate)
+        {
+            if (!warned.Add(message))
+            {
+                return;
+            }
+        }
+
+        options.Log?.Invoke($"sync {options.Name}: warning: {message}");
+        Warning?.Invoke(this, message);
+    }
+
+    private void SaveState()
+    {
+        try
+        {
+            // Called only from the loop (or after it ended), which owns the models.
+            store.SaveRemote(remote);
+            store.SaveLocal(local);
+            needsSave = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            options.Log?.Invoke($"sync {options.Name}: could not save state: {e.Message}");
+        }
+    }
+
+    private void SetState(SyncState next, string? reason)
+    {
+        SyncState previous;
+        lock (gate)
+        {
+            previous = state;
+            if (previous == next && (next != SyncState.Error || reason == lastError))
+            {
+                return;
+            }
+
+            state = next;
+            if (next == SyncState.Error)
+            {
+                lastError = reason;
+            }
+        }
+
+        StateChanged?.Invoke(this, new SyncStateChangedEventArgs(previous, next, reason));
+    }
+}

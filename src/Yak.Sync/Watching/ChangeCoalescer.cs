@@ -1,0 +1,58 @@
+namespace Yak.Sync.Watching;
+
+/// <summary>
+/// Collects changed paths and hands them over once the tree has been quiet for <c>quiet</c> (tens of ms), or at the
+/// latest <c>maxDelay</c> after the first change of a batch, so a long burst (a checkout, npm install) still streams.
+/// </summary>
+public sealed class ChangeCoalescer : IDisposable
+{
+    private readonly TimeSpan quiet;
+    private readonly TimeSpan maxDelay;
+    private readonly Action<IReadOnlyCollection<string>> deliver;
+    private readonly Timer timer;
+    private readonly object gate = new();
+    private HashSet<string> batch = new(StringComparer.Ordinal);
+    private long batchStarted;
+
+    public ChangeCoalescer(TimeSpan quiet, TimeSpan maxDelay, Action<IReadOnlyCollection<string>> deliver)
+    {
+        this.quiet = quiet;
+        this.maxDelay = maxDelay;
+        this.deliver = deliver;
+        timer = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
+    }
+
+    public void Add(string relativePath)
+    {
+        lock (gate)
+        {
+            if (batch.Count == 0)
+            {
+                batchStarted = Environment.TickCount64;
+            }
+
+            batch.Add(relativePath);
+            var waited = TimeSpan.FromMilliseconds(Environment.TickCount64 - batchStarted);
+            timer.Change(waited >= maxDelay ? TimeSpan.Zero : quiet, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private void Fire()
+    {
+        HashSet<string> ready;
+        lock (gate)
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            ready = batch;
+            batch = new HashSet<string>(StringComparer.Ordinal);
+        }
+
+        deliver(ready);
+    }
+
+    public void Dispose() => timer.Dispose();
+}

@@ -1,0 +1,65 @@
+using Yak.Sync.Hashing;
+using Yak.Sync.Scanning;
+
+namespace Yak.Sync.Wire;
+
+/// <summary>
+/// Payload layouts, one place for both ends. Strings are varint-length UTF-8; digests 16 bytes.
+/// <list type="bullet">
+/// <item>Hello: u32 magic, u16 version, string peer — HelloAck: u16 version, string agentVersion.</item>
+/// <item>ManifestRequest: digest known (zero = none) — ManifestEntries: varint n, n × entry — ManifestEnd: u8 unchanged, digest, varint count.</item>
+/// <item>PutFile: string path, u8 flags, varint length hint — ApplyDelta: string path, u8 flags, digest base, varint blockSize.</item>
+/// <item>Chunk: u8 encoding, bytes — End: digest result, varint length.</item>
+/// <item>Delete/RemoveDir: string path — MakeDir/SetMode: string path, u8 flags — Symlink: string path, string target.</item>
+/// <item>Error: u16 code, string message — Ack: empty.</item>
+/// </list>
+/// </summary>
+public static class Messages
+{
+    public static void WriteEntry(PayloadWriter writer, string path, Entry entry)
+    {
+        writer.String(path).Byte((byte)entry.Kind).Byte(entry.Executable ? (byte)EntryFlags.Executable : (byte)0);
+        if (entry.Kind == EntryKind.File)
+        {
+            writer.VarLong(entry.Size).Digest(entry.Digest);
+        }
+        else if (entry.Kind == EntryKind.Symlink)
+        {
+            writer.String(entry.Target ?? "");
+        }
+    }
+
+    public static (string Path, Entry Entry) ReadEntry(ref PayloadReader reader)
+    {
+        var path = reader.String();
+        var kind = (EntryKind)reader.Byte();
+        var executable = ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable);
+        return kind switch
+        {
+            EntryKind.File => (path, new Entry(kind, reader.VarLong(), 0, 0, executable, reader.Digest(), null)),
+            EntryKind.Symlink => (path, new Entry(kind, 0, 0, 0, false, default, reader.String())),
+            EntryKind.Directory => (path, Entry.Directory()),
+            _ => throw new InvalidDataException($"unknown entry kind {(byte)kind}"),
+        };
+    }
+
+    public static (ErrorCode Code, string Message) ReadError(ReadOnlySpan<byte> payload)
+    {
+        var reader = new PayloadReader(payload);
+        return ((ErrorCode)reader.UInt16(), reader.String());
+    }
+
+    public static ReadOnlyMemory<byte> Error(ErrorCode code, string message) =>
+        new PayloadWriter().UInt16((ushort)code).String(message).Written;
+}
+
+/// <summary>A request the agent refused or failed, as seen by the daemon.</summary>
+public sealed class AgentErrorException(ErrorCode code, string message) : Exception($"{code}: {message}")
+{
+    public ErrorCode Code { get; } = code;
+
+    public string AgentMessage { get; } = message;
+}
+
+/// <summary>The two ends speak different protocol versions (or the peer is not a yak agent at all).</summary>
+public sealed class ProtocolMismatchException(string message) : Exception(message);
