@@ -49,7 +49,7 @@ internal static class CliApp
             await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
             return CliExitCodes.IncompatibleProtocol;
         }
-        catch (RemoteInvocationException ex)
+        catch (RemoteRpcException ex)
         {
             await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
             return CliExitCodes.Failure;
@@ -62,6 +62,11 @@ internal static class CliApp
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             return CliExitCodes.Interrupted;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
+            return CliExitCodes.Failure;
         }
     }
 

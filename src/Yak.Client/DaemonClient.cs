@@ -74,6 +74,11 @@ public sealed class DaemonClient : IAsyncDisposable
             rpc.Dispose();
             throw new IncompatibleDaemonException(ex.Message);
         }
+        catch (RemoteMethodNotFoundException)
+        {
+            rpc.Dispose();
+            throw new IncompatibleDaemonException($"{endpoint.SocketPath} answers JSON-RPC but not {Methods.DaemonHello}: it is not a yakd this {clientName} can talk to.");
+        }
         catch (ConnectionLostException ex)
         {
             rpc.Dispose();
