@@ -135,12 +135,12 @@ public sealed class SyncSession : IAsyncDisposable
         {
             if (paused)
             {
-                throw new InvalidOperationException($"sync session '{options.Name}' is paused");
+                return Task.FromException(new InvalidOperationException($"sync session '{options.Name}' is paused"));
             }
 
-            if (state == SyncState.Stopped)
+            if (state == SyncState.Stopped || stopping.IsCancellationRequested)
             {
-                throw new ObjectDisposedException(nameof(SyncSession));
+                return Task.FromException(new ObjectDisposedException(nameof(SyncSession)));
             }
 
             flushes.Add((done, ++flushGeneration));

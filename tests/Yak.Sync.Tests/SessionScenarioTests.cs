@@ -1,0 +1,312 @@
+using Yak.Sync.Ignore;
+using Yak.Sync.Link;
+using Yak.Sync.Session;
+using Yak.Testing;
+
+namespace Yak.Sync.Tests;
+
+public sealed class SessionScenarioTests
+{
+    private static SyncSession NewSession(TempDirectory temp, string local, string remote, out LocalAgentConnector connector, IgnoreSettings? ignore = null)
+    {
+        connector = new LocalAgentConnector(remote);
+        return new SyncSession(
+            new SyncSessionOptions { Name = "t", LocalRoot = local, StateDirectory = temp.Combine("state"), Ignore = ignore ?? IgnoreSettings.Default, MaxBackoff = TimeSpan.FromMilliseconds(200) },
+            connector);
+    }
+
+    private static (string Local, string Remote) Roots(TempDirectory temp) =>
+        (Directory.CreateDirectory(temp.Combine("local")).FullName, temp.Combine("remote"));
+
+    [Fact]
+    public async Task FlushAsync_RandomFileOperations_TreesConverge()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        var random = new Random(42);
+        var ops = new RandomTreeOperations(local, random);
+        ops.Seed(40);
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+        TreeAssert.Equal(local, remote);
+
+        for (var round = 0; round < 6; round++)
+        {
+            ops.Apply(25);
+            await session.FlushAsync().DefaultTimeout();
+            TreeAssert.Equal(local, remote);
+        }
+
+        Assert.Equal(0, session.GetStatus().Problems);
+    }
+
+    [Fact]
+    public async Task Watcher_FileSaved_AppearsRemotelyWithoutFlush()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Synced += (_, e) =>
+        {
+            if (File.Exists(Path.Combine(remote, "sub", "new.txt")))
+            {
+                synced.TrySetResult();
+            }
+        };
+        Directory.CreateDirectory(Path.Combine(local, "sub"));
+        File.WriteAllText(Path.Combine(local, "sub", "new.txt"), "saved");
+        await synced.Task.DefaultTimeout();
+        Assert.Equal("saved", File.ReadAllText(Path.Combine(remote, "sub", "new.txt")));
+    }
+
+    [Fact]
+    public async Task FlushAsync_IgnoredRemoteFiles_KeptWhileStaleOnesRemoved()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        Directory.CreateDirectory(Path.Combine(remote, "node_modules", "pkg"));
+        File.WriteAllText(Path.Combine(remote, "node_modules", "pkg", "index.js"), "remote only, ignored");
+        File.WriteAllText(Path.Combine(remote, "debug.log"), "remote only, ignored");
+        File.WriteAllText(Path.Combine(remote, "stale.txt"), "remote only, not ignored");
+        File.WriteAllText(Path.Combine(local, ".gitignore"), "*.log\n");
+        File.WriteAllText(Path.Combine(local, "app.js"), "code");
+        File.WriteAllText(Path.Combine(local, "local.log"), "ignored locally");
+
+        await using var session = NewSession(temp, local, remote, out _, new IgnoreSettings { Excludes = ["node_modules/"] });
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        Assert.True(File.Exists(Path.Combine(remote, "node_modules", "pkg", "index.js")));
+        Assert.True(File.Exists(Path.Combine(remote, "debug.log")));
+        Assert.False(File.Exists(Path.Combine(remote, "stale.txt")));
+        Assert.False(File.Exists(Path.Combine(remote, "local.log")));
+        Assert.Equal("code", File.ReadAllText(Path.Combine(remote, "app.js")));
+    }
+
+    [Fact]
+    public async Task FlushAsync_OneLineEditInLargeFile_SentAsSmallDeltaAlsoAfterRestart()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        var path = Path.Combine(local, "big.txt");
+        var lines = Enumerable.Range(0, 60_000).Select(i => $"line {i} the quick brown fox\n").ToArray();
+        File.WriteAllText(path, string.Concat(lines));
+        var size = new FileInfo(path).Length;
+
+        await using (var first = NewSession(temp, local, remote, out _))
+        {
+            first.Start();
+            await first.FlushAsync().DefaultTimeout();
+            var before = first.GetStatus().BytesOnWire;
+            lines[30_000] = "edited line\n";
+            File.WriteAllText(path, string.Concat(lines));
+            await first.FlushAsync().DefaultTimeout();
+            var status = first.GetStatus();
+            Assert.Equal(1, status.DeltasSent);
+            Assert.True(status.BytesOnWire - before < size / 50, $"edit cost {status.BytesOnWire - before} bytes on the wire for a {size} byte file");
+        }
+
+        lines[100] = "edited after restart\n";
+        File.WriteAllText(path, string.Concat(lines));
+        await using var second = NewSession(temp, local, remote, out _);
+        second.Start();
+        await second.FlushAsync().DefaultTimeout();
+        var after = second.GetStatus();
+        Assert.Equal(1, after.FilesSent);
+        Assert.Equal(1, after.DeltasSent);
+        Assert.True(after.BytesOnWire < size / 20, $"resumed edit cost {after.BytesOnWire} bytes on the wire");
+        TreeAssert.Equal(local, remote);
+    }
+
+    [Fact]
+    public async Task Restart_UnchangedTreeAndOneEdit_OnlyTheEditIsSent()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        for (var i = 0; i < 30; i++)
+        {
+            File.WriteAllBytes(Path.Combine(local, $"f{i}.bin"), SessionEndToEndTests.RandomBytes(i, 20_000));
+        }
+
+        await using (var first = NewSession(temp, local, remote, out _))
+        {
+            first.Start();
+            await first.FlushAsync().DefaultTimeout();
+            Assert.Equal(30, first.GetStatus().FilesSent);
+        }
+
+        File.WriteAllText(Path.Combine(local, "f3.bin"), "changed while the daemon was down");
+        await using var second = NewSession(temp, local, remote, out _);
+        second.Start();
+        await second.FlushAsync().DefaultTimeout();
+        var status = second.GetStatus();
+        Assert.Equal(1, status.FilesSent);
+        Assert.Equal(new FileInfo(Path.Combine(local, "f3.bin")).Length, status.BytesSentRaw);
+        TreeAssert.Equal(local, remote);
+    }
+
+    [Fact]
+    public async Task AgentKilledMidTransfer_Reconnects_ConvergesWithoutFullRetransfer()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        const int files = 60;
+        const int size = 256 * 1024;
+        for (var i = 0; i < files; i++)
+        {
+            File.WriteAllBytes(Path.Combine(local, $"f{i:00}.bin"), SessionEndToEndTests.RandomBytes(i, size));
+        }
+
+        Directory.CreateDirectory(remote);
+        using var remoteWatcher = new FileSystemWatcher(remote) { IncludeSubdirectories = true };
+        var arrived = 0;
+        var tenArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        remoteWatcher.Renamed += (_, e) =>
+        {
+            if (e.Name?.StartsWith('f') == true && Interlocked.Increment(ref arrived) >= 10)
+            {
+                tenArrived.TrySetResult();
+            }
+        };
+        remoteWatcher.EnableRaisingEvents = true;
+
+        // The first link stalls after ~12 files' worth of bytes, so the kill lands mid-pass, deterministically.
+        var inner = new LocalAgentConnector(remote);
+        GatedStream? gated = null;
+        var connector = new DelegateAgentConnector("gated", async ct =>
+        {
+            var stream = await inner.ConnectAsync(ct);
+            return gated is null ? gated = new GatedStream(stream, 12L * size) : stream;
+        });
+        await using var session = new SyncSession(
+            new SyncSessionOptions { Name = "t", LocalRoot = local, StateDirectory = temp.Combine("state"), MaxBackoff = TimeSpan.FromMilliseconds(200) },
+            connector);
+        var errors = 0;
+        session.StateChanged += (_, e) =>
+        {
+            if (e.State == SyncState.Error)
+            {
+                Interlocked.Increment(ref errors);
+            }
+        };
+        session.Start();
+        await tenArrived.Task.DefaultTimeout();
+        inner.LastProcess!.Kill();
+        gated!.Release();
+
+        await session.FlushAsync().DefaultTimeout();
+        TreeAssert.Equal(local, remote);
+        var status = session.GetStatus();
+        Assert.True(errors >= 1, "the dropped link was not noticed");
+        Assert.True(status.BytesSentRaw <= (long)(files - 10) * size, $"resent {status.BytesSentRaw} bytes after the reconnect; files already on the agent were sent again");
+        Assert.Empty(Directory.EnumerateFiles(remote, ".yak-tmp-*", SearchOption.AllDirectories));
+    }
+
+    [Fact]
+    public async Task RemoteReader_WhileFileReplacedRepeatedly_NeverSeesPartialContent()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        const int size = 1 << 20;
+        var path = Path.Combine(local, "data.bin");
+        File.WriteAllBytes(path, Enumerable.Repeat((byte)0, size).ToArray());
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        using var stop = new CancellationTokenSource();
+        var remotePath = Path.Combine(remote, "data.bin");
+        var reads = 0;
+        var reader = Task.Run(() =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                var content = File.ReadAllBytes(remotePath);
+                Assert.Equal(size, content.Length);
+                Assert.True(content.AsSpan().IndexOfAnyExcept(content[0]) < 0, "a reader saw a mix of two versions");
+                reads++;
+            }
+        });
+
+        for (byte version = 1; version <= 12; version++)
+        {
+            File.WriteAllBytes(path, Enumerable.Repeat(version, size).ToArray());
+            await session.FlushAsync().DefaultTimeout();
+        }
+
+        await stop.CancelAsync();
+        await reader.DefaultTimeout();
+        Assert.True(reads > 0);
+        Assert.Equal(12, File.ReadAllBytes(remotePath)[0]);
+    }
+
+    [Fact]
+    public async Task FlushAsync_AwkwardNames_ReplicatedExactly()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        string[] names = ["with space.txt", "ünïcødé — 名前.md", "new\nline", "tab\there", "#hash", "-dash", ".hidden", "quote'\"", "back\\slash-is-refused"];
+        Directory.CreateDirectory(Path.Combine(local, "dir with space"));
+        foreach (var name in names)
+        {
+            File.WriteAllText(Path.Combine(local, "dir with space", name), name);
+        }
+
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        // A backslash in a name is refused by the agent's validator (it is a path separator elsewhere); all else arrives.
+        TreeAssert.Equal(local, remote, p => !p.Contains('\\', StringComparison.Ordinal));
+        var status = session.GetStatus();
+        Assert.Equal(1, status.Problems);
+        Assert.Contains("backslash", status.LastProblem, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Symlinks_InsideRootReplicated_EscapingOnesRefused()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        Directory.CreateDirectory(Path.Combine(local, "a"));
+        File.WriteAllText(Path.Combine(local, "a", "target.txt"), "t");
+        File.CreateSymbolicLink(Path.Combine(local, "a", "ok"), "target.txt");
+        File.CreateSymbolicLink(Path.Combine(local, "up"), "a/../a/target.txt");
+        File.CreateSymbolicLink(Path.Combine(local, "escape"), "../../etc/passwd");
+        File.CreateSymbolicLink(Path.Combine(local, "absolute"), "/etc/passwd");
+
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        Assert.Equal("target.txt", new FileInfo(Path.Combine(remote, "a", "ok")).LinkTarget);
+        Assert.Equal("a/../a/target.txt", new FileInfo(Path.Combine(remote, "up")).LinkTarget);
+        Assert.False(File.Exists(Path.Combine(remote, "escape")) || new FileInfo(Path.Combine(remote, "escape")).LinkTarget is not null);
+        Assert.Null(new FileInfo(Path.Combine(remote, "absolute")).LinkTarget);
+        Assert.Equal(2, session.GetStatus().Problems);
+    }
+
+    [Fact]
+    public async Task PauseResume_ChangesWhilePaused_PushedAfterResume()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        File.WriteAllText(Path.Combine(local, "a.txt"), "1");
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        session.Pause();
+        await SessionEndToEndTests.WaitForStateAsync(session, SyncState.Paused);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => session.FlushAsync()).DefaultTimeout();
+        File.WriteAllText(Path.Combine(local, "a.txt"), "2");
+        session.Resume();
+        await session.FlushAsync().DefaultTimeout();
+        Assert.Equal("2", File.ReadAllText(Path.Combine(remote, "a.txt")));
+    }
+}
