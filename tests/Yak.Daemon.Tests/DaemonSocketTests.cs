@@ -24,7 +24,8 @@ public sealed class DaemonSocketTests
         Assert.Equal(client.Hello.DaemonVersion, status.Version);
         Assert.StartsWith(sandbox.LogDirectory, status.LogPath, StringComparison.Ordinal);
         Assert.True(File.Exists(status.LogPath), $"log file {status.LogPath} should exist");
-        Assert.Equal(1, status.ConnectedClients);
+        // The start-up probe's connection may still be closing, so this one is at least counted.
+        Assert.InRange(status.ConnectedClients, 1, 2);
     }
 
     [Fact]
