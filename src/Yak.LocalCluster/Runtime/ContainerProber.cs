@@ -91,7 +91,7 @@ internal static class ContainerProber
 
             var env = ContainerLaunch.BuildEnvironment(pod.Pod, runner.Spec, pod.ImageFor(runner.Spec), pod.Sandbox.PodIp);
             var launch = ContainerLaunch.BuildExec(process.Pid, pod.Sandbox.Isolated, [.. command], env, pod.Options.StateDirectory);
-            using var probeProcess = LocalProcess.Start(launch, tty: false, (_, _) => { });
+            using var probeProcess = LocalProcess.Start(launch, tty: false, (_, _) => ValueTask.CompletedTask);
             probeProcess.CloseStdin();
             try
             {

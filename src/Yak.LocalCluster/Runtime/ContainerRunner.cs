@@ -15,7 +15,7 @@ public sealed class ContainerRunner
     private readonly V1Container spec;
     private readonly ImageEntry? image;
     private readonly Action changed;
-    private readonly List<Action<string, ReadOnlyMemory<byte>>> listeners = [];
+    private readonly List<Func<string, ReadOnlyMemory<byte>, ValueTask>> listeners = [];
     private V1ContainerState state;
     private V1ContainerState? lastState;
     private LocalProcess? process;
@@ -92,7 +92,7 @@ public sealed class ContainerRunner
     public Task<LocalProcess> WaitRunningAsync(CancellationToken cancellationToken) => running.Task.WaitAsync(cancellationToken);
 
     /// <summary>Subscribes to live output (attach); returns the unsubscribe action.</summary>
-    public IDisposable Listen(Action<string, ReadOnlyMemory<byte>> listener)
+    public IDisposable Listen(Func<string, ReadOnlyMemory<byte>, ValueTask> listener)
     {
         lock (gate)
         {
@@ -288,9 +288,9 @@ public sealed class ContainerRunner
         }
     }
 
-    private void OnOutput(string stream, ReadOnlyMemory<byte> data)
+    private async ValueTask OnOutput(string stream, ReadOnlyMemory<byte> data)
     {
-        Action<string, ReadOnlyMemory<byte>>[] snapshot;
+        Func<string, ReadOnlyMemory<byte>, ValueTask>[] snapshot;
         ContainerLog? current;
         lock (gate)
         {
@@ -301,8 +301,33 @@ public sealed class ContainerRunner
         current?.Append(stream, data.Span);
         foreach (var listener in snapshot)
         {
-            listener(stream, data);
+            try
+            {
+                await listener(stream, data).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.WebSockets.WebSocketException or ObjectDisposedException)
+            {
+                // An attach client that went away does not stop the container.
+            }
         }
+    }
+
+    /// <summary>A command to run beside the current process (exec), in its namespaces and with its environment.</summary>
+    public LaunchSpec? BuildExec(IReadOnlyList<string> command, bool tty)
+    {
+        var current = Process;
+        if (current is null)
+        {
+            return null;
+        }
+
+        var env = ContainerLaunch.BuildEnvironment(pod.Pod, spec, pod.ImageFor(spec), pod.Sandbox.PodIp);
+        if (tty)
+        {
+            env["TERM"] = "xterm";
+        }
+
+        return ContainerLaunch.BuildExec(current.Pid, pod.Sandbox.Isolated, command, env, null);
     }
 
     private void Set(V1ContainerState next)

@@ -29,7 +29,7 @@ public sealed class LocalProcess : IDisposable
 
     public Task<int> Exited { get; private set; } = Task.FromResult(0);
 
-    public static LocalProcess Start(LaunchSpec spec, bool tty, Action<string, ReadOnlyMemory<byte>> onOutput)
+    public static LocalProcess Start(LaunchSpec spec, bool tty, Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
     {
         var (master, slave) = tty ? LinuxNative.OpenPty() : (-1, -1);
         try
@@ -153,7 +153,7 @@ public sealed class LocalProcess : IDisposable
         process.Dispose();
     }
 
-    private async Task<int> RunPipesAsync(Action<string, ReadOnlyMemory<byte>> onOutput)
+    private async Task<int> RunPipesAsync(Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
     {
         var pumps = Task.WhenAll(
             PumpAsync(process.StandardOutput.BaseStream, "stdout", onOutput),
@@ -164,7 +164,7 @@ public sealed class LocalProcess : IDisposable
         return process.ExitCode;
     }
 
-    private static async Task PumpAsync(Stream stream, string name, Action<string, ReadOnlyMemory<byte>> onOutput)
+    private static async Task PumpAsync(Stream stream, string name, Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
     {
         var buffer = new byte[16 * 1024];
         try
@@ -172,7 +172,7 @@ public sealed class LocalProcess : IDisposable
             int n;
             while ((n = await stream.ReadAsync(buffer).ConfigureAwait(false)) > 0)
             {
-                onOutput(name, buffer.AsMemory(0, n));
+                await onOutput(name, buffer.AsMemory(0, n)).ConfigureAwait(false);
             }
         }
         catch (IOException)
@@ -181,9 +181,24 @@ public sealed class LocalProcess : IDisposable
         catch (ObjectDisposedException)
         {
         }
+        catch (OperationCanceledException)
+        {
+        }
+        catch (System.Net.WebSockets.WebSocketException)
+        {
+        }
+
+        // Whoever stopped reading, the process must not block on a full pipe: drain the rest.
+        try
+        {
+            await stream.CopyToAsync(Stream.Null).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+        }
     }
 
-    private async Task<int> RunPtyAsync(Action<string, ReadOnlyMemory<byte>> onOutput)
+    private async Task<int> RunPtyAsync(Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
     {
         var readerDone = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var thread = new Thread(() =>
@@ -209,7 +224,7 @@ public sealed class LocalProcess : IDisposable
         return process.ExitCode;
     }
 
-    private void ReadPty(Action<string, ReadOnlyMemory<byte>> onOutput)
+    private void ReadPty(Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
     {
         var buffer = new byte[16 * 1024];
         while (!closing)
@@ -225,7 +240,15 @@ public sealed class LocalProcess : IDisposable
                 return;
             }
 
-            onOutput("stdout", buffer.AsMemory(0, n));
+            try
+            {
+                // A dedicated thread: waiting here is the back-pressure of a slow reader.
+                onOutput("stdout", buffer.AsMemory(0, n)).AsTask().GetAwaiter().GetResult();
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or System.Net.WebSockets.WebSocketException or ObjectDisposedException)
+            {
+                // The reader went away; keep draining so the process never blocks on a full pty.
+            }
         }
     }
 }

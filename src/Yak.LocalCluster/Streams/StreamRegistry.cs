@@ -28,8 +28,15 @@ public sealed class StreamRegistry
             if (open.TryRemove(id, out _))
             {
                 dropped++;
-                cancel.Cancel();
-                context.Abort();
+                try
+                {
+                    cancel.Cancel();
+                    context.Abort();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The request ended while we were dropping it.
+                }
             }
         }
 

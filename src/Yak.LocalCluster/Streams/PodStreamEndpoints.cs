@@ -1,0 +1,24 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Yak.LocalCluster.Streams;
+
+public static class PodStreamEndpoints
+{
+    /// <summary>
+    /// Maps the pod subresource streams served by the node: exec, attach, portforward (GET WebSocket upgrades; POST
+    /// answers with a Status, since SPDY upgrades are not served) and log. Needs <c>AddPodRuntime</c> and an
+    /// <see cref="Api.IPodLookup"/> in the container.
+    /// </summary>
+    public static IEndpointRouteBuilder MapPodStreams(this IEndpointRouteBuilder endpoints)
+    {
+        const string pod = "/api/v1/namespaces/{ns}/pods/{name}";
+        string[] methods = ["GET", "POST"];
+        endpoints.MapMethods($"{pod}/exec", methods, (HttpContext c, string ns, string name) => ExecEndpoint.HandleAsync(c, ns, name, attach: false));
+        endpoints.MapMethods($"{pod}/attach", methods, (HttpContext c, string ns, string name) => ExecEndpoint.HandleAsync(c, ns, name, attach: true));
+        endpoints.MapMethods($"{pod}/portforward", methods, (HttpContext c, string ns, string name) => PortForwardEndpoint.HandleAsync(c, ns, name));
+        endpoints.MapGet($"{pod}/log", (HttpContext c, string ns, string name) => LogEndpoint.HandleAsync(c, ns, name));
+        return endpoints;
+    }
+}
