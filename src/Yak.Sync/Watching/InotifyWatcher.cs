@@ -62,6 +62,15 @@ public sealed partial class InotifyWatcher : ITreeWatcher
         }
     }
 
+    /// <summary>True when the folder could not get an inotify watch and is polled instead.</summary>
+    public bool IsPolled(string relativeFolder)
+    {
+        lock (gate)
+        {
+            return polled.Contains(relativeFolder);
+        }
+    }
+
     public int WatchedFolders
     {
         get
