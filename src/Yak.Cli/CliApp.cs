@@ -22,6 +22,7 @@ internal static class CliApp
         var root = new RootCommand("yakctl: your whole dev environment in Kubernetes, feeling local. Talks to the yakd daemon.");
         root.Options.Add(OutputOption);
         root.Subcommands.Add(DaemonCommands.Create());
+        root.Subcommands.Add(SyncCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
 
         var parse = root.Parse(args);

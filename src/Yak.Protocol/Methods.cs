@@ -7,6 +7,14 @@ public static class Methods
     public const string DaemonStatus = "daemon/status";
     public const string DaemonShutdown = "daemon/shutdown";
 
+    public const string SyncCreate = "sync/create";
+    public const string SyncList = "sync/list";
+    public const string SyncStatus = "sync/status";
+    public const string SyncFlush = "sync/flush";
+    public const string SyncPause = "sync/pause";
+    public const string SyncResume = "sync/resume";
+    public const string SyncTerminate = "sync/terminate";
+
     public const string EventsSubscribe = "events/subscribe";
     public const string EventsUnsubscribe = "events/unsubscribe";
 

@@ -102,7 +102,7 @@ public sealed class DaemonCommandTests
         Assert.Equal(0, result.ExitCode);
         using var json = JsonDocument.Parse(result.StandardOutput);
         Assert.Equal(1, json.RootElement.GetProperty("protocolVersion").GetInt32());
-        Assert.False(json.RootElement.TryGetProperty("daemon", out _));
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("daemon").ValueKind);
         Assert.Empty(sandbox.RunningDaemonPids());
     }
 

@@ -4,6 +4,8 @@ using Microsoft.Extensions.Logging;
 using Serilog;
 using Yak.Daemon.Events;
 using Yak.Daemon.Ipc;
+using Yak.Daemon.Rpc;
+using Yak.Daemon.Sync;
 using Yak.Protocol.Transport;
 
 namespace Yak.Daemon.Hosting;
@@ -21,11 +23,22 @@ internal static class DaemonHost
         builder.Services.AddSingleton(endpoint);
         builder.Services.AddSingleton<DaemonInfo>();
         ConfigureEvents(builder.Services);
+
+        // Session managers before the RPC server: they resume saved sessions before clients can ask about them.
+        ConfigureSync(builder.Services);
         ConfigureRpc(builder.Services, endpoint);
         return builder.Build();
     }
 
     private static void ConfigureEvents(IServiceCollection services) => services.AddSingleton<EventHub>();
+
+    private static void ConfigureSync(IServiceCollection services)
+    {
+        services.AddSingleton<IAgentConnectorFactory, AgentConnectorFactory>();
+        services.AddSingleton<SyncSessionManager>();
+        services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<SyncSessionManager>());
+        services.AddHostedService(sp => sp.GetRequiredService<SyncSessionManager>());
+    }
 
     private static void ConfigureRpc(IServiceCollection services, DaemonEndpoint endpoint)
     {

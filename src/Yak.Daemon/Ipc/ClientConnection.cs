@@ -23,7 +23,7 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
     private ImmutableHashSet<string> topics = [];
     private int dropped;
 
-    public ClientConnection(int id, AcceptedConnection accepted, Func<ClientConnection, IDaemonService> createTarget, EventHub hub, ILogger logger)
+    public ClientConnection(int id, AcceptedConnection accepted, Action<JsonRpc, ClientConnection> addTargets, EventHub hub, ILogger logger)
     {
         Id = id;
         PeerUid = accepted.PeerUid;
@@ -34,7 +34,7 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
         };
-        rpc.AddLocalRpcTarget(createTarget(this), new JsonRpcTargetOptions { DisposeOnDisconnect = false });
+        addTargets(rpc, this);
         rpc.Disconnected += (_, e) =>
         {
             if (e.Reason is DisconnectedReason.ParseError or DisconnectedReason.StreamError && e.Exception is InvalidDataException or System.Text.Json.JsonException)
@@ -62,6 +62,18 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
         hub.Register(this);
         rpc.StartListening();
         _ = PumpEventsAsync();
+    }
+
+    /// <summary>Every method but <c>daemon/hello</c> refuses to run before the handshake settled the protocol.</summary>
+    public void RequireHandshake()
+    {
+        if (!HandshakeCompleted)
+        {
+            throw new LocalRpcException($"Call {Methods.DaemonHello} first: the handshake settles the protocol version.")
+            {
+                ErrorCode = ErrorCodes.HandshakeRequired,
+            };
+        }
     }
 
     public IReadOnlyList<string> Subscribe(IEnumerable<string> requested)

@@ -5,6 +5,8 @@ using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
 using Yak.Daemon.Rpc;
+using Yak.Daemon.Sync;
+using Yak.Protocol;
 using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Ipc;
@@ -93,7 +95,12 @@ internal sealed class RpcServer(
         var connection = new ClientConnection(
             id,
             accepted,
-            c => ActivatorUtilities.CreateInstance<DaemonRpcTarget>(services, c),
+            (rpc, c) =>
+            {
+                var options = new StreamJsonRpc.JsonRpcTargetOptions { DisposeOnDisconnect = false };
+                rpc.AddLocalRpcTarget<IDaemonService>(ActivatorUtilities.CreateInstance<DaemonRpcTarget>(services, c), options);
+                rpc.AddLocalRpcTarget<ISyncService>(ActivatorUtilities.CreateInstance<SyncRpcTarget>(services, c), options);
+            },
             hub,
             logger);
         connections.Add(connection);

@@ -4,7 +4,7 @@ namespace Yak.Daemon.Logging;
 
 /// <summary>
 /// Every daemon log message with a stable event id. Ids are never reused or repurposed: add new ones at the end
-/// of their range (1xxx hosting, 2xxx ipc, 3xxx events).
+/// of their range (1xxx hosting, 2xxx ipc, 3xxx events, 4xxx sync).
 /// </summary>
 internal static partial class Log
 {
@@ -43,6 +43,27 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Information, "Shutdown requested by client {ConnectionId}: {Reason}")]
     public static partial void ShutdownRequested(ILogger logger, int connectionId, string reason);
+
+    [LoggerMessage(4000, LogLevel.Information, "Sync session {Name} created: {LocalPath} → {Endpoint}")]
+    public static partial void SyncSessionCreated(ILogger logger, string name, string localPath, string endpoint);
+
+    [LoggerMessage(4001, LogLevel.Information, "Sync session {Name} resumed ({Endpoint})")]
+    public static partial void SyncSessionResumed(ILogger logger, string name, string endpoint);
+
+    [LoggerMessage(4002, LogLevel.Error, "Sync session {Name} could not be resumed: {Reason}")]
+    public static partial void SyncSessionNotResumed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(4003, LogLevel.Information, "Sync session {Name} terminated")]
+    public static partial void SyncSessionTerminated(ILogger logger, string name);
+
+    [LoggerMessage(4004, LogLevel.Warning, "Sync session {Name}: {Message}")]
+    public static partial void SyncSessionWarning(ILogger logger, string name, string message);
+
+    [LoggerMessage(4005, LogLevel.Information, "sync[{Name}] {Line}")]
+    public static partial void SyncSessionDiagnostic(ILogger logger, string name, string line);
+
+    [LoggerMessage(4006, LogLevel.Error, "The sync session registry could not be read and was moved to {Path}: {Reason}")]
+    public static partial void SyncRegistryUnreadable(ILogger logger, string path, string reason);
 
     [LoggerMessage(3000, LogLevel.Warning, "Client {ConnectionId} is not reading its events; dropped {Count} event(s)")]
     public static partial void EventsDropped(ILogger logger, int connectionId, int count);

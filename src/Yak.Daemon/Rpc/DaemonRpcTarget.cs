@@ -110,14 +110,5 @@ internal sealed class DaemonRpcTarget(
         return Task.FromResult(new UnsubscribeResponse { Topics = topics });
     }
 
-    private void RequireHandshake()
-    {
-        if (!connection.HandshakeCompleted)
-        {
-            throw new LocalRpcException($"Call {Methods.DaemonHello} first: the handshake settles the protocol version.")
-            {
-                ErrorCode = ErrorCodes.HandshakeRequired,
-            };
-        }
-    }
+    private void RequireHandshake() => connection.RequireHandshake();
 }

@@ -3,7 +3,10 @@ using System.Text.Json.Serialization;
 
 namespace Yak.Protocol.Transport;
 
-/// <summary>The one JSON shape of the contract: camelCase members, camelCase enum strings, no nulls written.</summary>
+/// <summary>
+/// The one JSON shape of the contract: camelCase members, camelCase enum strings. Nulls are written, because
+/// every DTO member is <c>required</c> (present), nullable or not.
+/// </summary>
 public static class YakJson
 {
     public static JsonSerializerOptions Options { get; } = Create(indented: false);
@@ -16,7 +19,6 @@ public static class YakJson
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             WriteIndented = indented,
-            DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
             RespectNullableAnnotations = true,
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

@@ -1,0 +1,42 @@
+using Yak.Protocol.Messages;
+using Yak.Sync.Session;
+
+namespace Yak.Daemon.Sync;
+
+/// <summary>What the daemon persists about a session so it is resumed at the next start.</summary>
+internal sealed record SyncSessionDefinition(string Name, string LocalPath, string Endpoint, IReadOnlyList<string> Excludes, bool Paused);
+
+internal static class SyncStatusMapping
+{
+    public static SyncSessionInfo ToInfo(this SyncStatus status, SyncSessionDefinition definition) => new()
+    {
+        Name = status.Name,
+        LocalPath = status.LocalRoot,
+        Endpoint = definition.Endpoint,
+        Excludes = definition.Excludes,
+        State = status.State switch
+        {
+            SyncState.Connecting => SyncSessionState.Connecting,
+            SyncState.Scanning => SyncSessionState.Scanning,
+            SyncState.Syncing => SyncSessionState.Syncing,
+            SyncState.Watching => SyncSessionState.Watching,
+            SyncState.Paused => SyncSessionState.Paused,
+            SyncState.Error => SyncSessionState.Error,
+            _ => SyncSessionState.Stopped,
+        },
+        LastError = status.LastError,
+        FilesSent = status.FilesSent,
+        BytesSentRaw = status.BytesSentRaw,
+        BytesOnWire = status.BytesOnWire,
+        FilesDeleted = status.FilesDeleted,
+        DeltasSent = status.DeltasSent,
+        LastSyncLatencyMs = status.LastSyncLatency?.TotalMilliseconds,
+        LastSyncAt = status.LastSyncAt,
+        PendingChanges = status.PendingChanges,
+        LocalEntries = status.LocalEntries,
+        RemoteEntries = status.RemoteEntries,
+        Problems = status.Problems,
+        LastProblem = status.LastProblem,
+        AgentVersion = status.AgentVersion,
+    };
+}

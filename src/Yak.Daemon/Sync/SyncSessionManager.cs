@@ -1,0 +1,326 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
+using Yak.Daemon.Events;
+using Yak.Daemon.Logging;
+using Yak.Daemon.Rpc;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Protocol.Transport;
+using Yak.Sync.Ignore;
+using Yak.Sync.Session;
+using Yak.Sync.Storage;
+
+namespace Yak.Daemon.Sync;
+
+/// <summary>
+/// Owns every sync session: creates them from RPC, persists their definitions (atomically) and resumes them
+/// when yakd starts, forwards their state changes as <c>sync</c> events, and stops them with the daemon.
+/// </summary>
+internal sealed partial class SyncSessionManager(
+    DaemonEndpoint endpoint,
+    IAgentConnectorFactory connectors,
+    EventHub hub,
+    ILogger<SyncSessionManager> logger) : IHostedService, ISessionCountSource
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, (SyncSessionDefinition Definition, SyncSession Session)> sessions = new(StringComparer.Ordinal);
+
+    public SessionArea Area => SessionArea.Sync;
+
+    public int Count
+    {
+        get
+        {
+            lock (sessions)
+            {
+                return sessions.Count;
+            }
+        }
+    }
+
+    private string Root => Path.Combine(endpoint.StateDirectory, "sync");
+
+    private string RegistryPath => Path.Combine(Root, "sessions.json");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var definition in LoadRegistry())
+            {
+                try
+                {
+                    Open(definition);
+                    Log.SyncSessionResumed(logger, definition.Name, definition.Endpoint);
+                }
+                catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
+                {
+                    Log.SyncSessionNotResumed(logger, definition.Name, ex.Message);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<SyncSession> open;
+        lock (sessions)
+        {
+            open = [.. sessions.Values.Select(s => s.Session)];
+        }
+
+        // Sessions persist their own manifests; disposing them flushes that state.
+        await Task.WhenAll(open.Select(s => s.DisposeAsync().AsTask()));
+    }
+
+    public async Task<SyncSessionInfo> CreateAsync(SyncCreateRequest request, CancellationToken cancellationToken)
+    {
+        if (!Directory.Exists(request.LocalPath) || !Path.IsPathRooted(request.LocalPath))
+        {
+            throw Invalid($"Local folder '{request.LocalPath}' does not exist (give an absolute path).");
+        }
+
+        if (!SyncEndpoint.TryParse(request.Endpoint, out var target, out var error))
+        {
+            throw Invalid(error);
+        }
+
+        var localPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.LocalPath));
+        if (target is LocalSyncEndpoint local && Overlaps(localPath, local.Path))
+        {
+            throw Invalid($"The replica {local.Path} and the local folder {localPath} overlap: syncing one into the other would never settle.");
+        }
+
+        foreach (var pattern in request.Excludes)
+        {
+            if (string.IsNullOrWhiteSpace(pattern) || pattern.Contains('\0', StringComparison.Ordinal))
+            {
+                throw Invalid($"Exclude pattern '{pattern}' is empty or contains NUL.");
+            }
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var name = request.Name.Length > 0 ? request.Name : DeriveName(localPath);
+            if (!ValidName().IsMatch(name))
+            {
+                throw Invalid($"Session name '{name}' may only hold letters, digits, '.', '_' and '-' (at most 63).");
+            }
+
+            lock (sessions)
+            {
+                if (sessions.ContainsKey(name))
+                {
+                    throw Invalid($"A sync session named '{name}' already exists; pick another --name or terminate it first.");
+                }
+            }
+
+            var definition = new SyncSessionDefinition(name, localPath, target.ToString()!, [.. request.Excludes], Paused: false);
+            var session = Open(definition);
+            SaveRegistry();
+            Log.SyncSessionCreated(logger, name, localPath, definition.Endpoint);
+            return session.GetStatus().ToInfo(definition);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public IReadOnlyList<SyncSessionInfo> Status(string name) => Select(name).Select(s => s.Session.GetStatus().ToInfo(s.Definition)).ToList();
+
+    public async Task<IReadOnlyList<SyncSessionInfo>> FlushAsync(string name, CancellationToken cancellationToken)
+    {
+        var selected = Select(name);
+        await Task.WhenAll(selected.Select(s => s.Session.FlushAsync(cancellationToken)));
+        return selected.Select(s => s.Session.GetStatus().ToInfo(s.Definition)).ToList();
+    }
+
+    public async Task<IReadOnlyList<SyncSessionInfo>> SetPausedAsync(string name, bool paused, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var selected = Select(name);
+            foreach (var (definition, session) in selected)
+            {
+                if (paused)
+                {
+                    session.Pause();
+                }
+                else
+                {
+                    session.Resume();
+                }
+
+                lock (sessions)
+                {
+                    sessions[definition.Name] = (definition with { Paused = paused }, session);
+                }
+            }
+
+            SaveRegistry();
+            return Select(name).Select(s => s.Session.GetStatus().ToInfo(s.Definition)).ToList();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task TerminateAsync(string name, CancellationToken cancellationToken)
+    {
+        if (name.Length == 0)
+        {
+            throw Invalid("Name the session to terminate.");
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var (definition, session) = Select(name).Single();
+            lock (sessions)
+            {
+                sessions.Remove(name);
+            }
+
+            await session.DisposeAsync();
+            SaveRegistry();
+            DeleteState(definition.Name);
+            hub.Publish(EventTopics.Sync, "terminated", name, new { name });
+            Log.SyncSessionTerminated(logger, name);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private SyncSession Open(SyncSessionDefinition definition)
+    {
+        SyncEndpoint.TryParse(definition.Endpoint, out var target, out var error);
+        var connector = connectors.Create(target ?? throw new ArgumentException(error), definition.Name);
+        var session = new SyncSession(
+            new SyncSessionOptions
+            {
+                Name = definition.Name,
+                LocalRoot = definition.LocalPath,
+                StateDirectory = Path.Combine(Root, definition.Name),
+                Ignore = new IgnoreSettings { Excludes = definition.Excludes },
+                StartPaused = definition.Paused,
+                Log = line => Log.SyncSessionDiagnostic(logger, definition.Name, line),
+            },
+            connector);
+        session.StateChanged += (_, e) => hub.Publish(EventTopics.Sync, "stateChanged", definition.Name, new { state = e.State.ToString().ToLowerInvariant(), previous = e.Previous.ToString().ToLowerInvariant(), reason = e.Reason });
+        session.Synced += (_, e) => hub.Publish(EventTopics.Sync, "synced", definition.Name, new { changes = e.Changes, latencyMs = e.Latency.TotalMilliseconds, full = e.Full });
+        session.Warning += (_, message) =>
+        {
+            Log.SyncSessionWarning(logger, definition.Name, message);
+            hub.Publish(EventTopics.Sync, "warning", definition.Name, new { message });
+        };
+        lock (sessions)
+        {
+            sessions[definition.Name] = (definition, session);
+        }
+
+        session.Start();
+        return session;
+    }
+
+    private List<(SyncSessionDefinition Definition, SyncSession Session)> Select(string name)
+    {
+        lock (sessions)
+        {
+            if (name.Length == 0)
+            {
+                return [.. sessions.Values.OrderBy(s => s.Definition.Name, StringComparer.Ordinal)];
+            }
+
+            return sessions.TryGetValue(name, out var found)
+                ? [found]
+                : throw new LocalRpcException($"No sync session named '{name}' (see 'yakctl sync list').") { ErrorCode = ErrorCodes.NotFound };
+        }
+    }
+
+    private List<SyncSessionDefinition> LoadRegistry()
+    {
+        if (!File.Exists(RegistryPath))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<List<SyncSessionDefinition>>(File.ReadAllBytes(RegistryPath), YakJson.Options) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            // Never lose it silently: keep the unreadable file aside for a person to look at.
+            var aside = RegistryPath + ".unreadable";
+            File.Move(RegistryPath, aside, overwrite: true);
+            Log.SyncRegistryUnreadable(logger, aside, ex.Message);
+            return [];
+        }
+    }
+
+    private void SaveRegistry()
+    {
+        List<SyncSessionDefinition> definitions;
+        lock (sessions)
+        {
+            definitions = [.. sessions.Values.Select(s => s.Definition).OrderBy(d => d.Name, StringComparer.Ordinal)];
+        }
+
+        AtomicFile.WriteAllBytes(RegistryPath, JsonSerializer.SerializeToUtf8Bytes(definitions, YakJson.Indented));
+    }
+
+    private void DeleteState(string name)
+    {
+        try
+        {
+            Directory.Delete(Path.Combine(Root, name), recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    private string DeriveName(string localPath)
+    {
+        var baseName = InvalidNameCharacters().Replace(Path.GetFileName(localPath), "-").Trim('-', '.');
+        baseName = baseName.Length == 0 ? "sync" : baseName[..Math.Min(baseName.Length, 50)];
+        lock (sessions)
+        {
+            var name = baseName;
+            for (var i = 2; sessions.ContainsKey(name); i++)
+            {
+                name = $"{baseName}-{i}";
+            }
+
+            return name;
+        }
+    }
+
+    private static bool Overlaps(string a, string b)
+    {
+        static string Slash(string p) => Path.TrimEndingDirectorySeparator(p) + Path.DirectorySeparatorChar;
+        return Slash(a).StartsWith(Slash(b), StringComparison.Ordinal) || Slash(b).StartsWith(Slash(a), StringComparison.Ordinal);
+    }
+
+    private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = ErrorCodes.InvalidArgument };
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
+    private static partial Regex ValidName();
+
+    [GeneratedRegex("[^A-Za-z0-9._-]+")]
+    private static partial Regex InvalidNameCharacters();
+}
