@@ -80,8 +80,9 @@ internal static class PortForwardEndpoint
                 await ForwardChannelsAsync(new ChannelSocket(webSocket), sandbox, ports, name, lease.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or System.Net.WebSockets.WebSocketException or IOException)
+        catch (Exception ex) when (ex is OperationCanceledException or System.Net.WebSockets.WebSocketException or IOException or InvalidDataException)
         {
+            // A dropped stream (fault injection), a vanished client, or a malformed SPDY frame (InvalidDataException).
             webSocket.Abort();
         }
         finally

@@ -37,17 +37,18 @@ internal static class StreamRequest
          string.Equals(context.Request.Headers.Upgrade, "websocket", StringComparison.OrdinalIgnoreCase));
 
     /// <summary>
-    /// Accepts the upgrade echoing <paramref name="protocol"/> (null: no header). Works with or without the
-    /// WebSockets middleware in the pipeline.
+    /// Accepts the upgrade echoing <paramref name="protocol"/> (null: no header). HTTP/1.1 upgrades are done here,
+    /// with or without the WebSockets middleware in the pipeline: <c>SPDY/3.1+portforward.k8s.io</c> is not an RFC
+    /// 6455 token, which the framework's accept refuses, and the subprotocol is only echoed anyway.
     /// </summary>
     public static async Task<WebSocket> AcceptAsync(HttpContext context, string? protocol)
     {
-        if (context.WebSockets.IsWebSocketRequest)
+        var upgrade = context.Features.Get<IHttpUpgradeFeature>();
+        if (upgrade?.IsUpgradableRequest != true)
         {
             return await context.WebSockets.AcceptWebSocketAsync(new WebSocketAcceptContext { SubProtocol = protocol, KeepAliveInterval = TimeSpan.FromSeconds(20) }).ConfigureAwait(false);
         }
 
-        var upgrade = context.Features.Get<IHttpUpgradeFeature>() ?? throw new InvalidOperationException("not an upgradable request");
         var key = context.Request.Headers.SecWebSocketKey.ToString();
         var accept = Convert.ToBase64String(SHA1.HashData(Encoding.ASCII.GetBytes(key.Trim() + WebSocketGuid)));
         context.Response.Headers.Connection = "Upgrade";
@@ -59,7 +60,7 @@ internal static class StreamRequest
         }
 
         var stream = await upgrade.UpgradeAsync().ConfigureAwait(false);
-        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, SubProtocol = protocol, KeepAliveInterval = TimeSpan.FromSeconds(20) });
+        return WebSocket.CreateFromStream(stream, new WebSocketCreationOptions { IsServer = true, KeepAliveInterval = TimeSpan.FromSeconds(20) });
     }
 
     /// <summary>Writes a metav1.Status failure (the clients decode it from failed upgrades too).</summary>

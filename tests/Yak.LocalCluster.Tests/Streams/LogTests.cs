@@ -43,6 +43,12 @@ public sealed class LogTests
 
         await host.RunAsync(pod);
         await host.Status.WaitForAsync("restarted", s => s.ContainerStatuses?.FirstOrDefault() is { RestartCount: 1, Ready: true });
+        await using (var follow = await host.Client.CoreV1.ReadNamespacedPodLogAsync("restarted", "default", follow: true).DefaultTimeout())
+        {
+            // The second run is up; wait until it has written its line.
+            await ExecTests.ReadUntilAsync(follow, "run 2\n");
+        }
+
         var current = await ReadAllAsync(await host.Client.CoreV1.ReadNamespacedPodLogAsync("restarted", "default").DefaultTimeout());
         var previous = await ReadAllAsync(await host.Client.CoreV1.ReadNamespacedPodLogAsync("restarted", "default", previous: true).DefaultTimeout());
 

@@ -135,7 +135,7 @@ internal sealed class SpdyHeaderDecoder : IDisposable
     }
 }
 
-/// <summary>The sending half of <see cref="SpdyHeaderDecoder"/>'s scheme: zlib header once, then stored blocks.</summary>
+/// <summary>The sending half of <see cref="SpdyHeaderDecoder"/>'s scheme: zlib header once, then stored blocks, each followed by a sync flush.</summary>
 internal sealed class SpdyHeaderEncoder
 {
     private bool first = true;
@@ -157,7 +157,9 @@ internal sealed class SpdyHeaderEncoder
             }
         }
 
-        var block = StoredBlock(raw.ToArray());
+        // The empty stored block is zlib's sync-flush marker: Go's inflater hands out the decoded bytes only on a
+        // block boundary like this, and must not need to read past the frame to find it.
+        byte[] block = [.. StoredBlock(raw.ToArray()), 0x00, 0x00, 0x00, 0xff, 0xff];
         if (!first)
         {
             return block;

@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Yak.LocalCluster.Tests.Runtime;
+using Yak.Testing;
+
+namespace Yak.LocalCluster.Tests.Streams;
+
+/// <summary>The real kubectl (WebSocket v5.channel.k8s.io) against the node's exec endpoint.</summary>
+public sealed class KubectlExecTests
+{
+    [Fact]
+    public async Task KubectlExec_NonZeroExit_PassesExitCodeAndStreams()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(TestPods.Pod("kx", TestPods.Shell("app", "exec sleep 1000")));
+
+        var result = await Kubectl.RunAsync(host.WriteKubeconfig(), null, "exec", "kx", "-c", "app", "--", "sh", "-c", "echo to-out; echo to-err >&2; exit 42");
+
+        Assert.True(result.ExitCode == 42, Kubectl.Describe(result));
+        Assert.Equal("to-out\n", result.Stdout);
+        Assert.Contains("to-err", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task KubectlExec_StdinUntilEof_CommandSeesAllInput()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(TestPods.Pod("kx-in", TestPods.Shell("app", "exec sleep 1000")));
+
+        var result = await Kubectl.RunAsync(host.WriteKubeconfig(), "line one\nline two\n", "exec", "-i", "kx-in", "--", "sh", "-c", "wc -l; echo done");
+
+        Assert.True(result.ExitCode == 0, Kubectl.Describe(result));
+        Assert.Equal("2\ndone\n", result.Stdout);
+    }
+
+    [Fact]
+    public async Task KubectlExecIt_UnderAPty_CommandGetsATerminal()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(TestPods.Pod("kx-tty", TestPods.Shell("app", "exec sleep 1000")));
+        var kubectl = Kubectl.Path();
+        var kubeconfig = host.WriteKubeconfig();
+
+        // script gives kubectl a terminal of its own, as a user's shell would.
+        var psi = new ProcessStartInfo("script")
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        psi.Environment["KUBECONFIG"] = kubeconfig;
+        foreach (var arg in new[] { "-q", "-e", "-c", $"{kubectl} exec -it kx-tty -- sh -c 'tty; echo term=$TERM; exit 7'", "/dev/null" })
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            await process.WaitForExitAsync().DefaultTimeout();
+            var text = await stdout.DefaultTimeout();
+
+            Assert.Contains("/dev/pts/", text, StringComparison.Ordinal);
+            Assert.Contains("term=xterm", text, StringComparison.Ordinal);
+            Assert.Equal(7, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+}
