@@ -133,31 +133,48 @@ public sealed class DaemonRpcTests : IAsyncLifetime
         await subscriber.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
         await otherTopic.SubscribeAsync([EventTopics.Sync], CancellationToken.None).DefaultTimeout();
 
-        int firstConnectionId;
-        await using (await daemon.ConnectAsync().DefaultTimeout())
+        // A client comes and goes; the subscriber sees both, so both were published before anyone else subscribes.
+        int first;
+        await using (var probe = await daemon.ConnectAsync().DefaultTimeout())
         {
-            var first = await subscriberEvents.Reader.ReadAsync().AsTask().DefaultTimeout();
-            Assert.Equal("clientConnected", first.Kind);
-            Assert.Equal(EventTopics.Daemon, first.Topic);
-            firstConnectionId = first.Data.GetProperty("connectionId").GetInt32();
+            first = (await ReadUntilAsync(subscriberEvents, "clientConnected", id: null)).Data.GetProperty("connectionId").GetInt32();
         }
 
-        // Events reach each connection in order: once the bystander subscribes and sees a later event, any
-        // earlier event queued for it would have arrived first.
+        await ReadUntilAsync(subscriberEvents, "clientDisconnected", first);
+
+        // The others subscribe late; a second client comes and goes. Per connection, events arrive in order, so
+        // had they been sent the first client's events, those would arrive before the second's.
         await bystander.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
+        await otherTopic.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
+        int second;
         await using (await daemon.ConnectAsync().DefaultTimeout())
         {
-            var seen = await bystanderEvents.Reader.ReadAsync().AsTask().DefaultTimeout();
-            Assert.Equal("clientConnected", seen.Kind);
-            Assert.True(seen.Data.GetProperty("connectionId").GetInt32() > firstConnectionId, "the bystander must not get events from before it subscribed");
+            second = (await ReadUntilAsync(subscriberEvents, "clientConnected", id: null)).Data.GetProperty("connectionId").GetInt32();
         }
 
-        await otherTopic.SubscribeAsync([EventTopics.Daemon], CancellationToken.None).DefaultTimeout();
-        await using (await daemon.ConnectAsync().DefaultTimeout())
+        foreach (var late in new[] { bystanderEvents, otherTopicEvents })
         {
-            var seen = await otherTopicEvents.Reader.ReadAsync().AsTask().DefaultTimeout();
-            Assert.Equal(EventTopics.Daemon, seen.Topic);
-            Assert.True(seen.Data.GetProperty("connectionId").GetInt32() > firstConnectionId, "a subscriber of another topic must not get daemon events");
+            var seen = new List<EventNotification>();
+            while (seen.Count == 0 || !(seen[^1].Kind == "clientDisconnected" && seen[^1].Data.GetProperty("connectionId").GetInt32() == second))
+            {
+                seen.Add(await late.Reader.ReadAsync().AsTask().DefaultTimeout());
+            }
+
+            Assert.All(seen, e => Assert.Equal(EventTopics.Daemon, e.Topic));
+            Assert.DoesNotContain(seen, e => e.Data.GetProperty("connectionId").GetInt32() == first);
+        }
+    }
+
+    private static async Task<EventNotification> ReadUntilAsync(System.Threading.Channels.Channel<EventNotification> events, string kind, int? id)
+    {
+        while (true)
+        {
+            var e = await events.Reader.ReadAsync().AsTask().DefaultTimeout();
+            Assert.Equal(EventTopics.Daemon, e.Topic);
+            if (e.Kind == kind && (id is null || e.Data.GetProperty("connectionId").GetInt32() == id))
+            {
+                return e;
+            }
         }
     }
 

@@ -155,7 +155,10 @@ internal sealed partial class SyncSessionManager(
             {
                 if (paused)
                 {
+                    // Answer once the session has really let go of its link, so the reply shows "paused".
+                    var settled = WaitForStateAsync(session, SyncState.Paused, cancellationToken);
                     session.Pause();
+                    await settled;
                 }
                 else
                 {
@@ -234,6 +237,37 @@ internal sealed partial class SyncSessionManager(
 
         session.Start();
         return session;
+    }
+
+    private static async Task WaitForStateAsync(SyncSession session, SyncState wanted, CancellationToken cancellationToken)
+    {
+        var reached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnChanged(object? sender, SyncStateChangedEventArgs e)
+        {
+            if (e.State == wanted)
+            {
+                reached.TrySetResult();
+            }
+        }
+
+        session.StateChanged += OnChanged;
+        try
+        {
+            if (session.State == wanted)
+            {
+                return;
+            }
+
+            await reached.Task.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+        catch (TimeoutException)
+        {
+            // A session stuck mid-transfer still pauses at its next step; the reply shows where it is now.
+        }
+        finally
+        {
+            session.StateChanged -= OnChanged;
+        }
     }
 
     private List<(SyncSessionDefinition Definition, SyncSession Session)> Select(string name)
