@@ -53,16 +53,18 @@ public static class ContainerLaunch
             return new LaunchSpec(wrapped, env, "/");
         }
 
-        var rewrites = mounts.OrderByDescending(m => m.Target.Length).ToList();
-        string Rewrite(string value) => rewrites.Aggregate(value, (current, m) => m.Target.Length > 1 ? current.Replace(m.Target, m.Source, StringComparison.Ordinal) : current);
-        var hostEnv = env.ToDictionary(kv => kv.Key, kv => Rewrite(kv.Value), StringComparer.Ordinal);
-        var hostDir = Rewrite(workingDir);
+        var rewrite = HostRewrite(container, volumeFolders);
+        var hostEnv = env.ToDictionary(kv => kv.Key, kv => rewrite(kv.Value), StringComparer.Ordinal);
+        var hostDir = rewrite(workingDir);
         Directory.CreateDirectory(hostDir);
-        return new LaunchSpec(["sh", "-c", "exec \"$@\"", "sh", .. argv.Select(Rewrite)], hostEnv, hostDir);
+        return new LaunchSpec(["sh", "-c", "exec \"$@\"", "sh", .. argv.Select(rewrite)], hostEnv, hostDir);
     }
 
-    /// <summary>A command run beside a container (exec, exec probe): in its namespaces when it has them.</summary>
-    public static LaunchSpec BuildExec(int containerPid, bool isolated, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env, string? hostWorkingDir)
+    /// <summary>
+    /// A command run beside a container (exec, exec probe): in its namespaces when it has them; on the host fallback
+    /// with the container's mount paths rewritten, as for the container itself.
+    /// </summary>
+    public static LaunchSpec BuildExec(int containerPid, bool isolated, V1Container container, IReadOnlyDictionary<string, string> volumeFolders, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env)
     {
         if (isolated && containerPid > 0)
         {
@@ -70,7 +72,23 @@ public static class ContainerLaunch
             return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "--wd", "--", .. command], env, "/");
         }
 
-        return new LaunchSpec(["sh", "-c", "exec \"$@\"", "sh", .. command], env, hostWorkingDir);
+        var rewrite = HostRewrite(container, volumeFolders);
+        var workingDir = rewrite(string.IsNullOrEmpty(container.WorkingDir) ? "/" : container.WorkingDir);
+        return new LaunchSpec(
+            ["sh", "-c", "exec \"$@\"", "sh", .. command.Select(rewrite)],
+            env.ToDictionary(kv => kv.Key, kv => rewrite(kv.Value), StringComparer.Ordinal),
+            Directory.Exists(workingDir) ? workingDir : null);
+    }
+
+    /// <summary>Host fallback: every mountPath (longest first) replaced by its volume folder.</summary>
+    internal static Func<string, string> HostRewrite(V1Container container, IReadOnlyDictionary<string, string> volumeFolders)
+    {
+        var rewrites = (container.VolumeMounts ?? [])
+            .Where(m => volumeFolders.ContainsKey(m.Name) && m.MountPath.Length > 1)
+            .Select(m => (Target: m.MountPath.TrimEnd('/'), Source: SubPath(volumeFolders[m.Name], m.SubPath)))
+            .OrderByDescending(m => m.Target.Length)
+            .ToList();
+        return value => rewrites.Aggregate(value, (current, m) => current.Replace(m.Target, m.Source, StringComparison.Ordinal));
     }
 
     internal static IReadOnlyList<string> SelectArgv(V1Container container, ImageEntry image)

@@ -83,14 +83,12 @@ internal static class ContainerProber
     {
         if (probe.Exec?.Command is { Count: > 0 } command)
         {
-            var process = runner.Process;
-            if (process is null)
+            var launch = runner.BuildExec([.. command], tty: false);
+            if (launch is null)
             {
                 return false;
             }
 
-            var env = ContainerLaunch.BuildEnvironment(pod.Pod, runner.Spec, pod.ImageFor(runner.Spec), pod.Sandbox.PodIp);
-            var launch = ContainerLaunch.BuildExec(process.Pid, pod.Sandbox.Isolated, [.. command], env, pod.Options.StateDirectory);
             using var probeProcess = LocalProcess.Start(launch, tty: false, (_, _) => ValueTask.CompletedTask);
             probeProcess.CloseStdin();
             try

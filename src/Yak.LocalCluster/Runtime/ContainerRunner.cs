@@ -327,7 +327,7 @@ public sealed class ContainerRunner
             env["TERM"] = "xterm";
         }
 
-        return ContainerLaunch.BuildExec(current.Pid, pod.Sandbox.Isolated, command, env, null);
+        return ContainerLaunch.BuildExec(current.Pid, pod.Sandbox.Isolated, spec, pod.VolumeFolders, command, env);
     }
 
     private void Set(V1ContainerState next)

@@ -67,12 +67,16 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
     public PodInstance? Find(string podNamespace, string podName) =>
         pods.Values.FirstOrDefault(p => p.Namespace == podNamespace && p.Name == podName);
 
+    /// <summary>Drops every stream and stops every pod (2 s grace): no process or namespace outlives the node.</summary>
     public async ValueTask DisposeAsync()
     {
-        Streams.DropAll();
-        foreach (var uid in pods.Keys.ToList())
+        try
         {
-            await StopPodAsync(uid, TimeSpan.FromSeconds(2), CancellationToken.None).ConfigureAwait(false);
+            Streams.DropAll();
+        }
+        finally
+        {
+            await Task.WhenAll(pods.Keys.ToList().Select(uid => StopPodAsync(uid, TimeSpan.FromSeconds(2), CancellationToken.None))).ConfigureAwait(false);
         }
     }
 }

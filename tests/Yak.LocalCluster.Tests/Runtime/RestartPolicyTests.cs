@@ -75,4 +75,20 @@ public sealed class RestartPolicyTests
 
         Assert.Equal(137, status.ContainerStatuses![0].LastState.Terminated.ExitCode);
     }
+
+    [Fact]
+    public async Task RunPod_InitContainer_RunsToCompletionBeforeContainers()
+    {
+        await using var node = new RuntimeHarness();
+        var marker = Path.Combine(node.StateDirectory, "init-done");
+        var pod = TestPods.Pod("with-init", TestPods.Shell("app", $"test -f {marker} && exec sleep 1000; exit 9"));
+        pod.Spec.InitContainers = [TestPods.Shell("init", $"touch {marker}")];
+
+        await node.RunAsync(pod);
+        var status = await node.WaitReadyAsync("with-init");
+
+        Assert.Equal(0, status.ContainerStatuses![0].RestartCount);
+        Assert.Equal("Completed", status.InitContainerStatuses![0].State.Terminated.Reason);
+        Assert.Equal("True", status.Conditions!.Single(c => c.Type == "Initialized").Status);
+    }
 }

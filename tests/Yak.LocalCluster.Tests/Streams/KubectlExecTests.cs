@@ -7,37 +7,40 @@ namespace Yak.LocalCluster.Tests.Streams;
 /// <summary>The real kubectl (WebSocket v5.channel.k8s.io) against the node's exec endpoint.</summary>
 public sealed class KubectlExecTests
 {
-    [Fact]
-    public async Task KubectlExec_NonZeroExit_PassesExitCodeAndStreams()
+    [Theory]
+    [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
+    public async Task KubectlExec_NonZeroExit_PassesExitCodeAndStreams(string version)
     {
         await using var host = await StreamTestHost.StartAsync();
         await host.RunReadyAsync(TestPods.Pod("kx", TestPods.Shell("app", "exec sleep 1000")));
 
-        var result = await Kubectl.RunAsync(host.WriteKubeconfig(), null, "exec", "kx", "-c", "app", "--", "sh", "-c", "echo to-out; echo to-err >&2; exit 42");
+        var result = await Kubectl.RunAsync(version, host.WriteKubeconfig(), null, "exec", "kx", "-c", "app", "--", "sh", "-c", "echo to-out; echo to-err >&2; exit 42");
 
         Assert.True(result.ExitCode == 42, Kubectl.Describe(result));
         Assert.Equal("to-out\n", result.Stdout);
         Assert.Contains("to-err", result.Stderr, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task KubectlExec_StdinUntilEof_CommandSeesAllInput()
+    [Theory]
+    [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
+    public async Task KubectlExec_StdinUntilEof_CommandSeesAllInput(string version)
     {
         await using var host = await StreamTestHost.StartAsync();
         await host.RunReadyAsync(TestPods.Pod("kx-in", TestPods.Shell("app", "exec sleep 1000")));
 
-        var result = await Kubectl.RunAsync(host.WriteKubeconfig(), "line one\nline two\n", "exec", "-i", "kx-in", "--", "sh", "-c", "wc -l; echo done");
+        var result = await Kubectl.RunAsync(version, host.WriteKubeconfig(), "line one\nline two\n", "exec", "-i", "kx-in", "--", "sh", "-c", "wc -l; echo done");
 
         Assert.True(result.ExitCode == 0, Kubectl.Describe(result));
         Assert.Equal("2\ndone\n", result.Stdout);
     }
 
-    [Fact]
-    public async Task KubectlExecIt_UnderAPty_CommandGetsATerminal()
+    [Theory]
+    [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
+    public async Task KubectlExecIt_UnderAPty_CommandGetsATerminal(string version)
     {
         await using var host = await StreamTestHost.StartAsync();
         await host.RunReadyAsync(TestPods.Pod("kx-tty", TestPods.Shell("app", "exec sleep 1000")));
-        var kubectl = Kubectl.Path();
+        var kubectl = Kubectl.Path(version);
         var kubeconfig = host.WriteKubeconfig();
 
         // script gives kubectl a terminal of its own, as a user's shell would.

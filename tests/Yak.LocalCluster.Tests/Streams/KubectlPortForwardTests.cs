@@ -9,14 +9,15 @@ namespace Yak.LocalCluster.Tests.Streams;
 /// <summary>The real kubectl port-forward (SPDY/3.1 tunnelled in a WebSocket) against the node.</summary>
 public sealed partial class KubectlPortForwardTests
 {
-    [Fact]
-    public async Task KubectlPortForward_TenMegabyteDownload_ArrivesIntact()
+    [Theory]
+    [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
+    public async Task KubectlPortForward_TenMegabyteDownload_ArrivesIntact(string version)
     {
         await using var host = await StreamTestHost.StartAsync();
         var (pod, hash) = PodFixtures.BigFileServer(host.StateDirectory, "kpf");
         await host.RunReadyAsync(pod);
 
-        using var kubectl = Process.Start(Kubectl.StartInfo(host.WriteKubeconfig(), "port-forward", "-v=6", "pod/kpf", ":8080"))!;
+        using var kubectl = Process.Start(Kubectl.StartInfo(version, host.WriteKubeconfig(), "port-forward", "-v=6", "pod/kpf", ":8080"))!;
         var stderr = new System.Text.StringBuilder();
         kubectl.ErrorDataReceived += (_, e) =>
         {

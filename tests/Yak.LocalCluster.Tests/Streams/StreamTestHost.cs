@@ -48,7 +48,7 @@ public sealed class StreamTestHost : IAsyncDisposable
 
     public string StateDirectory => state.Path;
 
-    public static async Task<StreamTestHost> StartAsync()
+    public static async Task<StreamTestHost> StartAsync(Action<PodRuntimeOptions>? configure = null)
     {
         var state = new TempDirectory("yak-streams-");
         var builder = WebApplication.CreateSlimBuilder();
@@ -60,6 +60,7 @@ public sealed class StreamTestHost : IAsyncDisposable
         {
             o.RestartBackoffBase = TimeSpan.FromMilliseconds(50);
             o.RestartBackoffMax = TimeSpan.FromMilliseconds(400);
+            configure?.Invoke(o);
         });
         var app = builder.Build();
         app.MapPodStreams();
