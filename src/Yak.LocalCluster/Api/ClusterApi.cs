@@ -13,6 +13,9 @@ namespace Yak.LocalCluster.Api;
 /// </summary>
 public sealed partial class ClusterApi
 {
+    private static readonly string[] IdentityFields = ["uid", "creationTimestamp", "namespace", "name", "generation"];
+    private static readonly string[] ClientImmutableFields = [.. IdentityFields, "deletionTimestamp", "deletionGracePeriodSeconds"];
+
     private readonly ObjectStore _store;
 
     public ClusterApi(ObjectStore store) => _store = store;
@@ -146,7 +149,7 @@ public sealed partial class ClusterApi
                 "application/strategic-merge-patch+json" => StrategicMergePatch.Apply(current, patch as JsonObject ?? throw ApiException.BadRequest("a strategic merge patch must be an object")),
                 _ => throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml, application/strategic-merge-patch+json"),
             } ?? throw ApiException.BadRequest("the patch produced an empty object");
-            var expectedRv = Meta.Str(patch?["metadata"], "resourceVersion");
+            var expectedRv = Meta.Str((patch as JsonObject)?["metadata"], "resourceVersion");
             if (!string.IsNullOrEmpty(expectedRv) && expectedRv != Meta.Str(current["metadata"], "resourceVersion"))
             {
                 throw ApiException.Conflict(type, name, "the object has been modified; please apply your changes to the latest version and try again");
@@ -195,7 +198,7 @@ public sealed partial class ClusterApi
             return Mutate(type, ns, name, WriteOptions.Internal, current =>
             {
                 var candidate = (JsonObject)current.DeepClone();
-                return mutate(candidate) ? Finish(type, current, candidate, WriteOptions.Internal, subresource, recordManagedFields: false) : null;
+                return mutate(candidate) ? Finish(type, current, candidate, WriteOptions.Internal, subresource, recordManagedFields: false, trusted: true) : null;
             });
         }
         catch (ApiException e) when (e.Code == 404)
@@ -221,10 +224,15 @@ public sealed partial class ClusterApi
         return result;
     }
 
-    private static JsonObject Finish(ResourceType type, JsonObject current, JsonObject candidate, WriteOptions options, string? subresource, bool recordManagedFields)
+    /// <param name="trusted">Internal writes (controllers) may change any field, including deletion metadata; clients may not.</param>
+    private static JsonObject Finish(ResourceType type, JsonObject current, JsonObject candidate, WriteOptions options, string? subresource, bool recordManagedFields, bool trusted = false)
     {
         JsonObject result;
-        if (subresource == "status")
+        if (trusted)
+        {
+            result = candidate;
+        }
+        else if (subresource == "status")
         {
             result = (JsonObject)current.DeepClone();
             result["status"] = candidate["status"]?.DeepClone();
@@ -244,7 +252,7 @@ public sealed partial class ClusterApi
 
         var metadata = Meta.Metadata(result);
         var old = Meta.Metadata(current);
-        foreach (var key in new[] { "uid", "creationTimestamp", "namespace", "name", "deletionTimestamp", "deletionGracePeriodSeconds", "generation" })
+        foreach (var key in trusted ? IdentityFields : ClientImmutableFields)
         {
             metadata[key] = old[key]?.DeepClone();
             if (metadata[key] is null)

@@ -7,11 +7,16 @@ namespace Yak.LocalCluster.Api;
 /// <summary>Writing JSON answers and reading request options.</summary>
 public static class HttpJson
 {
+    /// <summary>Like the apiserver: quotes escaped as \", not \u0022, so messages stay readable.</summary>
+    public static JsonWriterOptions WriterOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public static JsonSerializerOptions SerializerOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
     public static async Task Write(HttpContext context, int status, JsonNode body)
     {
         context.Response.StatusCode = status;
         context.Response.ContentType = "application/json";
-        await using var writer = new Utf8JsonWriter(context.Response.Body);
+        await using var writer = new Utf8JsonWriter(context.Response.Body, WriterOptions);
         body.WriteTo(writer);
         await writer.FlushAsync(context.RequestAborted);
     }

@@ -30,6 +30,12 @@ public static class ResourceEndpoints
             var target = RequestTarget.Parse(group, version, segments)
                 ?? throw new ApiException(404, "NotFound", "the server could not find the requested resource");
             var api = context.RequestServices.GetRequiredService<ClusterApi>();
+            if ((context.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
+            {
+                // client-go then retries the request as JSON.
+                throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+            }
+
             await Dispatch(context, api, target);
         }
         catch (ApiException e)
@@ -37,6 +43,14 @@ public static class ResourceEndpoints
             if (!context.Response.HasStarted)
             {
                 await HttpJson.WriteError(context, e);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or System.Text.Json.JsonException or KeyNotFoundException)
+        {
+            // A body of an unexpected shape: report it like the apiserver reports decoding errors.
+            if (!context.Response.HasStarted)
+            {
+                await HttpJson.WriteError(context, ApiException.BadRequest($"the request could not be processed: {e.Message}"));
             }
         }
     }
@@ -101,6 +115,11 @@ public static class ResourceEndpoints
             case "PATCH":
             {
                 var contentType = context.Request.ContentType ?? "";
+                if (contentType.StartsWith("application/apply-patch", StringComparison.OrdinalIgnoreCase) && HttpJson.Query(context, "fieldManager") is null)
+                {
+                    throw new ApiException(422, "Invalid", "PatchOptions.meta.k8s.io \"\" is invalid: fieldManager: Required value: is required for apply patch");
+                }
+
                 var existed = api.TryGet(type, ns, name) is not null;
                 var patched = api.Patch(type, ns, name, contentType, await HttpJson.ReadBody(context), WriteOptionsOf(context), subresource);
                 await HttpJson.Write(context, existed ? 200 : 201, patched);

@@ -11,6 +11,7 @@ using Yak.LocalCluster.Api;
 using Yak.LocalCluster.Discovery;
 using Yak.LocalCluster.Runtime;
 using Yak.LocalCluster.Storage;
+using Yak.LocalCluster.Streams;
 using Yak.LocalCluster.Watch;
 
 namespace Yak.LocalCluster.Hosting;
@@ -82,7 +83,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         app.MapOpenApi();
         app.MapResources();
         Faults.FaultEndpoints.MapFaults(app);
-        MapNode(app);
+        app.MapPodStreams();
         Bootstrap(app.Services.GetRequiredService<ClusterApi>());
 
         await app.StartAsync(cancellationToken);
@@ -96,7 +97,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
     private static void ConfigureServices(IServiceCollection services, LocalClusterOptions options, string state)
     {
         services.AddSingleton(new ObjectFiles(state));
-        services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<ObjectFiles>()));
+        services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<ObjectFiles>(), options.WatchHistoryCapacity));
         services.AddSingleton<ClusterApi>();
         services.AddSingleton<IPodLookup, StorePodLookup>();
         services.AddSingleton(new WatchSettings { BookmarkInterval = options.BookmarkInterval });
@@ -107,7 +108,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         }
         else
         {
-            AddNode(services, state);
+            services.AddPodRuntime(state, runtime => options.ConfigureRuntime?.Invoke(runtime));
         }
 
         services.AddSingleton<Controllers.ControllerManager>();
@@ -115,17 +116,6 @@ public sealed class LocalClusterHost : IAsyncDisposable
         options.ConfigureServices?.Invoke(services);
     }
 
-    /// <summary>The node: the process runtime and its stream endpoints (exec, attach, port-forward, log).</summary>
-    private static void AddNode(IServiceCollection services, string state)
-    {
-        _ = state;
-        services.AddSingleton<IPodRuntime, NullPodRuntime>();
-    }
-
-    private static void MapNode(WebApplication app)
-    {
-        _ = app;
-    }
 
     /// <summary>The namespaces every cluster has, each with its default service account.</summary>
     private static void Bootstrap(ClusterApi api)

@@ -21,8 +21,14 @@ public sealed class LocalClusterOptions
     /// <summary>Replaces the pod runtime (tests use a fake); default: the process runtime when available.</summary>
     public Func<IServiceProvider, IPodRuntime>? RuntimeFactory { get; init; }
 
+    /// <summary>Tunes the process runtime (e.g. a short restart back-off in tests); ignored with <see cref="RuntimeFactory"/>.</summary>
+    public Action<PodRuntimeOptions>? ConfigureRuntime { get; init; }
+
     /// <summary>How often watches with allowWatchBookmarks get a bookmark.</summary>
     public TimeSpan BookmarkInterval { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How many changes the store remembers for watches; older resourceVersions get 410 Gone.</summary>
+    public int WatchHistoryCapacity { get; init; } = 2000;
 
     /// <summary>Extra service registrations (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }

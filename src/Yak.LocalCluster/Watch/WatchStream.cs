@@ -169,7 +169,7 @@ public static class WatchStream
 
     private static async Task WriteLine(HttpContext context, JsonObject line)
     {
-        var bytes = Encoding.UTF8.GetBytes(line.ToJsonString() + "\n");
+        var bytes = Encoding.UTF8.GetBytes(line.ToJsonString(HttpJson.SerializerOptions) + "\n");
         await context.Response.Body.WriteAsync(bytes, context.RequestAborted);
         await context.Response.Body.FlushAsync(context.RequestAborted);
     }
