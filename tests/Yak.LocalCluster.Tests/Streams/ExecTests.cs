@@ -117,6 +117,25 @@ public sealed class ExecTests
         Assert.Equal("echo:ping\n", await ReadUntilAsync(stdout, "\n"));
     }
 
+    [Fact]
+    public async Task Attach_TtyContainer_InteractiveShellAnswers()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        var shell = new V1Container { Name = "shell", Image = "busybox", Command = ["sh"], Stdin = true, Tty = true };
+        await host.RunReadyAsync(TestPods.Pod("attach-tty", shell));
+
+        using var socket = await host.Client.WebSocketNamespacedPodAttachAsync("attach-tty", "default", "shell", stderr: false, stdin: true, stdout: true, tty: true, webSocketSubProtocol: "v4.channel.k8s.io").DefaultTimeout();
+        using var demuxer = new StreamDemuxer(socket);
+        demuxer.Start();
+        using var stdin = demuxer.GetStream(null, ChannelIndex.StdIn);
+        using var stdout = demuxer.GetStream(ChannelIndex.StdOut, null);
+        await stdin.WriteAsync(Encoding.UTF8.GetBytes("echo sum-$((40+2)); tty\r")).DefaultTimeout();
+
+        var text = await ReadUntilAsync(stdout, "/dev/pts/");
+
+        Assert.Contains("sum-42", text, StringComparison.Ordinal);
+    }
+
     internal static async Task<string> ReadUntilAsync(Stream stream, string marker)
     {
         var text = new StringBuilder();
