@@ -4,7 +4,7 @@ using System.Security.Cryptography;
 namespace Yak.LocalCluster.Runtime;
 
 /// <summary>
-/// Gives a pod's network namespace an address the host can reach, without a bridge: a veth pair whose pod end
+/// Gives a pod's network namespace an address the host and other pods can reach, without a bridge: a veth pair whose pod end
 /// (<c>eth0</c>) holds <c>10.244.x.y/32</c> with a default route to the gateway <c>10.244.0.1</c>, and whose host end
 /// holds the gateway address and a /32 route to the pod. Deleting the namespace (the holder exits) deletes the pair
 /// and the route. Addresses are picked at random and a clash (another cluster on this host) is detected by the
@@ -31,6 +31,17 @@ internal static class PodNetwork
         if (code != 0)
         {
             return (null, $"could not create the pod's veth: {output.Trim()}");
+        }
+
+        // Pod-to-pod traffic is routed by the host: forwarding is switched on for packets arriving from this pod's
+        // link only (the host's global ip_forward stays as it is).
+        try
+        {
+            await File.WriteAllTextAsync($"/proc/sys/net/ipv4/conf/{hostLink}/forwarding", "1", cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Pods stay reachable from the host; only pod-to-pod over pod IPs needs this.
         }
 
         for (var attempt = 0; attempt < 20; attempt++)
