@@ -208,8 +208,7 @@ public sealed class AgentServer
         IncomingFile transfer;
         try
         {
-            var full = validator.Resolve(path);
-            var folder = operations.EnsureParents(path);
+            var (full, folder) = operations.PrepareFile(path);
             if (frame.Type == MessageType.PutFile)
             {
                 transfer = IncomingFile.Whole(id, path, full, folder, executable);

@@ -8,10 +8,27 @@ internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
 {
     public const string TempPrefix = ".yak-tmp-";
 
+    /// <summary>
+    /// Folders already checked to be real directories (no symlink on the way) during the current run of file
+    /// transfers; dropped by any structural operation, so thousands of files in one folder cost one check, not one each.
+    /// </summary>
+    private readonly HashSet<string> checkedFolders = new(StringComparer.Ordinal);
+
+    public void ForgetCheckedFolders() => checkedFolders.Clear();
+
+    /// <summary>Validates a file path for writing: syntax, then its parents (created if missing); returns (full path, folder).</summary>
+    public (string Full, string Folder) PrepareFile(string relative)
+    {
+        PathValidator.CheckSyntax(relative);
+        var folder = EnsureParents(relative);
+        return (Path.Combine(validator.Root, relative), folder);
+    }
+
     public static string TempNameIn(string folder) => Path.Combine(folder, TempPrefix + Guid.NewGuid().ToString("N")[..16]);
 
     public void Delete(string relative)
     {
+        checkedFolders.Clear();
         var full = validator.Resolve(relative);
         RemoveAnything(full);
         manifest.RemoveSubtree(relative);
@@ -19,6 +36,7 @@ internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
 
     public void MakeDirectory(string relative)
     {
+        checkedFolders.Clear();
         var full = validator.Resolve(relative);
         var stat = FileStat.Lstat(full);
         if (stat is { } s && s.Kind != EntryKind.Directory)
@@ -52,6 +70,7 @@ internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
 
     public void Symlink(string relative, string target)
     {
+        checkedFolders.Clear();
         PathValidator.CheckLinkTarget(relative, target);
         var full = validator.Resolve(relative);
         var folder = EnsureParents(relative);
@@ -78,19 +97,27 @@ internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
         }
 
         var parent = relative[..slash];
-        var full = validator.Resolve(parent);
-        if (FileStat.Lstat(full) is not { Kind: EntryKind.Directory })
+        if (checkedFolders.Contains(parent))
         {
-            EnsureParents(parent);
-            if (FileStat.Lstat(full) is { } other && other.Kind != EntryKind.Directory)
-            {
-                RemoveAnything(full);
-            }
-
-            Directory.CreateDirectory(full);
-            manifest.Entries[parent] = Entry.Directory();
+            return Path.Combine(validator.Root, parent);
         }
 
+        var full = validator.Resolve(parent);
+        switch (FileStat.Lstat(full))
+        {
+            case null:
+                EnsureParents(parent);
+                Directory.CreateDirectory(full);
+                manifest.Entries[parent] = Entry.Directory();
+                break;
+            case { Kind: EntryKind.Directory }:
+                break;
+            case { Kind: var kind }:
+                // Never write through (or silently replace) a link or file in the way: MakeDir comes first when the kind changed.
+                throw new PathRefusedException(relative, $"parent '{parent}' is {(kind == EntryKind.Symlink ? "a symlink" : "not a directory")}");
+        }
+
+        checkedFolders.Add(parent);
         return full;
     }
 

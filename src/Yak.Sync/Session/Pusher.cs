@@ -5,75 +5,96 @@ using Yak.Sync.Wire;
 
 namespace Yak.Sync.Session;
 
-/// <summary>Counters of one push pass.</summary>
+/// <summary>Counters of one push pass, updated live (status reads them while the pass runs).</summary>
 public sealed class PushResult
 {
-    public int Applied { get; set; }
+    private long applied, filesSent, bytesRaw, deletes, deltas;
 
-    public long FilesSent { get; set; }
+    public int Applied => (int)Interlocked.Read(ref applied);
 
-    public long BytesRaw { get; set; }
+    public long FilesSent => Interlocked.Read(ref filesSent);
 
-    public long Deletes { get; set; }
+    public long BytesRaw => Interlocked.Read(ref bytesRaw);
 
-    public long Deltas { get; set; }
+    public long Deletes => Interlocked.Read(ref deletes);
+
+    public long Deltas => Interlocked.Read(ref deltas);
 
     public List<string> Problems { get; } = [];
 
     /// <summary>Paths that changed while being sent: rescan them and try again.</summary>
     public List<string> Retry { get; } = [];
+
+    internal void CountApplied() => Interlocked.Increment(ref applied);
+
+    internal void CountDelete() => Interlocked.Increment(ref deletes);
+
+    internal void CountFile(long bytes, bool delta)
+    {
+        Interlocked.Increment(ref filesSent);
+        Interlocked.Add(ref bytesRaw, bytes);
+        if (delta)
+        {
+            Interlocked.Increment(ref deltas);
+        }
+    }
 }
 
 /// <summary>
-/// Executes a plan over the link: every request is written without waiting (pipelined), then the acknowledgements are
-/// collected and the remote model updated. A delta goes out when the signature of the agent's current content is
-/// known; a BaseMismatch answer is retried as a whole file.
+/// Executes a plan over the link. Requests are written without waiting for answers (pipelined) inside a window of
+/// outstanding requests; acknowledgements are settled in order as the window slides, updating the remote model, so a
+/// pass cut short by a dropped link has already recorded everything the agent confirmed. A delta goes out when the
+/// signature of the agent's current content is known; a BaseMismatch answer is retried as a whole file.
 /// </summary>
 internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<string, Entry> remote)
 {
-    public PushResult Push(AgentClient client, IReadOnlyList<Operation> plan, CancellationToken cancellationToken)
+    private const int Window = 1024;
+
+    private readonly record struct Issued(Operation Op, Task Ack, Entry? Entry, bool Delta);
+
+    public async Task PushAsync(AgentClient client, IReadOnlyList<Operation> plan, PushResult result, CancellationToken cancellationToken)
     {
-        var result = new PushResult();
-        var sent = new List<(Operation Op, Task Ack, Entry? NewEntry, bool Delta)>(plan.Count);
-        foreach (var op in plan)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (Issue(client, op, allowDelta: true) is { } issued)
-            {
-                sent.Add((op, issued.Ack, issued.Entry, issued.Delta));
-            }
-        }
-
-        client.FlushAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-        var retries = new List<Operation>();
-        foreach (var (op, ack, entry, delta) in sent)
-        {
-            if (Settle(op, ack, entry, delta, result) == ErrorCode.BaseMismatch)
-            {
-                retries.Add(op);
-            }
-        }
-
+        var retries = await RunAsync(client, plan, allowDelta: true, result, cancellationToken).ConfigureAwait(false);
         if (retries.Count > 0)
         {
-            var second = new List<(Operation, Task, Entry?, bool)>();
             foreach (var op in retries)
             {
                 remote.Remove(op.Path);
-                if (Issue(client, op, allowDelta: false) is { } issued)
+            }
+
+            await RunAsync(client, retries, allowDelta: false, result, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private async Task<List<Operation>> RunAsync(AgentClient client, IReadOnlyList<Operation> plan, bool allowDelta, PushResult result, CancellationToken cancellationToken)
+    {
+        var window = new Queue<Issued>();
+        var retries = new List<Operation>();
+        foreach (var op in plan)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (window.Count >= Window)
+            {
+                await client.FlushAsync(cancellationToken).ConfigureAwait(false);
+                while (window.Count > Window / 2)
                 {
-                    second.Add((op, issued.Ack, issued.Entry, false));
+                    await SettleAsync(window.Dequeue(), result, retries).ConfigureAwait(false);
                 }
             }
 
-            client.FlushAsync(cancellationToken).AsTask().GetAwaiter().GetResult();
-            foreach (var (op, ack, entry, delta) in second)
+            if (Issue(client, op, allowDelta) is { } issued)
             {
-                Settle(op, ack, entry, delta, result);
+                window.Enqueue(new Issued(op, issued.Ack, issued.Entry, issued.Delta));
             }
         }
 
-        return result;
+        await client.FlushAsync(cancellationToken).ConfigureAwait(false);
+        while (window.Count > 0)
+        {
+            await SettleAsync(window.Dequeue(), result, retries).ConfigureAwait(false);
+        }
+
+        return retries;
     }
 
     private (Task Ack, Entry? Entry, bool Delta)? Issue(AgentClient client, Operation op, bool allowDelta)
@@ -135,33 +156,37 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
         }
     }
 
-    private ErrorCode? Settle(Operation op, Task ack, Entry? entry, bool delta, PushResult result)
+    private async Task SettleAsync(Issued issued, PushResult result, List<Operation> retries)
     {
+        var (op, ack, entry, delta) = issued;
         try
         {
-            ack.GetAwaiter().GetResult();
+            await ack.ConfigureAwait(false);
         }
         catch (AgentErrorException e)
         {
             switch (e.Code)
             {
-                case ErrorCode.BaseMismatch:
-                    return e.Code;
+                case ErrorCode.BaseMismatch when delta:
+                    retries.Add(op);
+                    break;
                 case ErrorCode.DigestMismatch:
                     result.Retry.Add(op.Path);
-                    return e.Code;
+                    break;
                 default:
                     result.Problems.Add($"{op.Path}: {e.Message}");
-                    return e.Code;
+                    break;
             }
+
+            return;
         }
 
-        result.Applied++;
+        result.CountApplied();
         if (op.Kind == OperationKind.Delete)
         {
-            result.Deletes++;
+            result.CountDelete();
             RemoveSubtree(op.Path);
-            return null;
+            return;
         }
 
         if (op.Kind != OperationKind.SetMode && op.Remote is { Kind: EntryKind.Directory })
@@ -172,15 +197,8 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
         remote[op.Path] = entry!.Value;
         if (op.Kind == OperationKind.SendFile)
         {
-            result.FilesSent++;
-            result.BytesRaw += entry.Value.Size;
-            if (delta)
-            {
-                result.Deltas++;
-            }
+            result.CountFile(entry.Value.Size, delta);
         }
-
-        return null;
     }
 
     private void RemoveSubtree(string path)

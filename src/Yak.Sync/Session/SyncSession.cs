@@ -39,6 +39,7 @@ public sealed class SyncSession : IAsyncDisposable
     private string? lastError;
     private long filesSent, bytesRaw, bytesWireClosed, deletes, deltas;
     private AgentClient? client;
+    private PushResult? activePush;
     private TimeSpan? lastLatency;
     private DateTimeOffset? lastSyncAt;
     private int problems;
@@ -106,11 +107,11 @@ public sealed class SyncSession : IAsyncDisposable
                 Remote = connector.Description,
                 State = state,
                 LastError = lastError,
-                FilesSent = filesSent,
-                BytesSentRaw = bytesRaw,
+                FilesSent = filesSent + (activePush?.FilesSent ?? 0),
+                BytesSentRaw = bytesRaw + (activePush?.BytesRaw ?? 0),
                 BytesOnWire = bytesWireClosed + (client?.BytesSent ?? 0),
-                FilesDeleted = deletes,
-                DeltasSent = deltas,
+                FilesDeleted = deletes + (activePush?.Deletes ?? 0),
+                DeltasSent = deltas + (activePush?.Deltas ?? 0),
                 LastSyncLatency = lastLatency,
                 LastSyncAt = lastSyncAt,
                 PendingChanges = dirty.Count,
@@ -375,7 +376,7 @@ public sealed class SyncSession : IAsyncDisposable
         }
 
         SetState(full ? SyncState.Scanning : SyncState.Syncing, null);
-        var result = await Task.Run(() =>
+        var result = await Task.Run(async () =>
         {
             IEnumerable<string>? scope;
             if (full)
@@ -407,17 +408,35 @@ public sealed class SyncSession : IAsyncDisposable
 
             SetState(SyncState.Syncing, null);
             // Only this loop touches the models; status reads just their counts.
-            return new Pusher(options.LocalRoot, store, remote).Push(link, plan, token);
+            var pass = new PushResult();
+            lock (gate)
+            {
+                activePush = pass;
+            }
+
+            try
+            {
+                await new Pusher(options.LocalRoot, store, remote).PushAsync(link, plan, pass, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                lock (gate)
+                {
+                    activePush = null;
+                    filesSent += pass.FilesSent;
+                    bytesRaw += pass.BytesRaw;
+                    deletes += pass.Deletes;
+                    deltas += pass.Deltas;
+                }
+            }
+
+            return pass;
         }, token).ConfigureAwait(false);
 
         var latency = Stopwatch.GetElapsedTime(started);
         List<TaskCompletionSource> done = [];
         lock (gate)
         {
-            filesSent += result.FilesSent;
-            bytesRaw += result.BytesRaw;
-            deletes += result.Deletes;
-            deltas += result.Deltas;
             problems += result.Problems.Count;
             lastProblem = result.Problems.LastOrDefault() ?? lastProblem;
             dirty.UnionWith(result.Retry);
