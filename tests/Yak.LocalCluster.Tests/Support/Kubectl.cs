@@ -47,10 +47,14 @@ internal sealed class Kubectl
             .ToList();
     }
 
-    private static string? FindOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
+    /// <summary>kubectl on PATH with symlinks resolved (the versioned binaries sit beside the real file, e.g. in the Cloud SDK's bin).</summary>
+    private static string? FindOnPath()
+    {
+        var found = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(System.IO.Path.PathSeparator)
             .Select(dir => System.IO.Path.Combine(dir, "kubectl"))
             .FirstOrDefault(File.Exists);
+        return found is null ? null : new FileInfo(found).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? found;
+    }
 
     public async Task<ProcessResult> RunAsync(params string[] args) => await RunWithStdinAsync(null, args);
 
