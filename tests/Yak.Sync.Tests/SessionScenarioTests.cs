@@ -309,4 +309,81 @@ public sealed class SessionScenarioTests
         await session.FlushAsync().DefaultTimeout();
         Assert.Equal("2", File.ReadAllText(Path.Combine(remote, "a.txt")));
     }
+
+    [Fact]
+    public async Task SessionDisposedMidTransfer_Restarted_ResumesWithoutFullRetransfer()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        const int files = 40;
+        const int size = 256 * 1024;
+        for (var i = 0; i < files; i++)
+        {
+            File.WriteAllBytes(Path.Combine(local, $"f{i:00}.bin"), SessionEndToEndTests.RandomBytes(i, size));
+        }
+
+        Directory.CreateDirectory(remote);
+        using var remoteWatcher = new FileSystemWatcher(remote);
+        var arrived = 0;
+        var tenArrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        remoteWatcher.Renamed += (_, e) =>
+        {
+            if (e.Name?.StartsWith('f') == true && Interlocked.Increment(ref arrived) >= 10)
+            {
+                tenArrived.TrySetResult();
+            }
+        };
+        remoteWatcher.EnableRaisingEvents = true;
+
+        // The link stalls (a hung agent) after ~12 files; dispose must still return promptly and save what was confirmed.
+        var inner = new LocalAgentConnector(remote);
+        var stalled = new DelegateAgentConnector("stalling", async ct => new GatedStream(await inner.ConnectAsync(ct), 12L * size));
+        var options = new SyncSessionOptions { Name = "t", LocalRoot = local, StateDirectory = temp.Combine("state") };
+        var first = new SyncSession(options, stalled);
+        first.Start();
+        await tenArrived.Task.DefaultTimeout();
+        await first.DisposeAsync().DefaultTimeout();
+        Assert.Equal(SyncState.Stopped, first.State);
+
+        await using var second = new SyncSession(options, new LocalAgentConnector(remote));
+        second.Start();
+        await second.FlushAsync().DefaultTimeout();
+        TreeAssert.Equal(local, remote);
+        Assert.True(second.GetStatus().BytesSentRaw <= (long)(files - 10) * size, $"the restarted session resent {second.GetStatus().BytesSentRaw} bytes");
+    }
+
+    [Fact]
+    public async Task LocalFolderVanishes_RemoteKeptAndErrorReported()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        File.WriteAllText(Path.Combine(local, "precious.txt"), "keep me");
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        var error = SessionEndToEndTests.WaitForStateAsync(session, SyncState.Error);
+        Directory.Delete(local, recursive: true);
+        _ = session.FlushAsync();
+        await error.DefaultTimeout();
+        Assert.Contains("missing", session.GetStatus().LastError, StringComparison.Ordinal);
+        Assert.Equal("keep me", File.ReadAllText(Path.Combine(remote, "precious.txt")));
+
+        Directory.CreateDirectory(local);
+        File.WriteAllText(Path.Combine(local, "precious.txt"), "back");
+        await session.FlushAsync().DefaultTimeout();
+        Assert.Equal("back", File.ReadAllText(Path.Combine(remote, "precious.txt")));
+
+        // Watching resumed on the re-created folder: a save arrives without a flush.
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Synced += (_, _) =>
+        {
+            if (File.Exists(Path.Combine(remote, "later.txt")))
+            {
+                synced.TrySetResult();
+            }
+        };
+        File.WriteAllText(Path.Combine(local, "later.txt"), "watched again");
+        await synced.Task.DefaultTimeout();
+    }
 }

@@ -35,6 +35,7 @@ public sealed class AgentClient : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private Task readLoop = Task.CompletedTask;
     private uint nextId;
+    private int disposed;
     private Exception? failure;
 
     private AgentClient(Stream stream)
@@ -164,8 +165,29 @@ public sealed class AgentClient : IAsyncDisposable
 
     public ValueTask FlushAsync(CancellationToken cancellationToken = default) => writer.FlushAsync(cancellationToken);
 
+    /// <summary>
+    /// Breaks the link from any thread without waiting for the sender: pending requests fail and a write blocked on a
+    /// hung peer returns with an error. The owner still calls <see cref="DisposeAsync"/> once its sender has stopped.
+    /// </summary>
+    public void Abort()
+    {
+        Fail(new IOException("the link was aborted"));
+        try
+        {
+            stream.Dispose();
+        }
+        catch (IOException)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) != 0)
+        {
+            return;
+        }
+
         stop.Cancel();
         Fail(new IOException("the link was closed"));
         await stream.DisposeAsync().ConfigureAwait(false);
@@ -287,7 +309,7 @@ public sealed class AgentClient : IAsyncDisposable
 
     private void Fail(Exception error)
     {
-        failure ??= error;
+        Interlocked.CompareExchange(ref failure, error, null);
         foreach (var id in pending.Keys)
         {
             Complete(id, failure);

@@ -46,6 +46,7 @@ public sealed class SyncSession : IAsyncDisposable
     private string? lastProblem;
     private string? agentVersion;
     private bool needsSave;
+    private bool rootMissing;
     private readonly HashSet<string> warned = new(StringComparer.Ordinal);
 
     public SyncSession(SyncSessionOptions options, IAgentConnector connector)
@@ -196,10 +197,15 @@ public sealed class SyncSession : IAsyncDisposable
 
         stopping.Cancel();
         wake.Release();
+        AgentClient? link;
         lock (gate)
         {
             resumed.TrySetResult();
+            link = client;
         }
+
+        // A push blocked on a hung agent must not hold the dispose: break the link under it.
+        link?.Abort();
 
         if (loop is not null)
         {
@@ -253,9 +259,9 @@ public sealed class SyncSession : IAsyncDisposable
                 await ConnectAndServeAsync(token).ConfigureAwait(false);
                 attempt = 0;
             }
-            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            catch (Exception) when (token.IsCancellationRequested)
             {
-                return;
+                return; // disposed: whatever broke was broken on purpose
             }
             catch (Exception e)
             {
@@ -373,6 +379,26 @@ public sealed class SyncSession : IAsyncDisposable
             paths = [.. dirty];
             dirty.Clear();
             fullPassNeeded = false;
+        }
+
+        if (!Directory.Exists(options.LocalRoot))
+        {
+            // Never mirror a vanished (unmounted, deleted) folder as "everything was deleted".
+            lock (gate)
+            {
+                fullPassNeeded = true;
+                rootMissing = true;
+            }
+
+            throw new DirectoryNotFoundException($"the local folder '{options.LocalRoot}' is missing; nothing is pushed until it is back");
+        }
+
+        if (rootMissing)
+        {
+            // The folder came back as a new inode: the old watches died with the old one.
+            rootMissing = false;
+            watcher?.Dispose();
+            StartWatcher();
         }
 
         SetState(full ? SyncState.Scanning : SyncState.Syncing, null);
