@@ -1,0 +1,304 @@
+using System.Buffers;
+using System.Net.Sockets;
+using System.Net.WebSockets;
+using System.Text;
+
+namespace Yak.Forwarding;
+
+/// <summary>How one stream attempt ended.</summary>
+internal enum AttemptOutcome
+{
+    /// <summary>Both sides finished; the local socket was shut down gracefully.</summary>
+    Completed,
+
+    /// <summary>Failed before the pod sent anything and nothing was lost: safe to retry on a new stream.</summary>
+    Retryable,
+
+    /// <summary>Failed after data flowed (or the replay overflowed): the local client must be reset.</summary>
+    Broken,
+}
+
+/// <summary>Client bytes kept until the pod first answers, so that a stream that fails before that can be replayed.</summary>
+internal sealed class ReplayBuffer(int limit)
+{
+    private readonly MemoryStream data = new();
+
+    /// <summary>False once the pod answered (replay no longer needed) or the limit was passed (replay impossible).</summary>
+    public bool Active { get; private set; } = true;
+
+    public bool Overflowed { get; private set; }
+
+    public bool LocalEof { get; set; }
+
+    public ReadOnlyMemory<byte> Content => data.GetBuffer().AsMemory(0, (int)data.Length);
+
+    public void Append(ReadOnlySpan<byte> bytes)
+    {
+        if (!Active)
+        {
+            return;
+        }
+
+        if (data.Length + bytes.Length > limit)
+        {
+            Overflowed = true;
+            Release();
+            return;
+        }
+
+        data.Write(bytes);
+    }
+
+    public void Release()
+    {
+        Active = false;
+        data.SetLength(0);
+        data.Capacity = 0;
+    }
+}
+
+/// <summary>
+/// Relays one local connection over one port-forward WebSocket (v4 channels: data on 0, errors on 1, each opened by
+/// the 2-byte port the server sends first).
+/// <para>
+/// Half-close: the v4 channel protocol cannot carry one (a close frame from the client ends the whole stream on
+/// kubelets and on the local cluster, cutting the pod's answer short). So local EOF only stops the upload; the answer
+/// keeps flowing until the server closes the stream, or until the pod has been silent for
+/// <see cref="PortForwardOptions.HalfCloseIdleTimeout"/>, when the stream is closed. The server's close ends the
+/// local send side. An error message from the server or a broken WebSocket resets the local client unless nothing
+/// was exchanged yet (then the caller retries on a fresh stream).
+/// </para>
+/// </summary>
+internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer replay, ForwardCounters counters, PortForwardOptions options)
+{
+    private const byte DataChannel = 0;
+    private const byte ErrorChannel = 1;
+    private int podBytes;
+    private CancellationTokenSource? halfClosed;
+
+    /// <summary>The error the server reported, or why the WebSocket broke.</summary>
+    public string? Error { get; private set; }
+
+    public async Task<AttemptOutcome> RunAsync(CancellationToken cancellationToken)
+    {
+        using var cancelLocal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        halfClosed = quiet;
+        var upstream = LocalToRemoteAsync(cancelLocal.Token);
+        if (replay.LocalEof)
+        {
+            quiet.CancelAfter(options.HalfCloseIdleTimeout);
+        }
+
+        AttemptOutcome outcome;
+        try
+        {
+            outcome = await RemoteToLocalAsync(quiet.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested && replay.LocalEof)
+        {
+            // Half-closed and the pod said nothing more for the idle timeout: the exchange is over.
+            outcome = AttemptOutcome.Completed;
+        }
+        catch (Exception ex) when (ex is WebSocketException or SocketException or IOException or OperationCanceledException)
+        {
+            Error ??= ex is OperationCanceledException ? "stopped" : $"stream broke: {ex.Message}";
+            outcome = Classify();
+        }
+
+        if (outcome == AttemptOutcome.Completed)
+        {
+            TryShutdownLocalSend();
+
+            // The pod's side is over; give the client the close deadline to finish (it normally closes at once).
+            if (await Task.WhenAny(upstream, Task.Delay(options.CloseTimeout, CancellationToken.None)).ConfigureAwait(false) != upstream)
+            {
+                await cancelLocal.CancelAsync().ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            await cancelLocal.CancelAsync().ConfigureAwait(false);
+        }
+
+        try
+        {
+            await upstream.WaitAsync(options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A send stuck on a dead WebSocket: aborting below releases it.
+        }
+
+        if (outcome == AttemptOutcome.Completed && remote.State == WebSocketState.CloseReceived)
+        {
+            // Answer the server's close (bounded: a hung close never holds the connection).
+            try
+            {
+                await remote.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None).WaitAsync(options.CloseTimeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is WebSocketException or TimeoutException or IOException)
+            {
+            }
+        }
+
+        remote.Abort();
+        return outcome;
+    }
+
+    private AttemptOutcome Classify()
+    {
+        if (Volatile.Read(ref podBytes) > 0 || replay.Overflowed)
+        {
+            return AttemptOutcome.Broken;
+        }
+
+        // Nothing came back from the pod. An error message means the server never reached the pod's port, so the
+        // client's bytes went nowhere; a broken stream is only retried when the client had sent nothing yet.
+        return Error is { } error && error.StartsWith("pod:", StringComparison.Ordinal) || replay.Content.IsEmpty
+            ? AttemptOutcome.Retryable
+            : AttemptOutcome.Broken;
+    }
+
+    private async Task<AttemptOutcome> RemoteToLocalAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
+        var prefix = new int[] { 2, 2 };
+        var errorText = new MemoryStream();
+        var channel = -1;
+        try
+        {
+            while (true)
+            {
+                var result = await remote.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                if (result.MessageType == WebSocketMessageType.Close)
+                {
+                    return Error is null ? AttemptOutcome.Completed : Classify();
+                }
+
+                if (replay.LocalEof)
+                {
+                    halfClosed?.CancelAfter(options.HalfCloseIdleTimeout);
+                }
+
+                var payload = buffer.AsMemory(0, result.Count);
+                if (channel < 0)
+                {
+                    if (payload.IsEmpty)
+                    {
+                        continue;
+                    }
+
+                    channel = payload.Span[0];
+                    payload = payload[1..];
+                }
+
+                if (channel is DataChannel or ErrorChannel)
+                {
+                    var skip = Math.Min(prefix[channel], payload.Length);
+                    prefix[channel] -= skip;
+                    payload = payload[skip..];
+                }
+
+                if (channel == DataChannel && !payload.IsEmpty)
+                {
+                    if (Interlocked.Exchange(ref podBytes, 1) == 0)
+                    {
+                        replay.Release();
+                    }
+
+                    await SendAllAsync(payload, cancellationToken).ConfigureAwait(false);
+                    counters.AddIn(payload.Length);
+                }
+                else if (channel == ErrorChannel)
+                {
+                    errorText.Write(payload.Span);
+                }
+
+                if (result.EndOfMessage)
+                {
+                    channel = -1;
+                    if (errorText.Length > 0)
+                    {
+                        Error = "pod: " + Encoding.UTF8.GetString(errorText.GetBuffer(), 0, (int)errorText.Length);
+                        return Classify();
+                    }
+                }
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SendAllAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        while (!data.IsEmpty)
+        {
+            var sent = await local.SendAsync(data, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            data = data[sent..];
+        }
+    }
+
+    private async Task LocalToRemoteAsync(CancellationToken cancellationToken)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize + 1);
+        try
+        {
+            buffer[0] = DataChannel;
+            if (!replay.Content.IsEmpty)
+            {
+                await SendDataAsync(replay.Content, cancellationToken).ConfigureAwait(false);
+            }
+
+            while (!replay.LocalEof)
+            {
+                var read = await local.ReceiveAsync(buffer.AsMemory(1, options.BufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    replay.LocalEof = true;
+                    break;
+                }
+
+                replay.Append(buffer.AsSpan(1, read));
+                await remote.SendAsync(buffer.AsMemory(0, read + 1), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+                counters.AddOut(read);
+            }
+
+            // Local half-close: keep the stream open for the answer; from now on the pod's silence ends it.
+            halfClosed?.CancelAfter(options.HalfCloseIdleTimeout);
+        }
+        catch (Exception ex) when (ex is WebSocketException or SocketException or IOException or OperationCanceledException or ObjectDisposedException)
+        {
+            // The reading side decides the outcome; a failed send shows up there as a broken stream.
+            if (ex is not OperationCanceledException)
+            {
+                remote.Abort();
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private async Task SendDataAsync(ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
+    {
+        var message = new byte[data.Length + 1];
+        message[0] = DataChannel;
+        data.CopyTo(message.AsMemory(1));
+        await remote.SendAsync(message, WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    private void TryShutdownLocalSend()
+    {
+        try
+        {
+            local.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+}
