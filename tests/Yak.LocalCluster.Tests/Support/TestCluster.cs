@@ -34,14 +34,14 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,
-        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null)
+        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false)
     {
         var owned = stateDirectory is null ? new TempDirectory("yak-lc-") : null;
         runtime ??= new FakePodRuntime();
         var host = await LocalClusterHost.StartAsync(new LocalClusterOptions
         {
             StateDirectory = stateDirectory ?? owned!.Path,
-            RuntimeFactory = runtimeFactory ?? (_ => runtime),
+            RuntimeFactory = processRuntime ? null : runtimeFactory ?? (_ => runtime),
             WatchHistoryCapacity = watchHistory,
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
         }).DefaultTimeout();
