@@ -40,6 +40,14 @@ internal static partial class YamlDocumentReader
             bag.Error(ToMark(ex.Start), string.Empty, $"invalid YAML: {CleanMessage(ex.Message)}");
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner throws this when the text ends inside a flow collection or a quoted scalar.
+            var lines = text.Split('\n');
+            var at = parser.Current is { } last ? ToMark(last.Start) : new SourceMark(lines.Length, 1);
+            bag.Error(at, string.Empty, "invalid YAML: the file ends inside an unclosed [ ], { } or quote that starts here");
+            return null;
+        }
     }
 
     private static YNode ReadNode(IParser parser, Dictionary<string, YNode> anchors, DiagnosticBag bag)

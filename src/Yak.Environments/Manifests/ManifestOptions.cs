@@ -1,0 +1,38 @@
+using System.Reflection;
+
+namespace Yak.Environments.Manifests;
+
+/// <summary>What the manifests depend on besides the spec: who owns them and where and how they run.</summary>
+public sealed record ManifestOptions
+{
+    /// <summary>The developer (any text; folded into a DNS label for the namespace and the owner label).</summary>
+    public required string Owner { get; init; }
+
+    /// <summary>Image of the <c>yak-sync</c> sidecar. Default <see cref="DefaultAgentImage"/>.</summary>
+    public string AgentImage { get; init; } = DefaultAgentImage;
+
+    /// <summary>Placement for every workload unless <see cref="ServicePlacements"/> names the service.</summary>
+    public Placement Placement { get; init; } = Placement.Anywhere;
+
+    /// <summary>Per-service placement, e.g. the zone of a StatefulSet's existing volume.</summary>
+    public IReadOnlyDictionary<string, Placement> ServicePlacements { get; init; } = new Dictionary<string, Placement>();
+
+    /// <summary>
+    /// Per-service restart token (e.g. an RFC 3339 time) written to the pod template's
+    /// <c>kubectl.kubernetes.io/restartedAt</c> annotation. Changing it rolls the pods (<c>yakctl update</c>); the
+    /// daemon must pass the same token again on later applies, or the annotation is removed and the pods roll again.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> RestartTokens { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Storage class of the volume claims, or null for the cluster default.</summary>
+    public string? StorageClassName { get; init; }
+
+    /// <summary>Overrides the namespace name (by default <see cref="Naming.KubeNames.Namespace"/> of owner and environment).</summary>
+    public string? Namespace { get; init; }
+
+    /// <summary><c>ghcr.io/yak-dev/yak-agent:&lt;this assembly's version&gt;</c>.</summary>
+    public static string DefaultAgentImage { get; } = $"ghcr.io/yak-dev/yak-agent:{Version}";
+
+    private static string Version =>
+        (typeof(ManifestOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
+}
