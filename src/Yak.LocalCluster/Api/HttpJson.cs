@@ -12,10 +12,10 @@ public static class HttpJson
 
     public static JsonSerializerOptions SerializerOptions { get; } = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
-    public static async Task Write(HttpContext context, int status, JsonNode body)
+    public static async Task Write(HttpContext context, int status, JsonNode body, string contentType = "application/json")
     {
         context.Response.StatusCode = status;
-        context.Response.ContentType = "application/json";
+        context.Response.ContentType = contentType;
         await using var writer = new Utf8JsonWriter(context.Response.Body, WriterOptions);
         body.WriteTo(writer);
         await writer.FlushAsync(context.RequestAborted);

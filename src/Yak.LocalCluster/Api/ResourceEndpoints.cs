@@ -106,6 +106,13 @@ public static class ResourceEndpoints
         var subresource = sub == "finalize" ? "status" : sub;
         switch (method)
         {
+            case "GET" when sub is null && TableConverter.Wanted(context.Request.Headers.Accept.ToString()):
+            {
+                var obj = api.Get(type, ns, name);
+                await WriteTable(context, TableConverter.Table(type, [obj], Meta.Str(obj["metadata"], "resourceVersion") ?? "", IncludeObject(context)));
+                return;
+            }
+
             case "GET":
                 await HttpJson.Write(context, 200, api.Get(type, ns, name));
                 return;
@@ -141,7 +148,20 @@ public static class ResourceEndpoints
     private static async Task List(HttpContext context, ClusterApi api, RequestTarget target)
     {
         var (items, rv) = api.Store.List(target.Type, target.Type.Namespaced ? target.Namespace : null, Filter(context));
+        if (TableConverter.Wanted(context.Request.Headers.Accept.ToString()))
+        {
+            await WriteTable(context, TableConverter.Table(target.Type, items, rv.ToString(CultureInfo.InvariantCulture), IncludeObject(context)));
+            return;
+        }
+
         await HttpJson.Write(context, 200, ListOf(target.Type, items, rv));
+    }
+
+    private static bool IncludeObject(HttpContext context) => HttpJson.Query(context, "includeObject") != "None";
+
+    private static async Task WriteTable(HttpContext context, JsonObject table)
+    {
+        await HttpJson.Write(context, 200, table, TableConverter.ContentType);
     }
 
     public static JsonObject ListOf(ResourceType type, IEnumerable<JsonObject> items, long rv) => new()

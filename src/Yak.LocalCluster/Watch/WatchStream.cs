@@ -67,7 +67,7 @@ public static class WatchStream
         using (subscription)
         {
             context.Response.StatusCode = 200;
-            context.Response.ContentType = "application/json";
+            context.Response.ContentType = TableConverter.Wanted(context.Request.Headers.Accept.ToString()) ? TableConverter.ContentType : "application/json";
             await context.Response.StartAsync(context.RequestAborted);
             await context.Response.Body.FlushAsync(context.RequestAborted);
             foreach (var obj in initial)
@@ -164,8 +164,18 @@ public static class WatchStream
         return Math.Max(lastRv, e.ResourceVersion);
     }
 
-    private static Task WriteEvent(HttpContext context, string type, JsonObject obj) =>
-        WriteLine(context, new JsonObject { ["type"] = type, ["object"] = obj.DeepClone() });
+    private static Task WriteEvent(HttpContext context, string type, JsonObject obj)
+    {
+        JsonNode payload = obj.DeepClone();
+        if (type != "BOOKMARK" && TableConverter.Wanted(context.Request.Headers.Accept.ToString()) &&
+            ResourceCatalog.FindByKind(Meta.Str(obj, "apiVersion") ?? "", Meta.Str(obj, "kind") ?? "") is { } resource)
+        {
+            // kubectl get --watch asks for Tables: each event carries a one-row Table.
+            payload = TableConverter.Table(resource, [obj], Meta.Str(obj["metadata"], "resourceVersion") ?? "");
+        }
+
+        return WriteLine(context, new JsonObject { ["type"] = type, ["object"] = payload });
+    }
 
     private static async Task WriteLine(HttpContext context, JsonObject line)
     {

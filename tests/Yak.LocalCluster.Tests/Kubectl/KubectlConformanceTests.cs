@@ -148,6 +148,24 @@ public sealed class KubectlConformanceTests
     }
 
     [Fact]
+    public async Task Get_PodsAndDeployments_PrintServerSideColumns()
+    {
+        var (cluster, kubectl) = await StartAsync();
+        await using var _ = cluster;
+        await kubectl.RunWithStdinAsync(Manifests.WebApp(), "apply", "-f", "-");
+        await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=20s");
+
+        var pods = await kubectl.OkAsync("get", "pods", "-o", "wide");
+        var deployments = await kubectl.OkAsync("get", "deployments");
+        var services = await kubectl.OkAsync("get", "services", "web");
+
+        Assert.Matches(@"NAME\s+READY\s+STATUS\s+RESTARTS\s+AGE\s+IP\s+NODE", pods);
+        Assert.Matches(@"web-\S+\s+1/1\s+Running\s+0\s+\S+\s+10\.244\.\S+\s+yak-local", pods);
+        Assert.Matches(@"web\s+2/2\s+2\s+2", deployments);
+        Assert.Matches(@"web\s+ClusterIP\s+10\.96\.\S+\s+<none>\s+80/TCP", services);
+    }
+
+    [Fact]
     public async Task LabelScaleAndPatch_Deployment_AreAccepted()
     {
         var (cluster, kubectl) = await StartAsync();

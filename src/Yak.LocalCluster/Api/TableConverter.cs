@@ -1,0 +1,252 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Yak.LocalCluster.Storage;
+
+namespace Yak.LocalCluster.Api;
+
+/// <summary>
+/// Server-side printing: answers <c>Accept: application/json;as=Table;v=v1;g=meta.k8s.io</c> (what <c>kubectl get</c>
+/// asks for) with a meta.k8s.io/v1 Table whose columns follow kubectl's usual ones for each kind.
+/// </summary>
+public static class TableConverter
+{
+    public const string ContentType = "application/json;as=Table;v=v1;g=meta.k8s.io";
+
+    public static bool Wanted(string? accept) =>
+        accept is not null && accept.Contains("as=Table", StringComparison.Ordinal) && accept.Contains("g=meta.k8s.io", StringComparison.Ordinal);
+
+    public static JsonObject Table(ResourceType type, IEnumerable<JsonObject> items, string resourceVersion, bool includeObject = true)
+    {
+        var columns = new JsonArray();
+        foreach (var (name, kind, priority) in Columns(type))
+        {
+            columns.Add(new JsonObject
+            {
+                ["name"] = name,
+                ["type"] = kind,
+                ["format"] = name == "Name" ? "name" : "",
+                ["description"] = "",
+                ["priority"] = priority,
+            });
+        }
+
+        var rows = new JsonArray();
+        foreach (var item in items)
+        {
+            var row = new JsonObject { ["cells"] = new JsonArray(Cells(type, item).ToArray()) };
+            if (includeObject)
+            {
+                row["object"] = new JsonObject
+                {
+                    ["kind"] = "PartialObjectMetadata",
+                    ["apiVersion"] = "meta.k8s.io/v1",
+                    ["metadata"] = item["metadata"]?.DeepClone(),
+                };
+            }
+
+            rows.Add(row);
+        }
+
+        return new JsonObject
+        {
+            ["kind"] = "Table",
+            ["apiVersion"] = "meta.k8s.io/v1",
+            ["metadata"] = new JsonObject { ["resourceVersion"] = resourceVersion },
+            ["columnDefinitions"] = columns,
+            ["rows"] = rows,
+        };
+    }
+
+    private static IEnumerable<(string Name, string Type, int Priority)> Columns(ResourceType type)
+    {
+        yield return ("Name", "string", 0);
+        switch (type.Kind)
+        {
+            case "Pod":
+                yield return ("Ready", "string", 0);
+                yield return ("Status", "string", 0);
+                yield return ("Restarts", "string", 0);
+                yield return ("Age", "string", 0);
+                yield return ("IP", "string", 1);
+                yield return ("Node", "string", 1);
+                break;
+            case "Deployment":
+                yield return ("Ready", "string", 0);
+                yield return ("Up-to-date", "integer", 0);
+                yield return ("Available", "integer", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "ReplicaSet":
+                yield return ("Desired", "integer", 0);
+                yield return ("Current", "integer", 0);
+                yield return ("Ready", "integer", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "StatefulSet":
+                yield return ("Ready", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "Service":
+                yield return ("Type", "string", 0);
+                yield return ("Cluster-IP", "string", 0);
+                yield return ("External-IP", "string", 0);
+                yield return ("Port(s)", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "Namespace":
+                yield return ("Status", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "Endpoints":
+                yield return ("Endpoints", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "PersistentVolumeClaim":
+                yield return ("Status", "string", 0);
+                yield return ("Capacity", "string", 0);
+                yield return ("Access Modes", "string", 0);
+                yield return ("StorageClass", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "ConfigMap":
+                yield return ("Data", "integer", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "Secret":
+                yield return ("Type", "string", 0);
+                yield return ("Data", "integer", 0);
+                yield return ("Age", "string", 0);
+                break;
+            default:
+                yield return ("Age", "string", 0);
+                break;
+        }
+    }
+
+    private static IEnumerable<JsonNode?> Cells(ResourceType type, JsonObject o)
+    {
+        var spec = o["spec"];
+        var status = o["status"];
+        yield return Meta.Name(o);
+        switch (type.Kind)
+        {
+            case "Pod":
+                var containers = (spec?["containers"] as JsonArray)?.Count ?? 0;
+                var statuses = (status?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+                yield return $"{statuses.Count(s => s["ready"]?.GetValue<bool>() == true)}/{containers}";
+                yield return PodStatus(o, statuses);
+                yield return statuses.Sum(s => Meta.Long(s["restartCount"]) ?? 0).ToString(CultureInfo.InvariantCulture);
+                yield return Age(o);
+                yield return Meta.Str(status, "podIP") ?? "<none>";
+                yield return Meta.Str(spec, "nodeName") ?? "<none>";
+                break;
+            case "Deployment":
+                yield return $"{Meta.Long(status?["readyReplicas"]) ?? 0}/{Meta.Long(spec?["replicas"]) ?? 0}";
+                yield return Meta.Long(status?["updatedReplicas"]) ?? 0;
+                yield return Meta.Long(status?["availableReplicas"]) ?? 0;
+                yield return Age(o);
+                break;
+            case "ReplicaSet":
+                yield return Meta.Long(spec?["replicas"]) ?? 0;
+                yield return Meta.Long(status?["replicas"]) ?? 0;
+                yield return Meta.Long(status?["readyReplicas"]) ?? 0;
+                yield return Age(o);
+                break;
+            case "StatefulSet":
+                yield return $"{Meta.Long(status?["readyReplicas"]) ?? 0}/{Meta.Long(spec?["replicas"]) ?? 0}";
+                yield return Age(o);
+                break;
+            case "Service":
+                yield return Meta.Str(spec, "type") ?? "ClusterIP";
+                yield return Meta.Str(spec, "clusterIP") ?? "<none>";
+                yield return "<none>";
+                var ports = (spec?["ports"] as JsonArray ?? []).OfType<JsonObject>()
+                    .Select(p => $"{Meta.Long(p["port"])}/{Meta.Str(p, "protocol") ?? "TCP"}").ToList();
+                yield return ports.Count == 0 ? "<none>" : string.Join(',', ports);
+                yield return Age(o);
+                break;
+            case "Namespace":
+                yield return Meta.Str(status, "phase") ?? "Active";
+                yield return Age(o);
+                break;
+            case "Endpoints":
+                var addresses = (o["subsets"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(s =>
+                    (s["addresses"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(a =>
+                        (s["ports"] as JsonArray ?? []).OfType<JsonObject>().Select(p => $"{Meta.Str(a, "ip")}:{Meta.Long(p["port"])}"))).ToList();
+                yield return addresses.Count == 0 ? "<none>" : string.Join(',', addresses.Take(3)) + (addresses.Count > 3 ? $" + {addresses.Count - 3} more..." : "");
+                yield return Age(o);
+                break;
+            case "PersistentVolumeClaim":
+                yield return Meta.Str(status, "phase") ?? "Pending";
+                yield return Meta.Str(status?["capacity"], "storage") ?? "";
+                yield return string.Join(',', (spec?["accessModes"] as JsonArray ?? []).Select(m => m?.GetValue<string>() switch
+                {
+                    "ReadWriteOnce" => "RWO",
+                    "ReadOnlyMany" => "ROX",
+                    "ReadWriteMany" => "RWX",
+                    "ReadWriteOncePod" => "RWOP",
+                    var other => other,
+                }));
+                yield return Meta.Str(spec, "storageClassName") ?? "<unset>";
+                yield return Age(o);
+                break;
+            case "ConfigMap":
+                yield return ((o["data"] as JsonObject)?.Count ?? 0) + ((o["binaryData"] as JsonObject)?.Count ?? 0);
+                yield return Age(o);
+                break;
+            case "Secret":
+                yield return Meta.Str(o, "type") ?? "Opaque";
+                yield return (o["data"] as JsonObject)?.Count ?? 0;
+                yield return Age(o);
+                break;
+            default:
+                yield return Age(o);
+                break;
+        }
+    }
+
+    private static string PodStatus(JsonObject pod, List<JsonObject> statuses)
+    {
+        if (Meta.IsDeleting(pod))
+        {
+            return "Terminating";
+        }
+
+        foreach (var s in statuses)
+        {
+            if (Meta.Str(s["state"]?["waiting"], "reason") is { Length: > 0 } waiting)
+            {
+                return waiting;
+            }
+
+            if (Meta.Str(s["state"]?["terminated"], "reason") is { Length: > 0 } terminated)
+            {
+                return terminated;
+            }
+        }
+
+        return Meta.Str(pod["status"], "reason") ?? Meta.Str(pod["status"], "phase") ?? "Pending";
+    }
+
+    /// <summary>Age in kubectl's short form (e.g. 45s, 3m12s, 5h, 2d).</summary>
+    public static string Age(JsonObject obj)
+    {
+        if (!DateTimeOffset.TryParse(Meta.Str(obj["metadata"], "creationTimestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created))
+        {
+            return "<unknown>";
+        }
+
+        var age = DateTimeOffset.UtcNow - created;
+        var seconds = Math.Max(0, (long)age.TotalSeconds);
+        return seconds switch
+        {
+            < 120 => $"{seconds}s",
+            < 600 => $"{seconds / 60}m{(seconds % 60 == 0 ? "" : $"{seconds % 60}s")}",
+            < 3 * 3600 => $"{seconds / 60}m",
+            < 8 * 3600 => $"{seconds / 3600}h{(seconds / 60 % 60 == 0 ? "" : $"{seconds / 60 % 60}m")}",
+            < 48 * 3600 => $"{seconds / 3600}h",
+            < 8 * 86400 => $"{seconds / 86400}d{(seconds / 3600 % 24 == 0 ? "" : $"{seconds / 3600 % 24}h")}",
+            _ => $"{seconds / 86400}d",
+        };
+    }
+}
