@@ -51,6 +51,9 @@ public sealed class AgentServer
     /// <summary>fsync each file before it is renamed into place (on by default; off only for throwaway replicas).</summary>
     public bool Durable { get; init; } = true;
 
+    /// <summary>Where the (size, mtime, inode) → digest cache of the replica is kept between runs; null = none.</summary>
+    public string? CachePath { get; init; }
+
     /// <summary>Serves until the input ends. Returns the process exit code (0 clean, 3 handshake refused, 4 protocol error).</summary>
     public async Task<int> RunAsync(CancellationToken cancellationToken)
     {
@@ -65,9 +68,11 @@ public sealed class AgentServer
             }
 
             RemoveStaleTemps();
-            manifest = scanner.Scan(null, cancellationToken);
+
+            // No scan yet: the first manifest request does it, with the persisted digest cache if there is one.
+            manifest = (CachePath is null ? null : Snapshot.TryLoad(CachePath)) ?? new Snapshot();
             operations = new TreeOperations(validator, manifest);
-            log.WriteLine($"yak-agent: serving {root} ({manifest.Count} entries)");
+            log.WriteLine($"yak-agent {version}: serving {root}{(CachePath is null ? "" : $" (scan cache {CachePath}, {manifest.Count} entries)")}");
 
             while (true)
             {
@@ -87,6 +92,7 @@ public sealed class AgentServer
 
             await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
             await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            SaveCache();
             return 0;
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or IOException)
@@ -363,6 +369,9 @@ public sealed class AgentServer
     {
         manifest = scanner.Scan(manifest, cancellationToken);
         operations = new TreeOperations(validator, manifest);
+        var stats = scanner.LastStats;
+        log.WriteLine($"yak-agent: scanned {stats.Entries} entries, hashed {stats.FilesHashed} files ({stats.BytesHashed} bytes) in {stats.Elapsed.TotalMilliseconds:0} ms");
+        SaveCache();
         var digest = manifest.ManifestDigest();
         var unchanged = !known.IsZero && known == digest;
         if (!unchanged)
@@ -402,6 +411,42 @@ public sealed class AgentServer
     {
         await writer.WriteAsync(MessageType.Error, id, Messages.Error(code, message), cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void SaveCache()
+    {
+        if (CachePath is null)
+        {
+            return;
+        }
+
+        try
+        {
+            manifest.Save(CachePath);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            log.WriteLine($"yak-agent: could not save the scan cache: {e.Message}");
+        }
+    }
+
+    /// <summary>The default cache file: $XDG_CACHE_HOME (or ~/.cache)/yak-agent/&lt;hash of root&gt;.scan; null when there is no home.</summary>
+    public static string? DefaultCachePath(string root)
+    {
+        var home = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
+        if (string.IsNullOrEmpty(home))
+        {
+            var user = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+            if (string.IsNullOrEmpty(user))
+            {
+                return null;
+            }
+
+            home = Path.Combine(user, ".cache");
+        }
+
+        var key = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(root)));
+        return Path.Combine(home, "yak-agent", $"{key:x16}.scan");
     }
 
     private void RemoveStaleTemps()

@@ -17,6 +17,8 @@ if (args.Length >= 1 && args[0] == "serve")
     string? root = null;
     var stdio = false;
     var noFsync = false;
+    string? cache = null;
+    var noCache = false;
     for (var i = 1; i < args.Length; i++)
     {
         switch (args[i])
@@ -29,6 +31,12 @@ if (args.Length >= 1 && args[0] == "serve")
                 break;
             case "--no-fsync":
                 noFsync = true;
+                break;
+            case "--cache" when i + 1 < args.Length:
+                cache = args[++i];
+                break;
+            case "--no-cache":
+                noCache = true;
                 break;
             default:
                 return Usage($"unknown argument '{args[i]}'");
@@ -43,7 +51,11 @@ if (args.Length >= 1 && args[0] == "serve")
     Directory.CreateDirectory(root);
     using var input = Console.OpenStandardInput();
     using var output = Console.OpenStandardOutput();
-    var server = new AgentServer(root, input, output, Console.Error, version) { Durable = !noFsync };
+    var server = new AgentServer(root, input, output, Console.Error, version)
+    {
+        Durable = !noFsync,
+        CachePath = noCache ? null : cache ?? AgentServer.DefaultCachePath(root),
+    };
     return await server.RunAsync(CancellationToken.None);
 }
 
@@ -52,7 +64,9 @@ return Usage(args.Length == 0 ? "missing command" : $"unknown command '{args[0]}
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"yak-agent: {problem}");
-    Console.Error.WriteLine("usage: yak-agent serve --root DIR --stdio [--no-fsync]");
+    Console.Error.WriteLine("usage: yak-agent serve --root DIR --stdio [--cache FILE | --no-cache] [--no-fsync]");
+    Console.Error.WriteLine("  --cache FILE  scan cache (default $XDG_CACHE_HOME/yak-agent/<hash of root>.scan)");
+    Console.Error.WriteLine("  --no-fsync    skip fsync before rename (throwaway replicas only)");
     Console.Error.WriteLine("       yak-agent --version");
     return 2;
 }

@@ -14,7 +14,7 @@ public sealed class AgentProtocolTests
 {
     private static async Task<AgentClient> ConnectAsync(string root)
     {
-        var stream = await new LocalAgentConnector(root).ConnectAsync(CancellationToken.None).DefaultTimeout();
+        var stream = await new LocalAgentConnector(root) { ExtraArguments = ["--no-cache"] }.ConnectAsync(CancellationToken.None).DefaultTimeout();
         return await AgentClient.ConnectAsync(stream, CancellationToken.None).DefaultTimeout();
     }
 
@@ -35,7 +35,7 @@ public sealed class AgentProtocolTests
     public async Task Hello_WrongProtocolVersion_RefusedWithClearMessage()
     {
         using var temp = new TempDirectory();
-        var connector = new LocalAgentConnector(temp.Path);
+        var connector = new LocalAgentConnector(temp.Path) { ExtraArguments = ["--no-cache"] };
         await using var stream = await connector.ConnectAsync(CancellationToken.None).DefaultTimeout();
         var writer = new FrameWriter(stream);
         var hello = new PayloadWriter().UInt32(ProtocolInfo.Magic).UInt16(ProtocolInfo.Version + 1).String("future-yakd");
@@ -213,5 +213,34 @@ public sealed class AgentProtocolTests
     {
         var threw = Record.Exception(() => PathValidator.CheckSyntax(path)) is PathRefusedException;
         Assert.Equal(accepted, !threw);
+    }
+
+    [Fact]
+    public async Task Restart_WithScanCache_ManifestHashesNothing()
+    {
+        using var temp = new TempDirectory();
+        var root = Directory.CreateDirectory(temp.Combine("root")).FullName;
+        for (var i = 0; i < 20; i++)
+        {
+            File.WriteAllText(Path.Combine(root, $"f{i}.txt"), $"content {i}");
+            File.SetLastWriteTimeUtc(Path.Combine(root, $"f{i}.txt"), DateTime.UtcNow.AddMinutes(-5));
+        }
+
+        async Task<string> ScanOnceAsync()
+        {
+            var lines = new System.Collections.Concurrent.ConcurrentQueue<string>();
+            var connector = new LocalAgentConnector(root, log: lines.Enqueue) { AgentCachePath = temp.Combine("agent.scan") };
+            await using (var client = await AgentClient.ConnectAsync(await connector.ConnectAsync(CancellationToken.None).DefaultTimeout(), CancellationToken.None).DefaultTimeout())
+            {
+                var manifest = await client.GetManifestAsync(default, CancellationToken.None).DefaultTimeout();
+                Assert.Equal(20, manifest.Count);
+            }
+
+            // Disposing the client ended the agent and drained its stderr.
+            return lines.Single(l => l.Contains("hashed", StringComparison.Ordinal));
+        }
+
+        Assert.Contains("hashed 20 files", await ScanOnceAsync(), StringComparison.Ordinal);
+        Assert.Contains("hashed 0 files", await ScanOnceAsync(), StringComparison.Ordinal);
     }
 }

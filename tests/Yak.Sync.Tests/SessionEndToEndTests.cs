@@ -8,7 +8,7 @@ public sealed class SessionEndToEndTests
 {
     private static SyncSession NewSession(TempDirectory temp, string local, string remote, out LocalAgentConnector connector, string state = "state")
     {
-        connector = new LocalAgentConnector(remote);
+        connector = new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") };
         return new SyncSession(new SyncSessionOptions { Name = "test", LocalRoot = local, StateDirectory = temp.Combine(state) }, connector);
     }
 

@@ -9,7 +9,7 @@ public sealed class SessionScenarioTests
 {
     private static SyncSession NewSession(TempDirectory temp, string local, string remote, out LocalAgentConnector connector, IgnoreSettings? ignore = null)
     {
-        connector = new LocalAgentConnector(remote);
+        connector = new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") };
         return new SyncSession(
             new SyncSessionOptions { Name = "t", LocalRoot = local, StateDirectory = temp.Combine("state"), Ignore = ignore ?? IgnoreSettings.Default, MaxBackoff = TimeSpan.FromMilliseconds(200) },
             connector);
@@ -176,7 +176,7 @@ public sealed class SessionScenarioTests
         remoteWatcher.EnableRaisingEvents = true;
 
         // The first link stalls after ~12 files' worth of bytes, so the kill lands mid-pass, deterministically.
-        var inner = new LocalAgentConnector(remote);
+        var inner = new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") };
         GatedStream? gated = null;
         var connector = new DelegateAgentConnector("gated", async ct =>
         {
@@ -235,7 +235,9 @@ public sealed class SessionScenarioTests
 
         for (byte version = 1; version <= 12; version++)
         {
-            File.WriteAllBytes(path, Enumerable.Repeat(version, size).ToArray());
+            // Saved atomically, as editors do: the local side never holds a half-written version either.
+            File.WriteAllBytes(path + ".tmp", Enumerable.Repeat(version, size).ToArray());
+            File.Move(path + ".tmp", path, overwrite: true);
             await session.FlushAsync().DefaultTimeout();
         }
 
@@ -336,7 +338,7 @@ public sealed class SessionScenarioTests
         remoteWatcher.EnableRaisingEvents = true;
 
         // The link stalls (a hung agent) after ~12 files; dispose must still return promptly and save what was confirmed.
-        var inner = new LocalAgentConnector(remote);
+        var inner = new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") };
         var stalled = new DelegateAgentConnector("stalling", async ct => new GatedStream(await inner.ConnectAsync(ct), 12L * size));
         var options = new SyncSessionOptions { Name = "t", LocalRoot = local, StateDirectory = temp.Combine("state") };
         var first = new SyncSession(options, stalled);
@@ -345,7 +347,7 @@ public sealed class SessionScenarioTests
         await first.DisposeAsync().DefaultTimeout();
         Assert.Equal(SyncState.Stopped, first.State);
 
-        await using var second = new SyncSession(options, new LocalAgentConnector(remote));
+        await using var second = new SyncSession(options, new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") });
         second.Start();
         await second.FlushAsync().DefaultTimeout();
         TreeAssert.Equal(local, remote);

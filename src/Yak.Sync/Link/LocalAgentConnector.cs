@@ -13,6 +13,12 @@ public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = n
 
     public string RemoteRoot { get; } = Path.GetFullPath(remoteRoot);
 
+    /// <summary>
+    /// Where the agent keeps its scan cache (passed as --cache); the daemon puts it in the session's state folder.
+    /// Null leaves the agent's default ($XDG_CACHE_HOME/yak-agent).
+    /// </summary>
+    public string? AgentCachePath { get; init; }
+
     /// <summary>Extra arguments for the agent (e.g. "--no-fsync" for throwaway replicas).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
@@ -32,7 +38,8 @@ public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = n
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in prefix.Concat(["serve", "--root", RemoteRoot, "--stdio"]).Concat(ExtraArguments))
+        var cache = AgentCachePath is null ? [] : new[] { "--cache", AgentCachePath };
+        foreach (var argument in prefix.Concat(["serve", "--root", RemoteRoot, "--stdio"]).Concat(cache).Concat(ExtraArguments))
         {
             start.ArgumentList.Add(argument);
         }

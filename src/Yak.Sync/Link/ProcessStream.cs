@@ -79,7 +79,12 @@ public sealed class ProcessStream : Stream
                 if (!process.WaitForExit(TimeSpan.FromSeconds(2)))
                 {
                     process.Kill(entireProcessTree: true);
-                    process.WaitForExit(TimeSpan.FromSeconds(5));
+                }
+
+                // Exited (or killed): the untimed wait also drains the stderr reader, so no last log line is lost.
+                if (process.WaitForExit(TimeSpan.FromSeconds(5)))
+                {
+                    process.WaitForExit();
                 }
             }
             catch (InvalidOperationException)

@@ -29,7 +29,8 @@ public sealed partial class SyncBenchmarks : IBenchmarkSuite
     }
 
     internal static SyncSession NewSession(string local, string remote, string state) =>
-        new(new SyncSessionOptions { Name = "bench", LocalRoot = local, StateDirectory = state }, new LocalAgentConnector(remote));
+        new(new SyncSessionOptions { Name = "bench", LocalRoot = local, StateDirectory = state },
+            new LocalAgentConnector(remote) { AgentCachePath = Path.Combine(state, "agent.scan") });
 
     /// <summary>Writes a file locally and times until the agent's rename lands in the remote folder (seen by a watcher there).</summary>
     private static async Task LatencyAsync(BenchmarkReport report, CancellationToken cancellationToken)
