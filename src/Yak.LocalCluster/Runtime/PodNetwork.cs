@@ -34,14 +34,23 @@ internal static class PodNetwork
         }
 
         // Pod-to-pod traffic is routed by the host: forwarding is switched on for packets arriving from this pod's
-        // link only (the host's global ip_forward stays as it is).
-        try
+        // link only (the host's global ip_forward stays as it is). Read back, since the pod depends on it.
+        var forwarding = $"/proc/sys/net/ipv4/conf/{hostLink}/forwarding";
+        for (var attempt = 0; attempt < 3; attempt++)
         {
-            await File.WriteAllTextAsync($"/proc/sys/net/ipv4/conf/{hostLink}/forwarding", "1", cancellationToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            // Pods stay reachable from the host; only pod-to-pod over pod IPs needs this.
+            try
+            {
+                File.WriteAllText(forwarding, "1");
+                if (File.ReadAllText(forwarding).Trim() == "1")
+                {
+                    break;
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Pods stay reachable from the host; only pod-to-pod over pod IPs needs this.
+                break;
+            }
         }
 
         for (var attempt = 0; attempt < 20; attempt++)

@@ -24,14 +24,15 @@ public sealed class PodNetworkTests
         await host.RunReadyAsync(TestPods.Pod("server", server));
         await host.RunReadyAsync(TestPods.Pod("client", TestPods.Shell("app", "exec sleep 1000")));
         var serverIp = (await host.Status.WaitReadyAsync("server")).PodIP;
-        string? stdout = null;
+        string? stdout = null, stderr = null;
 
-        var exitCode = await host.Client.NamespacedPodExecAsync("client", "default", "app", ["python3", "-c", $"import urllib.request; print(urllib.request.urlopen('http://{serverIp}:8080/', timeout=5).status)"], false, async (_, output, _) =>
+        var exitCode = await host.Client.NamespacedPodExecAsync("client", "default", "app", ["python3", "-c", $"import urllib.request; print(urllib.request.urlopen('http://{serverIp}:8080/', timeout=5).status)"], false, async (_, output, error) =>
         {
             stdout = await new StreamReader(output).ReadToEndAsync();
+            stderr = await new StreamReader(error).ReadToEndAsync();
         }, CancellationToken.None).DefaultTimeout();
 
-        Assert.Equal(0, exitCode);
+        Assert.True(exitCode == 0, $"client pod could not reach {serverIp}:8080: {stderr}");
         Assert.Equal("200\n", stdout);
     }
 }
