@@ -48,7 +48,7 @@ public static class KubeNames
     public static string Sanitize(string text, int max)
     {
         var builder = new StringBuilder(text.Length);
-        foreach (var c in text.Normalize(NormalizationForm.FormKD))
+        foreach (var c in Decompose(text))
         {
             if (CharUnicodeInfo.GetUnicodeCategory(c) == UnicodeCategory.NonSpacingMark)
             {
@@ -59,6 +59,10 @@ public static class KubeNames
             if (lower is >= 'a' and <= 'z' or >= '0' and <= '9')
             {
                 builder.Append(lower);
+            }
+            else if (Fold(lower) is { } folded)
+            {
+                builder.Append(folded);
             }
             else if (builder.Length > 0 && builder[^1] != '-')
             {
@@ -72,6 +76,43 @@ public static class KubeNames
 
     /// <summary>The first 8 hex digits of the SHA-256 of <paramref name="text"/> (UTF-8).</summary>
     public static string Hash(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..8];
+
+    private static string Decompose(string text)
+    {
+        try
+        {
+            return text.Normalize(NormalizationForm.FormKD);
+        }
+        catch (PlatformNotSupportedException)
+        {
+            return text;
+        }
+    }
+
+    // Invariant-globalization builds may not decompose, so the common Latin letters are folded by hand as well.
+    private static string? Fold(char c) => c switch
+    {
+        'à' or 'á' or 'â' or 'ã' or 'ä' or 'å' or 'ā' or 'ă' or 'ą' => "a",
+        'æ' => "ae",
+        'ç' or 'ć' or 'č' => "c",
+        'ď' or 'đ' or 'ð' => "d",
+        'è' or 'é' or 'ê' or 'ë' or 'ē' or 'ė' or 'ę' or 'ě' => "e",
+        'ğ' => "g",
+        'ì' or 'í' or 'î' or 'ï' or 'ī' or 'ı' or 'į' => "i",
+        'ł' or 'ľ' or 'ĺ' => "l",
+        'ñ' or 'ń' or 'ň' => "n",
+        'ò' or 'ó' or 'ô' or 'õ' or 'ö' or 'ø' or 'ō' or 'ő' => "o",
+        'œ' => "oe",
+        'ř' or 'ŕ' => "r",
+        'ś' or 'š' or 'ş' => "s",
+        'ß' => "ss",
+        'ť' or 'ţ' => "t",
+        'þ' => "th",
+        'ù' or 'ú' or 'û' or 'ü' or 'ū' or 'ů' or 'ű' or 'ų' => "u",
+        'ý' or 'ÿ' => "y",
+        'ź' or 'ż' or 'ž' => "z",
+        _ => null,
+    };
 
     private static string Part(string text)
     {
