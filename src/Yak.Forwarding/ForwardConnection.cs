@@ -72,14 +72,20 @@ internal sealed class ForwardConnection(
 
             podName = pod.Metadata.Name;
             WebSocket stream;
+            var dialTimeout = Min(options.DialTimeout, remaining);
             try
             {
                 stream = await StreamDialer.DialAsync(
-                    client, pod.Metadata.NamespaceProperty ?? options.Target.Namespace, podName, tracker.RemotePortFor(pod), Min(options.DialTimeout, remaining), cancellationToken).ConfigureAwait(false);
+                    client, pod.Metadata.NamespaceProperty ?? options.Target.Namespace, podName, tracker.RemotePortFor(pod), dialTimeout, cancellationToken).ConfigureAwait(false);
             }
             catch (DialException ex)
             {
-                lastError = ex.Message;
+                // A dial cut short by the end of the budget says less than the failure that used the budget up.
+                if (lastError is null || dialTimeout == options.DialTimeout || ex.PodGone)
+                {
+                    lastError = ex.Message;
+                }
+
                 if (ex.PodGone)
                 {
                     tracker.Kick();
