@@ -160,6 +160,9 @@ public sealed class AgentServer
                 case MessageType.ApplyDelta:
                     await BeginFileAsync(frame, cancellationToken).ConfigureAwait(false);
                     return;
+                case MessageType.CopyFile:
+                    await CopyFileAsync(frame, cancellationToken).ConfigureAwait(false);
+                    return;
             }
 
             await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
@@ -298,6 +301,55 @@ public sealed class AgentServer
         }
     }
 
+    private async Task CopyFileAsync(Frame frame, CancellationToken cancellationToken)
+    {
+        var (path, executable, source, expected, length) = ReadCopy(frame);
+        if (pendingPaths.Contains(path) || pendingPaths.Contains(source))
+        {
+            await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        IncomingFile transfer;
+        try
+        {
+            var sourceFull = validator.Resolve(source);
+            if (FileStat.Lstat(sourceFull) is not { Kind: EntryKind.File })
+            {
+                transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.DigestMismatch, $"copy source '{source}' is not a file");
+            }
+            else
+            {
+                var (full, folder) = operations.PrepareFile(path);
+                transfer = IncomingFile.Whole(frame.RequestId, path, full, folder, executable);
+                using var input = new FileStream(sourceFull, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 17);
+                var buffer = new byte[1 << 17];
+                int read;
+                while ((read = input.Read(buffer)) > 0)
+                {
+                    transfer.Write(buffer.AsSpan(0, read));
+                }
+            }
+        }
+        catch (PathRefusedException e)
+        {
+            transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.PathRefused, e.Message);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.IoError, e.Message);
+        }
+
+        await FinishAsync(transfer, expected, length, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static (string Path, bool Executable, string Source, Digest Expected, long Length) ReadCopy(Frame frame)
+    {
+        var reader = new PayloadReader(frame.Payload.Span);
+        var path = reader.String();
+        var executable = ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable);
+        return (path, executable, reader.String(), reader.Digest(), reader.VarLong());
+    }
+
     private async Task OnEndAsync(uint id, ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         if (!transfers.Remove(id, out var transfer))
@@ -306,6 +358,12 @@ public sealed class AgentServer
         }
 
         var (digest, length) = ReadEnd(payload.Span);
+        await FinishAsync(transfer, digest, length, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task FinishAsync(IncomingFile transfer, Digest digest, long length, CancellationToken cancellationToken)
+    {
+        var id = transfer.Id;
         if (!transfer.Finish(digest, length))
         {
             var (code, message) = transfer.Failure!.Value;

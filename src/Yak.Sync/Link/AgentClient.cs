@@ -120,6 +120,10 @@ public sealed class AgentClient : IAsyncDisposable
     public Task SetExecutable(string path, bool executable) =>
         Simple(MessageType.SetMode, payload.Reset().String(path).Byte(executable ? (byte)EntryFlags.Executable : (byte)0));
 
+    /// <summary>Creates <paramref name="path"/> from the agent's own copy of <paramref name="source"/>, which must hash to <paramref name="digest"/>.</summary>
+    public Task CopyFile(string path, bool executable, string source, Digest digest, long length) =>
+        Simple(MessageType.CopyFile, payload.Reset().String(path).Byte(executable ? (byte)EntryFlags.Executable : (byte)0).String(source).Digest(digest).VarLong(length));
+
     public Task Symlink(string path, string target) => Simple(MessageType.Symlink, payload.Reset().String(path).String(target));
 
     /// <summary>

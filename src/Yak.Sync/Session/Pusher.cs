@@ -8,7 +8,7 @@ namespace Yak.Sync.Session;
 /// <summary>Counters of one push pass, updated live (status reads them while the pass runs).</summary>
 public sealed class PushResult
 {
-    private long applied, filesSent, bytesRaw, deletes, deltas;
+    private long applied, filesSent, bytesRaw, deletes, deltas, copies;
 
     public int Applied => (int)Interlocked.Read(ref applied);
 
@@ -20,6 +20,9 @@ public sealed class PushResult
 
     public long Deltas => Interlocked.Read(ref deltas);
 
+    /// <summary>Files created on the agent from content it already held (renames, moves, duplicates).</summary>
+    public long Copies => Interlocked.Read(ref copies);
+
     public List<string> Problems { get; } = [];
 
     /// <summary>Paths that changed while being sent: rescan them and try again.</summary>
@@ -28,6 +31,8 @@ public sealed class PushResult
     internal void CountApplied() => Interlocked.Increment(ref applied);
 
     internal void CountDelete() => Interlocked.Increment(ref deletes);
+
+    internal void CountCopy() => Interlocked.Increment(ref copies);
 
     internal void CountFile(long bytes, bool delta)
     {
@@ -61,6 +66,8 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
             {
                 remote.Remove(op.Path);
             }
+
+            retries = retries.Select(op => op.Kind == OperationKind.CopyFile ? op with { Kind = OperationKind.SendFile, Source = null } : op).ToList();
 
             await RunAsync(client, retries, allowDelta: false, result, cancellationToken).ConfigureAwait(false);
         }
@@ -109,6 +116,9 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
                 return (client.Symlink(op.Path, op.Local!.Value.Target!), op.Local, false);
             case OperationKind.SetMode:
                 return (client.SetExecutable(op.Path, op.Local!.Value.Executable), op.Local, false);
+            case OperationKind.CopyFile when allowDelta:
+                var l = op.Local!.Value;
+                return (client.CopyFile(op.Path, l.Executable, op.Source!, l.Digest, l.Size), l with { MtimeNs = 0, Inode = 0 }, false);
             default:
                 return SendFile(client, op, allowDelta);
         }
@@ -168,6 +178,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
             switch (e.Code)
             {
                 case ErrorCode.BaseMismatch when delta:
+                case ErrorCode.DigestMismatch or ErrorCode.IoError when op.Kind == OperationKind.CopyFile:
                     retries.Add(op);
                     break;
                 case ErrorCode.DigestMismatch:
@@ -198,6 +209,10 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
         if (op.Kind == OperationKind.SendFile)
         {
             result.CountFile(entry.Value.Size, delta);
+        }
+        else if (op.Kind == OperationKind.CopyFile)
+        {
+            result.CountCopy();
         }
     }
 

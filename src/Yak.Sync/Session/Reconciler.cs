@@ -10,14 +10,18 @@ public enum OperationKind
     SendFile,
     SetMode,
     Symlink,
+
+    /// <summary>The agent already holds this content at <see cref="Operation.Source"/> (a rename, a move, a duplicate).</summary>
+    CopyFile,
 }
 
-public readonly record struct Operation(OperationKind Kind, string Path, Entry? Local, Entry? Remote);
+public readonly record struct Operation(OperationKind Kind, string Path, Entry? Local, Entry? Remote, string? Source = null);
 
 /// <summary>
 /// Replica semantics: the agent must end up holding exactly the local tree, minus ignored paths, which are left alone
-/// on the remote side whatever they contain. Deletes come first (a removed folder takes its subtree with it), then
-/// everything else in path order, which puts every folder before its content.
+/// on the remote side whatever they contain. Order: deletes that make room for something (same path, or a parent or
+/// child of a created path) first, then creations in path order (every folder before its content), then the other
+/// deletes. Deleting last lets a renamed or moved file be copied on the agent from its old place instead of resent.
 /// </summary>
 public static class Reconciler
 {
@@ -67,8 +71,73 @@ public static class Reconciler
             others.Add(new Operation(kind, path, l, hasRemote ? r : null));
         }
 
-        deletes.AddRange(others);
-        return deletes;
+        return Order(deletes, others, remote);
+    }
+
+    /// <summary>Files smaller than this are simply resent: a copy request would not be much smaller.</summary>
+    public const long MinCopySize = 1024;
+
+    private static List<Operation> Order(List<Operation> deletes, List<Operation> others, IReadOnlyDictionary<string, Entry> remote)
+    {
+        var targets = others.Select(o => o.Path).ToHashSet(StringComparer.Ordinal);
+        var deleted = deletes.Select(d => d.Path).ToHashSet(StringComparer.Ordinal);
+        var blockingPaths = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var target in targets)
+        {
+            if (deleted.Contains(target))
+            {
+                blockingPaths.Add(target);
+            }
+
+            foreach (var ancestor in Ancestors(target).Where(deleted.Contains))
+            {
+                blockingPaths.Add(ancestor);
+            }
+        }
+
+        foreach (var path in deleted.Where(d => Ancestors(d).Any(targets.Contains)))
+        {
+            blockingPaths.Add(path);
+        }
+
+        var blocking = deletes.Where(d => blockingPaths.Contains(d.Path)).ToList();
+        var later = deletes.Where(d => !blockingPaths.Contains(d.Path)).ToList();
+
+        // Copy sources: remote files that nothing in this plan rewrites or removes before the copy runs.
+        var sources = new Dictionary<(Hashing.Digest, long), string>();
+        foreach (var (path, entry) in remote)
+        {
+            if (entry.Kind == EntryKind.File && entry.Size >= MinCopySize && !targets.Contains(path) &&
+                !blockingPaths.Contains(path) && !Ancestors(path).Any(blockingPaths.Contains) && !Ancestors(path).Any(targets.Contains))
+            {
+                sources.TryAdd((entry.Digest, entry.Size), path);
+            }
+        }
+
+        var result = new List<Operation>(deletes.Count + others.Count);
+        result.AddRange(blocking);
+        foreach (var op in others)
+        {
+            if (op.Kind == OperationKind.SendFile && op.Local is { Size: >= MinCopySize } l && sources.TryGetValue((l.Digest, l.Size), out var source))
+            {
+                result.Add(op with { Kind = OperationKind.CopyFile, Source = source });
+            }
+            else
+            {
+                result.Add(op);
+            }
+        }
+
+        result.AddRange(later);
+        return result;
+    }
+
+    private static IEnumerable<string> Ancestors(string path)
+    {
+        for (var slash = path.IndexOf('/', StringComparison.Ordinal); slash >= 0; slash = path.IndexOf('/', slash + 1))
+        {
+            yield return path[..slash];
+        }
     }
 
     private static bool UnderAny(string path, HashSet<string> folders)

@@ -37,7 +37,7 @@ public sealed class SyncSession : IAsyncDisposable
     private long flushGeneration;
     private SyncState state = SyncState.Connecting;
     private string? lastError;
-    private long filesSent, bytesRaw, bytesWireClosed, deletes, deltas;
+    private long filesSent, bytesRaw, bytesWireClosed, deletes, deltas, copies;
     private AgentClient? client;
     private PushResult? activePush;
     private TimeSpan? lastLatency;
@@ -113,6 +113,7 @@ public sealed class SyncSession : IAsyncDisposable
                 BytesOnWire = bytesWireClosed + (client?.BytesSent ?? 0),
                 FilesDeleted = deletes + (activePush?.Deletes ?? 0),
                 DeltasSent = deltas + (activePush?.Deltas ?? 0),
+                FilesCopiedRemotely = copies + (activePush?.Copies ?? 0),
                 LastSyncLatency = lastLatency,
                 LastSyncAt = lastSyncAt,
                 PendingChanges = dirty.Count,
@@ -453,6 +454,7 @@ public sealed class SyncSession : IAsyncDisposable
                     bytesRaw += pass.BytesRaw;
                     deletes += pass.Deletes;
                     deltas += pass.Deltas;
+                    copies += pass.Copies;
                 }
             }
 

@@ -51,6 +51,9 @@ public sealed record SyncStatus
 
     public long DeltasSent { get; init; }
 
+    /// <summary>Files the agent created from content it already held (renames and moves cost no content).</summary>
+    public long FilesCopiedRemotely { get; init; }
+
     public TimeSpan? LastSyncLatency { get; init; }
 
     public DateTimeOffset? LastSyncAt { get; init; }

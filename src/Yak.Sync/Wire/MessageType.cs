@@ -19,6 +19,9 @@ public enum MessageType : byte
     SetMode = 17,
     Symlink = 18,
 
+    /// <summary>Create a file from a copy of another file the agent already holds (a rename or duplicate costs no content).</summary>
+    CopyFile = 19,
+
     Ack = 30,
     Error = 31,
 }

@@ -10,6 +10,7 @@ namespace Yak.Sync.Wire;
 /// <item>ManifestRequest: digest known (zero = none) — ManifestEntries: varint n, n × entry — ManifestEnd: u8 unchanged, digest, varint count.</item>
 /// <item>PutFile: string path, u8 flags, varint length hint — ApplyDelta: string path, u8 flags, digest base, varint blockSize.</item>
 /// <item>Chunk: u8 encoding, bytes — End: digest result, varint length.</item>
+/// <item>CopyFile: string path, u8 flags, string source, digest expected, varint length (answered like PutFile; DigestMismatch when the source is not that content).</item>
 /// <item>Delete/RemoveDir: string path — MakeDir/SetMode: string path, u8 flags — Symlink: string path, string target.</item>
 /// <item>Error: u16 code, string message — Ack: empty.</item>
 /// </list>
