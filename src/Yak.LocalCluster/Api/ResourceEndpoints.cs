@@ -32,8 +32,7 @@ public static class ResourceEndpoints
             var api = context.RequestServices.GetRequiredService<ClusterApi>();
             if ((context.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase))
             {
-                // client-go then retries the request as JSON.
-                throw new ApiException(415, "UnsupportedMediaType", $"the body of the request was in an unknown format - accepted media types include: application/json, application/yaml");
+                await TranscodeProtobuf(context);
             }
 
             await Dispatch(context, api, target);
@@ -143,6 +142,18 @@ public static class ResourceEndpoints
             default:
                 throw ApiException.MethodNotAllowed("the server does not allow this method on the requested resource");
         }
+    }
+
+    /// <summary>Replaces a protobuf request body by its JSON form (kinds in ProtobufSchema; others are answered 415).</summary>
+    private static async Task TranscodeProtobuf(HttpContext context)
+    {
+        using var buffer = new MemoryStream();
+        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
+        var json = ProtobufDecoder.Decode(buffer.ToArray())
+            ?? throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (yak-local-cluster decodes protobuf only for a few kinds)");
+        context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
+        context.Request.ContentType = "application/json";
+        context.Request.ContentLength = context.Request.Body.Length;
     }
 
     private static async Task List(HttpContext context, ClusterApi api, RequestTarget target)
