@@ -11,6 +11,12 @@ public sealed record ManifestOptions
     /// <summary>Image of the <c>yak-sync</c> sidecar. Default <see cref="DefaultAgentImage"/>.</summary>
     public string AgentImage { get; init; } = DefaultAgentImage;
 
+    /// <summary>
+    /// Command of the <c>yak-sync</c> sidecar; default <see cref="SyncSidecar.Command"/>. It must keep running (it only
+    /// keeps the container up; the daemon execs the serving agent beside it).
+    /// </summary>
+    public IReadOnlyList<string> SidecarCommand { get; init; } = SyncSidecar.Command;
+
     /// <summary>Placement for every workload unless <see cref="ServicePlacements"/> names the service.</summary>
     public Placement Placement { get; init; } = Placement.Anywhere;
 

@@ -37,7 +37,7 @@ internal static class PodTemplateBuilder
             {
                 Name = SyncSidecar.ContainerName,
                 Image = options.AgentImage,
-                Command = [.. SyncSidecar.Command],
+                Command = [.. options.SidecarCommand],
                 VolumeMounts = sidecarMounts,
                 Resources = new V1ResourceRequirements
                 {

@@ -64,8 +64,10 @@ internal static partial class YamlDocumentReader
                     return target;
                 }
 
-                bag.Error(ToMark(alias.Start), string.Empty, $"unknown alias *{alias.Value.Value}");
-                return new YScalar(ToMark(alias.Start), string.Empty, plain: true, tag: null);
+                bag.Error(ToMark(alias.Start), string.Empty, $"unknown alias *{alias.Value.Value} (anchors must be defined, with &name, before they are used)");
+
+                // A quoted placeholder, so the unknown alias is not reported again as a missing or wrongly typed value.
+                return new YScalar(ToMark(alias.Start), $"*{alias.Value.Value}", plain: false, tag: null);
             case Scalar scalar:
                 parser.MoveNext();
                 var tag = scalar.Tag.IsEmpty ? null : scalar.Tag.Value;
