@@ -86,7 +86,18 @@ internal static class ExecEndpoint
         }
 
         await session.AnnounceAsync(cancellationToken).ConfigureAwait(false);
-        using var process = LocalProcess.Start(launch, flags.Tty, (stream, data) => session.ForwardOutputAsync(stream, data, cancellationToken));
+        LocalProcess process;
+        try
+        {
+            process = LocalProcess.Start(launch, flags.Tty, (stream, data) => session.ForwardOutputAsync(stream, data, cancellationToken));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
+        {
+            await session.FinishAsync(126, $"failed to start exec in container {container.Name}: {ex.Message}", cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
+        using var started = process;
         if (!flags.Stdin)
         {
             process.CloseStdin();
