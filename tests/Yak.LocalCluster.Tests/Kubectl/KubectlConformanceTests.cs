@@ -16,6 +16,20 @@ public sealed class KubectlConformanceTests
     }
 
     [Fact]
+    public async Task Https_GeneratedCa_KubectlTrustsKubeconfig()
+    {
+        await using var cluster = await TestCluster.StartAsync(https: true);
+        var kubectl = Support.Kubectl.For(cluster.Host.KubeconfigPath);
+
+        var applied = await kubectl.RunWithStdinAsync(Manifests.WebApp(), "apply", "-f", "-");
+        var rollout = await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=20s");
+
+        Assert.Equal("https", cluster.Host.Server.Scheme);
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        Assert.Contains("successfully rolled out", rollout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Get_Namespaces_ListsTheBuiltInNamespaces()
     {
         var (cluster, kubectl) = await StartAsync();

@@ -34,7 +34,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,
-        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false)
+        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false, bool https = false)
     {
         var owned = stateDirectory is null ? new TempDirectory("yak-lc-") : null;
         runtime ??= new FakePodRuntime();
@@ -43,6 +43,7 @@ internal sealed class TestCluster : IAsyncDisposable
             StateDirectory = stateDirectory ?? owned!.Path,
             RuntimeFactory = processRuntime ? null : runtimeFactory ?? (_ => runtime),
             WatchHistoryCapacity = watchHistory,
+            Https = https,
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
         }).DefaultTimeout();
         return new TestCluster(host, runtime, owned);
