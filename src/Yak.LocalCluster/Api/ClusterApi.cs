@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Yak.LocalCluster.Apply;
 using Yak.LocalCluster.Storage;
 
@@ -30,7 +29,7 @@ public sealed partial class ClusterApi
     public JsonObject Create(ResourceType type, string ns, JsonObject body, WriteOptions options, bool managedFieldsDone = false)
     {
         var obj = (JsonObject)body.DeepClone();
-        CheckKind(type, obj);
+        Validation.CheckKind(type, obj);
         var metadata = Meta.Metadata(obj);
         if (type.Namespaced)
         {
@@ -60,7 +59,7 @@ public sealed partial class ClusterApi
         }
 
         var name = Meta.Name(obj);
-        ValidateName(type, name);
+        Validation.ValidateName(type, name);
         obj["apiVersion"] = type.GroupVersion;
         obj["kind"] = type.Kind;
         metadata["uid"] = Guid.NewGuid().ToString();
@@ -80,7 +79,7 @@ public sealed partial class ClusterApi
         }
 
         Defaults.Apply(type, obj);
-        Validate(type, obj);
+        Validation.Validate(type, obj);
         if (options.FieldManager is { } manager && !managedFieldsDone)
         {
             ManagedFields.RecordUpdate(null, obj, manager, type.GroupVersion, null);
@@ -103,7 +102,7 @@ public sealed partial class ClusterApi
     /// <summary>PUT: replaces the object (or only its status when <paramref name="subresource"/> is "status").</summary>
     public JsonObject Replace(ResourceType type, string ns, string name, JsonObject body, WriteOptions options, string? subresource = null)
     {
-        CheckKind(type, body);
+        Validation.CheckKind(type, body);
         if (Meta.Name(body) is var bodyName && bodyName.Length > 0 && bodyName != name)
         {
             throw ApiException.BadRequest($"the name of the object ({bodyName}) does not match the name on the URL ({name})");
@@ -264,7 +263,7 @@ public sealed partial class ClusterApi
         result["apiVersion"] = type.GroupVersion;
         result["kind"] = type.Kind;
         Defaults.Apply(type, result);
-        Validate(type, result);
+        Validation.Validate(type, result);
         if (type != ResourceCatalog.Pods && SpecChanged(current, result))
         {
             metadata["generation"] = (Meta.Long(old["generation"]) ?? 1) + 1;
@@ -338,50 +337,6 @@ public sealed partial class ClusterApi
         static string Ip(int n) => $"10.96.{(n / 250).ToString(CultureInfo.InvariantCulture)}.{(n % 250).ToString(CultureInfo.InvariantCulture)}";
     }
 
-    private static void CheckKind(ResourceType type, JsonObject obj)
-    {
-        var kind = Meta.Str(obj, "kind");
-        var apiVersion = Meta.Str(obj, "apiVersion");
-        if ((!string.IsNullOrEmpty(kind) && kind != type.Kind) || (!string.IsNullOrEmpty(apiVersion) && apiVersion != type.GroupVersion))
-        {
-            throw ApiException.BadRequest($"the API version in the data ({apiVersion}) does not match the expected API version ({type.GroupVersion})");
-        }
-    }
-
-    private static void ValidateName(ResourceType type, string name)
-    {
-        var label = type == ResourceCatalog.Namespaces || type == ResourceCatalog.Services;
-        var ok = label ? name.Length <= 63 && DnsLabel().IsMatch(name) : name.Length <= 253 && DnsSubdomain().IsMatch(name);
-        if (!ok)
-        {
-            throw ApiException.Invalid(type, name, $"metadata.name: Invalid value: \"{name}\": a lowercase RFC 1123 {(label ? "label" : "subdomain")} must consist of lower case alphanumeric characters, '-' or '.', and must start and end with an alphanumeric character");
-        }
-    }
-
-    private static void Validate(ResourceType type, JsonObject obj)
-    {
-        var name = Meta.Name(obj);
-        if (type == ResourceCatalog.Deployments || type == ResourceCatalog.StatefulSets || type == ResourceCatalog.ReplicaSets)
-        {
-            var selector = obj["spec"]?["selector"];
-            if (selector is null)
-            {
-                throw ApiException.Invalid(type, name, "spec.selector: Required value");
-            }
-
-            var labels = Meta.StringMap(obj["spec"]?["template"]?["metadata"]?["labels"]);
-            if (!Selectors.Matches(selector, labels))
-            {
-                throw ApiException.Invalid(type, name, "spec.template.metadata.labels: Invalid value: `selector` does not match template `labels`");
-            }
-        }
-
-        if (type == ResourceCatalog.Pods && (obj["spec"]?["containers"] as JsonArray ?? []).Count == 0)
-        {
-            throw ApiException.Invalid(type, name, "spec.containers: Required value");
-        }
-    }
-
     private static bool HasFinalizers(JsonObject obj) => obj["metadata"]?["finalizers"] is JsonArray { Count: > 0 };
 
     private static string RandomSuffix()
@@ -395,10 +350,4 @@ public sealed partial class ClusterApi
             }
         });
     }
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
-    private static partial Regex DnsLabel();
-
-    [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")]
-    private static partial Regex DnsSubdomain();
 }
