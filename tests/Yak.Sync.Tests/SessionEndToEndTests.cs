@@ -1,4 +1,5 @@
 using Yak.Sync.Link;
+using Yak.Sync.Wire;
 using Yak.Sync.Session;
 using Yak.Testing;
 
@@ -31,6 +32,39 @@ public sealed class SessionEndToEndTests
 
         TreeAssert.Equal(local, remote);
         Assert.Equal(SyncState.Watching, await WaitForStateAsync(session, SyncState.Watching).DefaultTimeout());
+    }
+
+    [Fact]
+    public async Task Start_AgentSpeaksAnotherProtocolVersion_ErrorStateWithClearReason()
+    {
+        using var temp = new TempDirectory();
+        var local = Directory.CreateDirectory(temp.Combine("local")).FullName;
+        // An agent of another protocol version: it reads the Hello and refuses, as a real old agent would.
+        static async Task RefuseAsync(Stream agent)
+        {
+            await using var owned = agent;
+            var hello = await new FrameReader(agent).ReadAsync();
+            var writer = new FrameWriter(agent);
+            await writer.WriteAsync(MessageType.Error, hello!.Value.RequestId, Messages.Error(ErrorCode.VersionMismatch, "yak-agent 0.0.1 speaks sync protocol 0 but the daemon speaks 1"));
+            await writer.FlushAsync();
+        }
+
+        var fakeAgents = new System.Collections.Concurrent.ConcurrentBag<Task>();
+        var connector = new DelegateAgentConnector("fake:old-agent", ct =>
+        {
+            var (daemon, agent) = InMemoryDuplex.Create();
+            fakeAgents.Add(Task.Run(() => RefuseAsync(agent), CancellationToken.None));
+            return Task.FromResult(daemon);
+        });
+        await using var session = new SyncSession(new SyncSessionOptions { Name = "old", LocalRoot = local, StateDirectory = temp.Combine("state") }, connector);
+
+        var error = WaitForStateAsync(session, SyncState.Error);
+        session.Start();
+        await error.DefaultTimeout();
+        var status = session.GetStatus();
+        Assert.Contains("refused the handshake (VersionMismatch)", status.LastError, StringComparison.Ordinal);
+        Assert.Contains("speaks sync protocol 0", status.LastError, StringComparison.Ordinal);
+        await Task.WhenAll(fakeAgents).DefaultTimeout();
     }
 
     internal static byte[] RandomBytes(int seed, int length)
