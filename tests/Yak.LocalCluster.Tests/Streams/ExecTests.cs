@@ -49,6 +49,39 @@ public sealed class ExecTests
     }
 
     [Fact]
+    public async Task WebSocketExec_EightMegabytesThroughCat_ComeBackIntact()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(SleepPod("exec-binary"));
+        var data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(8 * 1024 * 1024);
+
+        // Like the sync link (framed binary over an exec's stdin and stdout), with the v4 protocol.
+        using var socket = await host.Client.WebSocketNamespacedPodExecAsync("exec-binary", "default", ["head", "-c", data.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)], "app", stderr: true, stdin: true, stdout: true, tty: false).DefaultTimeout();
+        using var demuxer = new StreamDemuxer(socket);
+        demuxer.Start();
+        using var stdin = demuxer.GetStream(null, ChannelIndex.StdIn);
+        using var stdout = demuxer.GetStream(ChannelIndex.StdOut, null);
+        var writing = Task.Run(async () =>
+        {
+            for (var offset = 0; offset < data.Length; offset += 64 * 1024)
+            {
+                await stdin.WriteAsync(data.AsMemory(offset, Math.Min(64 * 1024, data.Length - offset)));
+            }
+        });
+        var received = new MemoryStream();
+        var buffer = new byte[64 * 1024];
+        while (received.Length < data.Length)
+        {
+            var n = await stdout.ReadAsync(buffer).DefaultTimeout();
+            Assert.True(n > 0, $"stdout ended after {received.Length} bytes");
+            received.Write(buffer, 0, n);
+        }
+
+        await writing.DefaultTimeout();
+        Assert.Equal(data, received.ToArray());
+    }
+
+    [Fact]
     public async Task MuxedStreamNamespacedPodExecAsync_RunsInThePodsMountNamespace()
     {
         await using var host = await StreamTestHost.StartAsync();

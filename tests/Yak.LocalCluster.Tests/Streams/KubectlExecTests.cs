@@ -36,6 +36,43 @@ public sealed class KubectlExecTests
 
     [Theory]
     [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
+    public async Task KubectlExec_TwentyMegabytesOfStdin_ArriveIntact(string version)
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(TestPods.Pod("kx-big", TestPods.Shell("app", "exec sleep 1000")));
+        var input = Path.Combine(host.StateDirectory, "input.bin");
+        var data = System.Security.Cryptography.RandomNumberGenerator.GetBytes(20 * 1024 * 1024);
+        await File.WriteAllBytesAsync(input, data).DefaultTimeout();
+        var expected = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(data));
+
+        // stdin from a file, as in `tar c . | kubectl exec -i pod -- tar x`.
+        var psi = Kubectl.StartInfo(version, host.WriteKubeconfig(), "exec", "-i", "kx-big", "--", "sha256sum");
+        using var process = Process.Start(psi)!;
+        try
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync();
+            await using (var file = File.OpenRead(input))
+            {
+                await file.CopyToAsync(process.StandardInput.BaseStream).DefaultTimeout();
+            }
+
+            process.StandardInput.Close();
+            await process.WaitForExitAsync().DefaultTimeout();
+
+            Assert.Equal(0, process.ExitCode);
+            Assert.StartsWith(expected, await stdout.DefaultTimeout(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Kubectl.Versions), MemberType = typeof(Kubectl))]
     public async Task KubectlExecIt_UnderAPty_CommandGetsATerminal(string version)
     {
         await using var host = await StreamTestHost.StartAsync();
