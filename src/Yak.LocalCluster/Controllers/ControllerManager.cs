@@ -45,7 +45,7 @@ public sealed class ControllerManager : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                using var subscription = _api.Store.Subscribe(null);
+                using var subscription = _api.Store.Subscribe(null, internalUse: true);
                 var feed = Feed(subscription, stoppingToken);
                 while (!stoppingToken.IsCancellationRequested && !feed.IsCompleted)
                 {

@@ -151,11 +151,12 @@ public sealed class ObjectStore
     /// Subscribes to changes after <paramref name="fromResourceVersion"/> (replayed from history first), or only future ones when null.
     /// Throws 410 Expired when the history no longer reaches back that far.
     /// </summary>
-    public Subscription Subscribe(long? fromResourceVersion)
+    /// <param name="internalUse">Internal feeds (controllers) are not cut by <see cref="CloseAllSubscriptions"/>.</param>
+    public Subscription Subscribe(long? fromResourceVersion, bool internalUse = false)
     {
         lock (_lock)
         {
-            var subscription = new Subscription(this);
+            var subscription = new Subscription(this, internalUse);
             if (fromResourceVersion is { } from)
             {
                 if (from < _historyFloor)
@@ -177,19 +178,19 @@ public sealed class ObjectStore
         }
     }
 
-    /// <summary>Ends every open subscription (watches then end their streams).</summary>
+    /// <summary>Ends every open client subscription (watches then end their streams); returns how many.</summary>
     public int CloseAllSubscriptions()
     {
         lock (_lock)
         {
-            var count = _subscriptions.Count;
-            foreach (var s in _subscriptions)
+            var dropped = _subscriptions.Where(s => !s.Internal).ToList();
+            foreach (var s in dropped)
             {
                 s.Writer.TryComplete();
+                _subscriptions.Remove(s);
             }
 
-            _subscriptions.Clear();
-            return count;
+            return dropped.Count;
         }
     }
 
@@ -232,7 +233,13 @@ public sealed class ObjectStore
         private readonly ObjectStore _store;
         private readonly Channel<StoreEvent> _channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
 
-        internal Subscription(ObjectStore store) => _store = store;
+        internal Subscription(ObjectStore store, bool internalUse)
+        {
+            _store = store;
+            Internal = internalUse;
+        }
+
+        internal bool Internal { get; }
 
         public ChannelReader<StoreEvent> Reader => _channel.Reader;
 

@@ -71,7 +71,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public async Task<T> EventuallyAsync<T>(Func<Task<T>> probe, Func<T, bool> condition, string what)
     {
         var store = Host.Services.GetRequiredService<ObjectStore>();
-        using var subscription = store.Subscribe(null);
+        using var subscription = store.Subscribe(null, internalUse: true);
         using var timeout = new CancellationTokenSource(TaskTimeoutExtensions.DefaultTimeoutSpan);
         T last = default!;
         try
