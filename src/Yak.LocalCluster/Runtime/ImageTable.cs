@@ -37,9 +37,17 @@ public sealed class ImageTable
         Add(new ImageEntry("ubuntu", ["bash"], [], none));
         Add(new ImageEntry("python", ["python3"], [], none));
         var agentFolder = FindAgentFolder(options.AgentPath);
+        var agentEnv = new Dictionary<string, string>();
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } dotnetRoot)
+        {
+            // yak-agent is a .NET app host; the container's environment is not the host's.
+            agentEnv["DOTNET_ROOT"] = dotnetRoot;
+        }
+
+        // e.g. ghcr.io/yak-dev/yak-agent:0.1.0 (the environments' default sidecar image) matches yak-agent.
         foreach (var name in new[] { "yak-agent", "yak/agent", "yak/yak-agent" })
         {
-            Add(new ImageEntry(name, ["yak-agent"], agentFolder is null ? [] : [agentFolder], none));
+            Add(new ImageEntry(name, ["yak-agent"], agentFolder is null ? [] : [agentFolder], agentEnv));
         }
 
         LoadUserEntries(Path.Combine(options.StateDirectory, FileName));
