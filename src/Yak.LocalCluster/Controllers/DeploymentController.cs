@@ -169,12 +169,42 @@ internal sealed class DeploymentController(ClusterApi api)
                 available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                 available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", withUpdateTime: true);
             var complete = updated == replicas && updatedReady == replicas && oldActive == 0;
-            Pods.SetCondition(status, "Progressing", "True",
-                complete ? "NewReplicaSetAvailable" : "ReplicaSetUpdated",
-                complete ? $"ReplicaSet \"{rsName}\" has successfully progressed." : $"ReplicaSet \"{rsName}\" is progressing.", withUpdateTime: true);
+            SetProgressing(status, before, complete, rsName, Meta.Long(obj["spec"]?["progressDeadlineSeconds"]) ?? 600);
             obj["status"] = status;
             return !JsonNode.DeepEquals(before, status);
         }, "status");
+    }
+
+    /// <summary>
+    /// Progressing: NewReplicaSetAvailable when done; ReplicaSetUpdated while counts move (lastUpdateTime tracks the last
+    /// progress); False/ProgressDeadlineExceeded when nothing moved for progressDeadlineSeconds (kubectl rollout status then fails).
+    /// </summary>
+    private static void SetProgressing(JsonObject status, JsonNode? before, bool complete, string rsName, long deadlineSeconds)
+    {
+        if (complete)
+        {
+            Pods.SetCondition(status, "Progressing", "True", "NewReplicaSetAvailable", $"ReplicaSet \"{rsName}\" has successfully progressed.", withUpdateTime: true);
+            return;
+        }
+
+        var progressing = (status["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => Meta.Str(c, "type") == "Progressing");
+        var counts = new[] { "replicas", "updatedReplicas", "readyReplicas", "availableReplicas" };
+        var moved = progressing is null || Meta.Str(progressing, "reason") == "NewReplicaSetAvailable" ||
+                    !progressing.ToJsonString().Contains(rsName, StringComparison.Ordinal) ||
+                    counts.Any(c => Meta.Long(before?[c]) != Meta.Long(status[c]));
+        if (moved)
+        {
+            Pods.SetCondition(status, "Progressing", "True", "ReplicaSetUpdated", $"ReplicaSet \"{rsName}\" is progressing.", withUpdateTime: true);
+            var condition = (status["conditions"] as JsonArray ?? []).OfType<JsonObject>().First(c => Meta.Str(c, "type") == "Progressing");
+            condition["lastUpdateTime"] = Meta.Now();
+            return;
+        }
+
+        var lastUpdate = DateTimeOffset.TryParse(Meta.Str(progressing, "lastUpdateTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : DateTimeOffset.UtcNow;
+        if (Meta.Str(progressing, "reason") != "ProgressDeadlineExceeded" && DateTimeOffset.UtcNow - lastUpdate > TimeSpan.FromSeconds(deadlineSeconds))
+        {
+            Pods.SetCondition(status, "Progressing", "False", "ProgressDeadlineExceeded", $"ReplicaSet \"{rsName}\" has timed out progressing.", withUpdateTime: true);
+        }
     }
 
     private JsonObject? CreateReplicaSet(JsonObject deployment, JsonObject template, string hash, int revision)

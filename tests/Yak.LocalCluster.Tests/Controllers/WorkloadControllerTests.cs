@@ -74,6 +74,24 @@ public sealed class WorkloadControllerTests
     }
 
     [Fact]
+    public async Task Deployment_PodsNeverReady_ProgressDeadlineExceeded()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        cluster.Runtime.MakeReady = false;
+        var deployment = Deployment("busybox");
+        deployment.Spec.ProgressDeadlineSeconds = 1;
+        await cluster.Client.AppsV1.CreateNamespacedDeploymentAsync(deployment, "default").DefaultTimeout();
+
+        var stuck = await cluster.EventuallyAsync(
+            () => cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default"),
+            d => d.Status?.Conditions?.Any(c => c.Type == "Progressing" && c.Status == "False") == true,
+            "the progress deadline to pass").DefaultTimeout();
+
+        Assert.Equal("ProgressDeadlineExceeded", stuck.Status.Conditions.Single(c => c.Type == "Progressing").Reason);
+        Assert.Contains(stuck.Status.Conditions, c => c.Type == "Available" && c.Status == "False");
+    }
+
+    [Fact]
     public async Task Deployment_Deleted_ReplicaSetsAndPodsAreCollected()
     {
         await using var cluster = await TestCluster.StartAsync();
