@@ -29,5 +29,8 @@ internal static class ComposeKeys
 
     public static readonly string[] Healthcheck = ["test", "interval", "timeout", "retries", "start_period", "start_interval", "disable"];
 
+    /// <summary>Keys of a service's <c>x-yak</c> extension: sync options for every bind mount of the service.</summary>
+    public static readonly string[] YakExtension = ["initialSync", "exclude"];
+
     public static readonly string[] TopVolume = ["driver", "driver_opts", "external", "labels", "name", "x-yak-size"];
 }

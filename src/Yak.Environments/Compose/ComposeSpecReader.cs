@@ -156,6 +156,7 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
                 : "missing required key \"image\"");
         }
 
+        (YNode? Node, string Path) yakOptions = (null, string.Empty);
         List<EnvVar> fromFiles = [];
         List<EnvVar> environment = [];
         foreach (var (k, value) in mapping.Entries)
@@ -198,6 +199,9 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
                 case "healthcheck":
                     draft.Readiness = parts.Healthcheck(value, p);
                     break;
+                case "x-yak":
+                    yakOptions = (value, p);
+                    break;
                 default:
                     WarnUnsupported(k, p, ComposeKeys.ServiceSupported, ComposeKeys.ServiceIgnored, "a service");
                     break;
@@ -205,7 +209,55 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
         }
 
         draft.Env = CommonReaders.Merge(fromFiles, environment);
+        if (yakOptions is var (optionsNode, optionsPath) && optionsNode is not null)
+        {
+            ApplySyncOptions(draft, optionsNode, optionsPath);
+        }
+
         return draft;
+    }
+
+    /// <summary>
+    /// The service's <c>x-yak</c> extension (<c>initialSync</c>, <c>exclude</c>) applies to every bind mount of the
+    /// service; compose itself ignores <c>x-</c> keys.
+    /// </summary>
+    private void ApplySyncOptions(ServiceDraft draft, YNode node, string path)
+    {
+        if (r.Mapping(node, path, "a mapping with initialSync and/or exclude") is not { } mapping)
+        {
+            return;
+        }
+
+        var initial = false;
+        IReadOnlyList<string> excludes = [];
+        foreach (var (key, value) in mapping.Entries)
+        {
+            var keyPath = NodeReader.Join(path, key.Value);
+            switch (key.Value)
+            {
+                case "initialSync":
+                    initial = r.Bool(value, keyPath) == true;
+                    break;
+                case "exclude":
+                    excludes = r.StringList(value, keyPath, allowSingle: true) ?? [];
+                    break;
+                default:
+                    r.Warning(key, keyPath, $"unknown x-yak option, ignored{DidYouMean.Hint(key.Value, ComposeKeys.YakExtension)}");
+                    break;
+            }
+        }
+
+        if (draft.Syncs.Count == 0)
+        {
+            r.Warning(mapping, path, "x-yak sync options are ignored: the service has no bind mounts");
+            return;
+        }
+
+        for (var i = 0; i < draft.Syncs.Count; i++)
+        {
+            var sync = draft.Syncs[i];
+            draft.Syncs[i] = sync with { Value = sync.Value with { InitialSync = initial, Excludes = [.. sync.Value.Excludes, .. excludes] } };
+        }
     }
 
     private void WarnSharedVolumes(List<ServiceDraft> services)

@@ -59,9 +59,9 @@ internal static class PodTemplateBuilder
     {
         IList<string>? command = service.Command is null ? null : [.. service.Command];
         IList<string>? args = service.Args is null ? null : [.. service.Args];
-        if (service.WaitsForInitialSync && service.Command is not null)
+        if (service.WaitsForInitialSync && (service.Command is not null || service.Args is not null))
         {
-            command = ["sh", "-c", SyncSidecar.WaitScript, "yak-wait-for-sync", .. service.Command, .. service.Args ?? []];
+            command = ["sh", "-c", SyncSidecar.WaitScript, "yak-wait-for-sync", .. service.Command ?? [], .. service.Args ?? []];
             args = null;
         }
 

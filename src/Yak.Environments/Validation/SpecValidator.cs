@@ -17,7 +17,18 @@ internal static class SpecValidator
             CheckMounts(service, r);
             if (service.Syncs.FirstOrDefault(s => s.Value.InitialSync) is { } gated && service.Command is null)
             {
-                r.Error(gated.Node, gated.Path, "initialSync needs the service to name its \"command\" (yak wraps it to wait for the first sync)");
+                if (service.Args is null)
+                {
+                    r.Error(gated.Node, gated.Path, compose
+                        ? "initialSync needs the service to name its \"entrypoint\" or \"command\" (yak wraps it to wait for the first sync)"
+                        : "initialSync needs the service to name its \"command\" (yak wraps it to wait for the first sync)");
+                }
+                else
+                {
+                    r.Warning(gated.Node, gated.Path, compose
+                        ? "initialSync with \"command\" but no \"entrypoint\": the command is run directly, without the image's entrypoint"
+                        : "initialSync with \"args\" but no \"command\": the args are run directly, without the image's entrypoint");
+                }
             }
         }
 
