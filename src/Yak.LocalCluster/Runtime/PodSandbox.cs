@@ -3,14 +3,26 @@ using System.Diagnostics;
 namespace Yak.LocalCluster.Runtime;
 
 /// <summary>
-/// A pod's shared namespaces. With namespaces, a holder process (<c>unshare --net cat</c>, which ends when its stdin
-/// closes, so a crashed cluster leaves no holder behind) owns the pod's network namespace: loopback up and, when
-/// possible, a veth to the host with the pod IP. Containers join it with <c>nsenter -t HolderPid -n</c>.
-/// Without namespaces (not root, not Linux) the sandbox is the host itself and the pod IP is 127.0.0.1.
+/// A pod's shared namespaces. With namespaces, a holder process (<c>unshare --net sh</c>) owns the pod's network
+/// namespace: loopback up and, when possible, a veth to the host with the pod IP. Containers join it with
+/// <c>nsenter -t HolderPid -n</c>. The holder waits for its stdin to close (the cluster stopping the pod, or the
+/// cluster's process dying) and then SIGKILLs every process left in the namespace, so a crashed cluster leaves
+/// neither holders nor containers behind. Without namespaces (not root, not Linux) the sandbox is the host itself and
+/// the pod IP is 127.0.0.1.
 /// </summary>
 public sealed class PodSandbox : IAsyncDisposable
 {
     private readonly Process? holder;
+    private int disposed;
+
+    private const string ReaperScript = """
+        cat >/dev/null
+        for p in /proc/[0-9]*; do
+          [ "${p#/proc/}" = "$$" ] && continue
+          [ "$p/ns/net" -ef /proc/$$/ns/net ] && kill -9 "${p#/proc/}" 2>/dev/null
+        done
+        exit 0
+        """;
 
     private PodSandbox(Process? holder, string podIp)
     {
@@ -39,7 +51,7 @@ public sealed class PodSandbox : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--net", "--", "cat" })
+        foreach (var arg in new[] { "--net", "--", "sh", "-c", ReaperScript, "yak-pod-sandbox" })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -48,7 +60,6 @@ public sealed class PodSandbox : IAsyncDisposable
         var sandbox = new PodSandbox(process, "127.0.0.1");
         try
         {
-            // unshare(2) happens before exec; once cat runs, its namespace is the new one.
             await sandbox.WaitForOwnNamespaceAsync(cancellationToken).ConfigureAwait(false);
             var (code, output) = await HostCommand.RunAsync("nsenter", ["-t", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "ip", "link", "set", "lo", "up"], null, cancellationToken).ConfigureAwait(false);
             if (code != 0)
@@ -86,14 +97,14 @@ public sealed class PodSandbox : IAsyncDisposable
                 throw new IOException($"unshare --net failed: {await holder.StandardError.ReadToEndAsync(cancellationToken).ConfigureAwait(false)}");
             }
 
+            // unshare(2) runs before exec, so a namespace other than ours means the holder is in place.
             var target = File.ResolveLinkTarget(path, false)?.Name;
-            var exe = File.ResolveLinkTarget($"/proc/{holder.Id}/exe", false)?.Name;
-            if (target is not null && target != self && exe == "cat")
+            if (target is not null && target != self)
             {
                 return;
             }
 
-            // The holder is between fork and exec; there is no event for that, so look again shortly.
+            // The holder is between fork and unshare(2); there is no event for that, so look again shortly.
             await Task.Delay(2, cancellationToken).ConfigureAwait(false);
         }
 
@@ -102,7 +113,7 @@ public sealed class PodSandbox : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (holder is null)
+        if (holder is null || Interlocked.Exchange(ref disposed, 1) == 1)
         {
             return;
         }

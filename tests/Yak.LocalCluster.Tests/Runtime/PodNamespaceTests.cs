@@ -109,4 +109,24 @@ public sealed class PodNamespaceTests
         var folder = Path.Combine(node.StateDirectory, "pods", pod.Metadata.Uid, "volumes", "out");
         Assert.Equal($"hello-world world {output}\n", node.Runtime.UsesNamespaces ? text : text.Replace(folder, output, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Sandbox_HolderLosesItsCluster_KillsEveryProcessOfThePod()
+    {
+        await using var node = new RuntimeHarness();
+        Assert.True(node.Runtime.UsesNamespaces, "pod namespaces need root on Linux with unshare and nsenter");
+        var pod = TestPods.Pod("orphaned", TestPods.Shell("app", "sleep 1000 & exec sleep 1000"));
+        pod.Spec.RestartPolicy = "Never";
+        await node.RunAsync(pod);
+        await node.WaitReadyAsync("orphaned");
+        var instance = node.Runtime.Find(pod.Metadata.Uid)!;
+        var process = instance.Containers[0].Process!;
+
+        // What a crash of the cluster looks like to the holder: its stdin closes while containers still run.
+        await instance.Sandbox!.DisposeAsync();
+        var status = await node.WaitForAsync("orphaned", s => s.Phase == "Failed");
+
+        Assert.Equal(137, status.ContainerStatuses![0].State.Terminated.ExitCode);
+        Assert.True(process.HasExited);
+    }
 }
