@@ -15,6 +15,13 @@ public sealed class SessionScenarioTests
             connector);
     }
 
+    /// <summary>Writes as editors save: a temp file renamed over the target, so a watcher never sees half a version.</summary>
+    private static void SaveAtomically(string path, string content)
+    {
+        File.WriteAllText(path + ".saving", content);
+        File.Move(path + ".saving", path, overwrite: true);
+    }
+
     private static (string Local, string Remote) Roots(TempDirectory temp) =>
         (Directory.CreateDirectory(temp.Combine("local")).FullName, temp.Combine("remote"));
 
@@ -107,7 +114,7 @@ public sealed class SessionScenarioTests
             await first.FlushAsync().DefaultTimeout();
             var before = first.GetStatus().BytesOnWire;
             lines[30_000] = "edited line\n";
-            File.WriteAllText(path, string.Concat(lines));
+            SaveAtomically(path, string.Concat(lines));
             await first.FlushAsync().DefaultTimeout();
             var status = first.GetStatus();
             Assert.Equal(1, status.DeltasSent);
@@ -294,6 +301,13 @@ public sealed class SessionScenarioTests
         Assert.False(File.Exists(Path.Combine(remote, "escape")) || new FileInfo(Path.Combine(remote, "escape")).LinkTarget is not null);
         Assert.Null(new FileInfo(Path.Combine(remote, "absolute")).LinkTarget);
         Assert.Equal(2, session.GetStatus().Problems);
+
+        // Problems are the current set, not a running count; fixing the link clears its entry.
+        await session.FlushAsync().DefaultTimeout();
+        Assert.Equal(["absolute", "escape"], session.GetStatus().ProblemPaths);
+        File.Delete(Path.Combine(local, "absolute"));
+        await session.FlushAsync().DefaultTimeout();
+        Assert.Equal(["escape"], session.GetStatus().ProblemPaths);
     }
 
     [Fact]
@@ -447,5 +461,30 @@ public sealed class SessionScenarioTests
         await session.FlushAsync().DefaultTimeout();
         TreeAssert.Equal(local, remote);
         Assert.Equal(0, session.GetStatus().Problems);
+    }
+
+    [Fact]
+    public async Task RepeatedEdits_OnlyTheCurrentSignatureIsKept()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        var path = Path.Combine(local, "big.bin");
+        var data = SessionEndToEndTests.RandomBytes(1, 200_000);
+        File.WriteAllBytes(path, data);
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+
+        for (var i = 0; i < 3; i++)
+        {
+            data[i * 1000] ^= 0xFF;
+            File.WriteAllBytes(path + ".new", data); // saved atomically, so the watcher never sees a half-written version
+            File.Move(path + ".new", path, overwrite: true);
+            await session.FlushAsync().DefaultTimeout();
+        }
+
+        Assert.Equal(3, session.GetStatus().DeltasSent);
+        Assert.Single(Directory.EnumerateFiles(temp.Combine("state", "signatures")));
+        TreeAssert.Equal(local, remote);
     }
 }

@@ -23,7 +23,8 @@ public sealed class PushResult
     /// <summary>Files created on the agent from content it already held (renames, moves, duplicates).</summary>
     public long Copies => Interlocked.Read(ref copies);
 
-    public List<string> Problems { get; } = [];
+    /// <summary>Paths the agent refused or failed, with its message.</summary>
+    public List<(string Path, string Message)> Problems { get; } = [];
 
     /// <summary>Paths that changed while being sent: rescan them and try again.</summary>
     public List<string> Retry { get; } = [];
@@ -177,7 +178,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
         {
             switch (e.Code)
             {
-                case ErrorCode.BaseMismatch when delta:
+                case ErrorCode.BaseMismatch or ErrorCode.DigestMismatch when delta:
                 case ErrorCode.DigestMismatch or ErrorCode.IoError when op.Kind == OperationKind.CopyFile:
                     retries.Add(op);
                     break;
@@ -185,7 +186,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
                     result.Retry.Add(op.Path);
                     break;
                 default:
-                    result.Problems.Add($"{op.Path}: {e.Message}");
+                    result.Problems.Add((op.Path, e.AgentMessage));
                     break;
             }
 

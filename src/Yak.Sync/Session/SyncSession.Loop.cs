@@ -242,8 +242,22 @@ public sealed partial class SyncSession
         List<TaskCompletionSource> done = [];
         lock (gate)
         {
-            problems += result.Problems.Count;
-            lastProblem = result.Problems.LastOrDefault() ?? lastProblem;
+            if (full)
+            {
+                // A full pass retried everything that differs: what still fails is the whole current list.
+                problems.Clear();
+            }
+
+            foreach (var (path, message) in result.Problems)
+            {
+                problems[path] = message;
+                lastProblem = $"{path}: {message}";
+            }
+
+            if (problems.Count == 0)
+            {
+                lastProblem = null;
+            }
             dirty.UnionWith(result.Retry);
             if (result.Applied > 0 || full)
             {
@@ -266,14 +280,15 @@ public sealed partial class SyncSession
             }
         }
 
-        foreach (var problem in result.Problems)
+        foreach (var (path, message) in result.Problems)
         {
-            options.Log?.Invoke($"sync {options.Name}: refused: {problem}");
+            options.Log?.Invoke($"sync {options.Name}: refused {path}: {message}");
         }
 
         if (full)
         {
             SaveState();
+            CollectSignatures();
         }
 
         foreach (var flush in done)

@@ -42,7 +42,7 @@ public sealed partial class SyncSession : IAsyncDisposable
     private PushResult? activePush;
     private TimeSpan? lastLatency;
     private DateTimeOffset? lastSyncAt;
-    private int problems;
+    private readonly Dictionary<string, string> problems = new(StringComparer.Ordinal);
     private string? lastProblem;
     private string? agentVersion;
     private bool needsSave;
@@ -119,8 +119,9 @@ public sealed partial class SyncSession : IAsyncDisposable
                 PendingChanges = dirty.Count,
                 LocalEntries = local.Count,
                 RemoteEntries = remote.Count,
-                Problems = problems,
+                Problems = problems.Count,
                 LastProblem = lastProblem,
+                ProblemPaths = [.. problems.Keys.Order(StringComparer.Ordinal).Take(20)],
                 PolledFolders = watcher?.PolledFolders ?? 0,
                 AgentVersion = agentVersion,
             };
@@ -269,6 +270,19 @@ public sealed partial class SyncSession : IAsyncDisposable
 
         options.Log?.Invoke($"sync {options.Name}: warning: {message}");
         Warning?.Invoke(this, message);
+    }
+
+    /// <summary>Drops stored signatures of content the agent no longer holds (called after full passes).</summary>
+    private void CollectSignatures()
+    {
+        try
+        {
+            store.CollectGarbage(remote.Values.Where(e => e.Kind == EntryKind.File && e.Size > Delta.BlockSizing.WholeFileThreshold).Select(e => e.Digest));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            options.Log?.Invoke($"sync {options.Name}: could not prune signatures: {e.Message}");
+        }
     }
 
     private void SaveState()

@@ -65,10 +65,13 @@ public sealed record SyncStatus
 
     public int RemoteEntries { get; init; }
 
-    /// <summary>Paths the agent refused or failed (e.g. a symlink pointing out of the root).</summary>
+    /// <summary>Paths the agent currently refuses or fails (e.g. a symlink pointing out of the root).</summary>
     public int Problems { get; init; }
 
     public string? LastProblem { get; init; }
+
+    /// <summary>The first (up to 20) problem paths, sorted.</summary>
+    public IReadOnlyList<string> ProblemPaths { get; init; } = [];
 
     /// <summary>Folders polled because the inotify budget ran out.</summary>
     public int PolledFolders { get; init; }
