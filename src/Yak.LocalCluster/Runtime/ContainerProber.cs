@@ -16,6 +16,33 @@ internal static class ContainerProber
     {
         var readiness = runner.Spec.ReadinessProbe;
         var liveness = runner.Spec.LivenessProbe;
+        if (runner.Spec.StartupProbe is { } startup)
+        {
+            // Nothing else is probed until the startup probe succeeds once; failing it kills the container.
+            using var started = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            try
+            {
+                await LoopAsync(startup, runner, pod, ok =>
+                {
+                    if (ok)
+                    {
+                        started.Cancel();
+                    }
+                    else
+                    {
+                        runner.Kill();
+                    }
+                }, started.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
         if (readiness is null)
         {
             runner.SetReady(true);
@@ -114,9 +141,12 @@ internal static class ContainerProber
             using var handler = new SocketsHttpHandler
             {
                 ConnectCallback = async (_, ct) => new NetworkStream(await PodSocket.ConnectAsync(pod.Sandbox, http.Host ?? "127.0.0.1", port, ct).ConfigureAwait(false), ownsSocket: true),
+                // As the kubelet: an https probe does not verify the certificate.
+                SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
             };
             using var client = new HttpClient(handler);
-            using var request = new HttpRequestMessage(HttpMethod.Get, $"http://{http.Host ?? "127.0.0.1"}:{port.ToString(CultureInfo.InvariantCulture)}{http.Path ?? "/"}");
+            var scheme = string.Equals(http.Scheme, "HTTPS", StringComparison.OrdinalIgnoreCase) ? "https" : "http";
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"{scheme}://{http.Host ?? "127.0.0.1"}:{port.ToString(CultureInfo.InvariantCulture)}{http.Path ?? "/"}");
             foreach (var header in http.HttpHeaders ?? [])
             {
                 request.Headers.TryAddWithoutValidation(header.Name, header.Value);

@@ -67,4 +67,21 @@ public sealed class ProbeTests
         var status = await node.WaitForAsync("live", s => s.ContainerStatuses?.FirstOrDefault()?.RestartCount >= 1);
         Assert.Equal(137, status.ContainerStatuses![0].LastState.Terminated.ExitCode);
     }
+
+    [Fact]
+    public async Task StartupProbe_NotYetSucceeded_HoldsReadinessBack()
+    {
+        await using var node = new RuntimeHarness();
+        var marker = Path.Combine(node.StateDirectory, "started");
+        var app = TestPods.Shell("app", "exec sleep 1000");
+        app.StartupProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", marker] }, PeriodSeconds = 1, FailureThreshold = 1000 };
+        await node.RunAsync(TestPods.Pod("slow-start", app));
+
+        var running = await node.WaitForAsync("slow-start", s => s.Phase == "Running");
+        Assert.False(running.ContainerStatuses![0].Ready);
+        await File.WriteAllTextAsync(marker, "ok").DefaultTimeout();
+
+        var ready = await node.WaitReadyAsync("slow-start");
+        Assert.Equal(0, ready.ContainerStatuses![0].RestartCount);
+    }
 }
