@@ -487,4 +487,36 @@ public sealed class SessionScenarioTests
         Assert.Single(Directory.EnumerateFiles(temp.Combine("state", "signatures")));
         TreeAssert.Equal(local, remote);
     }
+
+    [Fact]
+    public async Task SparseFile_SyncedCompressedAndEditedAsDelta()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        var path = Path.Combine(local, "disk.img");
+        using (var stream = new FileStream(path, FileMode.CreateNew))
+        {
+            stream.SetLength(64L << 20); // a hole: reads as zeros, occupies no blocks
+            stream.Position = 40L << 20;
+            stream.Write("superblock"u8);
+        }
+
+        await using var session = NewSession(temp, local, remote, out _);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+        var first = session.GetStatus();
+        Assert.True(first.BytesOnWire < 1 << 20, $"64 MiB of mostly zeros took {first.BytesOnWire} bytes on the wire");
+
+        using (var stream = new FileStream(path, FileMode.Open))
+        {
+            stream.Position = 10L << 20;
+            stream.Write("journal entry"u8);
+        }
+
+        await session.FlushAsync().DefaultTimeout();
+        var second = session.GetStatus();
+        Assert.Equal(1, second.DeltasSent);
+        Assert.True(second.BytesOnWire - first.BytesOnWire < 64 << 10, $"a 13-byte edit took {second.BytesOnWire - first.BytesOnWire} bytes");
+        TreeAssert.Equal(local, remote);
+    }
 }

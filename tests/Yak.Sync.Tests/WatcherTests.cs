@@ -127,4 +127,25 @@ public sealed class WatcherTests
         File.WriteAllText(temp.Combine(unwatched, "x.txt"), "x");
         await recorder.WaitFor(seen => seen.Contains(unwatched)).DefaultTimeout();
     }
+
+    [Fact]
+    public async Task Parse_QueueOverflow_ReportsWholeTreeAndWarns()
+    {
+        using var temp = new TempDirectory();
+        var recorder = new Recorder();
+        var warnings = new ConcurrentQueue<string>();
+        using var watcher = new InotifyWatcher(temp.Path, new IgnoreRules(temp.Path), TimeSpan.FromMilliseconds(10));
+        watcher.Changed += recorder.OnChanged;
+        watcher.Warning += warnings.Enqueue;
+        watcher.Start();
+
+        // struct inotify_event { int wd = -1; uint mask = IN_Q_OVERFLOW; uint cookie; uint len = 0; }
+        var overflow = new byte[16];
+        BitConverter.TryWriteBytes(overflow.AsSpan(0), -1);
+        BitConverter.TryWriteBytes(overflow.AsSpan(4), 0x4000u);
+        watcher.Parse(overflow);
+
+        await recorder.WaitFor(seen => seen.Contains("")).DefaultTimeout();
+        Assert.Contains(warnings, w => w.Contains("overflowed", StringComparison.Ordinal));
+    }
 }

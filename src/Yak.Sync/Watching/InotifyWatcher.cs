@@ -276,7 +276,8 @@ public sealed partial class InotifyWatcher : ITreeWatcher
         }
     }
 
-    private void Parse(ReadOnlySpan<byte> events)
+    /// <summary>Decodes a buffer of struct inotify_event records (internal for tests: overflow cannot be provoked reliably).</summary>
+    internal void Parse(ReadOnlySpan<byte> events)
     {
         var offset = 0;
         while (offset + 16 <= events.Length)
