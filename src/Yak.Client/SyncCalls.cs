@@ -6,11 +6,11 @@ namespace Yak.Client;
 /// <summary>Typed <c>sync/*</c> calls.</summary>
 public static class SyncCalls
 {
-    public static async Task<SyncSessionInfo> CreateSyncAsync(this DaemonClient client, string name, string localPath, string endpoint, IReadOnlyList<string> excludes, CancellationToken cancellationToken) =>
-        (await client.InvokeAsync<SyncCreateResponse>(
-            Methods.SyncCreate,
-            new SyncCreateRequest { Name = name, LocalPath = localPath, Endpoint = endpoint, Excludes = excludes },
-            cancellationToken).ConfigureAwait(false)).Session;
+    public static Task<SyncSessionInfo> CreateSyncAsync(this DaemonClient client, string name, string localPath, string endpoint, IReadOnlyList<string> excludes, CancellationToken cancellationToken) =>
+        client.CreateSyncAsync(new SyncCreateRequest { Name = name, LocalPath = localPath, Endpoint = endpoint, Excludes = excludes, Kubeconfig = string.Empty, Context = string.Empty }, cancellationToken);
+
+    public static async Task<SyncSessionInfo> CreateSyncAsync(this DaemonClient client, SyncCreateRequest request, CancellationToken cancellationToken) =>
+        (await client.InvokeAsync<SyncCreateResponse>(Methods.SyncCreate, request, cancellationToken).ConfigureAwait(false)).Session;
 
     public static async Task<IReadOnlyList<SyncSessionInfo>> ListSyncAsync(this DaemonClient client, CancellationToken cancellationToken) =>
         (await client.InvokeAsync<SyncListResponse>(Methods.SyncList, new SyncListRequest(), cancellationToken).ConfigureAwait(false)).Sessions;

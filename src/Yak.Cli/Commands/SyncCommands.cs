@@ -27,20 +27,29 @@ internal static class SyncCommands
         var endpoint = new Argument<string>("endpoint") { Description = "local:/DIR, or pod:NAMESPACE/POD[/CONTAINER]:/PATH" };
         var name = new Option<string>("--name") { Description = "Session name (default: from the folder name)." };
         var exclude = new Option<string[]>("--exclude") { Description = "Ignore pattern in .gitignore syntax (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "For pod: endpoints, the kubeconfig (default: KUBECONFIG or ~/.kube/config)." };
+        var kubeContext = new Option<string>("--context") { Description = "For pod: endpoints, the kubeconfig context (default: its current one)." };
         var command = new Command("create", "Create a sync session; it starts at once and resumes whenever yakd starts.");
         command.Arguments.Add(local);
         command.Arguments.Add(endpoint);
         command.Options.Add(name);
         command.Options.Add(exclude);
+        command.Options.Add(kubeconfig);
+        command.Options.Add(kubeContext);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = CliApp.Context(parse);
             await using var client = await context.ConnectAsync(cancellationToken);
             var session = await client.CreateSyncAsync(
-                parse.GetValue(name) ?? string.Empty,
-                parse.GetValue(local)!.FullName,
-                parse.GetValue(endpoint)!,
-                parse.GetValue(exclude) ?? [],
+                new SyncCreateRequest
+                {
+                    Name = parse.GetValue(name) ?? string.Empty,
+                    LocalPath = parse.GetValue(local)!.FullName,
+                    Endpoint = parse.GetValue(endpoint)!,
+                    Excludes = parse.GetValue(exclude) ?? [],
+                    Kubeconfig = parse.GetValue(kubeconfig)?.FullName ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? string.Empty,
+                    Context = parse.GetValue(kubeContext) ?? string.Empty,
+                },
                 cancellationToken);
             Render(context, [session], details: true);
             return CliExitCodes.Success;

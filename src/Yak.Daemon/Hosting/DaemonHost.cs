@@ -34,6 +34,7 @@ internal static class DaemonHost
 
     private static void ConfigureSync(IServiceCollection services)
     {
+        services.AddSingleton<IPodAgentConnectorFactory, PodAgentConnectorFactory>();
         services.AddSingleton<IAgentConnectorFactory, AgentConnectorFactory>();
         services.AddSingleton<SyncSessionManager>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<SyncSessionManager>());

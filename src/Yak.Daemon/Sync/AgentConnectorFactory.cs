@@ -6,7 +6,7 @@ namespace Yak.Daemon.Sync;
 /// <summary>Turns an endpoint into the way a session reaches its agent.</summary>
 internal interface IAgentConnectorFactory
 {
-    IAgentConnector Create(SyncEndpoint endpoint, string sessionName);
+    IAgentConnector Create(SyncEndpoint endpoint, SyncSessionDefinition definition);
 }
 
 /// <summary>
@@ -15,10 +15,10 @@ internal interface IAgentConnectorFactory
 /// </summary>
 internal sealed class AgentConnectorFactory(ILogger<AgentConnectorFactory> logger, IPodAgentConnectorFactory? pods = null) : IAgentConnectorFactory
 {
-    public IAgentConnector Create(SyncEndpoint endpoint, string sessionName) => endpoint switch
+    public IAgentConnector Create(SyncEndpoint endpoint, SyncSessionDefinition definition) => endpoint switch
     {
-        LocalSyncEndpoint local => new LocalAgentConnector(local.Path, log: line => logger.LogInformation("agent[{Session}]: {Line}", sessionName, line)),
-        PodSyncEndpoint pod when pods is not null => pods.Create(pod, sessionName),
+        LocalSyncEndpoint local => new LocalAgentConnector(local.Path, log: line => logger.LogInformation("agent[{Session}]: {Line}", definition.Name, line)),
+        PodSyncEndpoint pod when pods is not null => pods.Create(pod, definition),
         PodSyncEndpoint => throw new NotSupportedException("This yakd has no Kubernetes connector for pod: endpoints."),
         _ => throw new ArgumentOutOfRangeException(nameof(endpoint)),
     };
@@ -27,5 +27,5 @@ internal sealed class AgentConnectorFactory(ILogger<AgentConnectorFactory> logge
 /// <summary>Reaches an agent inside a pod (exec into the sync sidecar).</summary>
 internal interface IPodAgentConnectorFactory
 {
-    IAgentConnector Create(PodSyncEndpoint endpoint, string sessionName);
+    IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition);
 }

@@ -4,7 +4,13 @@ using Yak.Sync.Session;
 namespace Yak.Daemon.Sync;
 
 /// <summary>What the daemon persists about a session so it is resumed at the next start.</summary>
-internal sealed record SyncSessionDefinition(string Name, string LocalPath, string Endpoint, IReadOnlyList<string> Excludes, bool Paused);
+internal sealed record SyncSessionDefinition(string Name, string LocalPath, string Endpoint, IReadOnlyList<string> Excludes, bool Paused)
+{
+    /// <summary>For pod endpoints: which kubeconfig and context (empty: yakd's defaults).</summary>
+    public string Kubeconfig { get; init; } = string.Empty;
+
+    public string Context { get; init; } = string.Empty;
+}
 
 internal static class SyncStatusMapping
 {

@@ -124,7 +124,11 @@ internal sealed partial class SyncSessionManager(
                 }
             }
 
-            var definition = new SyncSessionDefinition(name, localPath, target.ToString()!, [.. request.Excludes], Paused: false);
+            var definition = new SyncSessionDefinition(name, localPath, target.ToString()!, [.. request.Excludes], Paused: false)
+            {
+                Kubeconfig = request.Kubeconfig,
+                Context = request.Context,
+            };
             var session = Open(definition);
             SaveRegistry();
             Log.SyncSessionCreated(logger, name, localPath, definition.Endpoint);
@@ -211,7 +215,7 @@ internal sealed partial class SyncSessionManager(
     private SyncSession Open(SyncSessionDefinition definition)
     {
         SyncEndpoint.TryParse(definition.Endpoint, out var target, out var error);
-        var connector = connectors.Create(target ?? throw new ArgumentException(error), definition.Name);
+        var connector = connectors.Create(target ?? throw new ArgumentException(error), definition);
         var session = new SyncSession(
             new SyncSessionOptions
             {

@@ -15,6 +15,12 @@ public sealed class SyncCreateRequest
 
     /// <summary>Extra ignore patterns in .gitignore syntax, on top of .gitignore and .yakignore.</summary>
     public required IReadOnlyList<string> Excludes { get; init; }
+
+    /// <summary>For pod endpoints: the kubeconfig file; empty means KUBECONFIG or ~/.kube/config as seen by yakd.</summary>
+    public required string Kubeconfig { get; init; }
+
+    /// <summary>For pod endpoints: the kubeconfig context; empty means its current context.</summary>
+    public required string Context { get; init; }
 }
 
 public sealed class SyncCreateResponse

@@ -1,0 +1,54 @@
+using k8s;
+using k8s.Exceptions;
+
+namespace Yak.Kube;
+
+/// <summary>A client for one cluster, plus what to tell the user about it.</summary>
+public sealed record KubeConnection(IKubernetes Client, string Server, string Context) : IDisposable
+{
+    public void Dispose() => Client.Dispose();
+
+    /// <summary>Wraps a transport failure in a message that names the context and what to try.</summary>
+    public KubeConnectionException Unreachable(Exception inner) => new(
+        $"The cluster of context '{Context}' at {Server} does not answer ({inner.GetBaseException().Message}). " +
+        $"Check it with 'kubectl --context {Context} get namespaces'; for the local cluster, 'yakctl cluster local start'.",
+        inner);
+}
+
+/// <summary>Builds KubernetesClient clients from kubeconfig files, with clear errors for a missing file or context.</summary>
+public static class KubeClientFactory
+{
+    public static KubeConnection Create(KubeTarget target)
+    {
+        var path = string.IsNullOrEmpty(target.KubeconfigPath) ? DefaultKubeconfigPath() : target.KubeconfigPath;
+        if (!File.Exists(path))
+        {
+            throw new KubeConnectionException(
+                $"No kubeconfig at {path}. Point KUBECONFIG (or --kubeconfig) at one, or start the local cluster with 'yakctl cluster local start'.");
+        }
+
+        KubernetesClientConfiguration configuration;
+        try
+        {
+            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, string.IsNullOrEmpty(target.Context) ? null : target.Context);
+        }
+        catch (KubeConfigException ex)
+        {
+            throw new KubeConnectionException($"Kubeconfig {path}: {ex.Message}" + (string.IsNullOrEmpty(target.Context) ? "" : $" (asked for context '{target.Context}')"), ex);
+        }
+
+        return new KubeConnection(new Kubernetes(configuration), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)");
+    }
+
+    /// <summary>KUBECONFIG's first file, else ~/.kube/config, as kubectl does.</summary>
+    public static string DefaultKubeconfigPath()
+    {
+        var variable = Environment.GetEnvironmentVariable("KUBECONFIG");
+        if (!string.IsNullOrEmpty(variable))
+        {
+            return variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)[0];
+        }
+
+        return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");
+    }
+}

@@ -1,0 +1,97 @@
+using k8s;
+using k8s.Models;
+using Yak.LocalCluster.Hosting;
+using Yak.Kube;
+using Yak.Testing;
+
+namespace Yak.Testing.Cluster;
+
+/// <summary>An in-process local cluster for one test, reached through its kubeconfig like any cluster.</summary>
+public sealed class LocalClusterFixture : IAsyncDisposable
+{
+    private readonly TempDirectory state;
+
+    private LocalClusterFixture(TempDirectory state, LocalClusterHost host, KubeConnection connection)
+    {
+        this.state = state;
+        Host = host;
+        Connection = connection;
+    }
+
+    public LocalClusterHost Host { get; }
+
+    public KubeConnection Connection { get; }
+
+    public IKubernetes Client => Connection.Client;
+
+    public static async Task<LocalClusterFixture> StartAsync()
+    {
+        var state = new TempDirectory("yak-kube-");
+        var host = await LocalClusterHost.StartAsync(new LocalClusterOptions { StateDirectory = state.Path }).DefaultTimeout();
+        var connection = KubeClientFactory.Create(new KubeTarget(host.KubeconfigPath, "yak-local"));
+        return new LocalClusterFixture(state, host, connection);
+    }
+
+    /// <summary>An app container and a yak-sync sidecar sharing the code volume at /code, as environments lay them out.</summary>
+    public static V1Pod SidecarPod(string name) => new()
+    {
+        Metadata = new V1ObjectMeta { Name = name },
+        Spec = new V1PodSpec
+        {
+            Containers =
+            [
+                new V1Container
+                {
+                    Name = "app",
+                    Image = "busybox",
+                    Command = ["sh", "-c", "exec sleep 100000"],
+                    VolumeMounts = [new V1VolumeMount { Name = "code", MountPath = "/code" }],
+                },
+                new V1Container
+                {
+                    Name = "yak-sync",
+                    Image = "yak-agent",
+                    Command = ["sh", "-c", "exec sleep 100000"],
+                    VolumeMounts = [new V1VolumeMount { Name = "code", MountPath = "/code" }],
+                },
+            ],
+            Volumes = [new V1Volume { Name = "code", EmptyDir = new V1EmptyDirVolumeSource() }],
+        },
+    };
+
+    /// <summary>Where the local cluster keeps a pod's emptyDir volume on this machine.</summary>
+    public string VolumePath(V1Pod pod, string volume) => Path.Combine(Host.StateDirectory, "pods", pod.Metadata.Uid, "volumes", volume);
+
+    /// <summary>Creates a pod and waits (on a watch, not a sleep) until it is Ready.</summary>
+    public async Task<V1Pod> RunReadyAsync(V1Pod pod, string ns = "default")
+    {
+        await Client.CoreV1.CreateNamespacedPodAsync(pod, ns).DefaultTimeout();
+        using var cancel = new CancellationTokenSource(TaskTimeoutExtensions.DefaultTimeoutSpan);
+        var list = await Client.CoreV1.ListNamespacedPodAsync(ns, fieldSelector: $"metadata.name={pod.Metadata.Name}", cancellationToken: cancel.Token);
+        if (IsReady(list.Items.SingleOrDefault()))
+        {
+            return list.Items.Single();
+        }
+
+        await foreach (var (_, item) in Client.CoreV1.WatchListNamespacedPodAsync(
+            ns, fieldSelector: $"metadata.name={pod.Metadata.Name}", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        {
+            if (IsReady(item))
+            {
+                return item;
+            }
+        }
+
+        throw new TimeoutException($"pod {pod.Metadata.Name} never became Ready");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Connection.Dispose();
+        await Host.DisposeAsync();
+        state.Dispose();
+    }
+
+    private static bool IsReady(V1Pod? pod) =>
+        pod?.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+}
