@@ -203,6 +203,12 @@ public sealed partial class AgentServer
         {
             await ReplyErrorAsync(id, ErrorCode.IoError, e.Message, cancellationToken).ConfigureAwait(false);
         }
+        catch (Exception e) when (e is not (InvalidDataException or OperationCanceledException))
+        {
+            // One odd request (an argument the OS rejects) must not take the whole replica down with a crash loop.
+            log.WriteLine($"yak-agent: {frame.Type} #{id} failed: {e}");
+            await ReplyErrorAsync(id, ErrorCode.Internal, $"{e.GetType().Name}: {e.Message}", cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private async Task SendManifestAsync(uint id, Digest known, CancellationToken cancellationToken)
