@@ -3,24 +3,31 @@ using System.Text;
 
 namespace Yak.LocalCluster.Runtime;
 
-/// <summary>One log line as stored: when it was written, which stream, and the text without its newline.</summary>
-public readonly record struct LogLine(DateTimeOffset Time, string Stream, string Text)
+/// <summary>
+/// One log entry as stored, in the CRI layout <c>TIME STREAM TAG TEXT</c>: TAG <c>F</c> is a full line (the newline is
+/// not stored), <c>P</c> a partial one (output that had no newline yet, logged at once, as containerd does).
+/// </summary>
+public readonly record struct LogLine(DateTimeOffset Time, string Stream, string Text, bool Partial = false)
 {
     public const string TimeFormat = "yyyy-MM-dd'T'HH:mm:ss.fffffff'Z'";
 
-    public string Format(bool timestamps) => timestamps ? $"{Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)} {Text}\n" : Text + "\n";
+    public string Format(bool timestamps)
+    {
+        var end = Partial ? string.Empty : "\n";
+        return timestamps ? $"{Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)} {Text}{end}" : Text + end;
+    }
 
-    /// <summary>Parses the stored form <c>TIME STREAM TEXT</c> (the CRI log layout without the partial flag).</summary>
+    public string Stored() => $"{Time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)} {Stream} {(Partial ? 'P' : 'F')} {Text}\n";
+
     public static LogLine? Parse(string stored)
     {
-        var first = stored.IndexOf(' ', StringComparison.Ordinal);
-        var second = first < 0 ? -1 : stored.IndexOf(' ', first + 1);
-        if (second < 0 || !DateTimeOffset.TryParse(stored.AsSpan(0, first), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
+        var parts = stored.Split(' ', 4);
+        if (parts.Length < 4 || parts[2] is not ("F" or "P") || !DateTimeOffset.TryParse(parts[0], CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time))
         {
             return null;
         }
 
-        return new LogLine(time, stored[(first + 1)..second], stored[(second + 1)..]);
+        return new LogLine(time, parts[1], parts[3], parts[2] == "P");
     }
 }
 
@@ -32,7 +39,7 @@ public sealed class ContainerLog : IDisposable
 {
     private readonly object gate = new();
     private readonly FileStream file;
-    private readonly Dictionary<string, StringBuilder> partial = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Decoder> decoders = new(StringComparer.Ordinal);
     private TaskCompletionSource changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public ContainerLog(string path)
@@ -58,7 +65,7 @@ public sealed class ContainerLog : IDisposable
         }
     }
 
-    /// <summary>Appends raw output of <paramref name="stream"/> (stdout or stderr); complete lines are written at once.</summary>
+    /// <summary>Appends raw output of <paramref name="stream"/> (stdout or stderr): full lines, then any rest as a partial line.</summary>
     public void Append(string stream, ReadOnlySpan<byte> data)
     {
         lock (gate)
@@ -68,30 +75,34 @@ public sealed class ContainerLog : IDisposable
                 return;
             }
 
-            if (!partial.TryGetValue(stream, out var pending))
+            if (!decoders.TryGetValue(stream, out var decoder))
             {
-                partial[stream] = pending = new StringBuilder();
+                decoders[stream] = decoder = Encoding.UTF8.GetDecoder();
             }
 
-            pending.Append(Encoding.UTF8.GetString(data));
-            var text = pending.ToString();
-            var last = text.LastIndexOf('\n');
-            if (last < 0)
+            // A stateful decoder: a multi-byte character split across reads stays whole.
+            var chars = new char[decoder.GetCharCount(data, flush: false)];
+            decoder.GetChars(data, chars, flush: false);
+            var text = new string(chars);
+            var start = 0;
+            int newline;
+            while ((newline = text.IndexOf('\n', start)) >= 0)
             {
-                return;
+                Write(new LogLine(DateTimeOffset.UtcNow, stream, text[start..newline].TrimEnd('\r')));
+                start = newline + 1;
             }
 
-            pending.Clear().Append(text.AsSpan(last + 1));
-            foreach (var line in text[..last].Split('\n'))
+            if (start < text.Length)
             {
-                WriteLine(stream, line.TrimEnd('\r'));
+                Write(new LogLine(DateTimeOffset.UtcNow, stream, text[start..], Partial: true));
             }
 
+            file.Flush();
             Signal();
         }
     }
 
-    /// <summary>Flushes unterminated output and wakes every follower for good.</summary>
+    /// <summary>Wakes every follower for good: this run has ended.</summary>
     public void Complete()
     {
         lock (gate)
@@ -99,14 +110,6 @@ public sealed class ContainerLog : IDisposable
             if (Completed)
             {
                 return;
-            }
-
-            foreach (var (stream, pending) in partial)
-            {
-                if (pending.Length > 0)
-                {
-                    WriteLine(stream, pending.ToString());
-                }
             }
 
             file.Flush();
@@ -121,13 +124,7 @@ public sealed class ContainerLog : IDisposable
         file.Dispose();
     }
 
-    private void WriteLine(string stream, string text)
-    {
-        var time = DateTime.UtcNow.ToString(LogLine.TimeFormat, CultureInfo.InvariantCulture);
-        var bytes = Encoding.UTF8.GetBytes($"{time} {stream} {text}\n");
-        file.Write(bytes);
-        file.Flush();
-    }
+    private void Write(LogLine line) => file.Write(Encoding.UTF8.GetBytes(line.Stored()));
 
     private void Signal()
     {

@@ -70,6 +70,21 @@ public sealed class LogTests
     }
 
     [Fact]
+    public async Task ReadLog_OutputWithoutNewline_DeliveredAtOnceAndJoined()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        var trigger = Path.Combine(host.StateDirectory, "go");
+        await host.RunReadyAsync(TestPods.Pod("prompt", TestPods.Shell("app", $"printf 'prompt> '; while [ ! -f {trigger} ]; do sleep 0.05; done; echo answered; exec sleep 1000")));
+        await using var follow = await host.Client.CoreV1.ReadNamespacedPodLogAsync("prompt", "default", follow: true).DefaultTimeout();
+
+        Assert.Equal("prompt> ", await ExecTests.ReadUntilAsync(follow, "> "));
+        await File.WriteAllTextAsync(trigger, "go").DefaultTimeout();
+        Assert.Equal("answered\n", await ExecTests.ReadUntilAsync(follow, "\n"));
+        var all = await ReadAllAsync(await host.Client.CoreV1.ReadNamespacedPodLogAsync("prompt", "default").DefaultTimeout());
+        Assert.Equal("prompt> answered\n", all);
+    }
+
+    [Fact]
     public async Task DropAllStreams_OpenFollow_EndsTheStream()
     {
         await using var host = await StreamTestHost.StartAsync();
