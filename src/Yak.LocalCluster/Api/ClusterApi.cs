@@ -269,8 +269,19 @@ public sealed partial class ClusterApi
             metadata["generation"] = (Meta.Long(old["generation"]) ?? 1) + 1;
         }
 
-        if (recordManagedFields && options.FieldManager is { } manager)
+        var requested = candidate["metadata"]?["managedFields"];
+        var previous = current["metadata"]?["managedFields"];
+        if (requested is null && previous is not null && subresource != "status")
         {
+            // A write that leaves managedFields out keeps them (as the apiserver does).
+            metadata["managedFields"] = previous.DeepClone();
+        }
+
+        var rewritesOwnership = requested is JsonArray && !JsonNode.DeepEquals(requested, previous);
+        if (recordManagedFields && options.FieldManager is { } manager && !rewritesOwnership)
+        {
+            // A request that edits managedFields itself (kubectl's client-side → server-side apply migration, or [] to
+            // reset) is taken as is; any other write makes its manager own what it changed.
             ManagedFields.RecordUpdate(current, result, manager, type.GroupVersion, subresource);
         }
 

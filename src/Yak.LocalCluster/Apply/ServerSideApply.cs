@@ -34,6 +34,10 @@ public static class ServerSideApply
             }
         }
 
+        // Like the apiserver's lastAppliedManager: fields kubectl applied client-side (listed in the last-applied
+        // annotation) may be taken over by a server-side apply without a conflict.
+        var lastApplied = LastAppliedFields(live);
+        conflicts.RemoveAll(c => c.Manager == ClientSideApplyManager && lastApplied.Contains(c.Path));
         if (conflicts.Count > 0 && !force)
         {
             throw ConflictError(type, name, conflicts);
@@ -62,6 +66,18 @@ public static class ServerSideApply
             other.Fields.RemoveWhere(p => appliedFields.Contains(p) && live is not null && !ManagedFields.SameValue(live, applied, p));
         }
 
+        // Like the apiserver's lastAppliedUpdater: keep kubectl's last-applied annotation in step with what kubectl applies.
+        if (manager == "kubectl" && Meta.Str(result["metadata"]?["annotations"], LastAppliedAnnotation) is not null)
+        {
+            var annotationValue = (JsonObject)body.DeepClone();
+            if (annotationValue["metadata"] is JsonObject annotationMetadata && annotationMetadata["annotations"] is JsonObject own)
+            {
+                own.Remove(LastAppliedAnnotation);
+            }
+
+            ((JsonObject)result["metadata"]!["annotations"]!)[LastAppliedAnnotation] = annotationValue.ToJsonString() + "\n";
+        }
+
         if (mine is null)
         {
             mine = new ManagedFieldsEntry { Manager = manager, Operation = "Apply", ApiVersion = apiVersion, Fields = appliedFields };
@@ -76,6 +92,27 @@ public static class ServerSideApply
 
         ManagedFields.Write(result, entries);
         return result;
+    }
+
+    private const string ClientSideApplyManager = "kubectl-client-side-apply";
+    private const string LastAppliedAnnotation = "kubectl.kubernetes.io/last-applied-configuration";
+
+    private static HashSet<string> LastAppliedFields(JsonObject? live)
+    {
+        var text = Meta.Str(live?["metadata"]?["annotations"], LastAppliedAnnotation);
+        if (text is null)
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonNode.Parse(text) is JsonObject lastApplied ? FieldPaths.Of(lastApplied) : [];
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
     }
 
     private static ApiException ConflictError(ResourceType type, string name, List<(string Manager, string Path, string ApiVersion)> conflicts)

@@ -87,6 +87,26 @@ public sealed class KubectlConformanceTests
     }
 
     [Fact]
+    public async Task ApplyServerSide_AfterClientSideApply_TakesOverWithoutConflict()
+    {
+        var (cluster, kubectl) = await StartAsync();
+        await using var _ = cluster;
+
+        var clientSide = await kubectl.RunWithStdinAsync(Manifests.ConfigMap("cfg", "1"), "apply", "-f", "-");
+        var serverSide = await kubectl.RunWithStdinAsync(Manifests.ConfigMap("cfg", "2"), "apply", "--server-side", "-f", "-");
+        var rv1 = await kubectl.OkAsync("get", "configmap", "cfg", "-o", "jsonpath={.metadata.resourceVersion}");
+        var again = await kubectl.RunWithStdinAsync(Manifests.ConfigMap("cfg", "2"), "apply", "--server-side", "-f", "-");
+        var rv2 = await kubectl.OkAsync("get", "configmap", "cfg", "-o", "jsonpath={.metadata.resourceVersion}");
+        var value = await kubectl.OkAsync("get", "configmap", "cfg", "-o", "jsonpath={.data.key}");
+
+        Assert.True(clientSide.ExitCode == 0, clientSide.ToString());
+        Assert.True(serverSide.ExitCode == 0, serverSide.ToString());
+        Assert.True(again.ExitCode == 0, again.ToString());
+        Assert.Equal("2", value.Trim());
+        Assert.Equal(rv1, rv2);
+    }
+
+    [Fact]
     public async Task DeleteNamespace_WithWorkloads_CascadesAndWaitsUntilGone()
     {
         var (cluster, kubectl) = await StartAsync();
