@@ -179,7 +179,13 @@ public sealed partial class SyncSession
             StartWatcher();
         }
 
-        SetState(full ? SyncState.Scanning : SyncState.Syncing, null);
+        if (full)
+        {
+            SetState(SyncState.Scanning, null);
+        }
+
+        // An incremental pass that finds nothing to push (polling, touched-but-unchanged files) stays "watching":
+        // editors should not see the state flicker.
         var result = await Task.Run(async () =>
         {
             IEnumerable<string>? scope;
