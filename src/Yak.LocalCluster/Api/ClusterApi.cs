@@ -64,7 +64,14 @@ public sealed partial class ClusterApi
         obj["kind"] = type.Kind;
         metadata["uid"] = Guid.NewGuid().ToString();
         metadata["creationTimestamp"] = Meta.Now();
-        metadata["generation"] = 1;
+        if (TracksGeneration(type))
+        {
+            metadata["generation"] = 1;
+        }
+        else
+        {
+            metadata.Remove("generation");
+        }
         metadata.Remove("resourceVersion");
         metadata.Remove("deletionTimestamp");
         metadata.Remove("deletionGracePeriodSeconds");
@@ -264,7 +271,7 @@ public sealed partial class ClusterApi
         result["kind"] = type.Kind;
         Defaults.Apply(type, result);
         Validation.Validate(type, result);
-        if (type != ResourceCatalog.Pods && SpecChanged(current, result))
+        if (TracksGeneration(type) && SpecChanged(current, result))
         {
             metadata["generation"] = (Meta.Long(old["generation"]) ?? 1) + 1;
         }
@@ -287,6 +294,10 @@ public sealed partial class ClusterApi
 
         return result;
     }
+
+    /// <summary>Which kinds carry metadata.generation (bumped on spec changes): the workloads; configmaps, secrets, services and the like do not.</summary>
+    private static bool TracksGeneration(ResourceType type) =>
+        type == ResourceCatalog.Deployments || type == ResourceCatalog.StatefulSets || type == ResourceCatalog.ReplicaSets;
 
     private static bool SpecChanged(JsonObject a, JsonObject b)
     {

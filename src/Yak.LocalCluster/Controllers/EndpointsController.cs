@@ -63,7 +63,8 @@ internal sealed class EndpointsController(ClusterApi api)
                     ["uid"] = Meta.Uid(pod),
                 },
             };
-            (Pods.IsReady(pod) ? ready : notReady).Add(address);
+            var publishNotReady = service["spec"]?["publishNotReadyAddresses"] is JsonValue p && p.TryGetValue<bool>(out var b) && b;
+            (Pods.IsReady(pod) || publishNotReady ? ready : notReady).Add(address);
         }
 
         if (ready.Count == 0 && notReady.Count == 0)
