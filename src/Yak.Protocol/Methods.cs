@@ -20,4 +20,10 @@ public static class Methods
 
     /// <summary>Notification sent by the daemon to subscribed clients; params are an <see cref="Messages.EventNotification"/>.</summary>
     public const string EventsEvent = "events/event";
+
+    public const string EnvUp = "env/up";
+    public const string EnvDown = "env/down";
+    public const string EnvStatus = "env/status";
+    public const string EnvUpdate = "env/update";
+    public const string EnvList = "env/list";
 }

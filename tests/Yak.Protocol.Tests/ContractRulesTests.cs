@@ -48,7 +48,7 @@ public sealed class ContractRulesTests
     [Fact]
     public void Service_EveryMethod_HasAreaVerbNameAndOneRequestParameter()
     {
-        var methods = typeof(IDaemonService).GetMethods().Concat(typeof(ISyncService).GetMethods());
+        var methods = typeof(IDaemonService).GetMethods().Concat(typeof(ISyncService).GetMethods()).Concat(typeof(IEnvironmentService).GetMethods());
         Assert.NotEmpty(methods);
         foreach (var method in methods)
         {

@@ -1,0 +1,122 @@
+using System.Net;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Yak.Kube.Environments;
+
+/// <summary>What one server-side apply did: the object and its resourceVersion before (null when new) and after.</summary>
+public sealed record AppliedObject(string Kind, string Namespace, string Name, string? ResourceVersionBefore, string ResourceVersionAfter)
+{
+    public bool Changed => ResourceVersionBefore != ResourceVersionAfter;
+}
+
+/// <summary>
+/// Server-side apply (field manager <see cref="FieldManager"/>, forced: yak owns the fields it sets) of the objects an
+/// environment is made of, in the order given; scaling workloads to zero; deleting the namespace.
+/// </summary>
+public static class ManifestApplier
+{
+    public const string FieldManager = "yak";
+
+    /// <summary>The manager of <c>down</c>'s replicas=0, so the next apply by <see cref="FieldManager"/> takes them back.</summary>
+    public const string DownFieldManager = "yak-down";
+
+    public static async Task<IReadOnlyList<AppliedObject>> ApplyAsync(IKubernetes client, IEnumerable<IKubernetesObject<V1ObjectMeta>> objects, CancellationToken cancellationToken)
+    {
+        var results = new List<AppliedObject>();
+        foreach (var item in objects)
+        {
+            results.Add(await ApplyOneAsync(client, item, cancellationToken).ConfigureAwait(false));
+        }
+
+        return results;
+    }
+
+    public static async Task<AppliedObject> ApplyOneAsync(IKubernetes client, IKubernetesObject<V1ObjectMeta> item, CancellationToken cancellationToken)
+    {
+        var name = item.Metadata.Name;
+        var ns = item.Metadata.NamespaceProperty;
+        var patch = new V1Patch(KubernetesJson.Serialize(item), V1Patch.PatchType.ApplyPatch);
+        string? before;
+        IKubernetesObject<V1ObjectMeta> after;
+        switch (item)
+        {
+            case V1Namespace:
+                before = await VersionOf(() => client.CoreV1.ReadNamespaceAsync(name, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                after = await client.CoreV1.PatchNamespaceAsync(patch, name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case V1Service:
+                before = await VersionOf(() => client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                after = await client.CoreV1.PatchNamespacedServiceAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case V1Deployment:
+                before = await VersionOf(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                after = await client.AppsV1.PatchNamespacedDeploymentAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case V1StatefulSet:
+                before = await VersionOf(() => client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                after = await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case V1ConfigMap:
+                before = await VersionOf(() => client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                after = await client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            case V1PersistentVolumeClaim:
+                before = await VersionOf(() => client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                after = await client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
+                break;
+            default:
+                throw new NotSupportedException($"yak does not apply {item.Kind} objects ({name}).");
+        }
+
+        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before, after.Metadata.ResourceVersion);
+    }
+
+    /// <summary>Scales a Deployment or StatefulSet to zero; the volumes (PVCs) stay.</summary>
+    public static async Task ScaleToZeroAsync(IKubernetes client, WorkloadRef workload, CancellationToken cancellationToken)
+    {
+        var patch = new V1Patch("{\"spec\":{\"replicas\":0}}", V1Patch.PatchType.MergePatch);
+        try
+        {
+            if (workload.Kind == WorkloadType.StatefulSet)
+            {
+                await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, workload.Name, workload.Namespace, fieldManager: DownFieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await client.AppsV1.PatchNamespacedDeploymentAsync(patch, workload.Name, workload.Namespace, fieldManager: DownFieldManager, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+        }
+    }
+
+    /// <summary>Deletes the namespace and everything in it (volumes too). Returns false when it did not exist.</summary>
+    public static async Task<bool> DeleteNamespaceAsync(IKubernetes client, string ns, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await client.CoreV1.DeleteNamespaceAsync(ns, propagationPolicy: "Background", cancellationToken: cancellationToken).ConfigureAwait(false);
+            return true;
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return false;
+        }
+    }
+
+    private static async Task<string?> VersionOf<T>(Func<Task<T>> read)
+        where T : IKubernetesObject<V1ObjectMeta>
+    {
+        try
+        {
+            return (await read().ConfigureAwait(false)).Metadata.ResourceVersion;
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,279 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using k8s;
+using k8s.Autorest;
+using k8s.Models;
+
+namespace Yak.Kube.Environments;
+
+public enum RolloutState
+{
+    Pending,
+    RollingOut,
+    Ready,
+    Stuck,
+    ScaledDown,
+}
+
+/// <summary>A pod of a service, as status shows it.</summary>
+public sealed record PodSummary(string Name, string Uid, string Phase, bool Ready, bool Terminating, int Restarts, string? Reason, IReadOnlySet<string> RunningContainers, DateTime? Created);
+
+/// <summary>Where one service's rollout is.</summary>
+public sealed record ServiceRollout(string Service, RolloutState State, int Ready, int Desired, string? Message, IReadOnlyList<PodSummary> Pods)
+{
+    public bool SameProgress(ServiceRollout? other) =>
+        other is not null && other.State == State && other.Ready == Ready && other.Desired == Desired && other.Message == Message;
+}
+
+/// <summary>
+/// Watches the workloads of an environment and their pods, and reports each service's progress: pending → rolling
+/// out (ready/desired) → ready, or stuck with the reason read from the pods (image pull, crash loop with the last log
+/// lines, unschedulable).
+/// </summary>
+public static class RolloutWatcher
+{
+    public const int LogTailLines = 10;
+
+    /// <summary>The state of every workload now.</summary>
+    public static async Task<IReadOnlyList<ServiceRollout>> SnapshotAsync(IKubernetes client, IReadOnlyList<WorkloadRef> workloads, bool explain, CancellationToken cancellationToken)
+    {
+        var result = new List<ServiceRollout>();
+        foreach (var workload in workloads)
+        {
+            result.Add(await EvaluateAsync(client, workload, explain, cancellationToken).ConfigureAwait(false));
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Reports progress (each change once) until every service is ready or scaled down, or one is stuck; returns the
+    /// last state of every service. Woken by watches on the namespace's pods and workloads.
+    /// </summary>
+    public static async Task<IReadOnlyList<ServiceRollout>> WaitAsync(
+        IKubernetes client,
+        string ns,
+        IReadOnlyList<WorkloadRef> workloads,
+        Action<ServiceRollout> progress,
+        CancellationToken cancellationToken)
+    {
+        using var changed = new SemaphoreSlim(0);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var watches = new[]
+        {
+            WatchAsync(() => client.CoreV1.WatchListNamespacedPodAsync(ns, cancellationToken: stop.Token), changed, stop.Token),
+            WatchAsync(() => client.AppsV1.WatchListNamespacedDeploymentAsync(ns, cancellationToken: stop.Token), changed, stop.Token),
+            WatchAsync(() => client.AppsV1.WatchListNamespacedStatefulSetAsync(ns, cancellationToken: stop.Token), changed, stop.Token),
+        };
+        var last = new Dictionary<string, ServiceRollout>(StringComparer.Ordinal);
+        try
+        {
+            while (true)
+            {
+                var snapshot = await SnapshotAsync(client, workloads, explain: true, cancellationToken).ConfigureAwait(false);
+                foreach (var rollout in snapshot)
+                {
+                    if (!rollout.SameProgress(last.GetValueOrDefault(rollout.Service)))
+                    {
+                        last[rollout.Service] = rollout;
+                        progress(rollout);
+                    }
+                }
+
+                if (snapshot.All(r => r.State is RolloutState.Ready or RolloutState.ScaledDown) || snapshot.Any(r => r.State == RolloutState.Stuck))
+                {
+                    return snapshot;
+                }
+
+                // A watch event wakes us at once; the timeout only covers a watch that is being re-established.
+                await changed.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+                while (changed.CurrentCount > 0)
+                {
+                    await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(watches).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task WatchAsync<T>(Func<IAsyncEnumerable<(WatchEventType, T)>> open, SemaphoreSlim changed, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                await foreach (var _ in open().WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    changed.Release();
+                }
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or KubernetesException or System.Text.Json.JsonException)
+            {
+                // The poll timeout in WaitAsync keeps progress moving while the watch is re-opened.
+            }
+
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    public static async Task<ServiceRollout> EvaluateAsync(IKubernetes client, WorkloadRef workload, bool explain, CancellationToken cancellationToken)
+    {
+        long? generation;
+        long? observed;
+        int desired;
+        int ready;
+        int updated;
+        int current;
+        bool revisionsMatch = true;
+        try
+        {
+            if (workload.Kind == WorkloadType.StatefulSet)
+            {
+                var sts = await client.AppsV1.ReadNamespacedStatefulSetAsync(workload.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                generation = sts.Metadata.Generation;
+                observed = sts.Status?.ObservedGeneration;
+                desired = sts.Spec.Replicas ?? 1;
+                ready = sts.Status?.ReadyReplicas ?? 0;
+                updated = sts.Status?.UpdatedReplicas ?? 0;
+                current = sts.Status?.Replicas ?? 0;
+                revisionsMatch = sts.Status?.UpdateRevision is null || sts.Status.CurrentRevision == sts.Status.UpdateRevision;
+            }
+            else
+            {
+                var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(workload.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
+                generation = deployment.Metadata.Generation;
+                observed = deployment.Status?.ObservedGeneration;
+                desired = deployment.Spec.Replicas ?? 1;
+                ready = deployment.Status?.ReadyReplicas ?? 0;
+                updated = deployment.Status?.UpdatedReplicas ?? 0;
+                current = deployment.Status?.Replicas ?? 0;
+            }
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
+        {
+            return new ServiceRollout(workload.Service, RolloutState.Pending, 0, 0, "not deployed", []);
+        }
+
+        var podList = await client.CoreV1.ListNamespacedPodAsync(workload.Namespace, labelSelector: workload.Selector, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var pods = podList.Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+        var summaries = pods.Select(Summarize).ToList();
+        if (desired == 0)
+        {
+            return new ServiceRollout(workload.Service, RolloutState.ScaledDown, 0, 0, summaries.Count > 0 ? "stopping" : null, summaries);
+        }
+
+        var done = observed >= generation && updated == desired && ready == desired && current == desired && revisionsMatch;
+        if (done)
+        {
+            return new ServiceRollout(workload.Service, RolloutState.Ready, ready, desired, null, summaries);
+        }
+
+        foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
+        {
+            var reason = explain ? await ExplainAsync(client, pod, workload.AppContainer, cancellationToken).ConfigureAwait(false) : null;
+            if (reason is not null)
+            {
+                return new ServiceRollout(workload.Service, RolloutState.Stuck, ready, desired, reason, summaries);
+            }
+        }
+
+        var state = summaries.Count == 0 && ready == 0 ? RolloutState.Pending : RolloutState.RollingOut;
+        return new ServiceRollout(workload.Service, state, ready, desired, null, summaries);
+    }
+
+    /// <summary>Why a pod cannot become ready on its own, or null when it is merely on its way.</summary>
+    public static async Task<string?> ExplainAsync(IKubernetes client, V1Pod pod, string appContainer, CancellationToken cancellationToken)
+    {
+        var scheduled = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
+        if (scheduled is { Status: "False" } && scheduled.Reason == "Unschedulable")
+        {
+            return $"pod {pod.Metadata.Name} cannot be scheduled: {scheduled.Message}";
+        }
+
+        var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? [])
+            .OrderBy(s => s.Name == appContainer ? 0 : 1)
+            .ToList();
+        foreach (var status in statuses)
+        {
+            var waiting = status.State?.Waiting;
+            switch (waiting?.Reason)
+            {
+                case "ImagePullBackOff" or "ErrImagePull" or "InvalidImageName":
+                    return $"pod {pod.Metadata.Name}: container {status.Name} cannot pull image {status.Image}" +
+                        (string.IsNullOrEmpty(waiting.Message) ? string.Empty : $" ({waiting.Message})");
+                case "CrashLoopBackOff":
+                    var terminated = status.LastState?.Terminated;
+                    var exit = terminated is null ? string.Empty : $" (exit code {terminated.ExitCode.ToString(CultureInfo.InvariantCulture)})";
+                    var logs = await LastLogLinesAsync(client, pod, status.Name, cancellationToken).ConfigureAwait(false);
+                    var text = new StringBuilder($"pod {pod.Metadata.Name}: container {status.Name} keeps crashing{exit}, restarted {status.RestartCount.ToString(CultureInfo.InvariantCulture)} times");
+                    if (logs.Length > 0)
+                    {
+                        text.Append("; last log lines:\n").Append(logs);
+                    }
+
+                    return text.ToString();
+                case "CreateContainerConfigError" or "CreateContainerError" or "RunContainerError":
+                    return $"pod {pod.Metadata.Name}: container {status.Name} cannot start: {waiting.Reason} {waiting.Message}".TrimEnd();
+            }
+        }
+
+        return null;
+    }
+
+    private static async Task<string> LastLogLinesAsync(IKubernetes client, V1Pod pod, string container, CancellationToken cancellationToken)
+    {
+        foreach (var previous in new[] { true, false })
+        {
+            try
+            {
+                using var stream = await client.CoreV1.ReadNamespacedPodLogAsync(
+                    pod.Metadata.Name, pod.Metadata.NamespaceProperty, container: container, previous: previous, tailLines: LogTailLines, cancellationToken: cancellationToken).ConfigureAwait(false);
+                using var reader = new StreamReader(stream);
+                var text = (await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false)).TrimEnd();
+                if (text.Length > 0)
+                {
+                    return string.Join('\n', text.Split('\n').Select(l => "    " + l.TrimEnd('\r')));
+                }
+            }
+            catch (HttpOperationException)
+            {
+            }
+        }
+
+        return string.Empty;
+    }
+
+    public static PodSummary Summarize(V1Pod pod)
+    {
+        var statuses = pod.Status?.ContainerStatuses ?? [];
+        var ready = pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+        var reason = statuses.Select(s => s.State?.Waiting?.Reason ?? s.State?.Terminated?.Reason).FirstOrDefault(r => r is not null);
+        var running = statuses.Where(s => s.State?.Running is not null).Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        return new PodSummary(
+            pod.Metadata.Name,
+            pod.Metadata.Uid ?? string.Empty,
+            pod.Status?.Phase ?? "Pending",
+            ready,
+            pod.Metadata.DeletionTimestamp is not null,
+            statuses.Sum(s => s.RestartCount),
+            reason,
+            running,
+            pod.Metadata.CreationTimestamp);
+    }
+}

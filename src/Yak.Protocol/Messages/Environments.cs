@@ -1,0 +1,193 @@
+namespace Yak.Protocol.Messages;
+
+/// <summary>
+/// Deploys (or reconnects to) the environment described by a spec: namespace, workloads, Services, sync sessions.
+/// Applying is server-side apply, so an unchanged spec changes nothing in the cluster. Returns once every service
+/// is ready and its sync sessions flushed, or fails with the reason a pod is stuck.
+/// </summary>
+public sealed class EnvUpRequest
+{
+    /// <summary>Absolute path of a yak.yaml / docker-compose.yml, or of a folder holding one.</summary>
+    public required string SpecPath { get; init; }
+
+    /// <summary>A cluster named in <c>$XDG_CONFIG_HOME/yak/config.yaml</c>; empty lets the daemon place the environment.</summary>
+    public required string Cluster { get; init; }
+
+    /// <summary>Explicit kubeconfig (e.g. the local cluster's); empty means the configured clusters, else KUBECONFIG or ~/.kube/config.</summary>
+    public required string Kubeconfig { get; init; }
+
+    /// <summary>Context in <see cref="Kubeconfig"/>; empty means its current context.</summary>
+    public required string Context { get; init; }
+
+    /// <summary>Give up waiting for the rollout after this many seconds (0: the daemon's default, 300).</summary>
+    public required int TimeoutSeconds { get; init; }
+}
+
+public sealed class EnvUpResponse
+{
+    public required EnvironmentInfo Environment { get; init; }
+
+    /// <summary>Spec warnings (file:line:column: path: message), e.g. unsupported compose keys.</summary>
+    public required IReadOnlyList<string> Warnings { get; init; }
+}
+
+/// <summary>Scales every workload to zero (volumes are kept), or with <see cref="Purge"/> deletes the namespace.</summary>
+public sealed class EnvDownRequest
+{
+    /// <summary>The environment's name; empty means the one whose spec is <see cref="SpecPath"/>.</summary>
+    public required string Name { get; init; }
+
+    public required string SpecPath { get; init; }
+
+    public required bool Purge { get; init; }
+}
+
+public sealed class EnvDownResponse
+{
+    public required string Name { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required bool Purged { get; init; }
+}
+
+/// <summary>One environment by name (or by spec path), or every environment when both are empty.</summary>
+public sealed class EnvStatusRequest
+{
+    public required string Name { get; init; }
+
+    public required string SpecPath { get; init; }
+}
+
+public sealed class EnvStatusResponse
+{
+    public required IReadOnlyList<EnvironmentInfo> Environments { get; init; }
+}
+
+/// <summary>Rollout restart (fresh images are pulled) of some services, or of all when <see cref="Services"/> is empty.</summary>
+public sealed class EnvUpdateRequest
+{
+    public required string Name { get; init; }
+
+    public required string SpecPath { get; init; }
+
+    public required IReadOnlyList<string> Services { get; init; }
+
+    public required int TimeoutSeconds { get; init; }
+}
+
+public sealed class EnvUpdateResponse
+{
+    public required EnvironmentInfo Environment { get; init; }
+}
+
+public sealed class EnvListRequest
+{
+}
+
+public sealed class EnvListResponse
+{
+    public required IReadOnlyList<EnvironmentInfo> Environments { get; init; }
+}
+
+/// <summary>An environment as the daemon knows it: where it runs and the state of each service.</summary>
+public sealed class EnvironmentInfo
+{
+    public required string Name { get; init; }
+
+    public required string Namespace { get; init; }
+
+    public required string SpecPath { get; init; }
+
+    /// <summary>Name of the cluster it was placed on (from config.yaml, <c>yak-local</c>, or the kubeconfig context).</summary>
+    public required string Cluster { get; init; }
+
+    /// <summary>API server URL.</summary>
+    public required string Server { get; init; }
+
+    /// <summary><c>up</c>, <c>down</c>, <c>deploying</c>, <c>error</c>.</summary>
+    public required string State { get; init; }
+
+    public required string? LastError { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    public required IReadOnlyList<EnvironmentServiceInfo> Services { get; init; }
+}
+
+/// <summary>One service of an environment.</summary>
+public sealed class EnvironmentServiceInfo
+{
+    public required string Name { get; init; }
+
+    /// <summary><c>Deployment</c> or <c>StatefulSet</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Label selector of its pods, e.g. <c>yak.dev/service=web</c> (what a forward picks pods by).</summary>
+    public required string Selector { get; init; }
+
+    /// <summary><c>pending</c>, <c>rollingOut</c>, <c>ready</c>, <c>stuck</c>, <c>scaledDown</c>, <c>unknown</c>.</summary>
+    public required string State { get; init; }
+
+    public required int ReadyReplicas { get; init; }
+
+    public required int DesiredReplicas { get; init; }
+
+    /// <summary>Why it is stuck (image pull, crash loop with the last log lines, unschedulable), or null.</summary>
+    public required string? Message { get; init; }
+
+    public required IReadOnlyList<EnvironmentPodInfo> Pods { get; init; }
+
+    public required IReadOnlyList<EnvironmentSyncInfo> Syncs { get; init; }
+
+    public required IReadOnlyList<EnvironmentPortInfo> Ports { get; init; }
+}
+
+public sealed class EnvironmentPodInfo
+{
+    public required string Name { get; init; }
+
+    public required string Phase { get; init; }
+
+    public required bool Ready { get; init; }
+
+    public required int Restarts { get; init; }
+
+    /// <summary>Waiting/terminated reason of a container that is not running, or null.</summary>
+    public required string? Reason { get; init; }
+}
+
+public sealed class EnvironmentSyncInfo
+{
+    /// <summary>The sync session's name (see <c>sync/status</c>).</summary>
+    public required string Session { get; init; }
+
+    public required string LocalPath { get; init; }
+
+    public required string ContainerPath { get; init; }
+
+    public required string Endpoint { get; init; }
+
+    /// <summary>The session's state (<see cref="SyncSessionState"/> in lower case), or <c>stopped</c> when down.</summary>
+    public required string State { get; init; }
+
+    public required string? LastError { get; init; }
+}
+
+public sealed class EnvironmentPortInfo
+{
+    public required string Name { get; init; }
+
+    public required int ContainerPort { get; init; }
+
+    /// <summary>The declared local forward port, or null when the port is not forwarded.</summary>
+    public required int? LocalPort { get; init; }
+
+    public required string Protocol { get; init; }
+
+    /// <summary><c>pending</c> until a forward listens, then the forward's state; <c>none</c> without a local port.</summary>
+    public required string Forward { get; init; }
+
+    /// <summary><c>http://localhost:PORT</c> for a forwarded TCP port, else null.</summary>
+    public required string? Url { get; init; }
+}
