@@ -232,11 +232,13 @@ public sealed class ContainerRunner
         }
     }
 
-    private TimeSpan Backoff(int consecutive)
+    private TimeSpan Backoff(int consecutive) => BackoffDelay(pod.Options.RestartBackoffBase, pod.Options.RestartBackoffMax, consecutive);
+
+    /// <summary>The kubelet's restart delay: base, doubling per consecutive restart, capped.</summary>
+    internal static TimeSpan BackoffDelay(TimeSpan initial, TimeSpan max, int consecutive)
     {
         var factor = Math.Pow(2, Math.Min(consecutive, 30));
-        var ticks = Math.Min(pod.Options.RestartBackoffBase.Ticks * factor, pod.Options.RestartBackoffMax.Ticks);
-        return TimeSpan.FromTicks((long)ticks);
+        return TimeSpan.FromTicks((long)Math.Min(initial.Ticks * factor, max.Ticks));
     }
 
     private async Task<int> RunOnceAsync(DateTime startedAt, CancellationToken stopping)

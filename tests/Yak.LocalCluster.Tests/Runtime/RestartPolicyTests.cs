@@ -91,4 +91,12 @@ public sealed class RestartPolicyTests
         Assert.Equal("Completed", status.InitContainerStatuses![0].State.Terminated.Reason);
         Assert.Equal("True", status.Conditions!.Single(c => c.Type == "Initialized").Status);
     }
+
+    [Fact]
+    public void BackoffDelay_KubeletDefaults_TenSecondsDoublingCappedAtFiveMinutes()
+    {
+        var delays = Enumerable.Range(0, 7).Select(n => Yak.LocalCluster.Runtime.ContainerRunner.BackoffDelay(TimeSpan.FromSeconds(10), TimeSpan.FromMinutes(5), n).TotalSeconds);
+
+        Assert.Equal([10, 20, 40, 80, 160, 300, 300], delays);
+    }
 }
