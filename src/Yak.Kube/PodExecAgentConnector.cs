@@ -11,25 +11,66 @@ namespace Yak.Kube;
 /// over a WebSocket (v4.channel.k8s.io) and returns stdout/stdin as one duplex stream. Disposing the stream closes
 /// the exec, which ends that agent.
 /// </summary>
-public sealed class PodExecAgentConnector(
-    KubeConnection connection,
-    string podNamespace,
-    string pod,
-    string? container,
-    string remoteRoot,
-    Action<string>? log = null) : IAgentConnector
+public sealed class PodExecAgentConnector : IAgentConnector
 {
     /// <summary>The container name yak gives the sync sidecar; picked when no container is named.</summary>
     public const string SidecarContainerName = "yak-sync";
 
-    public string Description => $"pod:{podNamespace}/{pod}{(container is null ? "" : "/" + container)}:{remoteRoot}";
+    private readonly KubeConnection connection;
+    private readonly string podNamespace;
+    private readonly Func<CancellationToken, Task<string>> resolvePod;
+    private readonly string? container;
+    private readonly string remoteRoot;
+    private readonly Action<string>? log;
+
+    /// <summary>Always the named pod.</summary>
+    public PodExecAgentConnector(KubeConnection connection, string podNamespace, string pod, string? container, string remoteRoot, Action<string>? log = null)
+        : this(connection, podNamespace, _ => Task.FromResult(pod), $"pod:{podNamespace}/{pod}{(container is null ? "" : "/" + container)}:{remoteRoot}", container, remoteRoot, log)
+    {
+    }
+
+    /// <summary>At every (re)connect, a Ready pod matching <paramref name="labelSelector"/>: sync follows pod replacement.</summary>
+    public static PodExecAgentConnector ForSelector(KubeConnection connection, string podNamespace, string labelSelector, string? container, string remoteRoot, Action<string>? log = null) =>
+        new(
+            connection,
+            podNamespace,
+            ct => PodPicker.PickReadyAsync(connection, podNamespace, labelSelector, ct),
+            $"selector:{podNamespace}/{labelSelector}{(container is null ? "" : "/" + container)}:{remoteRoot}",
+            container,
+            remoteRoot,
+            log);
+
+    private PodExecAgentConnector(
+        KubeConnection connection,
+        string podNamespace,
+        Func<CancellationToken, Task<string>> resolvePod,
+        string description,
+        string? container,
+        string remoteRoot,
+        Action<string>? log)
+    {
+        this.connection = connection;
+        this.podNamespace = podNamespace;
+        this.resolvePod = resolvePod;
+        this.container = container;
+        this.remoteRoot = remoteRoot;
+        this.log = log;
+        Description = description;
+    }
+
+    public string Description { get; }
+
+    /// <summary>The pod the last connect reached.</summary>
+    public string? CurrentPod { get; private set; }
 
     public async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
     {
         WebSocket socket;
         try
         {
-            var target = container ?? await DefaultContainerAsync(cancellationToken).ConfigureAwait(false);
+            var pod = await resolvePod(cancellationToken).ConfigureAwait(false);
+            CurrentPod = pod;
+            var target = container ?? await DefaultContainerAsync(pod, cancellationToken).ConfigureAwait(false);
             socket = await connection.Client.WebSocketNamespacedPodExecAsync(
                 pod,
                 podNamespace,
@@ -52,7 +93,7 @@ public sealed class PodExecAgentConnector(
         return new ExecStream(channels);
     }
 
-    private async Task<string> DefaultContainerAsync(CancellationToken cancellationToken)
+    private async Task<string> DefaultContainerAsync(string pod, CancellationToken cancellationToken)
     {
         var spec = (await connection.Client.CoreV1.ReadNamespacedPodAsync(pod, podNamespace, cancellationToken: cancellationToken).ConfigureAwait(false)).Spec;
         return spec.Containers.FirstOrDefault(c => c.Name == SidecarContainerName)?.Name ?? spec.Containers[0].Name;

@@ -85,6 +85,29 @@ public sealed class LocalClusterFixture : IAsyncDisposable
         throw new TimeoutException($"pod {pod.Metadata.Name} never became Ready");
     }
 
+    /// <summary>Waits on a watch until a Ready pod matches <paramref name="labelSelector"/> (other than <paramref name="except"/>).</summary>
+    public async Task<V1Pod> WaitForReadyPodAsync(string labelSelector, string? except, string ns = "default")
+    {
+        using var cancel = new CancellationTokenSource(TaskTimeoutExtensions.DefaultTimeoutSpan);
+        var list = await Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: labelSelector, cancellationToken: cancel.Token);
+        var ready = list.Items.FirstOrDefault(p => p.Metadata.Name != except && p.Metadata.DeletionTimestamp is null && IsReady(p));
+        if (ready is not null)
+        {
+            return ready;
+        }
+
+        await foreach (var (_, item) in Client.CoreV1.WatchListNamespacedPodAsync(
+            ns, labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        {
+            if (item.Metadata.Name != except && item.Metadata.DeletionTimestamp is null && IsReady(item))
+            {
+                return item;
+            }
+        }
+
+        throw new TimeoutException($"no Ready pod matched {labelSelector}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Connection.Dispose();

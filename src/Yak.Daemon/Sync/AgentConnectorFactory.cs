@@ -19,7 +19,8 @@ internal sealed class AgentConnectorFactory(ILogger<AgentConnectorFactory> logge
     {
         LocalSyncEndpoint local => new LocalAgentConnector(local.Path, log: line => logger.LogInformation("agent[{Session}]: {Line}", definition.Name, line)),
         PodSyncEndpoint pod when pods is not null => pods.Create(pod, definition),
-        PodSyncEndpoint => throw new NotSupportedException("This yakd has no Kubernetes connector for pod: endpoints."),
+        SelectorSyncEndpoint selector when pods is not null => pods.Create(selector, definition),
+        PodSyncEndpoint or SelectorSyncEndpoint => throw new NotSupportedException("This yakd has no Kubernetes connector for pod endpoints."),
         _ => throw new ArgumentOutOfRangeException(nameof(endpoint)),
     };
 }
@@ -28,4 +29,6 @@ internal sealed class AgentConnectorFactory(ILogger<AgentConnectorFactory> logge
 internal interface IPodAgentConnectorFactory
 {
     IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition);
+
+    IAgentConnector Create(SelectorSyncEndpoint endpoint, SyncSessionDefinition definition);
 }

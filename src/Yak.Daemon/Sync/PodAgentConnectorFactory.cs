@@ -13,27 +13,27 @@ internal sealed class PodAgentConnectorFactory(ILogger<PodAgentConnectorFactory>
 {
     private readonly ConcurrentDictionary<KubeTarget, KubeConnection> connections = new();
 
-    public IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition)
+    public IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition) =>
+        new PodExecAgentConnector(Connect(definition), endpoint.Namespace, endpoint.Pod, endpoint.Container, endpoint.Path, Log(definition));
+
+    public IAgentConnector Create(SelectorSyncEndpoint endpoint, SyncSessionDefinition definition) =>
+        PodExecAgentConnector.ForSelector(Connect(definition), endpoint.Namespace, endpoint.Selector, endpoint.Container, endpoint.Path, Log(definition));
+
+    private KubeConnection Connect(SyncSessionDefinition definition)
     {
         var target = new KubeTarget(NullIfEmpty(definition.Kubeconfig), NullIfEmpty(definition.Context));
-        KubeConnection connection;
         try
         {
-            connection = connections.GetOrAdd(target, KubeClientFactory.Create);
+            return connections.GetOrAdd(target, KubeClientFactory.Create);
         }
         catch (KubeConnectionException ex)
         {
             throw new ArgumentException(ex.Message, ex);
         }
-
-        return new PodExecAgentConnector(
-            connection,
-            endpoint.Namespace,
-            endpoint.Pod,
-            endpoint.Container,
-            endpoint.Path,
-            line => logger.LogInformation("agent[{Session}]: {Line}", definition.Name, line));
     }
+
+    private Action<string> Log(SyncSessionDefinition definition) =>
+        line => logger.LogInformation("agent[{Session}]: {Line}", definition.Name, line);
 
     public void Dispose()
     {

@@ -42,7 +42,28 @@ internal abstract record SyncEndpoint
             return true;
         }
 
-        error = $"'{text}' is not a sync endpoint: use local:/DIR or pod:NAMESPACE/POD[/CONTAINER]:/PATH.";
+        if (text.StartsWith("selector:", StringComparison.Ordinal))
+        {
+            // selector:NS/LABEL_SELECTOR/CONTAINER:/PATH — the selector may itself hold '/' (yak.dev/service=web),
+            // so the namespace is the first segment and the container the last.
+            var rest = text["selector:".Length..];
+            var colon = rest.LastIndexOf(":/", StringComparison.Ordinal);
+            var target = colon < 0 ? string.Empty : rest[..colon];
+            var path = colon < 0 ? string.Empty : rest[(colon + 1)..];
+            var firstSlash = target.IndexOf('/', StringComparison.Ordinal);
+            var lastSlash = target.LastIndexOf('/');
+            if (firstSlash <= 0 || lastSlash <= firstSlash + 1 || lastSlash == target.Length - 1 || !target[(firstSlash + 1)..lastSlash].Contains('=', StringComparison.Ordinal))
+            {
+                error = $"'{text}': a selector endpoint is selector:NAMESPACE/LABEL=VALUE[,…]/CONTAINER:/ABSOLUTE/PATH.";
+                return false;
+            }
+
+            endpoint = new SelectorSyncEndpoint(target[..firstSlash], target[(firstSlash + 1)..lastSlash], target[(lastSlash + 1)..], path);
+            error = null;
+            return true;
+        }
+
+        error = $"'{text}' is not a sync endpoint: use local:/DIR, pod:NAMESPACE/POD[/CONTAINER]:/PATH or selector:NAMESPACE/LABELS/CONTAINER:/PATH.";
         return false;
     }
 }
@@ -50,6 +71,12 @@ internal abstract record SyncEndpoint
 internal sealed record LocalSyncEndpoint(string Path) : SyncEndpoint
 {
     public override string ToString() => $"local:{Path}";
+}
+
+/// <summary>A Ready pod matching the label selector, picked again at every reconnect (follows pod replacement).</summary>
+internal sealed record SelectorSyncEndpoint(string Namespace, string Selector, string Container, string Path) : SyncEndpoint
+{
+    public override string ToString() => $"selector:{Namespace}/{Selector}/{Container}:{Path}";
 }
 
 internal sealed record PodSyncEndpoint(string Namespace, string Pod, string? Container, string Path) : SyncEndpoint
