@@ -37,12 +37,8 @@ public sealed class ImageTable
         Add(new ImageEntry("ubuntu", ["bash"], [], none));
         Add(new ImageEntry("python", ["python3"], [], none));
         var agentFolder = FindAgentFolder(options.AgentPath);
-        var agentEnv = new Dictionary<string, string>();
-        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } dotnetRoot)
-        {
-            // yak-agent is a .NET app host; the container's environment is not the host's.
-            agentEnv["DOTNET_ROOT"] = dotnetRoot;
-        }
+        // yak-agent is a .NET app host and the container's environment is not the host's: point it at our runtime.
+        var agentEnv = new Dictionary<string, string> { ["DOTNET_ROOT"] = DotnetRoot() };
 
         // e.g. ghcr.io/yak-dev/yak-agent:0.1.0 (the environments' default sidecar image) matches yak-agent.
         foreach (var name in new[] { "yak-agent", "yak/agent", "yak/yak-agent" })
@@ -105,6 +101,18 @@ public sealed class ImageTable
         {
             yield return parts[^1];
         }
+    }
+
+    private static string DotnetRoot()
+    {
+        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } configured)
+        {
+            return configured;
+        }
+
+        // .../dotnet/shared/Microsoft.NETCore.App/10.0.x/ → .../dotnet
+        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
+        return Path.GetFullPath(Path.Combine(runtime, "..", "..", ".."));
     }
 
     private static string? FindAgentFolder(string? configured)

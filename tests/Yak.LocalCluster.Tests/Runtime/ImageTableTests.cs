@@ -53,6 +53,17 @@ public sealed class ImageTableTests
     }
 
     [Fact]
+    public void Resolve_AgentImage_PointsDotnetRootAtARuntime()
+    {
+        using var state = new TempDirectory();
+        var table = new ImageTable(new PodRuntimeOptions(state.Path));
+
+        var root = table.Resolve("yak-agent")!.Env["DOTNET_ROOT"];
+
+        Assert.True(File.Exists(Path.Combine(root, "dotnet")) || Directory.Exists(Path.Combine(root, "shared")), root);
+    }
+
+    [Fact]
     public async Task RunPod_UnknownImage_ImagePullBackOffAndPending()
     {
         await using var node = new RuntimeHarness();
