@@ -46,9 +46,18 @@ public static class ServerSideApply
         var result = (JsonObject)baseline.DeepClone();
         var previouslyMine = mine?.Fields ?? [];
         var ownedByOthers = entries.Where(e => e != mine).SelectMany(e => e.Fields).ToHashSet(StringComparer.Ordinal);
-        foreach (var path in previouslyMine.Where(p => !appliedFields.Contains(p) && !ownedByOthers.Contains(p)).OrderByDescending(p => p.Length))
+        // Shortest first: removing a list element takes its fields (and defaults inside it) with it, and its key
+        // field must still be there to find it.
+        var removed = new List<string>();
+        foreach (var path in previouslyMine.Where(p => !appliedFields.Contains(p) && !ownedByOthers.Contains(p)).OrderBy(p => p.Length))
         {
+            if (removed.Any(r => path.StartsWith(r + FieldPaths.Separator, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             FieldPaths.Remove(result, path);
+            removed.Add(path);
         }
 
         var body = (JsonObject)applied.DeepClone();

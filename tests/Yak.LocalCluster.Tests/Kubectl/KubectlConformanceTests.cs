@@ -64,6 +64,32 @@ public sealed class KubectlConformanceTests
         Assert.Equal("2", deployment.Spec.Template.Spec.Containers[0].Env.Single().Value);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Apply_RemovedContainerAndEnvVar_AreDeletedFromLiveObject(bool serverSide)
+    {
+        var (cluster, kubectl) = await StartAsync();
+        await using var _ = cluster;
+        string[] apply = serverSide ? ["apply", "--server-side", "-f", "-"] : ["apply", "-f", "-"];
+        var twoContainers = Manifests.WebApp().Replace(
+            "        - name: VALUE\n          value: \"1\"\n",
+            "        - name: VALUE\n          value: \"1\"\n        - name: EXTRA\n          value: \"x\"\n      - name: sidecar\n        image: busybox\n        command: [\"sleep\", \"3600\"]\n",
+            StringComparison.Ordinal);
+        Assert.Contains("sidecar", twoContainers, StringComparison.Ordinal);
+
+        var first = await kubectl.RunWithStdinAsync(twoContainers, apply);
+        var second = await kubectl.RunWithStdinAsync(Manifests.WebApp(), apply);
+        var deployment = await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default").DefaultTimeout();
+
+        Assert.True(first.ExitCode == 0, first.ToString());
+        Assert.True(second.ExitCode == 0, second.ToString());
+        var container = Assert.Single(deployment.Spec.Template.Spec.Containers);
+        Assert.Equal("main", container.Name);
+        Assert.Equal("VALUE", Assert.Single(container.Env).Name);
+        Assert.Equal(8080, Assert.Single(container.Ports).ContainerPort);
+    }
+
     [Fact]
     public async Task ApplyServerSide_Twice_ReportsAppliedAndKeepsResourceVersion()
     {
