@@ -243,18 +243,27 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
 
     private async Task LocalToRemoteAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize + 1);
+        // Two buffers: the next local read overlaps the WebSocket send of the previous chunk.
+        var chunk = Math.Min(options.BufferSize, options.MaxMessagePayload);
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(chunk + 1), ArrayPool<byte>.Shared.Rent(chunk + 1)];
+        var sending = Task.CompletedTask;
+        var pendingCount = 0;
         try
         {
-            buffer[0] = DataChannel;
             if (!replay.Content.IsEmpty)
             {
                 await SendDataAsync(replay.Content, cancellationToken).ConfigureAwait(false);
             }
 
+            var current = 0;
             while (!replay.LocalEof)
             {
-                var read = await local.ReceiveAsync(buffer.AsMemory(1, options.BufferSize), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                var buffer = buffers[current];
+                buffer[0] = DataChannel;
+                var read = await local.ReceiveAsync(buffer.AsMemory(1, chunk), SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                await sending.ConfigureAwait(false);
+                counters.AddOut(pendingCount);
+                pendingCount = 0;
                 if (read == 0)
                 {
                     replay.LocalEof = true;
@@ -262,8 +271,9 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
                 }
 
                 replay.Append(buffer.AsSpan(1, read));
-                await remote.SendAsync(buffer.AsMemory(0, read + 1), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).ConfigureAwait(false);
-                counters.AddOut(read);
+                sending = remote.SendAsync(buffer.AsMemory(0, read + 1), WebSocketMessageType.Binary, endOfMessage: true, cancellationToken).AsTask();
+                pendingCount = read;
+                current ^= 1;
             }
 
             // Local half-close: keep the stream open for the answer; from now on the pod's silence ends it.
@@ -279,7 +289,17 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            try
+            {
+                await sending.ConfigureAwait(false);
+                counters.AddOut(pendingCount);
+            }
+            catch (Exception ex) when (ex is WebSocketException or IOException or OperationCanceledException or ObjectDisposedException)
+            {
+            }
+
+            ArrayPool<byte>.Shared.Return(buffers[0]);
+            ArrayPool<byte>.Shared.Return(buffers[1]);
         }
     }
 
