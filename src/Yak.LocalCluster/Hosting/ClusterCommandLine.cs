@@ -45,7 +45,7 @@ public static class ClusterCommandLine
             }
         }
 
-        stateDir ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "yak", "local-cluster");
+        stateDir ??= DefaultStateDirectory();
         await using var host = await LocalClusterHost.StartAsync(new LocalClusterOptions
         {
             StateDirectory = stateDir,
@@ -64,6 +64,18 @@ public static class ClusterCommandLine
         await Console.Out.FlushAsync();
         await host.WaitForShutdownAsync();
         return 0;
+    }
+
+    /// <summary><c>$XDG_STATE_HOME/yak/local-cluster</c>, else <c>~/.local/state/yak/local-cluster</c> (yak's state home, see DESIGN.md).</summary>
+    private static string DefaultStateDirectory()
+    {
+        var stateHome = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
+        if (string.IsNullOrEmpty(stateHome))
+        {
+            stateHome = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "state");
+        }
+
+        return Path.Combine(stateHome, "yak", "local-cluster");
     }
 
     private const string Usage =
