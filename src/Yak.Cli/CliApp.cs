@@ -23,6 +23,12 @@ internal static class CliApp
         root.Options.Add(OutputOption);
         root.Subcommands.Add(DaemonCommands.Create());
         root.Subcommands.Add(SyncCommands.Create());
+        foreach (var command in EnvironmentCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        root.Subcommands.Add(ClusterCommands.Create());
         root.Subcommands.Add(VersionCommand.Create());
 
         var parse = root.Parse(args);

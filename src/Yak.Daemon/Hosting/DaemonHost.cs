@@ -2,6 +2,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yak.Daemon.Environments;
 using Yak.Daemon.Events;
 using Yak.Daemon.Ipc;
 using Yak.Daemon.Rpc;
@@ -26,6 +28,7 @@ internal static class DaemonHost
 
         // Session managers before the RPC server: they resume saved sessions before clients can ask about them.
         ConfigureSync(builder.Services);
+        ConfigureEnvironments(builder.Services);
         ConfigureRpc(builder.Services, endpoint);
         return builder.Build();
     }
@@ -53,4 +56,12 @@ internal static class DaemonHost
         OperatingSystem.IsWindows()
             ? new NamedPipeListener(endpoint.SocketPath)
             : UnixSocketListener.Create(endpoint.SocketPath, logger);
+
+    private static void ConfigureEnvironments(IServiceCollection services)
+    {
+        services.TryAddSingleton<IEnvironmentForwards, NoEnvironmentForwards>();
+        services.AddSingleton<EnvironmentManager>();
+        services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<EnvironmentManager>());
+        services.AddHostedService(sp => sp.GetRequiredService<EnvironmentManager>());
+    }
 }

@@ -1,0 +1,252 @@
+using System.CommandLine;
+using Yak.Cli.Output;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+
+namespace Yak.Cli.Commands;
+
+/// <summary><c>yakctl up|down|status|update</c>: environments from a yak.yaml or docker-compose.yml.</summary>
+internal static class EnvironmentCommands
+{
+    public static IEnumerable<Command> Create() => [Up(), Down(), Status(), Update()];
+
+    private static Option<string> FileOption() => new("--file", "-f") { Description = "The spec (yak.yaml or docker-compose.yml) or a folder holding one (default: the current folder)." };
+
+    private static Command Up()
+    {
+        var file = FileOption();
+        var local = new Option<bool>("--local") { Description = "Use the local cluster (started if it is not running)." };
+        var cluster = new Option<string>("--cluster") { Description = "A cluster named in $XDG_CONFIG_HOME/yak/config.yaml (default: one with room)." };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the rollout (default 300).", DefaultValueFactory = _ => 0 };
+        var command = new Command("up", "Deploy the environment (or reconnect to it), watch the rollout per service, start sync and forwards.");
+        command.Options.Add(file);
+        command.Options.Add(local);
+        command.Options.Add(cluster);
+        command.Options.Add(timeout);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            var kubeconfig = string.Empty;
+            var kubeContext = string.Empty;
+            if (parse.GetValue(local))
+            {
+                var (state, started) = await LocalClusterLauncher.Default.EnsureStartedAsync(0, cancellationToken);
+                context.Output.Progress(started ? $"local cluster started at {state.Server} (kubeconfig {state.Kubeconfig})" : $"local cluster at {state.Server}");
+                kubeconfig = state.Kubeconfig;
+                kubeContext = state.Context;
+            }
+
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var request = new EnvUpRequest
+            {
+                SpecPath = SpecPath(parse.GetValue(file)),
+                Cluster = parse.GetValue(cluster) ?? string.Empty,
+                Kubeconfig = kubeconfig,
+                Context = kubeContext,
+                TimeoutSeconds = parse.GetValue(timeout),
+            };
+            var response = await WithProgressAsync(context, client, () => client.InvokeAsync<EnvUpResponse>(Methods.EnvUp, request, cancellationToken), cancellationToken);
+            foreach (var warning in response.Warnings)
+            {
+                context.Output.Error.WriteLine($"warning: {warning}");
+            }
+
+            return Finish(context, response.Environment, response);
+        });
+        return command;
+    }
+
+    private static Command Update()
+    {
+        var file = FileOption();
+        var services = new Argument<string[]>("service") { Description = "Services to restart (default: every service).", Arity = ArgumentArity.ZeroOrMore };
+        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the rollout (default 300).", DefaultValueFactory = _ => 0 };
+        var command = new Command("update", "Rollout restart (pulls fresh images) of some services or all, with progress.");
+        command.Arguments.Add(services);
+        command.Options.Add(file);
+        command.Options.Add(timeout);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var request = new EnvUpdateRequest { Name = string.Empty, SpecPath = SpecPath(parse.GetValue(file)), Services = parse.GetValue(services) ?? [], TimeoutSeconds = parse.GetValue(timeout) };
+            var response = await WithProgressAsync(context, client, () => client.InvokeAsync<EnvUpdateResponse>(Methods.EnvUpdate, request, cancellationToken), cancellationToken);
+            return Finish(context, response.Environment, response);
+        });
+        return command;
+    }
+
+    private static Command Down()
+    {
+        var file = FileOption();
+        var purge = new Option<bool>("--purge") { Description = "Delete the namespace and everything in it, volumes too." };
+        var name = new Option<string>("--name") { Description = "The environment's name (default: the one of the spec)." };
+        var command = new Command("down", "Scale the environment to zero (volumes are kept), or delete it with --purge.");
+        command.Options.Add(file);
+        command.Options.Add(purge);
+        command.Options.Add(name);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var envName = parse.GetValue(name) ?? string.Empty;
+            var response = await client.InvokeAsync<EnvDownResponse>(
+                Methods.EnvDown,
+                new EnvDownRequest { Name = envName, SpecPath = envName.Length > 0 ? string.Empty : SpecPath(parse.GetValue(file)), Purge = parse.GetValue(purge) },
+                cancellationToken);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(response);
+            }
+            else
+            {
+                context.Output.Out.WriteLine(response.Purged
+                    ? $"{response.Name}: namespace {response.Namespace} deleted"
+                    : $"{response.Name}: scaled to zero (volumes kept in {response.Namespace}); 'yakctl up' brings it back");
+            }
+
+            return CliExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Status()
+    {
+        var file = new Option<string>("--file", "-f") { Description = "Only the environment of this spec." };
+        var name = new Argument<string>("name") { Description = "Only this environment (default: every environment).", Arity = ArgumentArity.ZeroOrOne };
+        var command = new Command("status", "Environments: services, pods, sync sessions and ports.");
+        command.Arguments.Add(name);
+        command.Options.Add(file);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var specFile = parse.GetValue(file);
+            var response = await client.InvokeAsync<EnvStatusResponse>(
+                Methods.EnvStatus,
+                new EnvStatusRequest { Name = parse.GetValue(name) ?? string.Empty, SpecPath = specFile is null ? string.Empty : SpecPath(specFile) },
+                cancellationToken);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(response.Environments);
+            }
+            else
+            {
+                EnvironmentText.Details(context.Output.Out, response.Environments);
+            }
+
+            return CliExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static string SpecPath(string? file) => Path.GetFullPath(file ?? Directory.GetCurrentDirectory());
+
+    private static int Finish<T>(CliContext context, EnvironmentInfo environment, T response)
+    {
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(response);
+        }
+        else
+        {
+            EnvironmentText.Details(context.Output.Out, [environment]);
+            EnvironmentText.Urls(context.Output.Out, environment);
+        }
+
+        if (environment.State == "error")
+        {
+            context.Output.Error.WriteLine($"yakctl: {environment.Name} is not ready: {environment.LastError}");
+            return CliExitCodes.Failure;
+        }
+
+        return CliExitCodes.Success;
+    }
+
+    /// <summary>
+    /// Subscribes to <c>environment</c> events before the call and shows them: a live block of one line per service
+    /// when stderr is a terminal, plain lines otherwise (and nothing with --output json, where stdout is the answer).
+    /// </summary>
+    private static async Task<T> WithProgressAsync<T>(CliContext context, DaemonClient client, Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        var live = !Console.IsErrorRedirected && ReferenceEquals(context.Output.Error, Console.Error);
+        var view = new LiveView(context.Output.Error, live);
+        void OnEvent(object? sender, EventNotification e)
+        {
+            if (e.Topic == EventTopics.Environment)
+            {
+                view.Show(e);
+            }
+        }
+
+        client.EventReceived += OnEvent;
+        try
+        {
+            await client.SubscribeAsync([EventTopics.Environment], cancellationToken);
+            return await call();
+        }
+        finally
+        {
+            client.EventReceived -= OnEvent;
+        }
+    }
+
+    private sealed class LiveView(TextWriter writer, bool live)
+    {
+        private readonly List<string> services = [];
+        private readonly Dictionary<string, string> lines = new(StringComparer.Ordinal);
+
+        public void Show(EventNotification e)
+        {
+            var line = EnvironmentText.EventLine(e);
+            if (line is null)
+            {
+                return;
+            }
+
+            lock (services)
+            {
+                if (!live || e.Kind != "progress")
+                {
+                    if (live && services.Count > 0)
+                    {
+                        // Keep the live block last: print the message above it and redraw it.
+                        writer.Write($"\u001b[{services.Count}A\u001b[J");
+                        writer.WriteLine(line);
+                        Redraw();
+                    }
+                    else
+                    {
+                        writer.WriteLine(line);
+                    }
+
+                    return;
+                }
+
+                var service = e.Data.TryGetProperty("service", out var s) ? s.GetString() ?? "?" : "?";
+                if (!lines.ContainsKey(service))
+                {
+                    services.Add(service);
+                    lines[service] = line;
+                    writer.WriteLine(line);
+                    return;
+                }
+
+                lines[service] = line;
+                writer.Write($"\u001b[{services.Count}A\u001b[J");
+                Redraw();
+            }
+        }
+
+        private void Redraw()
+        {
+            foreach (var service in services)
+            {
+                writer.WriteLine(lines[service]);
+            }
+
+            writer.Flush();
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Globalization;
+using System.Text.Json;
+using Yak.Protocol.Messages;
+
+namespace Yak.Cli.Output;
+
+/// <summary>Human renderings of environments: a block per environment, and the per-service progress of up/update.</summary>
+internal static class EnvironmentText
+{
+    public static void Details(TextWriter writer, IReadOnlyList<EnvironmentInfo> environments)
+    {
+        if (environments.Count == 0)
+        {
+            writer.WriteLine("No environments. Bring one up with 'yakctl up' in a folder with a yak.yaml or docker-compose.yml.");
+            return;
+        }
+
+        foreach (var e in environments)
+        {
+            writer.WriteLine($"{e.Name}: {e.State}  (namespace {e.Namespace} on {e.Cluster}, {e.Server})");
+            writer.WriteLine($"  spec  {e.SpecPath}");
+            if (e.LastError is not null)
+            {
+                writer.WriteLine($"  error {Indent(e.LastError)}");
+            }
+
+            if (e.Services.Count == 0)
+            {
+                continue;
+            }
+
+            var rows = e.Services.Select(s => new[]
+            {
+                s.Name,
+                s.Kind,
+                s.State,
+                $"{s.ReadyReplicas.ToString(CultureInfo.InvariantCulture)}/{s.DesiredReplicas.ToString(CultureInfo.InvariantCulture)}",
+                string.Join(", ", s.Pods.Select(p => $"{p.Name} ({p.Phase}{(p.Ready ? ", ready" : string.Empty)}{(p.Restarts > 0 ? $", {p.Restarts.ToString(CultureInfo.InvariantCulture)} restarts" : string.Empty)}{(p.Reason is null ? string.Empty : ", " + p.Reason)})")),
+            }).ToList();
+            string[] header = ["SERVICE", "KIND", "STATE", "READY", "PODS"];
+            var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
+            foreach (var row in rows.Prepend(header))
+            {
+                writer.WriteLine("  " + string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+            }
+
+            foreach (var s in e.Services)
+            {
+                foreach (var sync in s.Syncs)
+                {
+                    writer.WriteLine($"  sync  {s.Name}: {sync.LocalPath} → {sync.ContainerPath}  {sync.State}  ({sync.Session}){(sync.LastError is null ? string.Empty : "  " + sync.LastError)}");
+                }
+
+                foreach (var port in s.Ports)
+                {
+                    var local = port.LocalPort is { } p ? $"localhost:{p.ToString(CultureInfo.InvariantCulture)}" : "not forwarded";
+                    writer.WriteLine($"  port  {s.Name}: {port.ContainerPort.ToString(CultureInfo.InvariantCulture)}/{port.Protocol} → {local}  forward {port.Forward}{(port.Url is null ? string.Empty : "  " + port.Url)}");
+                }
+
+                if (s.Message is not null)
+                {
+                    writer.WriteLine($"  stuck {s.Name}: {Indent(s.Message)}");
+                }
+            }
+        }
+    }
+
+    /// <summary>The URLs of the declared forwards, one a line.</summary>
+    public static void Urls(TextWriter writer, EnvironmentInfo environment)
+    {
+        foreach (var service in environment.Services)
+        {
+            foreach (var port in service.Ports.Where(p => p.Url is not null))
+            {
+                writer.WriteLine($"{service.Name}: {port.Url}{(port.Forward == "pending" ? "  (forward pending)" : string.Empty)}");
+            }
+        }
+    }
+
+    /// <summary>One line for an <c>environment</c> event, or null for events not worth a line.</summary>
+    public static string? EventLine(EventNotification e)
+    {
+        var data = e.Data;
+        string Str(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() ?? string.Empty : string.Empty;
+        int Int(string name) => data.ValueKind == JsonValueKind.Object && data.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : 0;
+        return e.Kind switch
+        {
+            "applying" => $"{e.Subject}: applying {Int("objects").ToString(CultureInfo.InvariantCulture)} objects to namespace {Str("namespace")} on {Str("cluster")}",
+            "applied" => $"{e.Subject}: {Int("changed").ToString(CultureInfo.InvariantCulture)} of {Int("total").ToString(CultureInfo.InvariantCulture)} objects changed",
+            "progress" => ProgressLine(Str("service"), Str("state"), Int("ready"), Int("desired")),
+            "stuck" => $"{Str("service")}: stuck: {Indent(Str("message"))}",
+            "syncStarted" => $"{Str("service")}: syncing {Str("localPath")} → {Str("containerPath")} (pod {Str("pod")})",
+            "initialSyncDone" => $"{Str("service")}: first sync done, app started (pod {Str("pod")})",
+            _ => null,
+        };
+    }
+
+    public static string ProgressLine(string service, string state, int ready, int desired) => state switch
+    {
+        "rollingOut" => $"{service}: rolling out {ready.ToString(CultureInfo.InvariantCulture)}/{desired.ToString(CultureInfo.InvariantCulture)}",
+        "ready" => $"{service}: ready {ready.ToString(CultureInfo.InvariantCulture)}/{desired.ToString(CultureInfo.InvariantCulture)}",
+        "scaledDown" => $"{service}: scaled down",
+        _ => $"{service}: {state}",
+    };
+
+    private static string Indent(string text) => text.Replace("\n", "\n        ", StringComparison.Ordinal);
+}

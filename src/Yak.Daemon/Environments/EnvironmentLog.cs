@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace Yak.Daemon.Environments;
+
+/// <summary>Environment log messages, ids 5xxx (never reused; add at the end).</summary>
+internal static partial class EnvironmentLog
+{
+    [LoggerMessage(5000, LogLevel.Information, "Environment {Name}: applied to {Namespace} on {Cluster} ({Changed} of {Total} objects changed)")]
+    public static partial void Applied(ILogger logger, string name, string @namespace, string cluster, int changed, int total);
+
+    [LoggerMessage(5001, LogLevel.Information, "Environment {Name}: {Service} {State} {Ready}/{Desired}")]
+    public static partial void Progress(ILogger logger, string name, string service, string state, int ready, int desired);
+
+    [LoggerMessage(5002, LogLevel.Warning, "Environment {Name}: {Service} is stuck: {Reason}")]
+    public static partial void Stuck(ILogger logger, string name, string service, string reason);
+
+    [LoggerMessage(5003, LogLevel.Information, "Environment {Name}: sync {Session} now targets pod {Pod}")]
+    public static partial void SyncBound(ILogger logger, string name, string session, string pod);
+
+    [LoggerMessage(5004, LogLevel.Information, "Environment {Name}: initial sync of pod {Pod} done, app released")]
+    public static partial void MarkedReady(ILogger logger, string name, string pod);
+
+    [LoggerMessage(5005, LogLevel.Warning, "Environment {Name}: {Message}")]
+    public static partial void Warning(ILogger logger, string name, string message);
+
+    [LoggerMessage(5006, LogLevel.Information, "Environment {Name} resumed on {Cluster} ({State})")]
+    public static partial void Resumed(ILogger logger, string name, string cluster, string state);
+
+    [LoggerMessage(5007, LogLevel.Information, "Environment {Name}: down (purge: {Purge})")]
+    public static partial void Down(ILogger logger, string name, bool purge);
+
+    [LoggerMessage(5008, LogLevel.Error, "The environment registry could not be read and was moved to {Path}: {Reason}")]
+    public static partial void RegistryUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(5009, LogLevel.Warning, "Environment {Name}: sync supervision failed: {Reason}")]
+    public static partial void SupervisorFailed(ILogger logger, string name, string reason);
+}

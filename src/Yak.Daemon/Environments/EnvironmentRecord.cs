@@ -1,0 +1,39 @@
+namespace Yak.Daemon.Environments;
+
+/// <summary>What the daemon persists about an environment, so it reconnects (without redeploying) after a restart.</summary>
+internal sealed record EnvironmentRecord
+{
+    public required string Name { get; init; }
+
+    public required string SpecPath { get; init; }
+
+    public required string Namespace { get; init; }
+
+    /// <summary>The cluster it was placed on; it stays there.</summary>
+    public required string Cluster { get; init; }
+
+    public required string Kubeconfig { get; init; }
+
+    public required string Context { get; init; }
+
+    public required string Server { get; init; }
+
+    /// <summary><c>deploying</c>, <c>up</c>, <c>error</c>, <c>down</c>.</summary>
+    public required string State { get; init; }
+
+    public string? LastError { get; init; }
+
+    public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>Per service, the restart token of its last <c>update</c> (passed again on every apply).</summary>
+    public Dictionary<string, string> RestartTokens { get; init; } = new(StringComparer.Ordinal);
+
+    /// <summary>Which pod each sync mapping's session targets.</summary>
+    public List<SyncBinding> Bindings { get; init; } = [];
+
+    /// <summary>Pods (uids) whose initial sync is done and whose app was released.</summary>
+    public List<string> ReleasedPods { get; init; } = [];
+}
+
+/// <summary>Mapping <paramref name="Index"/> of <paramref name="Service"/> is synced by <paramref name="Session"/> into pod <paramref name="PodName"/>.</summary>
+internal sealed record SyncBinding(string Service, int Index, string Session, string PodName, string PodUid);

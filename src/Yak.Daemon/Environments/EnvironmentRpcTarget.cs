@@ -1,0 +1,39 @@
+using Yak.Daemon.Ipc;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+
+namespace Yak.Daemon.Environments;
+
+/// <summary>The <c>env/*</c> methods, one instance per connection, over the daemon's environment manager.</summary>
+internal sealed class EnvironmentRpcTarget(ClientConnection connection, EnvironmentManager manager) : IEnvironmentService
+{
+    public Task<EnvUpResponse> UpAsync(EnvUpRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return manager.UpAsync(request, cancellationToken);
+    }
+
+    public Task<EnvDownResponse> DownAsync(EnvDownRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return manager.DownAsync(request, cancellationToken);
+    }
+
+    public async Task<EnvStatusResponse> StatusAsync(EnvStatusRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return new EnvStatusResponse { Environments = await manager.StatusAsync(request.Name, request.SpecPath, cancellationToken) };
+    }
+
+    public Task<EnvUpdateResponse> UpdateAsync(EnvUpdateRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return manager.UpdateAsync(request, cancellationToken);
+    }
+
+    public async Task<EnvListResponse> ListAsync(EnvListRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return new EnvListResponse { Environments = await manager.StatusAsync(string.Empty, string.Empty, cancellationToken) };
+    }
+}
