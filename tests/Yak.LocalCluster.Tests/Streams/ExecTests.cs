@@ -122,6 +122,24 @@ public sealed class ExecTests
     }
 
     [Fact]
+    public async Task WebSocketExecV5_StdinClosed_CommandSeesEndOfInput()
+    {
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(SleepPod("exec-v5"));
+
+        using var socket = await host.Client.WebSocketNamespacedPodExecAsync("exec-v5", "default", ["sh", "-c", "wc -c; echo end"], "app", stderr: true, stdin: true, stdout: true, tty: false, webSocketSubProtocol: WebSocketProtocol.V5BinaryWebsocketProtocol).DefaultTimeout();
+        using var demuxer = new StreamDemuxer(socket, StreamType.RemoteCommand, ownsSocket: false, supportsClose: true);
+        demuxer.Start();
+        using var stdout = demuxer.GetStream(ChannelIndex.StdOut, null);
+        using (var stdin = demuxer.GetStream(null, ChannelIndex.StdIn))
+        {
+            await stdin.WriteAsync(Encoding.UTF8.GetBytes("12345")).DefaultTimeout();
+        }
+
+        Assert.Equal("5\nend\n", await ReadUntilAsync(stdout, "end\n"));
+    }
+
+    [Fact]
     public async Task WebSocketExec_UnknownContainer_FailsWithStatus()
     {
         await using var host = await StreamTestHost.StartAsync();
