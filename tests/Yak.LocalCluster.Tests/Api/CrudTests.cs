@@ -182,6 +182,26 @@ public sealed class CrudTests
     }
 
     [Fact]
+    public async Task Put_OnCollection_ReturnsMethodNotAllowed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (status, body) = await cluster.SendAsync(HttpMethod.Put, "/api/v1/namespaces/default/configmaps", ConfigMap("a", "1"));
+
+        Assert.Equal(405, status);
+        Assert.Equal("MethodNotAllowed", body!["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Create_InvalidName_ReturnsInvalid()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/api/v1/namespaces/default/configmaps", ConfigMap("Not_Valid", "1"));
+
+        Assert.Equal(422, status);
+        Assert.Equal("Invalid", body!["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Create_InMissingNamespace_ReturnsNotFound()
     {
         await using var cluster = await TestCluster.StartAsync();
