@@ -89,6 +89,21 @@ public sealed class KubernetesClientTests
     }
 
     [Fact]
+    public async Task DeleteNamespace_KubernetesClient_ReturnsAndNamespaceGoes()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.CoreV1.CreateNamespaceAsync(new V1Namespace { Metadata = new V1ObjectMeta { Name = "env" } }).DefaultTimeout();
+        await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("a", "web"), "env").DefaultTimeout();
+
+        var status = await cluster.Client.CoreV1.DeleteNamespaceAsync("env").DefaultTimeout();
+        await cluster.EventuallyAsync(
+            async () => (await cluster.Client.CoreV1.ListNamespaceAsync(fieldSelector: "metadata.name=env")).Items.Count,
+            n => n == 0, "the namespace to go").DefaultTimeout();
+
+        Assert.Equal("Terminating", status.ObjectView<V1Namespace>().Status.Phase);
+    }
+
+    [Fact]
     public async Task Delete_RunningPod_IsGracefulThenRemoved()
     {
         await using var cluster = await TestCluster.StartAsync();
