@@ -42,7 +42,7 @@ public static class ContainerLaunch
         if (sandbox.Isolated)
         {
             var holder = sandbox.HolderPid.ToString(CultureInfo.InvariantCulture);
-            List<string> wrapped = ["nsenter", "-t", holder, "-n", "--", "unshare", "-m", "--propagation", "private", "--", "sh", "-c", MountScript, "yak-container", workingDir];
+            List<string> wrapped = ["nsenter", "-t", holder, "-n", "-u", "--", "unshare", "-m", "--propagation", "private", "--", "sh", "-c", MountScript, "yak-container", workingDir];
             foreach (var (source, target, readOnly) in mounts)
             {
                 wrapped.AddRange([source, target, readOnly ? "ro" : "rw"]);
@@ -69,7 +69,7 @@ public static class ContainerLaunch
         if (isolated && containerPid > 0)
         {
             var pid = containerPid.ToString(CultureInfo.InvariantCulture);
-            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "--wd", "--", .. command], env, "/");
+            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "-u", "--wd", "--", .. command], env, "/");
         }
 
         var rewrite = HostRewrite(container, volumeFolders);

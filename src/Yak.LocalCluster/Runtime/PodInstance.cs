@@ -59,7 +59,7 @@ public sealed class PodInstance
         PodSandbox sandbox;
         try
         {
-            sandbox = useNamespaces ? await PodSandbox.CreateIsolatedAsync(token).ConfigureAwait(false) : PodSandbox.Host();
+            sandbox = useNamespaces ? await PodSandbox.CreateIsolatedAsync(PodHostname(), token).ConfigureAwait(false) : PodSandbox.Host();
         }
         catch (Exception ex) when (ex is IOException or TimeoutException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -96,6 +96,13 @@ public sealed class PodInstance
 
         initDone = true;
         await Task.WhenAll(runners.Select(r => r.RunAsync(token))).ConfigureAwait(false);
+    }
+
+    /// <summary>As on Kubernetes: spec.hostname, else the pod name (at most 63 characters).</summary>
+    private string PodHostname()
+    {
+        var name = Pod.Spec?.Hostname is { Length: > 0 } hostname ? hostname : Name;
+        return name.Length > 63 ? name[..63] : name;
     }
 
     private Dictionary<string, string> PrepareVolumes(PodRuntimeOptions options)

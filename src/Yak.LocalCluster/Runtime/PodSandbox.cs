@@ -42,7 +42,8 @@ public sealed class PodSandbox : IAsyncDisposable
 
     public static PodSandbox Host() => new(null, "127.0.0.1");
 
-    public static async Task<PodSandbox> CreateIsolatedAsync(CancellationToken cancellationToken)
+    /// <summary>A sandbox with its own network and UTS namespaces; the pod's hostname is <paramref name="hostname"/>.</summary>
+    public static async Task<PodSandbox> CreateIsolatedAsync(string hostname, CancellationToken cancellationToken)
     {
         var psi = new ProcessStartInfo("unshare")
         {
@@ -51,7 +52,7 @@ public sealed class PodSandbox : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { "--net", "--", "sh", "-c", ReaperScript, "yak-pod-sandbox" })
+        foreach (var arg in new[] { "--net", "--uts", "--", "sh", "-c", ReaperScript, "yak-pod-sandbox" })
         {
             psi.ArgumentList.Add(arg);
         }
@@ -61,10 +62,11 @@ public sealed class PodSandbox : IAsyncDisposable
         try
         {
             await sandbox.WaitForOwnNamespaceAsync(cancellationToken).ConfigureAwait(false);
-            var (code, output) = await HostCommand.RunAsync("nsenter", ["-t", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), "-n", "ip", "link", "set", "lo", "up"], null, cancellationToken).ConfigureAwait(false);
+            var pid = process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            var (code, output) = await HostCommand.RunAsync("nsenter", ["-t", pid, "-n", "-u", "sh", "-c", "ip link set lo up && hostname \"$0\"", hostname], null, cancellationToken).ConfigureAwait(false);
             if (code != 0)
             {
-                throw new IOException($"could not bring up loopback in the pod's network namespace: {output.Trim()}");
+                throw new IOException($"could not set up the pod's namespaces (loopback, hostname): {output.Trim()}");
             }
 
             var network = await PodNetwork.ConnectAsync(process.Id, cancellationToken).ConfigureAwait(false);

@@ -35,4 +35,20 @@ public sealed class PodNetworkTests
         Assert.True(exitCode == 0, $"client pod could not reach {serverIp}:8080: {stderr}");
         Assert.Equal("200\n", stdout);
     }
+
+    [Fact]
+    public async Task Exec_Hostname_IsThePodName()
+    {
+        Assert.True(LinuxNative.IsRoot, "pod namespaces need root on Linux");
+        await using var host = await StreamTestHost.StartAsync();
+        await host.RunReadyAsync(TestPods.Pod("named-pod", TestPods.Shell("app", "exec sleep 1000")));
+        string? stdout = null;
+
+        await host.Client.NamespacedPodExecAsync("named-pod", "default", "app", ["hostname"], false, async (_, output, _) =>
+        {
+            stdout = await new StreamReader(output).ReadToEndAsync();
+        }, CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal("named-pod\n", stdout);
+    }
 }
