@@ -3,6 +3,7 @@ namespace Yak.Forwarding;
 /// <summary>A consistent snapshot of one forward: what <c>forward/list</c> shows.</summary>
 /// <param name="State">Where the forward is in its life.</param>
 /// <param name="Reason">Why it is Degraded or in Error; null otherwise.</param>
+/// <param name="Target">The target as users write it: <c>pod/web-1</c>, <c>svc/web</c>, <c>app=web</c>.</param>
 /// <param name="LocalPort">The bound port on 127.0.0.1 (0 before it is bound).</param>
 /// <param name="RemotePort">The port inside the pod.</param>
 /// <param name="TargetPod">The pod new connections go to, or null when none is Ready.</param>
@@ -16,6 +17,7 @@ namespace Yak.Forwarding;
 public sealed record ForwardStatus(
     ForwardState State,
     string? Reason,
+    string Target,
     int LocalPort,
     int RemotePort,
     string? TargetPod,

@@ -37,6 +37,11 @@ public sealed class PortForward : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
+        if (client is Kubernetes kubernetes)
+        {
+            kubernetes.WithStreamKeepAlive();
+        }
+
         this.client = client;
         Options = options;
         counters.Changed += () => ConnectionsChanged?.Invoke(this, new ForwardConnectionsChangedEventArgs(counters.Open, counters.Total));
@@ -89,7 +94,7 @@ public sealed class PortForward : IAsyncDisposable
         lock (gate)
         {
             return new ForwardStatus(
-                state, reason, LocalPort, Options.RemotePort, targetPod, counters.Open, counters.Total, counters.Failed,
+                state, reason, Options.Target.Describe(), LocalPort, Options.RemotePort, targetPod, counters.Open, counters.Total, counters.Failed,
                 counters.BytesIn, counters.BytesOut, lastError, lastErrorAt);
         }
     }

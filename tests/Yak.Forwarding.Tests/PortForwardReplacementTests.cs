@@ -67,6 +67,26 @@ public sealed class PortForwardReplacementTests
         Assert.Equal(forward.GetStatus().TargetPod, answer);
     }
 
+    [Fact]
+    public async Task PortForward_NamedPodRecreated_NewPodWithSameNameServes()
+    {
+        await using var cluster = await ForwardTestCluster.StartAsync();
+        var original = await cluster.CreateReadyPodAsync("solo", ForwardTestCluster.EchoSpec());
+        await using var forward = new PortForward(cluster.Client, new PortForwardOptions { Target = ForwardTarget.Pod("default", "solo"), RemotePort = EchoServer.Port });
+        await forward.StartAsync().DefaultTimeout();
+        await forward.WaitListeningAsync();
+
+        await cluster.DeletePodAsync("solo");
+        await forward.WaitForAsync(s => s.TargetPod is null && s.State == ForwardState.Degraded, "the deleted pod to be dropped");
+        await cluster.WaitForPodsAsync("metadata.name=solo", null, p => p.Count == 0, "the old pod to be gone");
+        var recreated = await cluster.CreateReadyPodAsync("solo", ForwardTestCluster.EchoSpec());
+        var status = await forward.WaitListeningAsync();
+
+        Assert.NotEqual(original.Metadata.Uid, recreated.Metadata.Uid);
+        Assert.Equal("pod/solo", status.Target);
+        Assert.Equal("solo", await LocalClient.WhoAsync(forward.LocalPort));
+    }
+
     /// <summary>The connection to the deleted pod ends (EOF or reset); it never hangs.</summary>
     internal static async Task AssertEndsAsync(Socket socket)
     {
