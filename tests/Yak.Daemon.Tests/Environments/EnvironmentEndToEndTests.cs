@@ -1,0 +1,144 @@
+using k8s;
+using StreamJsonRpc;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests.Environments;
+
+/// <summary>Environments end to end: yakd (a real process) deploying examples/shop onto an in-process local cluster.</summary>
+public sealed class EnvironmentEndToEndTests
+{
+    [Fact]
+    public async Task Up_ShopExample_ReadySyncedEditableIdempotentAndRestoredAfterDown()
+    {
+        await using var env = await EnvironmentFixture.StartAsync("shop");
+        var up = await env.UpAsync().DefaultTimeout();
+        var info = up.Environment;
+        Assert.Equal("up", info.State);
+        Assert.Equal("yak-tester-shop", info.Namespace);
+        Assert.All(info.Services, s => Assert.Equal("ready", s.State));
+        var port = Assert.Single(Assert.Single(info.Services, s => s.Name == "web").Ports);
+        Assert.Equal(8080, port.LocalPort);
+        Assert.Equal("pending", port.Forward);
+        Assert.Equal("http://localhost:8080", port.Url);
+
+        // The first sync is in the pod's volume, and the app was released (it serves /healthz, so the pod is Ready).
+        var web = await env.PodAsync(info.Namespace, "web");
+        var volume = env.Cluster.VolumePath(web, "yak-sync-0");
+        var source = Path.Combine(env.Folder, "web", "server.py");
+        Assert.Equal(File.ReadAllText(source), File.ReadAllText(Path.Combine(volume, "server.py")));
+
+        // Edit → flush → changed in the pod.
+        File.WriteAllText(Path.Combine(env.Folder, "web", "index.html"), "<h1>edited</h1>");
+        var session = Assert.Single(Assert.Single(info.Services, s => s.Name == "web").Syncs).Session;
+        await env.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout();
+        Assert.Equal("<h1>edited</h1>", File.ReadAllText(Path.Combine(volume, "index.html")));
+
+        // A second up changes nothing in the cluster.
+        var before = await ResourceVersionsAsync(env, info.Namespace);
+        var again = await env.UpAsync().DefaultTimeout();
+        Assert.Equal("up", again.Environment.State);
+        Assert.Equal(before, await ResourceVersionsAsync(env, info.Namespace));
+        Assert.Equal(web.Metadata.Uid, (await env.PodAsync(info.Namespace, "web")).Metadata.Uid);
+
+        // StatefulSet data survives the pod's deletion.
+        await env.ExecAsync(info.Namespace, "store-0", "store", "sh", "-c", "echo 41 > /data/answer");
+        var oldStore = await env.PodAsync(info.Namespace, "store");
+        await env.Cluster.Client.CoreV1.DeleteNamespacedPodAsync("store-0", info.Namespace).DefaultTimeout();
+        await env.WaitForReadyPodAsync(info.Namespace, "store", p => p.Metadata.Uid != oldStore.Metadata.Uid).DefaultTimeout();
+        Assert.Equal("41", (await env.ExecAsync(info.Namespace, "store-0", "store", "cat", "/data/answer")).Trim());
+
+        // Down scales to zero and keeps the volume; up brings everything back, code and data.
+        var down = await env.Client.InvokeAsync<EnvDownResponse>(Methods.EnvDown, new EnvDownRequest { Name = "shop", SpecPath = string.Empty, Purge = false }, CancellationToken.None).DefaultTimeout();
+        Assert.False(down.Purged);
+        var status = Assert.Single((await env.Client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = "shop", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout()).Environments);
+        Assert.Equal("down", status.State);
+        Assert.All(status.Services, s => Assert.Equal(0, s.DesiredReplicas));
+
+        var restored = await env.UpAsync().DefaultTimeout();
+        Assert.Equal("up", restored.Environment.State);
+        Assert.All(restored.Environment.Services, s => Assert.Equal("ready", s.State));
+        Assert.Equal("41", (await env.ExecAsync(info.Namespace, "store-0", "store", "cat", "/data/answer")).Trim());
+        var newWeb = await env.PodAsync(info.Namespace, "web");
+        Assert.Equal("<h1>edited</h1>", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(newWeb, "yak-sync-0"), "index.html")));
+
+        // Purge deletes the namespace and forgets the environment.
+        var purged = await env.Client.InvokeAsync<EnvDownResponse>(Methods.EnvDown, new EnvDownRequest { Name = "shop", SpecPath = string.Empty, Purge = true }, CancellationToken.None).DefaultTimeout();
+        Assert.True(purged.Purged);
+        Assert.Empty((await env.Client.InvokeAsync<EnvListResponse>(Methods.EnvList, new EnvListRequest(), CancellationToken.None).DefaultTimeout()).Environments);
+    }
+
+    [Fact]
+    public async Task Up_ComposeFile_DeploysAndSyncsLikeYakYaml()
+    {
+        await using var env = await EnvironmentFixture.StartAsync("shop");
+        var up = await env.UpAsync(Path.Combine(env.Folder, "docker-compose.yml")).DefaultTimeout();
+        Assert.Equal("up", up.Environment.State);
+        Assert.Equal(["ready", "ready"], up.Environment.Services.Select(s => s.State).ToArray());
+        var web = await env.PodAsync(up.Environment.Namespace, "web");
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(env.Folder, "web", "server.py")),
+            File.ReadAllText(Path.Combine(env.Cluster.VolumePath(web, "yak-sync-0"), "server.py")));
+    }
+
+    [Fact]
+    public async Task Up_InvalidSpec_FailsWithLocatedMessage()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        File.WriteAllText(Path.Combine(env.Folder, "yak.yaml"), "name: broken\nservices:\n  web:\n    imag: busybox\n");
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => env.UpAsync()).DefaultTimeout();
+        Assert.Contains("yak.yaml:4:5", error.Message, StringComparison.Ordinal);
+        Assert.Equal(ErrorCodes.InvalidArgument, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Up_AppCrashLooping_ExplainsAndKeepsSyncing()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        Directory.CreateDirectory(Path.Combine(env.Folder, "code"));
+        File.WriteAllText(Path.Combine(env.Folder, "code", "a.txt"), "one");
+        File.WriteAllText(
+            Path.Combine(env.Folder, "yak.yaml"),
+            "name: crashy\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"echo failing on purpose; exit 3\"]\n    sync:\n      - from: ./code\n        to: /code\n");
+        var up = await env.UpAsync().DefaultTimeout();
+        Assert.Equal("error", up.Environment.State);
+        var app = Assert.Single(up.Environment.Services);
+        Assert.Equal("stuck", app.State);
+        Assert.Contains("keeps crashing (exit code 3)", app.Message, StringComparison.Ordinal);
+        Assert.Contains("failing on purpose", app.Message, StringComparison.Ordinal);
+
+        var session = Assert.Single(app.Syncs).Session;
+        File.WriteAllText(Path.Combine(env.Folder, "code", "a.txt"), "two");
+        var flushed = Assert.Single(await env.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout());
+        Assert.Null(flushed.LastError);
+        var pod = await env.PodAsync(up.Environment.Namespace, "app");
+        Assert.Equal("two", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(pod, "yak-sync-0"), "a.txt")));
+    }
+
+    private static async Task<Dictionary<string, string>> ResourceVersionsAsync(EnvironmentFixture env, string ns)
+    {
+        var client = env.Cluster.Client;
+        var versions = new Dictionary<string, string>
+        {
+            ["namespace"] = (await client.CoreV1.ReadNamespaceAsync(ns).DefaultTimeout()).Metadata.ResourceVersion,
+        };
+        foreach (var d in (await client.AppsV1.ListNamespacedDeploymentAsync(ns).DefaultTimeout()).Items)
+        {
+            versions["deployment/" + d.Metadata.Name] = d.Metadata.ResourceVersion;
+        }
+
+        foreach (var s in (await client.AppsV1.ListNamespacedStatefulSetAsync(ns).DefaultTimeout()).Items)
+        {
+            versions["statefulset/" + s.Metadata.Name] = s.Metadata.ResourceVersion;
+        }
+
+        foreach (var s in (await client.CoreV1.ListNamespacedServiceAsync(ns).DefaultTimeout()).Items)
+        {
+            versions["service/" + s.Metadata.Name] = s.Metadata.ResourceVersion;
+        }
+
+        return versions;
+    }
+}

@@ -1,0 +1,147 @@
+using k8s;
+using k8s.Models;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+using Yak.Testing.Cluster;
+
+namespace Yak.Daemon.Tests.Environments;
+
+/// <summary>A local cluster, a sandboxed yakd and a copy of an example folder, for environment tests.</summary>
+internal sealed class EnvironmentFixture : IAsyncDisposable
+{
+    private EnvironmentFixture(LocalClusterFixture cluster, YakSandbox sandbox, DaemonProcess daemon, DaemonClient client, string folder)
+    {
+        Cluster = cluster;
+        Sandbox = sandbox;
+        Daemon = daemon;
+        Client = client;
+        Folder = folder;
+    }
+
+    public LocalClusterFixture Cluster { get; }
+
+    public YakSandbox Sandbox { get; }
+
+    public DaemonProcess Daemon { get; }
+
+    public DaemonClient Client { get; }
+
+    /// <summary>The environment's folder (a copy, so tests can edit it).</summary>
+    public string Folder { get; }
+
+    public static async Task<EnvironmentFixture> StartAsync(string? example = "shop")
+    {
+        var cluster = await LocalClusterFixture.StartAsync();
+        var sandbox = new YakSandbox();
+        var folder = Path.Combine(sandbox.Root, "env");
+        if (example is not null)
+        {
+            CopyFolder(Path.Combine(RepoRoot(), "examples", example), folder);
+        }
+        else
+        {
+            Directory.CreateDirectory(folder);
+        }
+
+        // yak-agent has no 'sidecar' subcommand yet: the sidecar only has to stay up, so tests give it a plain idle command.
+        Directory.CreateDirectory(Path.Combine(sandbox.ConfigHome, "yak"));
+        File.WriteAllText(
+            Path.Combine(sandbox.ConfigHome, "yak", "config.yaml"),
+            "owner: tester\nsidecarCommand: [\"sh\", \"-c\", \"mkdir -p /yak-sync && exec sleep 2147483647\"]\n");
+        var daemon = await DaemonProcess.StartAsync(sandbox);
+        var client = await daemon.ConnectAsync().DefaultTimeout();
+        return new EnvironmentFixture(cluster, sandbox, daemon, client, folder);
+    }
+
+    public Task<EnvUpResponse> UpAsync(string? spec = null) =>
+        Client.InvokeAsync<EnvUpResponse>(
+            Methods.EnvUp,
+            new EnvUpRequest { SpecPath = spec ?? Folder, Cluster = string.Empty, Kubeconfig = Cluster.Host.KubeconfigPath, Context = "yak-local", TimeoutSeconds = 120 },
+            CancellationToken.None);
+
+    public async Task<V1Pod> PodAsync(string ns, string service)
+    {
+        var pods = await Cluster.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"yak.dev/service={service}").DefaultTimeout();
+        return Assert.Single(pods.Items, p => p.Metadata.DeletionTimestamp is null);
+    }
+
+    /// <summary>Waits on a watch until a Ready pod of the service satisfies <paramref name="predicate"/>.</summary>
+    public async Task<V1Pod> WaitForReadyPodAsync(string ns, string service, Func<V1Pod, bool> predicate)
+    {
+        using var cancel = new CancellationTokenSource(TaskTimeoutExtensions.DefaultTimeoutSpan);
+        var list = await Cluster.Client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: $"yak.dev/service={service}", cancellationToken: cancel.Token);
+        var found = list.Items.FirstOrDefault(p => IsReady(p) && predicate(p));
+        if (found is not null)
+        {
+            return found;
+        }
+
+        await foreach (var (_, pod) in Cluster.Client.CoreV1.WatchListNamespacedPodAsync(
+            ns, labelSelector: $"yak.dev/service={service}", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        {
+            if (IsReady(pod) && predicate(pod))
+            {
+                return pod;
+            }
+        }
+
+        throw new TimeoutException($"no ready pod of {service}");
+    }
+
+    public async Task<string> ExecAsync(string ns, string pod, string container, params string[] command)
+    {
+        var output = string.Empty;
+        var exit = await Cluster.Client.NamespacedPodExecAsync(
+            pod,
+            ns,
+            container,
+            command,
+            tty: false,
+            async (stdin, stdout, stderr) =>
+            {
+                stdin.Close();
+                using var reader = new StreamReader(stdout);
+                output = await reader.ReadToEndAsync();
+            },
+            CancellationToken.None).DefaultTimeout();
+        Assert.Equal(0, exit);
+        return output;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Client.DisposeAsync();
+        await Daemon.DisposeAsync();
+        Sandbox.Dispose();
+        await Cluster.DisposeAsync();
+    }
+
+    private static bool IsReady(V1Pod pod) =>
+        pod.Metadata.DeletionTimestamp is null && pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true;
+
+    private static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "YakDaemon.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("repository root not found");
+    }
+
+    private static void CopyFolder(string from, string to)
+    {
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.EnumerateFiles(from, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(to, Path.GetRelativePath(from, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}
