@@ -17,7 +17,7 @@ public sealed class IgnoreTests
     [Fact]
     public void IsIgnored_GeneratedTrees_AgreesWithGitCheckIgnore()
     {
-        for (var seed = 0; seed < 12; seed++)
+        for (var seed = 0; seed < 30; seed++)
         {
             using var temp = new TempDirectory("yak-ign-");
             var random = new Random(seed);

@@ -148,4 +148,20 @@ public sealed class WatcherTests
         await recorder.WaitFor(seen => seen.Contains("")).DefaultTimeout();
         Assert.Contains(warnings, w => w.Contains("overflowed", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Changed_RootIsSymlinkToFolder_WatchedThroughIt()
+    {
+        using var temp = new TempDirectory();
+        var real = Directory.CreateDirectory(temp.Combine("real")).FullName;
+        var link = temp.Combine("link");
+        Directory.CreateSymbolicLink(link, real);
+        var recorder = new Recorder();
+        using var watcher = TreeWatcher.Create(link, new IgnoreRules(link));
+        watcher.Changed += recorder.OnChanged;
+        watcher.Start();
+
+        File.WriteAllText(Path.Combine(real, "a.txt"), "x");
+        await recorder.WaitFor(seen => seen.Contains("a.txt")).DefaultTimeout();
+    }
 }

@@ -180,13 +180,20 @@ public sealed partial class InotifyWatcher : ITreeWatcher
                 return true;
             }
 
-            var wd = WatchLimit is { } limit && byPath.Count >= limit ? -ENOSPC : InotifyAddWatch(inotifyFd, full, WatchMask);
+            // The root itself may be a symlink to the real folder (a common setup); below it, links are never followed.
+            var mask = folder.Length == 0 ? WatchMask & ~InDontFollow : WatchMask;
+            var wd = WatchLimit is { } limit && byPath.Count >= limit ? -ENOSPC : InotifyAddWatch(inotifyFd, full, mask);
             if (wd < 0)
             {
                 var errno = wd == -ENOSPC ? ENOSPC : Marshal.GetLastPInvokeError();
+                if (errno != ENOSPC && folder.Length == 0)
+                {
+                    throw new IOException($"cannot watch {full}: {Marshal.GetPInvokeErrorMessage(errno)}");
+                }
+
                 if (errno != ENOSPC)
                 {
-                    return false;
+                    return false; // vanished meanwhile; its parent's events cover it
                 }
 
                 polled.Add(folder);
