@@ -18,7 +18,7 @@ public static class ContainerLaunch
         set -e
         wd=$1; shift
         while [ "$1" != "--" ]; do
-          mkdir -p "$2"
+          [ -e "$2" ] || mkdir -p "$2"
           mount --bind "$1" "$2"
           if [ "$3" = ro ]; then mount -o remount,bind,ro "$2"; fi
           shift 3
@@ -29,7 +29,8 @@ public static class ContainerLaunch
         exec "$@"
         """;
 
-    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders)
+    /// <param name="hostsFile">In a sandbox, the pod's hosts file, bind-mounted over <c>/etc/hosts</c> (pod IP → hostname).</param>
+    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile = null)
     {
         var env = BuildEnvironment(pod, container, image, podIp);
         IReadOnlyList<string> argv = Expand(SelectArgv(container, image), env);
@@ -43,6 +44,11 @@ public static class ContainerLaunch
         {
             var holder = sandbox.HolderPid.ToString(CultureInfo.InvariantCulture);
             List<string> wrapped = ["nsenter", "-t", holder, "-n", "-u", "--", "unshare", "-m", "--propagation", "private", "--", "sh", "-c", MountScript, "yak-container", workingDir];
+            if (hostsFile is not null && !mounts.Any(m => m.Target == "/etc/hosts"))
+            {
+                wrapped.AddRange([hostsFile, "/etc/hosts", "rw"]);
+            }
+
             foreach (var (source, target, readOnly) in mounts)
             {
                 wrapped.AddRange([source, target, readOnly ? "ro" : "rw"]);

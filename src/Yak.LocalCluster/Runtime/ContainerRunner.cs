@@ -243,7 +243,7 @@ public sealed class ContainerRunner
 
     private async Task<int> RunOnceAsync(DateTime startedAt, CancellationToken stopping)
     {
-        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders);
+        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders, pod.HostsFile);
         var runLog = new ContainerLog(LogPath(restartCount));
         LocalProcess started;
         lock (gate)

@@ -3,8 +3,11 @@ using k8s.Models;
 namespace Yak.LocalCluster.Runtime;
 
 /// <summary>What every container of a pod shares: the pod object, its sandbox, its folders and the node's options.</summary>
-internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ImageTable images, IReadOnlyDictionary<string, string> volumeFolders)
+internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ImageTable images, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile)
 {
+    /// <summary>The pod's <c>/etc/hosts</c> (sandboxed pods only).</summary>
+    public string? HostsFile { get; } = hostsFile;
+
     public V1Pod Pod { get; } = pod;
 
     public string Name => Pod.Metadata?.Name ?? string.Empty;

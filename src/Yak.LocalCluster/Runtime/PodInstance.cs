@@ -72,7 +72,7 @@ public sealed class PodInstance
             return;
         }
 
-        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options));
+        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options), WriteHostsFile(options, sandbox));
         var policy = ctx.RestartPolicy;
         initRunners = [.. (Pod.Spec?.InitContainers ?? []).Select(c => new ContainerRunner(ctx, c, images.Resolve(c.Image), policy == "Never" ? "Never" : "OnFailure", Publish))];
         runners = [.. (Pod.Spec?.Containers ?? []).Select(c => new ContainerRunner(ctx, c, images.Resolve(c.Image), policy, Publish))];
@@ -103,6 +103,20 @@ public sealed class PodInstance
     {
         var name = Pod.Spec?.Hostname is { Length: > 0 } hostname ? hostname : Name;
         return name.Length > 63 ? name[..63] : name;
+    }
+
+    /// <summary>As the kubelet writes it: localhost, and the pod IP with the pod's hostname.</summary>
+    private string? WriteHostsFile(PodRuntimeOptions options, PodSandbox sandbox)
+    {
+        if (!sandbox.Isolated)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(options.StateDirectory, "pods", Uid, "etc-hosts");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, $"# Kubernetes-managed hosts file (yak local cluster).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{sandbox.PodIp}\t{PodHostname()}\n");
+        return path;
     }
 
     private Dictionary<string, string> PrepareVolumes(PodRuntimeOptions options)

@@ -37,18 +37,19 @@ public sealed class PodNetworkTests
     }
 
     [Fact]
-    public async Task Exec_Hostname_IsThePodName()
+    public async Task Exec_Hostname_IsThePodNameAndResolvesToThePodIp()
     {
         Assert.True(LinuxNative.IsRoot, "pod namespaces need root on Linux");
         await using var host = await StreamTestHost.StartAsync();
         await host.RunReadyAsync(TestPods.Pod("named-pod", TestPods.Shell("app", "exec sleep 1000")));
         string? stdout = null;
 
-        await host.Client.NamespacedPodExecAsync("named-pod", "default", "app", ["hostname"], false, async (_, output, _) =>
+        await host.Client.NamespacedPodExecAsync("named-pod", "default", "app", ["sh", "-c", "hostname; grep -w named-pod /etc/hosts | cut -f1"], false, async (_, output, _) =>
         {
             stdout = await new StreamReader(output).ReadToEndAsync();
         }, CancellationToken.None).DefaultTimeout();
 
-        Assert.Equal("named-pod\n", stdout);
+        var podIp = (await host.Status.WaitReadyAsync("named-pod")).PodIP;
+        Assert.Equal($"named-pod\n{podIp}\n", stdout);
     }
 }
