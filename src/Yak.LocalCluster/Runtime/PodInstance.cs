@@ -105,7 +105,7 @@ public sealed class PodInstance
         return name.Length > 63 ? name[..63] : name;
     }
 
-    /// <summary>As the kubelet writes it: localhost, and the pod IP with the pod's hostname.</summary>
+    /// <summary>As the kubelet writes it: localhost, the pod IP with the pod's hostname, then spec.hostAliases.</summary>
     private string? WriteHostsFile(PodRuntimeOptions options, PodSandbox sandbox)
     {
         if (!sandbox.Isolated)
@@ -115,7 +115,18 @@ public sealed class PodInstance
 
         var path = Path.Combine(options.StateDirectory, "pods", Uid, "etc-hosts");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, $"# Kubernetes-managed hosts file (yak local cluster).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n{sandbox.PodIp}\t{PodHostname()}\n");
+        var hosts = new System.Text.StringBuilder()
+            .Append("# Kubernetes-managed hosts file (yak local cluster).\n127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n")
+            .Append(sandbox.PodIp).Append('\t').Append(PodHostname()).Append('\n');
+        foreach (var alias in Pod.Spec?.HostAliases ?? [])
+        {
+            if (!string.IsNullOrEmpty(alias.Ip) && alias.Hostnames is { Count: > 0 } names)
+            {
+                hosts.Append(alias.Ip).Append('\t').AppendJoin('\t', names).Append('\n');
+            }
+        }
+
+        File.WriteAllText(path, hosts.ToString());
         return path;
     }
 

@@ -37,19 +37,21 @@ public sealed class PodNetworkTests
     }
 
     [Fact]
-    public async Task Exec_Hostname_IsThePodNameAndResolvesToThePodIp()
+    public async Task Exec_Hostname_IsThePodNameAndHostsFileHasPodIpAndAliases()
     {
         Assert.True(LinuxNative.IsRoot, "pod namespaces need root on Linux");
         await using var host = await StreamTestHost.StartAsync();
-        await host.RunReadyAsync(TestPods.Pod("named-pod", TestPods.Shell("app", "exec sleep 1000")));
+        var pod = TestPods.Pod("named-pod", TestPods.Shell("app", "exec sleep 1000"));
+        pod.Spec.HostAliases = [new V1HostAlias { Ip = "10.1.2.3", Hostnames = ["db", "db.local"] }];
+        await host.RunReadyAsync(pod);
         string? stdout = null;
 
-        await host.Client.NamespacedPodExecAsync("named-pod", "default", "app", ["sh", "-c", "hostname; grep -w named-pod /etc/hosts | cut -f1"], false, async (_, output, _) =>
+        await host.Client.NamespacedPodExecAsync("named-pod", "default", "app", ["sh", "-c", "hostname; grep -w named-pod /etc/hosts | cut -f1; grep -w db /etc/hosts"], false, async (_, output, _) =>
         {
             stdout = await new StreamReader(output).ReadToEndAsync();
         }, CancellationToken.None).DefaultTimeout();
 
         var podIp = (await host.Status.WaitReadyAsync("named-pod")).PodIP;
-        Assert.Equal($"named-pod\n{podIp}\n", stdout);
+        Assert.Equal($"named-pod\n{podIp}\n10.1.2.3\tdb\tdb.local\n", stdout);
     }
 }
