@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
+using Yak.LocalCluster.Serialization;
 using Yak.LocalCluster.Storage;
 using Yak.LocalCluster.Watch;
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Serialization;
 using Yak.LocalCluster.Storage;
 
 namespace Yak.LocalCluster.Watch;

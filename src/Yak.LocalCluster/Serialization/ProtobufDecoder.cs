@@ -1,7 +1,8 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Yak.LocalCluster.Api;
 
-namespace Yak.LocalCluster.Api;
+namespace Yak.LocalCluster.Serialization;
 
 /// <summary>
 /// Decodes <c>application/vnd.kubernetes.protobuf</c> request bodies (the "k8s\0" envelope around runtime.Unknown)

@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Yak.LocalCluster.Api;
 using Yak.LocalCluster.Storage;
 
-namespace Yak.LocalCluster.Api;
+namespace Yak.LocalCluster.Serialization;
 
 /// <summary>
 /// Server-side printing: answers <c>Accept: application/json;as=Table;v=v1;g=meta.k8s.io</c> (what <c>kubectl get</c>

@@ -1,4 +1,4 @@
-namespace Yak.LocalCluster.Api;
+namespace Yak.LocalCluster.Serialization;
 
 /// <summary>How a protobuf field maps to JSON.</summary>
 internal enum ProtoKind
