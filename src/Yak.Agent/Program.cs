@@ -59,12 +59,46 @@ if (args.Length >= 1 && args[0] == "serve")
     return await server.RunAsync(CancellationToken.None);
 }
 
+if (args.Length >= 1 && args[0] == "sidecar")
+{
+    // The sync sidecar's main process: keeps the container alive (and its volume mounted) while the daemon execs
+    // `serve` sessions into it. It holds no state, so a restart of the app container never touches sync.
+    if (args.Length != 3 || args[1] != "--root")
+    {
+        return Usage("sidecar needs --root DIR");
+    }
+
+    Directory.CreateDirectory(args[2]);
+    using var stop = new CancellationTokenSource();
+    using var term = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+    using var interrupt = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, context =>
+    {
+        context.Cancel = true;
+        stop.Cancel();
+    });
+    Console.Error.WriteLine($"yak-agent {version}: sidecar ready, root {Path.GetFullPath(args[2])}");
+    try
+    {
+        await Task.Delay(Timeout.Infinite, stop.Token);
+    }
+    catch (OperationCanceledException)
+    {
+    }
+
+    return 0;
+}
+
 return Usage(args.Length == 0 ? "missing command" : $"unknown command '{args[0]}'");
 
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"yak-agent: {problem}");
     Console.Error.WriteLine("usage: yak-agent serve --root DIR --stdio [--cache FILE | --no-cache] [--no-fsync]");
+    Console.Error.WriteLine("       yak-agent sidecar --root DIR   (the sync sidecar's long-lived process; stops on SIGTERM)");
     Console.Error.WriteLine("  --cache FILE  scan cache (default $XDG_CACHE_HOME/yak-agent/<hash of root>.scan)");
     Console.Error.WriteLine("  --no-fsync    skip fsync before rename (throwaway replicas only)");
     Console.Error.WriteLine("       yak-agent --version");
