@@ -256,6 +256,17 @@ public sealed class Scanner(string root, IgnoreRules ignore)
     private static Dictionary<string, Entry> SubtreeOf(Snapshot snapshot, string path)
     {
         var result = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        if (path.Length > 0 && !(snapshot.Entries.TryGetValue(path, out var entry) && entry.Kind == EntryKind.Directory))
+        {
+            // A file, a link, or nothing: no entries can sit below it (parents are always recorded before children).
+            if (snapshot.Entries.TryGetValue(path, out var single))
+            {
+                result[path] = single;
+            }
+
+            return result;
+        }
+
         foreach (var (k, v) in snapshot.Entries)
         {
             if (k == path || Snapshot.IsUnder(k, path))

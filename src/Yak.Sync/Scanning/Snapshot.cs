@@ -26,8 +26,14 @@ public sealed class Snapshot
     /// <summary>Removes <paramref name="path"/> and everything below it.</summary>
     public void RemoveSubtree(string path)
     {
+        var hadChildren = path.Length == 0 || (Entries.TryGetValue(path, out var existing) && existing.Kind == EntryKind.Directory);
         Entries.Remove(path);
         Unsettled.Remove(path);
+        if (!hadChildren)
+        {
+            return; // only folders have content below them (a file path costs O(1), not a walk of the map)
+        }
+
         if (path.Length == 0)
         {
             Entries.Clear();

@@ -219,7 +219,11 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
 
     private void RemoveSubtree(string path)
     {
-        remote.Remove(path);
+        if (!remote.Remove(path, out var removed) || removed.Kind != EntryKind.Directory)
+        {
+            return; // only a folder has entries below it
+        }
+
         var prefix = path + "/";
         foreach (var key in remote.Keys.Where(k => k.StartsWith(prefix, StringComparison.Ordinal)).ToList())
         {
