@@ -15,13 +15,18 @@ public sealed class PodSandbox : IAsyncDisposable
     private readonly Process? holder;
     private int disposed;
 
+    // Repeats until a pass finds nobody: a process forked while a pass runs is caught by the next one (a
+    // namespace cannot be left). Zombies have no readable namespace and do not count.
     private const string ReaperScript = """
         cat >/dev/null
-        for p in /proc/[0-9]*; do
-          [ "${p#/proc/}" = "$$" ] && continue
-          [ "$p/ns/net" -ef /proc/$$/ns/net ] && kill -9 "${p#/proc/}" 2>/dev/null
+        while :; do
+          found=
+          for p in /proc/[0-9]*; do
+            [ "${p#/proc/}" = "$$" ] && continue
+            [ "$p/ns/net" -ef /proc/$$/ns/net ] && kill -9 "${p#/proc/}" 2>/dev/null && found=1
+          done
+          [ -z "$found" ] && exit 0
         done
-        exit 0
         """;
 
     private PodSandbox(Process? holder, string podIp)

@@ -115,10 +115,14 @@ public sealed class PodNamespaceTests
     {
         await using var node = new RuntimeHarness();
         Assert.True(node.Runtime.UsesNamespaces, "pod namespaces need root on Linux with unshare and nsenter");
-        var pod = TestPods.Pod("orphaned", TestPods.Shell("app", "sleep 1000 & exec sleep 1000"));
+        var childPid = Path.Combine(node.StateDirectory, "child.pid");
+        var app = TestPods.Shell("app", $"sleep 1000 & echo $! > {childPid}; exec sleep 1000");
+        app.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-s", childPid] }, PeriodSeconds = 1 };
+        var pod = TestPods.Pod("orphaned", app);
         pod.Spec.RestartPolicy = "Never";
         await node.RunAsync(pod);
         await node.WaitReadyAsync("orphaned");
+        var child = int.Parse((await File.ReadAllTextAsync(childPid).DefaultTimeout()).Trim(), System.Globalization.CultureInfo.InvariantCulture);
         var instance = node.Runtime.Find(pod.Metadata.Uid)!;
         var process = instance.Containers[0].Process!;
 
@@ -128,5 +132,20 @@ public sealed class PodNamespaceTests
 
         Assert.Equal(137, status.ContainerStatuses![0].State.Terminated.ExitCode);
         Assert.True(process.HasExited);
+        Assert.True(IsGone(child), $"the container's child {child} survived its pod");
+    }
+
+    /// <summary>Dead: no such process, or a zombie waiting for its reaper.</summary>
+    private static bool IsGone(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('Z');
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 }
