@@ -23,6 +23,7 @@ public sealed class ControllerManager : BackgroundService
     private readonly ReplicaSetController _replicaSets;
     private readonly StatefulSetController _statefulSets;
     private readonly EndpointsController _endpoints;
+    private readonly EventRecorder _events;
     private readonly SemaphoreSlim _wake = new(0);
 
     public ControllerManager(ClusterApi api, IPodRuntime runtime, ILogger<ControllerManager> logger)
@@ -30,11 +31,12 @@ public sealed class ControllerManager : BackgroundService
         _api = api;
         _runtime = runtime;
         _logger = logger;
-        _pods = new PodController(api, runtime, logger);
+        _events = new EventRecorder(api);
+        _pods = new PodController(api, runtime, _events, logger);
         _namespaces = new NamespaceController(api);
-        _deployments = new DeploymentController(api);
-        _replicaSets = new ReplicaSetController(api);
-        _statefulSets = new StatefulSetController(api);
+        _deployments = new DeploymentController(api, _events);
+        _replicaSets = new ReplicaSetController(api, _events);
+        _statefulSets = new StatefulSetController(api, _events);
         _endpoints = new EndpointsController(api);
     }
 
@@ -110,6 +112,7 @@ public sealed class ControllerManager : BackgroundService
         Run("statefulsets", _statefulSets.Reconcile);
         Run("pods", () => _pods.Reconcile(stoppingToken));
         Run("endpoints", _endpoints.Reconcile);
+        Run("events", _events.Expire);
     }
 
     private void Run(string name, Action pass)

@@ -10,7 +10,7 @@ namespace Yak.LocalCluster.Controllers;
 /// the new one up within maxSurge and the old ones down only as new pods become Ready (maxUnavailable), or Recreate.
 /// Reports the status <c>kubectl rollout status</c> reads.
 /// </summary>
-internal sealed class DeploymentController(ClusterApi api)
+internal sealed class DeploymentController(ClusterApi api, EventRecorder events)
 {
     private const string RevisionAnnotation = "deployment.kubernetes.io/revision";
 
@@ -65,12 +65,12 @@ internal sealed class DeploymentController(ClusterApi api)
         {
             foreach (var rs in oldRs.Where(rs => Spec(rs) > 0))
             {
-                Scale(rs, 0);
+                Scale(deployment, rs, 0);
             }
 
             if (oldRs.All(rs => podsByRs[Meta.Uid(rs)].Count == 0) && Spec(newRs) != replicas)
             {
-                Scale(newRs, replicas);
+                Scale(deployment, newRs, replicas);
             }
         }
         else
@@ -86,14 +86,14 @@ internal sealed class DeploymentController(ClusterApi api)
             var totalSpec = owned.Append(newRs).Distinct().Sum(Spec);
             if (Spec(newRs) > replicas)
             {
-                Scale(newRs, replicas);
+                Scale(deployment, newRs, replicas);
             }
             else if (Spec(newRs) < replicas)
             {
                 var allowed = replicas + maxSurge - totalSpec;
                 if (allowed > 0)
                 {
-                    Scale(newRs, Math.Min(replicas, Spec(newRs) + allowed));
+                    Scale(deployment, newRs, Math.Min(replicas, Spec(newRs) + allowed));
                 }
             }
 
@@ -115,7 +115,7 @@ internal sealed class DeploymentController(ClusterApi api)
                 var target = current - unhealthy - extra;
                 if (target != current)
                 {
-                    Scale(rs, target);
+                    Scale(deployment, rs, target);
                 }
             }
         }
@@ -247,8 +247,15 @@ internal sealed class DeploymentController(ClusterApi api)
         }
     }
 
-    private void Scale(JsonObject rs, int replicas)
+    private void Scale(JsonObject deployment, JsonObject rs, int replicas)
     {
+        var from = Pods.Replicas(rs);
+        if (from != replicas)
+        {
+            events.Normal(ResourceCatalog.Deployments, deployment, "deployment-controller", "ScalingReplicaSet",
+                $"Scaled {(replicas > from ? "up" : "down")} replica set {Meta.Name(rs)} from {from} to {replicas}");
+        }
+
         api.Modify(ResourceCatalog.ReplicaSets, Meta.Namespace(rs), Meta.Name(rs), obj =>
         {
             if (Pods.Replicas(obj) == replicas)

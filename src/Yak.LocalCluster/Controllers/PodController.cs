@@ -13,7 +13,7 @@ namespace Yak.LocalCluster.Controllers;
 /// The node agent's API half: binds new pods to the local node, hands them to the runtime, writes the runtime's
 /// status reports back, and finishes graceful deletions (stop the containers, then remove the object).
 /// </summary>
-internal sealed class PodController(ClusterApi api, IPodRuntime runtime, ILogger logger)
+internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRecorder events, ILogger logger)
 {
     public const string NodeName = "yak-local";
 
@@ -28,17 +28,50 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, ILogger
             return;
         }
 
-        api.Modify(ResourceCatalog.Pods, update.Namespace, update.Name, pod =>
+        JsonNode? previous = null;
+        var written = api.Modify(ResourceCatalog.Pods, update.Namespace, update.Name, pod =>
         {
             if (Meta.Uid(pod) != update.Uid || JsonNode.DeepEquals(pod["status"], status))
             {
                 return false;
             }
 
+            previous = pod["status"]?.DeepClone();
             status["qosClass"] ??= pod["status"]?["qosClass"]?.DeepClone();
             pod["status"] = status.DeepClone();
             return true;
         }, "status");
+        if (written is not null && previous is not null)
+        {
+            RecordContainerEvents(written, previous, status);
+        }
+    }
+
+    /// <summary>Events for container transitions the runtime reported: started, and waiting reasons (back-off, image problems).</summary>
+    private void RecordContainerEvents(JsonObject pod, JsonNode previous, JsonObject status)
+    {
+        foreach (var container in (status["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var name = Meta.Str(container, "name") ?? "";
+            var before = (previous["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => Meta.Str(c, "name") == name);
+            var waiting = Meta.Str(container["state"]?["waiting"], "reason");
+            if (waiting is not null and not "ContainerCreating" && waiting != Meta.Str(before?["state"]?["waiting"], "reason"))
+            {
+                var (reason, message) = waiting switch
+                {
+                    "CrashLoopBackOff" => ("BackOff", $"Back-off restarting failed container {name} in pod {Meta.Name(pod)}"),
+                    "ImagePullBackOff" or "ErrImagePull" => ("Failed", $"Error: {waiting}: {Meta.Str(container["state"]?["waiting"], "message") ?? Meta.Str(container, "image")}"),
+                    _ => (waiting, Meta.Str(container["state"]?["waiting"], "message") ?? waiting),
+                };
+                events.Warning(ResourceCatalog.Pods, pod, "kubelet", reason, message);
+            }
+
+            var started = Meta.Str(container["state"]?["running"], "startedAt");
+            if (started is not null && started != Meta.Str(before?["state"]?["running"], "startedAt"))
+            {
+                events.Normal(ResourceCatalog.Pods, pod, "kubelet", "Started", $"Started container {name}");
+            }
+        }
     }
 
     public void Reconcile(CancellationToken stopping)
@@ -83,6 +116,8 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, ILogger
                 {
                     continue;
                 }
+
+                events.Normal(ResourceCatalog.Pods, bound, "default-scheduler", "Scheduled", $"Successfully assigned {Meta.Namespace(pod)}/{Meta.Name(pod)} to {NodeName}");
 
                 pod["spec"]!["nodeName"] = NodeName;
             }

@@ -5,7 +5,7 @@ using Yak.LocalCluster.Storage;
 namespace Yak.LocalCluster.Controllers;
 
 /// <summary>ReplicaSet → pods: creates and deletes pods to match spec.replicas; reports replica counts.</summary>
-internal sealed class ReplicaSetController(ClusterApi api)
+internal sealed class ReplicaSetController(ClusterApi api, EventRecorder events)
 {
     public void Reconcile()
     {
@@ -37,6 +37,7 @@ internal sealed class ReplicaSetController(ClusterApi api)
                 foreach (var pod in victims)
                 {
                     TryDelete(ns, Meta.Name(pod));
+                    events.Normal(ResourceCatalog.ReplicaSets, rs, "replicaset-controller", "SuccessfulDelete", $"Deleted pod: {Meta.Name(pod)}");
                 }
             }
 
@@ -80,7 +81,8 @@ internal sealed class ReplicaSetController(ClusterApi api)
         };
         try
         {
-            api.Create(ResourceCatalog.Pods, Meta.Namespace(rs), pod, WriteOptions.Internal);
+            var created = api.Create(ResourceCatalog.Pods, Meta.Namespace(rs), pod, WriteOptions.Internal);
+            events.Normal(ResourceCatalog.ReplicaSets, rs, "replicaset-controller", "SuccessfulCreate", $"Created pod: {Meta.Name(created)}");
         }
         catch (ApiException)
         {

@@ -10,7 +10,7 @@ namespace Yak.LocalCluster.Controllers;
 /// <c>{template}-{name}-{ordinal}</c> from volumeClaimTemplates that outlive the pods; rolling updates replace
 /// pods from the highest ordinal down, one at a time.
 /// </summary>
-internal sealed class StatefulSetController(ClusterApi api)
+internal sealed class StatefulSetController(ClusterApi api, EventRecorder events)
 {
     public void Reconcile()
     {
@@ -155,6 +155,8 @@ internal sealed class StatefulSetController(ClusterApi api)
                     ["metadata"] = metadata,
                     ["spec"] = template["spec"]?.DeepClone(),
                 }, WriteOptions.Internal);
+                events.Normal(ResourceCatalog.StatefulSets, sts, "statefulset-controller", "SuccessfulCreate",
+                    $"create Claim {claimName} Pod {Meta.Name(sts)}-{ordinal.ToString(CultureInfo.InvariantCulture)} in StatefulSet {Meta.Name(sts)} success");
             }
             catch (ApiException)
             {
@@ -214,6 +216,7 @@ internal sealed class StatefulSetController(ClusterApi api)
                 ["metadata"] = metadata,
                 ["spec"] = spec,
             }, WriteOptions.Internal);
+            events.Normal(ResourceCatalog.StatefulSets, sts, "statefulset-controller", "SuccessfulCreate", $"create Pod {podName} in StatefulSet {name} successful");
         }
         catch (ApiException)
         {

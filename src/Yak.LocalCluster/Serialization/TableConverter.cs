@@ -118,6 +118,13 @@ public static class TableConverter
                 yield return ("Data", "integer", 0);
                 yield return ("Age", "string", 0);
                 break;
+            case "Event":
+                yield return ("Last Seen", "string", 0);
+                yield return ("Type", "string", 0);
+                yield return ("Reason", "string", 0);
+                yield return ("Object", "string", 0);
+                yield return ("Message", "string", 0);
+                break;
             default:
                 yield return ("Age", "string", 0);
                 break;
@@ -200,6 +207,13 @@ public static class TableConverter
                 yield return (o["data"] as JsonObject)?.Count ?? 0;
                 yield return Age(o);
                 break;
+            case "Event":
+                yield return AgeSince(Meta.Str(o, "lastTimestamp")) + ((Meta.Long(o["count"]) ?? 1) > 1 ? $" (x{Meta.Long(o["count"])})" : "");
+                yield return Meta.Str(o, "type") ?? "Normal";
+                yield return Meta.Str(o, "reason") ?? "";
+                yield return $"{Meta.Str(o["involvedObject"], "kind")?.ToLowerInvariant()}/{Meta.Str(o["involvedObject"], "name")}";
+                yield return Meta.Str(o, "message") ?? "";
+                break;
             default:
                 yield return Age(o);
                 break;
@@ -230,9 +244,11 @@ public static class TableConverter
     }
 
     /// <summary>Age in kubectl's short form (e.g. 45s, 3m12s, 5h, 2d).</summary>
-    public static string Age(JsonObject obj)
+    public static string Age(JsonObject obj) => AgeSince(Meta.Str(obj["metadata"], "creationTimestamp"));
+
+    private static string AgeSince(string? timestamp)
     {
-        if (!DateTimeOffset.TryParse(Meta.Str(obj["metadata"], "creationTimestamp"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created))
+        if (!DateTimeOffset.TryParse(timestamp, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var created))
         {
             return "<unknown>";
         }

@@ -226,6 +226,21 @@ public sealed class KubectlConformanceTests
     }
 
     [Fact]
+    public async Task Describe_Deployment_ShowsControllerEvents()
+    {
+        var (cluster, kubectl) = await StartAsync();
+        await using var _ = cluster;
+        await kubectl.RunWithStdinAsync(Manifests.WebApp(), "apply", "-f", "-");
+        await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=20s");
+
+        var described = await kubectl.OkAsync("describe", "deployment", "web");
+        var events = await kubectl.OkAsync("get", "events");
+
+        Assert.Matches(@"ScalingReplicaSet\s+\S+\s+deployment-controller\s+Scaled up replica set web-\S+ from 0 to 2", described);
+        Assert.Matches(@"Normal\s+Scheduled\s+pod/web-\S+\s+Successfully assigned default/web-", events);
+    }
+
+    [Fact]
     public async Task LabelScaleAndPatch_Deployment_AreAccepted()
     {
         var (cluster, kubectl) = await StartAsync();
