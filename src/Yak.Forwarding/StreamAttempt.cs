@@ -75,6 +75,8 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
     private const byte ErrorChannel = 1;
     private int podBytes;
     private CancellationTokenSource? halfClosed;
+    private Task localSend = Task.CompletedTask;
+    private int localSendCount;
 
     /// <summary>The error the server reported, or why the WebSocket broke.</summary>
     public string? Error { get; private set; }
@@ -104,6 +106,22 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
         {
             Error ??= ex is OperationCanceledException ? "stopped" : $"stream broke: {ex.Message}";
             outcome = Classify();
+        }
+
+        if (outcome == AttemptOutcome.Completed)
+        {
+            // The last payload may still be on its way to the client: deliver it before the FIN.
+            try
+            {
+                await localSend.ConfigureAwait(false);
+                counters.AddIn(localSendCount);
+                localSendCount = 0;
+            }
+            catch (Exception ex) when (ex is SocketException or ObjectDisposedException or OperationCanceledException)
+            {
+                outcome = AttemptOutcome.Broken;
+                Error ??= $"local client: {ex.Message}";
+            }
         }
 
         if (outcome == AttemptOutcome.Completed)
@@ -162,7 +180,9 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
 
     private async Task<AttemptOutcome> RemoteToLocalAsync(CancellationToken cancellationToken)
     {
-        var buffer = ArrayPool<byte>.Shared.Rent(options.BufferSize);
+        // Two buffers: the next WebSocket receive overlaps the local send of the previous payload.
+        byte[][] buffers = [ArrayPool<byte>.Shared.Rent(options.BufferSize), ArrayPool<byte>.Shared.Rent(options.BufferSize)];
+        var current = 0;
         var prefix = new int[] { 2, 2 };
         var errorText = new MemoryStream();
         var channel = -1;
@@ -170,6 +190,7 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
         {
             while (true)
             {
+                var buffer = buffers[current];
                 var result = await remote.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
@@ -207,8 +228,11 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
                         replay.Release();
                     }
 
-                    await SendAllAsync(payload, cancellationToken).ConfigureAwait(false);
-                    counters.AddIn(payload.Length);
+                    await localSend.ConfigureAwait(false);
+                    counters.AddIn(localSendCount);
+                    localSend = SendAllAsync(payload, cancellationToken);
+                    localSendCount = payload.Length;
+                    current ^= 1;
                 }
                 else if (channel == ErrorChannel)
                 {
@@ -228,7 +252,14 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
         }
         finally
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            // A local send still in flight keeps its buffer; it is then left to the GC rather than pooled.
+            var idle = localSend.IsCompleted;
+            _ = localSend.ContinueWith(t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            if (idle)
+            {
+                ArrayPool<byte>.Shared.Return(buffers[0]);
+                ArrayPool<byte>.Shared.Return(buffers[1]);
+            }
         }
     }
 
