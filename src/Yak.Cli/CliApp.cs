@@ -23,6 +23,7 @@ internal static class CliApp
         root.Options.Add(OutputOption);
         root.Subcommands.Add(DaemonCommands.Create());
         root.Subcommands.Add(SyncCommands.Create());
+        root.Subcommands.Add(ForwardCommands.Create());
         foreach (var command in EnvironmentCommands.Create())
         {
             root.Subcommands.Add(command);

@@ -15,6 +15,10 @@ public static class Methods
     public const string SyncResume = "sync/resume";
     public const string SyncTerminate = "sync/terminate";
 
+    public const string ForwardAdd = "forward/add";
+    public const string ForwardList = "forward/list";
+    public const string ForwardRemove = "forward/remove";
+
     public const string EventsSubscribe = "events/subscribe";
     public const string EventsUnsubscribe = "events/unsubscribe";
 

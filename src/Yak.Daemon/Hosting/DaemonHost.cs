@@ -5,7 +5,9 @@ using Serilog;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Yak.Daemon.Environments;
 using Yak.Daemon.Events;
+using Yak.Daemon.Forwards;
 using Yak.Daemon.Ipc;
+using Yak.Daemon.Kube;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Sync;
 using Yak.Protocol.Transport;
@@ -27,13 +29,27 @@ internal static class DaemonHost
         ConfigureEvents(builder.Services);
 
         // Session managers before the RPC server: they resume saved sessions before clients can ask about them.
+        ConfigureKube(builder.Services);
         ConfigureSync(builder.Services);
+
+        // Forwards before environments: environments use the real forward hook, not their no-op default.
+        ConfigureForwards(builder.Services);
         ConfigureEnvironments(builder.Services);
         ConfigureRpc(builder.Services, endpoint);
         return builder.Build();
     }
 
     private static void ConfigureEvents(IServiceCollection services) => services.AddSingleton<EventHub>();
+
+    private static void ConfigureKube(IServiceCollection services) => services.AddSingleton<KubeConnections>();
+
+    private static void ConfigureForwards(IServiceCollection services)
+    {
+        services.AddSingleton<ForwardManager>();
+        services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<ForwardManager>());
+        services.AddHostedService(sp => sp.GetRequiredService<ForwardManager>());
+        services.AddSingleton<IEnvironmentForwards, EnvironmentForwards>();
+    }
 
     private static void ConfigureSync(IServiceCollection services)
     {

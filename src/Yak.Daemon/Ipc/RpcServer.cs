@@ -100,6 +100,7 @@ internal sealed class RpcServer(
                 var options = new StreamJsonRpc.JsonRpcTargetOptions { DisposeOnDisconnect = false };
                 rpc.AddLocalRpcTarget<IDaemonService>(ActivatorUtilities.CreateInstance<DaemonRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<ISyncService>(ActivatorUtilities.CreateInstance<SyncRpcTarget>(services, c), options);
+                rpc.AddLocalRpcTarget<IForwardService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Forwards.ForwardRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IEnvironmentService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Environments.EnvironmentRpcTarget>(services, c), options);
             },
             hub,

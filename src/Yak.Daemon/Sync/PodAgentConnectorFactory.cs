@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
+using Yak.Daemon.Kube;
 using Yak.Kube;
 using Yak.Sync.Link;
 
@@ -7,12 +7,10 @@ namespace Yak.Daemon.Sync;
 
 /// <summary>
 /// Pod endpoints: the agent in the pod's sync sidecar, reached by exec through KubernetesClient. One client per
-/// (kubeconfig, context), shared by the sessions on that cluster.
+/// (kubeconfig, context), shared with forwards (<see cref="KubeConnections"/>).
 /// </summary>
-internal sealed class PodAgentConnectorFactory(ILogger<PodAgentConnectorFactory> logger) : IPodAgentConnectorFactory, IDisposable
+internal sealed class PodAgentConnectorFactory(KubeConnections connections, ILogger<PodAgentConnectorFactory> logger) : IPodAgentConnectorFactory
 {
-    private readonly ConcurrentDictionary<KubeTarget, KubeConnection> connections = new();
-
     public IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition) =>
         new PodExecAgentConnector(Connect(definition), endpoint.Namespace, endpoint.Pod, endpoint.Container, endpoint.Path, Log(definition));
 
@@ -21,10 +19,9 @@ internal sealed class PodAgentConnectorFactory(ILogger<PodAgentConnectorFactory>
 
     private KubeConnection Connect(SyncSessionDefinition definition)
     {
-        var target = new KubeTarget(NullIfEmpty(definition.Kubeconfig), NullIfEmpty(definition.Context));
         try
         {
-            return connections.GetOrAdd(target, KubeClientFactory.Create);
+            return connections.Get(definition.Kubeconfig, definition.Context);
         }
         catch (KubeConnectionException ex)
         {
@@ -34,14 +31,4 @@ internal sealed class PodAgentConnectorFactory(ILogger<PodAgentConnectorFactory>
 
     private Action<string> Log(SyncSessionDefinition definition) =>
         line => logger.LogInformation("agent[{Session}]: {Line}", definition.Name, line);
-
-    public void Dispose()
-    {
-        foreach (var connection in connections.Values)
-        {
-            connection.Dispose();
-        }
-    }
-
-    private static string? NullIfEmpty(string value) => value.Length == 0 ? null : value;
 }

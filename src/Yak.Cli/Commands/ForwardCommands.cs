@@ -1,0 +1,141 @@
+using System.CommandLine;
+using System.Globalization;
+using Yak.Cli.Output;
+using Yak.Client;
+using Yak.Protocol.Messages;
+
+namespace Yak.Cli.Commands;
+
+/// <summary><c>yakctl forward add|list|remove</c>: port-forwards owned by yakd, alive while pods come and go.</summary>
+internal static class ForwardCommands
+{
+    public static Command Create()
+    {
+        var forward = new Command("forward", "Port-forwards owned by yakd: localhost ports that stay up while pods are replaced.");
+        forward.Subcommands.Add(Add());
+        forward.Subcommands.Add(List());
+        forward.Subcommands.Add(Remove());
+        return forward;
+    }
+
+    private static Command Add()
+    {
+        var target = new Argument<string>("target") { Description = "svc/NAME (or NAME), pod/NAME, or a selector key=value[,…]" };
+        var ports = new Argument<string>("ports") { Description = "[LOCAL:]REMOTE; LOCAL defaults to REMOTE, 0 picks a free port" };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Namespace (default: default)." };
+        var name = new Option<string>("--name") { Description = "Forward name (default: from target and port)." };
+        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "Kubeconfig (default: KUBECONFIG or ~/.kube/config)." };
+        var kubeContext = new Option<string>("--context") { Description = "Kubeconfig context (default: its current one)." };
+        var command = new Command("add", "Forward a local port to a service or pod; it keeps listening across pod restarts and yakd restarts.");
+        command.Arguments.Add(target);
+        command.Arguments.Add(ports);
+        command.Options.Add(ns);
+        command.Options.Add(name);
+        command.Options.Add(kubeconfig);
+        command.Options.Add(kubeContext);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            var (local, remote) = ParsePorts(parse.GetValue(ports)!);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var info = await client.AddForwardAsync(
+                new ForwardAddRequest
+                {
+                    Name = parse.GetValue(name) ?? string.Empty,
+                    Namespace = parse.GetValue(ns) ?? string.Empty,
+                    Target = parse.GetValue(target)!,
+                    LocalPort = local,
+                    RemotePort = remote,
+                    Kubeconfig = parse.GetValue(kubeconfig)?.FullName ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? string.Empty,
+                    Context = parse.GetValue(kubeContext) ?? string.Empty,
+                },
+                cancellationToken);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(info);
+            }
+            else
+            {
+                context.Output.Out.WriteLine($"{info.Name}: 127.0.0.1:{info.LocalPort} → {info.Namespace}/{info.Target}:{info.RemotePort} ({info.State.ToString().ToLowerInvariant()})");
+            }
+
+            return CliExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List forwards: state, target pod, connections, bytes.");
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var forwards = await client.ListForwardsAsync(cancellationToken);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(forwards);
+                return CliExitCodes.Success;
+            }
+
+            if (forwards.Count == 0)
+            {
+                context.Output.Out.WriteLine("No forwards. Add one with 'yakctl forward add svc/NAME [LOCAL:]REMOTE'.");
+                return CliExitCodes.Success;
+            }
+
+            string[] header = ["NAME", "LOCAL", "TARGET", "STATE", "POD", "CONN", "IN", "OUT", "ERROR"];
+            var rows = forwards.Select(f => new[]
+            {
+                f.Name, f.LocalPort.ToString(CultureInfo.InvariantCulture), $"{f.Namespace}/{f.Target}:{f.RemotePort}", f.State.ToString().ToLowerInvariant(),
+                f.TargetPod ?? "-", $"{f.OpenConnections}/{f.TotalConnections}", SyncText.Bytes(f.BytesIn), SyncText.Bytes(f.BytesOut), f.Reason ?? f.LastError ?? string.Empty,
+            }).ToList();
+            var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
+            foreach (var row in rows.Prepend(header))
+            {
+                context.Output.Out.WriteLine(string.Join("  ", row.Select((cell, i) => cell.PadRight(widths[i]))).TrimEnd());
+            }
+
+            return CliExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command Remove()
+    {
+        var name = new Argument<string>("name") { Description = "The forward to stop (frees its local port)." };
+        var command = new Command("remove", "Stop a forward and free its local port.");
+        command.Arguments.Add(name);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var removed = await client.RemoveForwardAsync(parse.GetValue(name)!, cancellationToken);
+            if (context.Output.Json)
+            {
+                context.Output.WriteJson(new { removed = removed.Name });
+            }
+            else
+            {
+                context.Output.Out.WriteLine($"removed {removed.Name}");
+            }
+
+            return CliExitCodes.Success;
+        });
+        return command;
+    }
+
+    /// <summary><c>8080</c> → (8080, 8080); <c>9000:80</c> → (9000, 80).</summary>
+    internal static (int Local, int Remote) ParsePorts(string text)
+    {
+        var parts = text.Split(':');
+        if (parts.Length is < 1 or > 2 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 65535))
+        {
+            throw new CliException($"'{text}' is not [LOCAL:]REMOTE (ports 0-65535, REMOTE ≥ 1).", CliExitCodes.Usage);
+        }
+
+        var remote = int.Parse(parts[^1], CultureInfo.InvariantCulture);
+        var local = parts.Length == 2 ? int.Parse(parts[0], CultureInfo.InvariantCulture) : remote;
+        return remote >= 1 ? (local, remote) : throw new CliException($"'{text}': the remote port must be 1-65535.", CliExitCodes.Usage);
+    }
+}

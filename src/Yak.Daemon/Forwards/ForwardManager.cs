@@ -1,0 +1,316 @@
+using System.Text.Json;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using StreamJsonRpc;
+using Yak.Daemon.Events;
+using Yak.Daemon.Kube;
+using Yak.Daemon.Rpc;
+using Yak.Forwarding;
+using Yak.Kube;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Protocol.Transport;
+using Yak.Sync.Storage;
+
+namespace Yak.Daemon.Forwards;
+
+/// <summary>
+/// Owns every port-forward: ad hoc ones from <c>forward/add</c> and those environments declare. Definitions are
+/// persisted atomically and every forward listens again when yakd starts; state changes go out as <c>forward</c> events.
+/// </summary>
+internal sealed partial class ForwardManager(
+    DaemonEndpoint endpoint,
+    KubeConnections kube,
+    EventHub hub,
+    ILogger<ForwardManager> logger) : IHostedService, ISessionCountSource
+{
+    private readonly SemaphoreSlim gate = new(1, 1);
+    private readonly Dictionary<string, (ForwardDefinition Definition, PortForward Forward)> forwards = new(StringComparer.Ordinal);
+
+    public SessionArea Area => SessionArea.Forwards;
+
+    public int Count
+    {
+        get
+        {
+            lock (forwards)
+            {
+                return forwards.Count;
+            }
+        }
+    }
+
+    private string RegistryPath => Path.Combine(endpoint.StateDirectory, "forwards.json");
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            // Every saved forward binds its port again before clients are served; one that cannot (port taken,
+            // kubeconfig gone) is kept in Error with the reason rather than dropped.
+            foreach (var definition in LoadRegistry())
+            {
+                try
+                {
+                    await OpenAsync(definition, cancellationToken);
+                }
+                catch (Exception ex) when (ex is PortInUseException or KubeConnectionException or ArgumentException)
+                {
+                    ForwardLog.NotResumed(logger, definition.Name, ex.Message);
+                }
+            }
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        List<PortForward> open;
+        lock (forwards)
+        {
+            open = [.. forwards.Values.Select(f => f.Forward)];
+        }
+
+        await Task.WhenAll(open.Select(f => f.DisposeAsync().AsTask()));
+    }
+
+    public async Task<ForwardInfo> AddAsync(ForwardDefinition requested, CancellationToken cancellationToken)
+    {
+        if (requested.RemotePort is < 1 or > 65535 || requested.LocalPort is < 0 or > 65535)
+        {
+            throw Invalid($"Ports must be 1-65535 (local 0 picks a free one); got {requested.LocalPort}:{requested.RemotePort}.");
+        }
+
+        if (!ForwardDefinition.TryParseTarget(requested.Namespace, requested.Target, out _, out var error))
+        {
+            throw Invalid(error!);
+        }
+
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            var name = requested.Name.Length > 0 ? requested.Name : DeriveName(requested);
+            lock (forwards)
+            {
+                if (forwards.ContainsKey(name))
+                {
+                    throw Invalid($"A forward named '{name}' already exists; remove it first or pick another --name.");
+                }
+
+                if (requested.LocalPort != 0 && forwards.Values.FirstOrDefault(f => f.Forward.LocalPort == requested.LocalPort) is { Forward: not null } taken)
+                {
+                    throw Invalid($"Local port {requested.LocalPort} is already forwarded by '{taken.Definition.Name}'.");
+                }
+            }
+
+            var definition = requested with { Name = name };
+            PortForward forward;
+            try
+            {
+                forward = await OpenAsync(definition, cancellationToken);
+            }
+            catch (PortInUseException ex)
+            {
+                lock (forwards)
+                {
+                    forwards.Remove(name);
+                }
+
+                throw Invalid(ex.Message);
+            }
+            catch (KubeConnectionException ex)
+            {
+                throw Invalid(ex.Message);
+            }
+
+            SaveRegistry();
+            return forward.GetStatus().ToInfo(Definition(name));
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public IReadOnlyList<ForwardInfo> List()
+    {
+        lock (forwards)
+        {
+            return [.. forwards.Values.OrderBy(f => f.Definition.Name, StringComparer.Ordinal).Select(f => f.Forward.GetStatus().ToInfo(f.Definition))];
+        }
+    }
+
+    public async Task RemoveAsync(string name, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            PortForward forward;
+            lock (forwards)
+            {
+                if (!forwards.Remove(name, out var found))
+                {
+                    throw new LocalRpcException($"No forward named '{name}' (see 'yakctl forward list').") { ErrorCode = ErrorCodes.NotFound };
+                }
+
+                forward = found.Forward;
+            }
+
+            await forward.DisposeAsync();
+            SaveRegistry();
+            hub.Publish(EventTopics.Forward, "removed", name, new { name });
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    /// <summary>Makes the forwards of <paramref name="environment"/> exactly <paramref name="wanted"/> (by name).</summary>
+    public async Task ReconcileEnvironmentAsync(string environment, IReadOnlyList<ForwardDefinition> wanted, CancellationToken cancellationToken)
+    {
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            List<(ForwardDefinition Definition, PortForward Forward)> existing;
+            lock (forwards)
+            {
+                existing = [.. forwards.Values.Where(f => f.Definition.Environment == environment)];
+            }
+
+            foreach (var (definition, forward) in existing.Where(e => !wanted.Contains(e.Definition)))
+            {
+                lock (forwards)
+                {
+                    forwards.Remove(definition.Name);
+                }
+
+                await forward.DisposeAsync();
+            }
+
+            foreach (var definition in wanted.Where(w => !existing.Any(e => e.Definition == w)))
+            {
+                try
+                {
+                    await OpenAsync(definition, cancellationToken);
+                }
+                catch (PortInUseException ex)
+                {
+                    // Kept in Error with the reason: status shows it, and the next up retries.
+                    ForwardLog.NotResumed(logger, definition.Name, ex.Message);
+                }
+            }
+
+            SaveRegistry();
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    public ForwardInfo? Find(string environment, Func<ForwardDefinition, bool> match)
+    {
+        lock (forwards)
+        {
+            return forwards.Values.Where(f => f.Definition.Environment == environment && match(f.Definition))
+                .Select(f => f.Forward.GetStatus().ToInfo(f.Definition)).FirstOrDefault();
+        }
+    }
+
+    private async Task<PortForward> OpenAsync(ForwardDefinition definition, CancellationToken cancellationToken)
+    {
+        ForwardDefinition.TryParseTarget(definition.Namespace, definition.Target, out var target, out var error);
+        var connection = kube.Get(definition.Kubeconfig, definition.Context);
+        var forward = new PortForward(connection.Client, new PortForwardOptions
+        {
+            Target = target ?? throw new ArgumentException(error),
+            RemotePort = definition.RemotePort,
+            LocalPort = definition.LocalPort,
+        });
+        forward.StateChanged += (_, e) =>
+        {
+            ForwardLog.StateChanged(logger, definition.Name, e.State.ToString(), e.Reason ?? string.Empty);
+            hub.Publish(EventTopics.Forward, "stateChanged", definition.Name, new { state = e.State.ToString().ToLowerInvariant(), previous = e.Previous.ToString().ToLowerInvariant(), reason = e.Reason });
+        };
+        forward.TargetChanged += (_, e) => hub.Publish(EventTopics.Forward, "targetChanged", definition.Name, new { pod = e.Pod, previousPod = e.PreviousPod });
+        forward.ConnectionError += (_, e) => hub.Publish(EventTopics.Forward, "connectionError", definition.Name, new { pod = e.Pod, error = e.Error });
+        lock (forwards)
+        {
+            forwards[definition.Name] = (definition, forward);
+        }
+
+        await forward.StartAsync(cancellationToken);
+        if (definition.LocalPort == 0)
+        {
+            // Keep the port it got, so the forward comes back on the same one after a restart.
+            lock (forwards)
+            {
+                forwards[definition.Name] = (definition with { LocalPort = forward.LocalPort }, forward);
+            }
+        }
+
+        return forward;
+    }
+
+    private ForwardDefinition Definition(string name)
+    {
+        lock (forwards)
+        {
+            return forwards[name].Definition;
+        }
+    }
+
+    private List<ForwardDefinition> LoadRegistry()
+    {
+        if (!File.Exists(RegistryPath))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<List<ForwardDefinition>>(File.ReadAllBytes(RegistryPath), YakJson.Options) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            var aside = RegistryPath + ".unreadable";
+            File.Move(RegistryPath, aside, overwrite: true);
+            ForwardLog.RegistryUnreadable(logger, aside, ex.Message);
+            return [];
+        }
+    }
+
+    private void SaveRegistry()
+    {
+        List<ForwardDefinition> definitions;
+        lock (forwards)
+        {
+            definitions = [.. forwards.Values.Select(f => f.Definition).OrderBy(d => d.Name, StringComparer.Ordinal)];
+        }
+
+        AtomicFile.WriteAllBytes(RegistryPath, JsonSerializer.SerializeToUtf8Bytes(definitions, YakJson.Indented));
+    }
+
+    private string DeriveName(ForwardDefinition definition)
+    {
+        var baseName = new string(definition.Target.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray()).Trim('-');
+        baseName = $"{baseName}-{definition.RemotePort}";
+        lock (forwards)
+        {
+            var name = baseName;
+            for (var i = 2; forwards.ContainsKey(name); i++)
+            {
+                name = $"{baseName}-{i}";
+            }
+
+            return name;
+        }
+    }
+
+    private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = ErrorCodes.InvalidArgument };
+}
