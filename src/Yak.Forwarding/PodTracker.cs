@@ -30,6 +30,7 @@ internal sealed class PodTracker : IAsyncDisposable
     private IntOrString? serviceTargetPort;
     private string? labelSelector;
     private Task? loop;
+    private long watchEvents;
 
     public PodTracker(IKubernetes client, PortForwardOptions options)
     {
@@ -111,7 +112,13 @@ internal sealed class PodTracker : IAsyncDisposable
                     backoff.Reset();
                 }
 
+                var seen = watchEvents;
                 resourceVersion = await WatchAsync(resourceVersion!, backoff, cancellationToken).ConfigureAwait(false);
+                if (watchEvents == seen && resourceVersion is not null)
+                {
+                    // Ended without a single event: never spin on a server that closes watches at once.
+                    await WaitBeforeRetryAsync(backoff.Next(), cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -199,6 +206,7 @@ internal sealed class PodTracker : IAsyncDisposable
             await foreach (var (type, item) in events.ConfigureAwait(false))
             {
                 watch.CancelAfter(idle);
+                watchEvents++;
                 backoff.Reset();
                 resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
                 switch (type)

@@ -23,6 +23,7 @@ public sealed class PortForward : IAsyncDisposable
     private Socket? listener;
     private Task? acceptLoop;
     private Task? probeLoop;
+    private Task? stopTask;
     private ForwardState state = ForwardState.Starting;
     private string? reason;
     private string? targetPod;
@@ -139,16 +140,17 @@ public sealed class PortForward : IAsyncDisposable
     }
 
     /// <summary>Stops: unbinds, resets open connections, ends the watch. Bounded by the close deadline; idempotent.</summary>
-    public async Task StopAsync()
+    public Task StopAsync()
     {
         lock (gate)
         {
-            if (state is ForwardState.Stopped)
-            {
-                return;
-            }
+            return stopTask ??= StopCoreAsync();
         }
+    }
 
+    private async Task StopCoreAsync()
+    {
+        await Task.Yield();
         await stopping.CancelAsync().ConfigureAwait(false);
         listener?.Dispose();
         var pending = connections.Values.ToList();
@@ -168,11 +170,8 @@ public sealed class PortForward : IAsyncDisposable
         SetTarget(null);
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync().ConfigureAwait(false);
-        stopping.Dispose();
-    }
+    /// <summary>Same as <see cref="StopAsync"/>. (The stop token is not disposed: late connection tasks may still read it.)</summary>
+    public async ValueTask DisposeAsync() => await StopAsync().ConfigureAwait(false);
 
     private async Task AcceptLoopAsync(Socket socket, CancellationToken cancellationToken)
     {
