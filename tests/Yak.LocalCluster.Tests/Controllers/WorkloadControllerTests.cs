@@ -181,6 +181,44 @@ public sealed class WorkloadControllerTests
     }
 
     [Fact]
+    public async Task StatefulSet_TemplateChangeAndScaleDown_ReplacesPodsThenRemovesHighestOrdinal()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await cluster.Client.AppsV1.CreateNamespacedStatefulSetAsync(new V1StatefulSet
+        {
+            Metadata = new V1ObjectMeta { Name = "db" },
+            Spec = new V1StatefulSetSpec
+            {
+                Replicas = 3,
+                ServiceName = "db",
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "db" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "db" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "db", Image = "busybox" }] },
+                },
+            },
+        }, "default").DefaultTimeout();
+        var first = await cluster.EventuallyAsync(
+            () => cluster.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "default"),
+            s => s.Status?.ReadyReplicas == 3, "three ready ordinals").DefaultTimeout();
+
+        await cluster.Client.AppsV1.PatchNamespacedStatefulSetAsync(
+            new V1Patch("""{"spec":{"template":{"spec":{"containers":[{"name":"db","image":"busybox:2"}]}}}}""", V1Patch.PatchType.StrategicMergePatch),
+            "db", "default").DefaultTimeout();
+        var updated = await cluster.EventuallyAsync(
+            () => cluster.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "default"),
+            s => s.Status?.UpdatedReplicas == 3 && s.Status.ReadyReplicas == 3 && s.Status.CurrentRevision == s.Status.UpdateRevision,
+            "the rolling update").DefaultTimeout();
+        await cluster.Client.AppsV1.PatchNamespacedStatefulSetScaleAsync(new V1Patch("""{"spec":{"replicas":1}}""", V1Patch.PatchType.MergePatch), "db", "default").DefaultTimeout();
+        var pods = await cluster.EventuallyAsync(() => Pods(cluster, "app=db"), l => l.Items.Count == 1, "the scale down").DefaultTimeout();
+
+        Assert.NotEqual(first.Status.UpdateRevision, updated.Status.UpdateRevision);
+        Assert.Equal("db-0", pods.Items[0].Metadata.Name);
+        Assert.Equal("busybox:2", pods.Items[0].Spec.Containers[0].Image);
+    }
+
+    [Fact]
     public async Task Namespace_Deleted_ContentIsDeletedThenNamespaceIsGone()
     {
         await using var cluster = await TestCluster.StartAsync();
