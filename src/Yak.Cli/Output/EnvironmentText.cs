@@ -19,7 +19,7 @@ internal static class EnvironmentText
         {
             writer.WriteLine($"{e.Name}: {e.State}  (namespace {e.Namespace} on {e.Cluster}, {e.Server})");
             writer.WriteLine($"  spec  {e.SpecPath}");
-            if (e.LastError is not null)
+            if (e.LastError is not null && e.Services.All(s => s.Message is null))
             {
                 writer.WriteLine($"  error {Indent(e.LastError)}");
             }

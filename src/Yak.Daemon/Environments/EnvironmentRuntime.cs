@@ -18,6 +18,7 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
 {
     private readonly SemaphoreSlim operation = new(1, 1);
     private readonly SemaphoreSlim wake = new(0);
+    private readonly Dictionary<string, (CancellationTokenSource Stop, Task Task)> releases = new(StringComparer.Ordinal);
     private CancellationTokenSource? supervisorStop;
     private Task supervisor = Task.CompletedTask;
 
@@ -120,6 +121,20 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
             }
         }
 
+        List<(CancellationTokenSource Stop, Task Task)> pending;
+        lock (releases)
+        {
+            pending = [.. releases.Values];
+            releases.Clear();
+        }
+
+        foreach (var (stop, task) in pending)
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            await task.ConfigureAwait(false);
+            stop.Dispose();
+        }
+
         await watch.ConfigureAwait(false);
     }
 
@@ -181,6 +196,8 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
                 continue;
             }
 
+            // A release still running for a pod that is no longer the target is abandoned first: its sessions go away.
+            await AbandonReleasesAsync(live.Select(p => p.Metadata.Uid).Append(target.Metadata.Uid).ToHashSet(StringComparer.Ordinal)).ConfigureAwait(false);
             var sessions = new List<string>();
             for (var i = 0; i < service.Syncs.Count; i++)
             {
@@ -190,6 +207,11 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
                 {
                     sessions.Add(binding.Session);
                     continue;
+                }
+
+                if (binding is not null)
+                {
+                    await AbandonReleasesAsync(new HashSet<string>(StringComparer.Ordinal) { target.Metadata.Uid }).ConfigureAwait(false);
                 }
 
                 var session = EnvironmentManager.SessionName(Name, service.Name, i);
@@ -216,10 +238,76 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
 
             if (service.ReadyMarker is not null && !record.ReleasedPods.Contains(target.Metadata.Uid))
             {
-                await ReleaseAsync(manager, manifests.NamespaceName, service, target, sessions, cancellationToken).ConfigureAwait(false);
-                record = manager.Update(Name, r => r with { ReleasedPods = [.. r.ReleasedPods.Where(uid => live.Any(p => p.Metadata.Uid == uid)), target.Metadata.Uid] }) ?? record;
-                await manager.SaveRegistryAsync(cancellationToken).ConfigureAwait(false);
+                StartRelease(manager, manifests.NamespaceName, service, target, sessions, live.Select(p => p.Metadata.Uid).ToList(), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// Releases a pod in the background (its first flush can take long, or never end while the sidecar crashes), so
+    /// the loop keeps following the other services and pod replacements. A failed release is retried at the next pass.
+    /// </summary>
+    private void StartRelease(EnvironmentManager manager, string ns, ServiceManifest service, k8s.Models.V1Pod pod, List<string> sessions, List<string> livePods, CancellationToken cancellationToken)
+    {
+        var uid = pod.Metadata.Uid;
+        lock (releases)
+        {
+            if (releases.ContainsKey(uid))
+            {
+                return;
+            }
+
+            var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            var task = Task.Run(
+                async () =>
+                {
+                    try
+                    {
+                        await ReleaseAsync(manager, ns, service, pod, sessions, stop.Token).ConfigureAwait(false);
+                        manager.Update(Name, r => r with { ReleasedPods = [.. r.ReleasedPods.Where(livePods.Contains), uid] });
+                        await manager.SaveRegistryAsync(CancellationToken.None).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        // Abandoned (pod replaced, environment down) or the flush took too long: the next pass decides.
+                    }
+                    catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or IOException or KubernetesException or InvalidOperationException or StreamJsonRpc.LocalRpcException or System.Net.WebSockets.WebSocketException or ObjectDisposedException)
+                    {
+                        EnvironmentLog.SupervisorFailed(manager.Logger, Name, $"releasing {pod.Metadata.Name}: {ex.Message}");
+                    }
+
+                    lock (releases)
+                    {
+                        if (releases.Remove(uid, out var self))
+                        {
+                            self.Stop.Dispose();
+                        }
+                    }
+                },
+                CancellationToken.None);
+            releases[uid] = (stop, task);
+        }
+    }
+
+    private async Task AbandonReleasesAsync(IReadOnlySet<string> keep)
+    {
+        List<(CancellationTokenSource Stop, Task Task)> abandoned;
+        lock (releases)
+        {
+            abandoned = [.. releases.Where(kv => !keep.Contains(kv.Key)).Select(kv => kv.Value)];
+        }
+
+        foreach (var (stop, task) in abandoned)
+        {
+            try
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+
+            await task.ConfigureAwait(false);
         }
     }
 

@@ -20,9 +20,10 @@ public sealed class EnvironmentEndToEndTests
         Assert.Equal("yak-tester-shop", info.Namespace);
         Assert.All(info.Services, s => Assert.Equal("ready", s.State));
         var port = Assert.Single(Assert.Single(info.Services, s => s.Name == "web").Ports);
-        Assert.Equal(8080, port.LocalPort);
-        Assert.Equal("pending", port.Forward);
-        Assert.Equal("http://localhost:8080", port.Url);
+        Assert.Equal(env.WebPort, port.LocalPort);
+        Assert.Equal($"http://localhost:{env.WebPort}", port.Url);
+        using var http = new HttpClient();
+        Assert.Contains("Welcome to the yak shop", await http.GetStringAsync(new Uri($"http://127.0.0.1:{env.WebPort}/")).DefaultTimeout(), StringComparison.Ordinal);
 
         // The first sync is in the pod's volume, and the app was released (it serves /healthz, so the pod is Ready).
         var web = await env.PodAsync(info.Namespace, "web");
@@ -35,6 +36,7 @@ public sealed class EnvironmentEndToEndTests
         var session = Assert.Single(Assert.Single(info.Services, s => s.Name == "web").Syncs).Session;
         await env.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout();
         Assert.Equal("<h1>edited</h1>", File.ReadAllText(Path.Combine(volume, "index.html")));
+        Assert.Equal("<h1>edited</h1>", await http.GetStringAsync(new Uri($"http://127.0.0.1:{env.WebPort}/")).DefaultTimeout());
 
         // A second up changes nothing in the cluster.
         var before = await ResourceVersionsAsync(env, info.Namespace);
@@ -63,6 +65,7 @@ public sealed class EnvironmentEndToEndTests
         Assert.Equal("41", (await env.ExecAsync(info.Namespace, "store-0", "store", "cat", "/data/answer")).Trim());
         var newWeb = await env.PodAsync(info.Namespace, "web");
         Assert.Equal("<h1>edited</h1>", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(newWeb, "yak-sync-0"), "index.html")));
+        Assert.Equal("<h1>edited</h1>", await http.GetStringAsync(new Uri($"http://127.0.0.1:{env.WebPort}/")).DefaultTimeout());
 
         // Purge deletes the namespace and forgets the environment.
         var purged = await env.Client.InvokeAsync<EnvDownResponse>(Methods.EnvDown, new EnvDownRequest { Name = "shop", SpecPath = string.Empty, Purge = true }, CancellationToken.None).DefaultTimeout();

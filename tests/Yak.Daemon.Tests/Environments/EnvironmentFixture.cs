@@ -28,6 +28,9 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
 
     public DaemonClient Client { get; }
 
+    /// <summary>The local port the example's web service is forwarded to.</summary>
+    public int WebPort { get; private init; }
+
     /// <summary>The environment's folder (a copy, so tests can edit it).</summary>
     public string Folder { get; }
 
@@ -36,23 +39,27 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
         var cluster = await LocalClusterFixture.StartAsync();
         var sandbox = new YakSandbox();
         var folder = Path.Combine(sandbox.Root, "env");
+        var webPort = FreePort();
         if (example is not null)
         {
             CopyFolder(Path.Combine(RepoRoot(), "examples", example), folder);
+
+            // The examples forward localhost:8080; a free port keeps parallel runs apart.
+            foreach (var spec in Directory.EnumerateFiles(folder, "*.y*ml"))
+            {
+                File.WriteAllText(spec, File.ReadAllText(spec).Replace("\"8080:8080\"", $"\"{webPort}:8080\"", StringComparison.Ordinal));
+            }
         }
         else
         {
             Directory.CreateDirectory(folder);
         }
 
-        // yak-agent has no 'sidecar' subcommand yet: the sidecar only has to stay up, so tests give it a plain idle command.
         Directory.CreateDirectory(Path.Combine(sandbox.ConfigHome, "yak"));
-        File.WriteAllText(
-            Path.Combine(sandbox.ConfigHome, "yak", "config.yaml"),
-            "owner: tester\nsidecarCommand: [\"sh\", \"-c\", \"mkdir -p /yak-sync && exec sleep 2147483647\"]\n");
+        File.WriteAllText(Path.Combine(sandbox.ConfigHome, "yak", "config.yaml"), "owner: tester\n");
         var daemon = await DaemonProcess.StartAsync(sandbox);
         var client = await daemon.ConnectAsync().DefaultTimeout();
-        return new EnvironmentFixture(cluster, sandbox, daemon, client, folder);
+        return new EnvironmentFixture(cluster, sandbox, daemon, client, folder) { WebPort = webPort };
     }
 
     public Task<EnvUpResponse> UpAsync(string? spec = null) =>
@@ -116,6 +123,13 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
         await Daemon.DisposeAsync();
         Sandbox.Dispose();
         await Cluster.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static bool IsReady(V1Pod pod) =>
