@@ -1,13 +1,14 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
 using Yak.Forwarding;
-using Yak.LocalCluster.Hosting;
 using Yak.Testing;
 
 namespace Yak.Benchmarks.Forward;
 
 /// <summary>
-/// A local cluster (process runtime) with one pod running the benchmark server on 8080: <c>PING</c> answers
+/// A local cluster (its own process, process runtime) with one pod running the benchmark server on 8080: <c>PING</c> answers
 /// <c>PONG</c>; <c>DOWN n</c> sends n bytes; <c>UP n</c> reads n bytes, then answers <c>OK</c>.
 /// </summary>
 internal sealed class BenchPod : IAsyncDisposable
@@ -55,23 +56,45 @@ internal sealed class BenchPod : IAsyncDisposable
         """;
 
     private readonly TempDirectory state;
+    private readonly Process server;
 
-    private BenchPod(TempDirectory state, LocalClusterHost host)
+    private BenchPod(TempDirectory state, Process server, string kubeconfig)
     {
         this.state = state;
-        Host = host;
-        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath)).WithStreamKeepAlive();
+        this.server = server;
+        KubeconfigPath = kubeconfig;
+        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)).WithStreamKeepAlive();
     }
 
-    public LocalClusterHost Host { get; }
+    public string KubeconfigPath { get; }
 
     public Kubernetes Client { get; }
 
+    /// <summary>
+    /// Starts <c>yak-local-cluster</c> as its own process (as a real API server is to yakd and to kubectl: the server's
+    /// work and garbage collection never run inside the measured client), then the benchmark pod.
+    /// </summary>
     public static async Task<BenchPod> StartAsync(CancellationToken cancellationToken)
     {
         var state = new TempDirectory("yak-fwdbench-");
-        var host = await LocalClusterHost.StartAsync(new LocalClusterOptions { StateDirectory = state.Path }, cancellationToken);
-        var bench = new BenchPod(state, host);
+        var info = new ProcessStartInfo(ProcessRunner.DotnetHost)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { ProcessRunner.BesideTests("yak-local-cluster.dll"), "--port", "0", "--state-dir", state.Path, "--kubeconfig", Path.Combine(state.Path, "kubeconfig") })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var server = Process.Start(info) ?? throw new InvalidOperationException("yak-local-cluster did not start");
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginErrorReadLine();
+        var line = await server.StandardOutput.ReadLineAsync(cancellationToken).AsTask().WaitAsync(TimeSpan.FromSeconds(60), cancellationToken)
+            ?? throw new InvalidOperationException("yak-local-cluster exited before listening");
+        var kubeconfig = JsonNode.Parse(line)!["kubeconfig"]!.GetValue<string>();
+        var bench = new BenchPod(state, server, kubeconfig);
         await bench.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
         {
             Metadata = new V1ObjectMeta { Name = Name },
@@ -109,8 +132,31 @@ internal sealed class BenchPod : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        try
+        {
+            // Stop the pod through the API, then SIGTERM the server (it stops whatever still runs); kill as a last resort.
+            await Client.CoreV1.DeleteNamespacedPodAsync(Name, "default", gracePeriodSeconds: 0).WaitAsync(TimeSpan.FromSeconds(10));
+        }
+        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or TimeoutException)
+        {
+        }
+
         Client.Dispose();
-        await Host.DisposeAsync();
+        using (var term = Process.Start("kill", ["-TERM", server.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await term.WaitForExitAsync();
+        }
+
+        try
+        {
+            await server.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        catch (TimeoutException)
+        {
+            server.Kill(entireProcessTree: true);
+        }
+
+        server.Dispose();
         state.Dispose();
     }
 }
