@@ -79,7 +79,7 @@ public sealed class PortForwardLifecycleTests
         {
             Target = ForwardTarget.Pod("default", "echo"),
             RemotePort = 9,
-            ConnectBudget = TimeSpan.FromSeconds(1),
+            ConnectBudget = TimeSpan.FromSeconds(3),
         });
         await forward.StartAsync().DefaultTimeout();
         await forward.WaitListeningAsync();
