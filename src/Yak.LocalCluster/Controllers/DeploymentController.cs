@@ -38,15 +38,29 @@ internal sealed class DeploymentController(ClusterApi api, EventRecorder events)
         var maxRevision = owned.Select(Revision).DefaultIfEmpty(0).Max();
         var replicas = Pods.Replicas(deployment);
 
-        if (newRs is null)
+        var paused = deployment["spec"]?["paused"] is JsonValue pausedValue && pausedValue.TryGetValue<bool>(out var isPaused) && isPaused;
+        var templateCurrent = newRs is not null;
+        if (newRs is null && paused)
         {
+            // No new rollout while paused: the newest existing replica set keeps serving (and scaling).
+            newRs = owned.OrderByDescending(Revision).FirstOrDefault();
+            if (newRs is null)
+            {
+                return;
+            }
+
+            oldRs = owned.Where(rs => rs != newRs).ToList();
+        }
+        else if (newRs is null)
+        {
+            templateCurrent = true;
             newRs = CreateReplicaSet(deployment, template, hash, maxRevision + 1);
             if (newRs is null)
             {
                 return;
             }
         }
-        else if (Revision(newRs) < maxRevision)
+        else if (templateCurrent && Revision(newRs) < maxRevision)
         {
             // A rollback to an older template: it becomes the newest revision again.
             SetRevision(newRs, maxRevision + 1);
@@ -123,13 +137,13 @@ internal sealed class DeploymentController(ClusterApi api, EventRecorder events)
         var all = owned.Append(newRs).Distinct().ToList();
         var activeTotal = all.Sum(Active);
         var readyTotal = all.Sum(Ready);
-        var updated = Active(newRs);
-        var updatedReady = Ready(newRs);
+        var updated = templateCurrent ? Active(newRs) : 0;
+        var updatedReady = templateCurrent ? Ready(newRs) : 0;
         var oldActive = activeTotal - updated;
-        UpdateStatus(deployment, newRs, replicas, maxUnavailable, activeTotal, readyTotal, updated, updatedReady, oldActive);
+        UpdateStatus(deployment, newRs, replicas, maxUnavailable, activeTotal, readyTotal, updated, updatedReady, oldActive, paused);
     }
 
-    private void UpdateStatus(JsonObject deployment, JsonObject newRs, int replicas, int maxUnavailable, int activeTotal, int readyTotal, int updated, int updatedReady, int oldActive)
+    private void UpdateStatus(JsonObject deployment, JsonObject newRs, int replicas, int maxUnavailable, int activeTotal, int readyTotal, int updated, int updatedReady, int oldActive, bool paused)
     {
         var generation = Meta.Long(deployment["metadata"]?["generation"]) ?? 1;
         var rsName = Meta.Name(newRs);
@@ -169,7 +183,14 @@ internal sealed class DeploymentController(ClusterApi api, EventRecorder events)
                 available ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
                 available ? "Deployment has minimum availability." : "Deployment does not have minimum availability.", withUpdateTime: true);
             var complete = updated == replicas && updatedReady == replicas && oldActive == 0;
-            SetProgressing(status, before, complete, rsName, Meta.Long(obj["spec"]?["progressDeadlineSeconds"]) ?? 600);
+            if (paused)
+            {
+                Pods.SetCondition(status, "Progressing", "Unknown", "DeploymentPaused", "Deployment is paused", withUpdateTime: true);
+            }
+            else
+            {
+                SetProgressing(status, before, complete, rsName, Meta.Long(obj["spec"]?["progressDeadlineSeconds"]) ?? 600);
+            }
             obj["status"] = status;
             return !JsonNode.DeepEquals(before, status);
         }, "status");

@@ -241,6 +241,32 @@ public sealed class KubectlConformanceTests
     }
 
     [Fact]
+    public async Task RolloutPauseResume_TemplateChange_WaitsForResume()
+    {
+        var (cluster, kubectl) = await StartAsync();
+        await using var _ = cluster;
+        await kubectl.RunWithStdinAsync(Manifests.WebApp(), "apply", "-f", "-");
+        await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=20s");
+
+        await kubectl.OkAsync("rollout", "pause", "deployment/web");
+        await kubectl.RunWithStdinAsync(Manifests.WebApp(value: "2"), "apply", "-f", "-");
+        var paused = await cluster.EventuallyAsync(
+            () => cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", "default"),
+            d => d.Status?.ObservedGeneration == d.Metadata.Generation && d.Status?.Conditions?.Any(c => c.Reason == "DeploymentPaused") == true,
+            "the paused deployment to be observed").DefaultTimeout();
+        var replicaSetsWhilePaused = (await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync("default").DefaultTimeout()).Items.Count;
+
+        await kubectl.OkAsync("rollout", "resume", "deployment/web");
+        var rollout = await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=20s");
+        var replicaSets = (await cluster.Client.AppsV1.ListNamespacedReplicaSetAsync("default").DefaultTimeout()).Items.Count;
+
+        Assert.Null(paused.Status.UpdatedReplicas);
+        Assert.Equal(1, replicaSetsWhilePaused);
+        Assert.Contains("successfully rolled out", rollout, StringComparison.Ordinal);
+        Assert.Equal(2, replicaSets);
+    }
+
+    [Fact]
     public async Task LabelScaleAndPatch_Deployment_AreAccepted()
     {
         var (cluster, kubectl) = await StartAsync();
