@@ -60,14 +60,13 @@ public sealed partial class SyncBenchmarks
         var root = Directory.CreateDirectory(temp.Combine("tree")).FullName;
         TreeGenerator.Generate(root, 100_000, 100_000L * 200, seed: 100, ageMtimes: true);
         var scanner = new Scanner(root, new IgnoreRules(root));
-        var heapBefore = GC.GetTotalMemory(forceFullCollection: true);
+        var heapBefore = SettledHeap();
 
         var started = Stopwatch.GetTimestamp();
-        var cold = scanner.Scan(null, cancellationToken);
+        var snapshot = scanner.Scan(null, cancellationToken);
         var coldTime = Stopwatch.GetElapsedTime(started);
 
         var warm = new List<double>();
-        Snapshot snapshot = cold;
         for (var i = 0; i < 3; i++)
         {
             started = Stopwatch.GetTimestamp();
@@ -92,13 +91,23 @@ public sealed partial class SyncBenchmarks
         started = Stopwatch.GetTimestamp();
         watcher.Start();
         var watchTime = Stopwatch.GetElapsedTime(started);
-        var heapAfter = GC.GetTotalMemory(forceFullCollection: true);
+        var heapAfter = SettledHeap();
         var process = Process.GetCurrentProcess();
         report.Add(Suite, $"watch 100k-file tree ({watcher.WatchedFolders} folders): start time", BenchmarkReport.Ms(watchTime.TotalMilliseconds));
         report.Add(Suite, "managed memory held for 100k files (snapshot + digest cache + watcher)", BenchmarkReport.Bytes(heapAfter - heapBefore),
             $"watcher RSS +{BenchmarkReport.Bytes(process.WorkingSet64 - before)}", "daemon RSS ≤ 150 MB");
         report.Add(Suite, "benchmark process RSS at that point (includes earlier suites' heap)", BenchmarkReport.Bytes(process.WorkingSet64));
         GC.KeepAlive(snapshot);
+    }
+
+    /// <summary>Live managed bytes after a full, compacting collection (large objects included).</summary>
+    private static long SettledHeap()
+    {
+        System.Runtime.GCSettings.LargeObjectHeapCompactionMode = System.Runtime.GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        return GC.GetTotalMemory(forceFullCollection: false);
     }
 
     private static async Task RunAsync(string file, string[] arguments, CancellationToken cancellationToken)
