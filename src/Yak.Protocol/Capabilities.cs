@@ -11,4 +11,7 @@ public static class Capabilities
 
     /// <summary>Sync sessions (<c>sync/*</c>).</summary>
     public const string Sync = "sync";
+
+    /// <summary>Byte streams (<c>exec/start</c>, <c>attach/start</c>, <c>logs/start</c>, then <c>streams/attach</c> on a side connection).</summary>
+    public const string Streams = "streams";
 }

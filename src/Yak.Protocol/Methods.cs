@@ -30,4 +30,9 @@ public static class Methods
     public const string EnvStatus = "env/status";
     public const string EnvUpdate = "env/update";
     public const string EnvList = "env/list";
+
+    public const string ExecStart = "exec/start";
+    public const string AttachStart = "attach/start";
+    public const string LogsStart = "logs/start";
+    public const string StreamsAttach = "streams/attach";
 }

@@ -35,6 +35,7 @@ internal static class DaemonHost
         // Forwards before environments: environments use the real forward hook, not their no-op default.
         ConfigureForwards(builder.Services);
         ConfigureEnvironments(builder.Services);
+        ConfigureStreams(builder.Services);
         ConfigureRpc(builder.Services, endpoint);
         return builder.Build();
     }
@@ -42,6 +43,8 @@ internal static class DaemonHost
     private static void ConfigureEvents(IServiceCollection services) => services.AddSingleton<EventHub>();
 
     private static void ConfigureKube(IServiceCollection services) => services.AddSingleton<KubeConnections>();
+
+    private static void ConfigureStreams(IServiceCollection services) => services.AddSingleton<Yak.Daemon.Streams.StreamBroker>();
 
     private static void ConfigureForwards(IServiceCollection services)
     {

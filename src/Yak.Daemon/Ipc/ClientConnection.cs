@@ -30,6 +30,7 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
         this.hub = hub;
         this.logger = logger;
         var guarded = new FrameGuardStream(accepted.Stream, RpcWire.MaxHeaderBytes, RpcWire.MaxMessageBytes);
+        Guard = guarded;
         rpc = new DaemonJsonRpc(RpcWire.CreateHandler(guarded, guarded))
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
@@ -48,6 +49,9 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
     }
 
     public int Id { get; }
+
+    /// <summary>The connection's framing guard; <c>streams/attach</c> diverts it into a side channel.</summary>
+    public FrameGuardStream Guard { get; }
 
     public uint? PeerUid { get; }
 

@@ -102,6 +102,7 @@ internal sealed class RpcServer(
                 rpc.AddLocalRpcTarget<ISyncService>(ActivatorUtilities.CreateInstance<SyncRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IForwardService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Forwards.ForwardRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IEnvironmentService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Environments.EnvironmentRpcTarget>(services, c), options);
+                rpc.AddLocalRpcTarget<IStreamService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Streams.StreamRpcTarget>(services, c), options);
             },
             hub,
             logger);

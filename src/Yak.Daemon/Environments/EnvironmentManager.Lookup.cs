@@ -1,0 +1,54 @@
+using StreamJsonRpc;
+using Yak.Protocol;
+
+namespace Yak.Daemon.Environments;
+
+/// <summary>Where a service of an environment runs: what logs/exec/attach/test need to reach its pods.</summary>
+internal sealed record ServiceLocation(
+    string Environment,
+    string Kubeconfig,
+    string Context,
+    string Namespace,
+    string Selector,
+    string AppContainer,
+    IReadOnlyList<string> DependsOn,
+    IReadOnlyList<string> SyncContainerPaths);
+
+internal sealed partial class EnvironmentManager
+{
+    /// <summary>
+    /// Resolves <paramref name="service"/> of environment <paramref name="environment"/> (empty: the only one, else
+    /// the most recently updated one) from the environments this daemon manages.
+    /// </summary>
+    public ServiceLocation LocateService(string environment, string service)
+    {
+        EnvironmentRecord record;
+        lock (records)
+        {
+            if (environment.Length > 0)
+            {
+                record = records.GetValueOrDefault(environment)
+                    ?? throw new LocalRpcException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).") { ErrorCode = ErrorCodes.NotFound };
+            }
+            else
+            {
+                record = records.Values.Where(r => r.State != "down").OrderByDescending(r => r.UpdatedAt).FirstOrDefault()
+                    ?? throw new LocalRpcException($"No environment is up to find service '{service}' in; run 'yakctl up', or name a target with --namespace and --selector or pod/NAME.") { ErrorCode = ErrorCodes.NotFound };
+            }
+        }
+
+        var manifests = GetRuntime(record.Name)?.Manifests
+            ?? throw new LocalRpcException($"Environment '{record.Name}' has no loaded spec ({record.SpecPath}); run 'yakctl up' again.") { ErrorCode = ErrorCodes.NotFound };
+        var manifest = manifests[service]
+            ?? throw new LocalRpcException($"No service named '{service}' in environment '{record.Name}' (services: {string.Join(", ", manifests.Services.Select(s => s.Name))}).") { ErrorCode = ErrorCodes.NotFound };
+        return new ServiceLocation(
+            record.Name,
+            record.Kubeconfig,
+            record.Context,
+            record.Namespace,
+            string.Join(",", manifest.Selector.OrderBy(p => p.Key, StringComparer.Ordinal).Select(p => $"{p.Key}={p.Value}")),
+            manifest.AppContainer,
+            manifest.DependsOn,
+            [.. manifest.Syncs.Select(s => s.ContainerPath)]);
+    }
+}

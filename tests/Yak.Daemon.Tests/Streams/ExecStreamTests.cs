@@ -1,0 +1,129 @@
+using System.Text;
+using StreamJsonRpc;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests.Streams;
+
+/// <summary>exec and attach through yakd: bytes on a side connection, exit codes from the pod's status channel.</summary>
+public sealed class ExecStreamTests : IAsyncLifetime
+{
+    private StreamsFixture fixture = null!;
+
+    public async Task InitializeAsync() => fixture = await StreamsFixture.StartAsync();
+
+    public async Task DisposeAsync() => await fixture.DisposeAsync();
+
+    [Theory]
+    [InlineData("exit 0", 0)]
+    [InlineData("exit 3", 3)]
+    [InlineData("no-such-command-for-yak", 127)]
+    public async Task Exec_Command_PassesTheExitCodeThrough(string script, int expected)
+    {
+        var (code, _, _) = await fixture.ExecAsync(["sh", "-c", script]);
+
+        Assert.Equal(expected, code);
+    }
+
+    [Fact]
+    public async Task Exec_MissingBinary_Exits127()
+    {
+        var (code, _, _) = await fixture.ExecAsync(["no-such-binary-for-yak"]);
+
+        Assert.Equal(127, code);
+    }
+
+    [Fact]
+    public async Task Exec_StdinPiped_ReachesTheCommandAndEnds()
+    {
+        var input = Encoding.UTF8.GetBytes(string.Concat(Enumerable.Range(0, 2000).Select(i => $"line {i}\n")));
+
+        var (code, stdout, _) = await fixture.ExecAsync(["sh", "-c", "cat; echo done"], input);
+
+        Assert.Equal(0, code);
+        Assert.Equal(Encoding.UTF8.GetString(input) + "done\n", stdout);
+    }
+
+    [Fact]
+    public async Task Exec_StdoutAndStderr_ArriveSeparately()
+    {
+        var (code, stdout, stderr) = await fixture.ExecAsync(["sh", "-c", "echo out; echo err >&2; exit 5"]);
+
+        Assert.Equal(5, code);
+        Assert.Equal("out\n", stdout);
+        Assert.Equal("err\n", stderr);
+    }
+
+    [Fact]
+    public async Task Exec_BySelector_RunsInAReadyPod()
+    {
+        var (code, stdout, _) = await fixture.ExecAsync(["sh", "-c", "echo $HOSTNAME"], target: fixture.Target(selector: "app=shell"));
+
+        Assert.Equal(0, code);
+        Assert.Equal(StreamsFixture.ShellPod + "\n", stdout);
+    }
+
+    [Fact]
+    public async Task Exec_Tty_ReportsTheSizeSetByResize()
+    {
+        var started = await fixture.Client.StartExecAsync(
+            new ExecStartRequest { Target = fixture.Target(), Command = ["sh", "-c", "read go; stty size"], Tty = true, Stdin = true, InSyncRoot = false },
+            CancellationToken.None).DefaultTimeout();
+        await using var stream = await DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout();
+
+        await stream.ResizeAsync(100, 40, CancellationToken.None).DefaultTimeout();
+        await stream.WriteStdinAsync("go\r"u8.ToArray(), CancellationToken.None).DefaultTimeout();
+        using var output = new MemoryStream();
+        var code = await stream.CopyOutputAsync(output, output, null, null, CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(0, code);
+        Assert.Contains("40 100", Encoding.UTF8.GetString(output.ToArray()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exec_UnknownPod_FailsTheStartCall()
+    {
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => fixture.Client.StartExecAsync(
+            new ExecStartRequest { Target = fixture.Target(pod: "nope"), Command = ["true"], Tty = false, Stdin = false, InSyncRoot = false },
+            CancellationToken.None)).DefaultTimeout();
+
+        Assert.Equal(ErrorCodes.NotFound, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task StreamsAttach_TokenUsedTwice_IsRefusedTheSecondTime()
+    {
+        var started = await fixture.Client.StartExecAsync(
+            new ExecStartRequest { Target = fixture.Target(), Command = ["true"], Tty = false, Stdin = false, InSyncRoot = false },
+            CancellationToken.None).DefaultTimeout();
+        await using (var first = await DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout())
+        {
+            Assert.Equal(0, await first.CopyOutputAsync(Stream.Null, Stream.Null, null, null, CancellationToken.None).DefaultTimeout());
+        }
+
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(
+            () => DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None)).DefaultTimeout();
+
+        Assert.Equal(ErrorCodes.NotFound, error.ErrorCode);
+    }
+
+    [Fact]
+    public async Task Exec_WhileStreaming_MainConnectionKeepsAnswering()
+    {
+        var started = await fixture.Client.StartExecAsync(
+            new ExecStartRequest { Target = fixture.Target(), Command = ["sh", "-c", "read x; echo got $x"], Tty = false, Stdin = true, InSyncRoot = false },
+            CancellationToken.None).DefaultTimeout();
+        await using var stream = await DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout();
+
+        var status = await fixture.Client.StatusAsync(CancellationToken.None).DefaultTimeout();
+        await stream.WriteStdinAsync("hi\n"u8.ToArray(), CancellationToken.None).DefaultTimeout();
+        using var output = new MemoryStream();
+        var code = await stream.CopyOutputAsync(output, Stream.Null, null, null, CancellationToken.None).DefaultTimeout();
+
+        Assert.True(status.ConnectedClients >= 2);
+        Assert.Equal(0, code);
+        Assert.Equal("got hi\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+}
