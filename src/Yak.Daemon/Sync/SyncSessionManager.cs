@@ -224,6 +224,10 @@ internal sealed partial class SyncSessionManager(
                 StateDirectory = Path.Combine(Root, definition.Name),
                 Ignore = new IgnoreSettings { Excludes = definition.Excludes },
                 StartPaused = definition.Paused,
+
+                // Outages and dropped streams are retried with jittered back-off capped low, so sync is back within
+                // seconds of the cluster answering again (never a fixed long wait).
+                MaxBackoff = TimeSpan.FromSeconds(3),
                 Log = line => Log.SyncSessionDiagnostic(logger, definition.Name, line),
             },
             connector);
