@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -74,7 +75,9 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
     private const byte DataChannel = 0;
     private const byte ErrorChannel = 1;
     private int podBytes;
-    private CancellationTokenSource? halfClosed;
+    private CancellationTokenSource? quiet;
+    private int quietWatchStarted;
+    private long receiveStartedAt;
     private Task localSend = Task.CompletedTask;
     private int localSendCount;
 
@@ -84,20 +87,20 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
     public async Task<AttemptOutcome> RunAsync(CancellationToken cancellationToken)
     {
         using var cancelLocal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        using var quiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        halfClosed = quiet;
+        using var podQuiet = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        quiet = podQuiet;
         var upstream = LocalToRemoteAsync(cancelLocal.Token);
         if (replay.LocalEof)
         {
-            quiet.CancelAfter(options.HalfCloseIdleTimeout);
+            StartQuietWatch();
         }
 
         AttemptOutcome outcome;
         try
         {
-            outcome = await RemoteToLocalAsync(quiet.Token).ConfigureAwait(false);
+            outcome = await RemoteToLocalAsync(podQuiet.Token, cancellationToken).ConfigureAwait(false);
         }
-        catch (OperationCanceledException) when (quiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested && replay.LocalEof)
+        catch (OperationCanceledException) when (podQuiet.IsCancellationRequested && !cancellationToken.IsCancellationRequested && replay.LocalEof)
         {
             // Half-closed and the pod said nothing more for the idle timeout: the exchange is over.
             outcome = AttemptOutcome.Completed;
@@ -161,7 +164,49 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
         }
 
         remote.Abort();
+        await podQuiet.CancelAsync().ConfigureAwait(false);
         return outcome;
+    }
+
+    /// <summary>
+    /// After local EOF: ends the stream once the pod has been silent for the idle timeout while we wait for it. Only
+    /// time spent waiting on the pod counts (a slow local reader never makes the pod look silent).
+    /// </summary>
+    private void StartQuietWatch()
+    {
+        if (Interlocked.Exchange(ref quietWatchStarted, 1) != 0 || quiet is not { } source)
+        {
+            return;
+        }
+
+        var token = source.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    var wait = options.HalfCloseIdleTimeout;
+                    var started = Volatile.Read(ref receiveStartedAt);
+                    if (started != 0)
+                    {
+                        var silent = Stopwatch.GetElapsedTime(started);
+                        if (silent >= options.HalfCloseIdleTimeout)
+                        {
+                            await source.CancelAsync().ConfigureAwait(false);
+                            return;
+                        }
+
+                        wait = options.HalfCloseIdleTimeout - silent;
+                    }
+
+                    await Task.Delay(wait, token).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }, CancellationToken.None);
     }
 
     private AttemptOutcome Classify()
@@ -178,7 +223,9 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
             : AttemptOutcome.Broken;
     }
 
-    private async Task<AttemptOutcome> RemoteToLocalAsync(CancellationToken cancellationToken)
+    /// <param name="receiveToken">Cancels waiting on the pod (stop, or the pod silent after a half-close).</param>
+    /// <param name="cancellationToken">Cancels everything (stop); local sends only listen to this one.</param>
+    private async Task<AttemptOutcome> RemoteToLocalAsync(CancellationToken receiveToken, CancellationToken cancellationToken)
     {
         // Two buffers: the next WebSocket receive overlaps the local send of the previous payload.
         byte[][] buffers = [ArrayPool<byte>.Shared.Rent(options.BufferSize), ArrayPool<byte>.Shared.Rent(options.BufferSize)];
@@ -191,15 +238,12 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
             while (true)
             {
                 var buffer = buffers[current];
-                var result = await remote.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
+                Volatile.Write(ref receiveStartedAt, Stopwatch.GetTimestamp());
+                var result = await remote.ReceiveAsync(buffer.AsMemory(), receiveToken).ConfigureAwait(false);
+                Volatile.Write(ref receiveStartedAt, 0);
                 if (result.MessageType == WebSocketMessageType.Close)
                 {
                     return Error is null ? AttemptOutcome.Completed : Classify();
-                }
-
-                if (replay.LocalEof)
-                {
-                    halfClosed?.CancelAfter(options.HalfCloseIdleTimeout);
                 }
 
                 var payload = buffer.AsMemory(0, result.Count);
@@ -308,7 +352,7 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
             }
 
             // Local half-close: keep the stream open for the answer; from now on the pod's silence ends it.
-            halfClosed?.CancelAfter(options.HalfCloseIdleTimeout);
+            StartQuietWatch();
         }
         catch (Exception ex) when (ex is WebSocketException or SocketException or IOException or OperationCanceledException or ObjectDisposedException)
         {

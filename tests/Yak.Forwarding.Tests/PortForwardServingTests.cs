@@ -71,4 +71,32 @@ public sealed class PortForwardServingTests
         Assert.Equal(payload.Length, status.BytesIn);
         Assert.Equal(0, status.FailedConnections);
     }
+
+    [Fact]
+    public async Task PortForward_SlowReaderAfterHalfClose_GetsTheWholeAnswer()
+    {
+        await using var cluster = await ForwardTestCluster.StartAsync();
+        await cluster.CreateReadyPodAsync("echo", ForwardTestCluster.EchoSpec());
+        var idle = TimeSpan.FromMilliseconds(300);
+        await using var forward = new PortForward(cluster.Client, new PortForwardOptions { Target = ForwardTarget.Pod("default", "echo"), RemotePort = EchoServer.Port, HalfCloseIdleTimeout = idle });
+        await forward.StartAsync().DefaultTimeout();
+        await forward.WaitListeningAsync();
+        var payload = RandomNumberGenerator.GetBytes(4 * 1024 * 1024);
+        using var socket = await LocalClient.ConnectAsync(forward.LocalPort);
+        socket.ReceiveBufferSize = 64 * 1024;
+
+        var sending = Task.Run(async () =>
+        {
+            await socket.SendAsync(payload).DefaultTimeout();
+            socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+        });
+
+        // The scenario, not a synchronization: a client that stops reading for longer than the idle timeout. Only the
+        // pod's silence may end the stream, never a slow local reader.
+        await Task.Delay(idle * 4);
+        var echoed = await LocalClient.ReadToEndAsync(socket);
+        await sending.DefaultTimeout();
+
+        Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
+    }
 }
