@@ -63,7 +63,10 @@ public static class ContainerLaunch
         var hostEnv = env.ToDictionary(kv => kv.Key, kv => rewrite(kv.Value), StringComparer.Ordinal);
         var hostDir = rewrite(workingDir);
         Directory.CreateDirectory(hostDir);
-        return new LaunchSpec(["sh", "-c", "exec \"$@\"", "sh", .. argv.Select(rewrite)], hostEnv, hostDir);
+        // No namespace reaps what the container leaves behind, so it gets a process group of its own to signal.
+        var setsid = OperatingSystem.IsLinux() && HostCommand.IsOnPath("setsid");
+        List<string> hostArgv = setsid ? ["setsid", "sh", "-c", "exec \"$@\"", "sh"] : ["sh", "-c", "exec \"$@\"", "sh"];
+        return new LaunchSpec([.. hostArgv, .. argv.Select(rewrite)], hostEnv, hostDir, OwnProcessGroup: setsid);
     }
 
     /// <summary>

@@ -33,6 +33,9 @@ internal static partial class LinuxNative
 
     public static bool Signal(int pid, int signal) => pid > 0 && kill(pid, signal) == 0;
 
+    /// <summary>Signals every process of process group <paramref name="pgid"/>.</summary>
+    public static bool SignalGroup(int pgid, int signal) => pgid > 1 && kill(-pgid, signal) == 0;
+
     /// <summary>Moves the calling thread into the network namespace behind <paramref name="fd"/>.</summary>
     public static void EnterNetworkNamespace(SafeHandle fd)
     {

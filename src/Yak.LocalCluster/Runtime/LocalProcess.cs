@@ -16,6 +16,7 @@ public sealed class LocalProcess : IDisposable
     private int ptySlave = -1;
     private volatile bool closing;
 
+    private bool ownGroup;
     private LocalProcess(Process process, int ptyMaster, int ptySlave)
     {
         this.process = process;
@@ -61,7 +62,7 @@ public sealed class LocalProcess : IDisposable
             }
 
             var started = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {argv[0]}");
-            var result = new LocalProcess(started, master, slave);
+            var result = new LocalProcess(started, master, slave) { ownGroup = spec.OwnProcessGroup && !tty };
             result.Exited = tty ? result.RunPtyAsync(onOutput) : result.RunPipesAsync(onOutput);
             return result;
         }
@@ -125,7 +126,13 @@ public sealed class LocalProcess : IDisposable
         }
     }
 
-    public bool Signal(int signal) => !HasExited && LinuxNative.Signal(process.Id, signal);
+    /// <summary>Signals the process, and its whole group when it leads one of its own (children it left behind too).</summary>
+    public bool Signal(int signal)
+    {
+        var id = process.Id;
+        var groupSignalled = ownGroup && LinuxNative.SignalGroup(id, signal);
+        return (!HasExited && LinuxNative.Signal(id, signal)) || groupSignalled;
+    }
 
     public bool HasExited
     {
@@ -145,10 +152,7 @@ public sealed class LocalProcess : IDisposable
     public void Dispose()
     {
         closing = true;
-        if (!HasExited)
-        {
-            LinuxNative.Signal(process.Id, LinuxNative.SigKill);
-        }
+        Signal(LinuxNative.SigKill);
 
         process.Dispose();
     }

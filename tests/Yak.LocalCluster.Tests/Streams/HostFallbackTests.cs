@@ -57,6 +57,40 @@ public sealed class HostFallbackTests
         Assert.StartsWith("HTTP/1.0 200", await ExecTests.ReadUntilAsync(stream, "\r\n"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task StopPod_WithoutNamespaces_KillsWhatTheContainerLeftBehind()
+    {
+        await using var host = await StreamTestHost.StartAsync(o => o.UseNamespaces = false);
+        var fifo = Path.Combine(host.StateDirectory, "child.fifo");
+        using (var mkfifo = System.Diagnostics.Process.Start("mkfifo", [fifo]))
+        {
+            await mkfifo.WaitForExitAsync().DefaultTimeout();
+        }
+
+        // The container's background child is the fifo's only writer: cat, its reader, ends when the child dies.
+        using var reader = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("cat", [fifo]) { RedirectStandardOutput = true })!;
+        try
+        {
+            // Ready once the child holds the fifo (its marker is written after the redirection is open).
+            var marker = Path.Combine(host.StateDirectory, "child-started");
+            var app = TestPods.Shell("app", $"sh -c 'touch {marker}; exec sleep 1000' > {fifo} & exec sleep 1000");
+            app.ReadinessProbe = new V1Probe { Exec = new V1ExecAction { Command = ["test", "-f", marker] }, PeriodSeconds = 1 };
+            var pod = TestPods.Pod("fallback-group", app);
+            await host.RunReadyAsync(pod);
+
+            await host.Runtime.StopPodAsync(pod.Metadata.Uid, TimeSpan.FromSeconds(5), CancellationToken.None).DefaultTimeout();
+
+            await reader.WaitForExitAsync().DefaultTimeout();
+        }
+        finally
+        {
+            if (!reader.HasExited)
+            {
+                reader.Kill();
+            }
+        }
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
