@@ -62,19 +62,20 @@ internal sealed partial class EnvironmentManager(
                 records[record.Name] = record;
             }
 
-            if (record.State != "down")
+            try
             {
-                try
+                // Reconnect only: nothing is applied; sync sessions resume by themselves and follow new pods.
+                var runtime = OpenRuntime(record, LoadSpecOrNull(record.SpecPath));
+                if (record.State != "down")
                 {
-                    // Reconnect only: nothing is applied; sync sessions resume by themselves and follow new pods.
-                    var runtime = OpenRuntime(record, LoadSpecOrNull(record.SpecPath));
                     runtime.StartSupervisor(this);
-                    EnvironmentLog.Resumed(logger, record.Name, record.Cluster, record.State);
                 }
-                catch (Exception ex) when (ex is KubeConnectionException or IOException or InvalidOperationException)
-                {
-                    EnvironmentLog.Warning(logger, record.Name, $"not resumed: {ex.Message}");
-                }
+
+                EnvironmentLog.Resumed(logger, record.Name, record.Cluster, record.State);
+            }
+            catch (Exception ex) when (ex is KubeConnectionException or LocalRpcException or IOException or InvalidOperationException)
+            {
+                EnvironmentLog.Warning(logger, record.Name, $"not resumed: {ex.Message}");
             }
         }
 

@@ -24,9 +24,9 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
 
     public YakSandbox Sandbox { get; }
 
-    public DaemonProcess Daemon { get; }
+    public DaemonProcess Daemon { get; private set; }
 
-    public DaemonClient Client { get; }
+    public DaemonClient Client { get; private set; }
 
     /// <summary>The local port the example's web service is forwarded to.</summary>
     public int WebPort { get; private init; }
@@ -62,11 +62,32 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
         return new EnvironmentFixture(cluster, sandbox, daemon, client, folder) { WebPort = webPort };
     }
 
-    public Task<EnvUpResponse> UpAsync(string? spec = null) =>
+    /// <summary>env/up against the fixture's cluster, or (<paramref name="configured"/>) wherever config.yaml places it.</summary>
+    public Task<EnvUpResponse> UpAsync(string? spec = null, bool configured = false) =>
         Client.InvokeAsync<EnvUpResponse>(
             Methods.EnvUp,
-            new EnvUpRequest { SpecPath = spec ?? Folder, Cluster = string.Empty, Kubeconfig = Cluster.Host.KubeconfigPath, Context = "yak-local", TimeoutSeconds = 120 },
+            new EnvUpRequest
+            {
+                SpecPath = spec ?? Folder,
+                Cluster = string.Empty,
+                Kubeconfig = configured ? string.Empty : Cluster.Host.KubeconfigPath,
+                Context = configured ? string.Empty : "yak-local",
+                TimeoutSeconds = 120,
+            },
             CancellationToken.None);
+
+    public void WriteConfig(string yaml) => File.WriteAllText(Path.Combine(Sandbox.ConfigHome, "yak", "config.yaml"), yaml);
+
+    /// <summary>Kills yakd the hard way and starts a new one on the same state.</summary>
+    public async Task RestartDaemonAsync()
+    {
+        await Client.DisposeAsync();
+        Daemon.KillHard();
+        await Daemon.WaitForExitAsync().DefaultTimeout();
+        await Daemon.DisposeAsync();
+        Daemon = await DaemonProcess.StartAsync(Sandbox);
+        Client = await Daemon.ConnectAsync().DefaultTimeout();
+    }
 
     public async Task<V1Pod> PodAsync(string ns, string service)
     {

@@ -1,0 +1,77 @@
+using k8s;
+using StreamJsonRpc;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests.Environments;
+
+/// <summary>Environments across daemon restarts, updates and cluster placement.</summary>
+public sealed class EnvironmentLifecycleTests
+{
+    [Fact]
+    public async Task Up_DaemonKilledAndRestarted_ReconnectsWithoutApplyingAndKeepsSyncing()
+    {
+        await using var env = await EnvironmentFixture.StartAsync("shop");
+        var info = (await env.UpAsync().DefaultTimeout()).Environment;
+        var web = await env.PodAsync(info.Namespace, "web");
+        var deployment = (await env.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", info.Namespace).DefaultTimeout()).Metadata.ResourceVersion;
+
+        await env.RestartDaemonAsync();
+
+        var status = Assert.Single((await env.Client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = "shop", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout()).Environments);
+        Assert.Equal("up", status.State);
+        Assert.All(status.Services, s => Assert.Equal("ready", s.State));
+        Assert.Equal(deployment, (await env.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", info.Namespace).DefaultTimeout()).Metadata.ResourceVersion);
+        var session = Assert.Single(Assert.Single(status.Services, s => s.Name == "web").Syncs).Session;
+        File.WriteAllText(Path.Combine(env.Folder, "web", "index.html"), "after restart");
+        await env.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout();
+        Assert.Equal("after restart", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(web, "yak-sync-0"), "index.html")));
+    }
+
+    [Fact]
+    public async Task Update_OneService_RollsANewPodThatGetsTheCode()
+    {
+        await using var env = await EnvironmentFixture.StartAsync("shop");
+        var info = (await env.UpAsync().DefaultTimeout()).Environment;
+        var oldWeb = await env.PodAsync(info.Namespace, "web");
+        var oldStore = await env.PodAsync(info.Namespace, "store");
+
+        var updated = await env.Client.InvokeAsync<EnvUpdateResponse>(
+            Methods.EnvUpdate,
+            new EnvUpdateRequest { Name = "shop", SpecPath = string.Empty, Services = ["web"], TimeoutSeconds = 120 },
+            CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal("up", updated.Environment.State);
+        var newWeb = await env.WaitForReadyPodAsync(info.Namespace, "web", p => p.Metadata.Uid != oldWeb.Metadata.Uid).DefaultTimeout();
+        Assert.Equal(oldStore.Metadata.Uid, (await env.PodAsync(info.Namespace, "store")).Metadata.Uid);
+        Assert.Equal(
+            File.ReadAllText(Path.Combine(env.Folder, "web", "server.py")),
+            File.ReadAllText(Path.Combine(env.Cluster.VolumePath(newWeb, "yak-sync-0"), "server.py")));
+        using var http = new HttpClient();
+        Assert.Contains("Welcome to the yak shop", await http.GetStringAsync(new Uri($"http://127.0.0.1:{env.WebPort}/")).DefaultTimeout(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_ConfiguredClusterWithCapacityOne_PlacesTheFirstAndRefusesTheSecond()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        env.WriteConfig($"owner: tester\nclusters:\n  - name: lab\n    kubeconfig: {env.Cluster.Host.KubeconfigPath}\n    context: yak-local\n    capacity: 1\n");
+        foreach (var name in new[] { "one", "two" })
+        {
+            Directory.CreateDirectory(Path.Combine(env.Folder, name));
+            File.WriteAllText(Path.Combine(env.Folder, name, "yak.yaml"), $"name: {name}\nservices:\n  app:\n    image: busybox\n    command: [sleep, \"100000\"]\n");
+        }
+
+        var first = await env.UpAsync(Path.Combine(env.Folder, "one"), configured: true).DefaultTimeout();
+        Assert.Equal("lab", first.Environment.Cluster);
+        Assert.Equal("up", first.Environment.State);
+
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => env.UpAsync(Path.Combine(env.Folder, "two"), configured: true)).DefaultTimeout();
+        Assert.Contains("lab: 1/1", error.Message, StringComparison.Ordinal);
+
+        // The first stays where it was placed, even when asked again.
+        Assert.Equal("lab", (await env.UpAsync(Path.Combine(env.Folder, "one"), configured: true).DefaultTimeout()).Environment.Cluster);
+    }
+}
