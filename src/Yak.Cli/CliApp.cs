@@ -24,6 +24,7 @@ internal static class CliApp
         root.Subcommands.Add(DaemonCommands.Create());
         root.Subcommands.Add(SyncCommands.Create());
         root.Subcommands.Add(ForwardCommands.Create());
+        StreamCommands.AddTo(root);
         foreach (var command in EnvironmentCommands.Create())
         {
             root.Subcommands.Add(command);
