@@ -199,7 +199,10 @@ internal static class EnvironmentCommands
 
         public void Show(EventNotification e)
         {
-            var line = EnvironmentText.EventLine(e);
+            // In the live block a stuck service shows as such; in plain lines the "stuck" event already said it.
+            var line = live && e.Kind == "progress" && e.Data.TryGetProperty("state", out var state) && state.GetString() == "stuck"
+                ? EnvironmentText.ProgressLine(e.Data.GetProperty("service").GetString() ?? "?", "stuck", 0, 0)
+                : EnvironmentText.EventLine(e);
             if (line is null)
             {
                 return;

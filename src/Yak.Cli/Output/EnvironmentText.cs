@@ -87,6 +87,7 @@ internal static class EnvironmentText
         {
             "applying" => $"{e.Subject}: applying {Int("objects").ToString(CultureInfo.InvariantCulture)} objects to namespace {Str("namespace")} on {Str("cluster")}",
             "applied" => $"{e.Subject}: {Int("changed").ToString(CultureInfo.InvariantCulture)} of {Int("total").ToString(CultureInfo.InvariantCulture)} objects changed",
+            "progress" when Str("state") == "stuck" => null, // the "stuck" event carries the explanation
             "progress" => ProgressLine(Str("service"), Str("state"), Int("ready"), Int("desired")),
             "stuck" => $"{Str("service")}: stuck: {Indent(Str("message"))}",
             "syncStarted" => $"{Str("service")}: syncing {Str("localPath")} → {Str("containerPath")} (pod {Str("pod")})",
