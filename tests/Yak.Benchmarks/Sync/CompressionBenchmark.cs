@@ -11,15 +11,31 @@ internal static class CompressionBenchmark
 
     public static void Run(BenchmarkReport report, byte[] corpus)
     {
-        var zstd1 = Measure(corpus, level => new Compressor(1), Zstd);
-        var zstd3 = Measure(corpus, level => new Compressor(3), Zstd);
-        var brotli1 = Measure(corpus, _ => null, (c, chunk, output) => Brotli(chunk, output, 1));
-        var brotli4 = Measure(corpus, _ => null, (c, chunk, output) => Brotli(chunk, output, 4));
-        foreach (var (name, result) in new[] { ("zstd -1", zstd1), ("zstd -3", zstd3), ("brotli q1", brotli1), ("brotli q4", brotli4) })
+        (string Name, Func<Result> Measure)[] codecs =
+        [
+            ("zstd -1", () => Measure(corpus, _ => new Compressor(1), Zstd)),
+            ("zstd -3", () => Measure(corpus, _ => new Compressor(3), Zstd)),
+            ("brotli q1", () => Measure(corpus, _ => null, (c, chunk, output) => Brotli(chunk, output, 1))),
+            ("brotli q4", () => Measure(corpus, _ => null, (c, chunk, output) => Brotli(chunk, output, 4))),
+        ];
+
+        // Interleaved rounds, best of three per codec: on a shared machine a load spike must not decide the choice.
+        var best = new Result?[codecs.Length];
+        for (var round = 0; round < 3; round++)
         {
-            report.Add("sync", $"literal compression {name}: ratio, compress, decompress",
+            for (var i = 0; i < codecs.Length; i++)
+            {
+                var r = codecs[i].Measure();
+                best[i] = best[i] is not { } b ? r : new Result(r.Ratio, Math.Max(b.CompressMBps, r.CompressMBps), Math.Max(b.DecompressMBps, r.DecompressMBps));
+            }
+        }
+
+        for (var i = 0; i < codecs.Length; i++)
+        {
+            var result = best[i]!;
+            report.Add("sync", $"literal compression {codecs[i].Name}: ratio, compress, decompress (best of 3)",
                 $"{result.Ratio:0.00}x, {result.CompressMBps:0} MB/s, {result.DecompressMBps:0} MB/s",
-                name.StartsWith("zstd -1", StringComparison.Ordinal) ? "chosen" : "");
+                codecs[i].Name == "zstd -1" ? "chosen" : "");
         }
     }
 
