@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
@@ -14,7 +13,7 @@ namespace Yak.Cli.Commands;
 /// <c>yakctl logs|exec|shell|attach|test</c>: byte streams through yakd. Each command asks the daemon to prepare
 /// the stream on the main connection, then claims it on a side connection that carries frames (docs/streams.md).
 /// </summary>
-internal static class StreamCommands
+internal static partial class StreamCommands
 {
     private const byte CtrlP = 0x10;
     private const byte CtrlQ = 0x11;
@@ -231,10 +230,10 @@ internal static class StreamCommands
     {
         using var detach = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var terminal = tty && !Console.IsInputRedirected && !Console.IsOutputRedirected;
-        using var raw = terminal ? RawTerminal.Enter() : null;
         PosixSignalRegistration? winch = null;
         if (terminal)
         {
+            // Console's terminal set-up (reading the size) comes before raw mode, so it does not undo it.
             await SendSizeAsync(stream, cancellationToken);
             if (!OperatingSystem.IsWindows())
             {
@@ -242,6 +241,7 @@ internal static class StreamCommands
             }
         }
 
+        using var raw = terminal ? RawTerminal.Enter() : null;
         try
         {
             var input = Task.Run(() => PumpInteractiveAsync(stream, detachable, detach), CancellationToken.None);
@@ -269,7 +269,10 @@ internal static class StreamCommands
     {
         try
         {
-            await using var stdin = Console.OpenStandardInput();
+            // fd 0 itself: on a terminal Console.OpenStandardInput() reads through .NET's line reader, which echoes.
+            await using var stdin = Console.IsInputRedirected
+                ? Console.OpenStandardInput()
+                : new FileStream(new Microsoft.Win32.SafeHandles.SafeFileHandle(0, ownsHandle: false), FileAccess.Read, bufferSize: 0);
             var buffer = new byte[4096];
             var sawCtrlP = false;
             int read;
@@ -330,12 +333,18 @@ internal static class StreamCommands
         return value * (unit == 0 ? 1 : unit);
     }
 
-    /// <summary><c>stty raw -echo</c> on the controlling terminal, restored on dispose.</summary>
-    private sealed class RawTerminal : IDisposable
+    /// <summary>
+    /// Raw mode on the terminal (stdin) through termios: <c>cfmakeraw</c> on the current settings, restored on
+    /// dispose. Done in-process rather than with <c>stty raw -echo</c>, because .NET puts its own terminal settings
+    /// back whenever a child process exits. The termios struct is handled as opaque bytes (its layout differs by OS).
+    /// </summary>
+    private sealed partial class RawTerminal : IDisposable
     {
-        private readonly string saved;
+        private const int StdinFd = 0;
+        private const int TcsaNow = 0;
+        private readonly byte[] saved;
 
-        private RawTerminal(string saved) => this.saved = saved;
+        private RawTerminal(byte[] saved) => this.saved = saved;
 
         public static RawTerminal? Enter()
         {
@@ -344,37 +353,27 @@ internal static class StreamCommands
                 return null;
             }
 
-            var saved = Stty("-g");
-            if (saved is null)
+            var saved = new byte[512];
+            if (TcGetAttr(StdinFd, saved) != 0)
             {
                 return null;
             }
 
-            Stty("raw -echo");
-            return new RawTerminal(saved.Trim());
+            var raw = (byte[])saved.Clone();
+            CfMakeRaw(raw);
+            return TcSetAttr(StdinFd, TcsaNow, raw) == 0 ? new RawTerminal(saved) : null;
         }
 
-        public void Dispose() => Stty(saved);
+        public void Dispose() => _ = TcSetAttr(StdinFd, TcsaNow, saved);
 
-        private static string? Stty(string arguments)
-        {
-            try
-            {
-                using var process = Process.Start(new ProcessStartInfo("stty", arguments) { RedirectStandardOutput = true, UseShellExecute = false });
-                if (process is null)
-                {
-                    return null;
-                }
+        [LibraryImport("libc", EntryPoint = "tcgetattr", SetLastError = true)]
+        private static partial int TcGetAttr(int fd, [Out] byte[] termios);
 
-                var output = process.StandardOutput.ReadToEnd();
-                process.WaitForExit();
-                return process.ExitCode == 0 ? output : null;
-            }
-            catch (System.ComponentModel.Win32Exception)
-            {
-                return null;
-            }
-        }
+        [LibraryImport("libc", EntryPoint = "tcsetattr", SetLastError = true)]
+        private static partial int TcSetAttr(int fd, int action, byte[] termios);
+
+        [LibraryImport("libc", EntryPoint = "cfmakeraw")]
+        private static partial void CfMakeRaw(byte[] termios);
     }
 
     /// <summary>Bytes written as UTF-8 text to a writer (in-process callers of the CLI).</summary>
