@@ -1,8 +1,8 @@
-using System.Text.Json;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 using Yak.Daemon.Events;
+using Yak.Daemon.Hosting;
 using Yak.Daemon.Kube;
 using Yak.Daemon.Rpc;
 using Yak.Forwarding;
@@ -10,7 +10,6 @@ using Yak.Kube;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
-using Yak.Sync.Storage;
 
 namespace Yak.Daemon.Forwards;
 
@@ -265,25 +264,8 @@ internal sealed partial class ForwardManager(
         }
     }
 
-    private List<ForwardDefinition> LoadRegistry()
-    {
-        if (!File.Exists(RegistryPath))
-        {
-            return [];
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<List<ForwardDefinition>>(File.ReadAllBytes(RegistryPath), YakJson.Options) ?? [];
-        }
-        catch (JsonException ex)
-        {
-            var aside = RegistryPath + ".unreadable";
-            File.Move(RegistryPath, aside, overwrite: true);
-            ForwardLog.RegistryUnreadable(logger, aside, ex.Message);
-            return [];
-        }
-    }
+    private List<ForwardDefinition> LoadRegistry() =>
+        StateFile.LoadList<ForwardDefinition>(RegistryPath, (aside, reason) => ForwardLog.RegistryUnreadable(logger, aside, reason));
 
     private void SaveRegistry()
     {
@@ -293,7 +275,7 @@ internal sealed partial class ForwardManager(
             definitions = [.. forwards.Values.Select(f => f.Definition).OrderBy(d => d.Name, StringComparer.Ordinal)];
         }
 
-        AtomicFile.WriteAllBytes(RegistryPath, JsonSerializer.SerializeToUtf8Bytes(definitions, YakJson.Indented));
+        StateFile.SaveList(RegistryPath, definitions);
     }
 
     private string DeriveName(ForwardDefinition definition)

@@ -1,9 +1,9 @@
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
 using Yak.Daemon.Events;
+using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
 using Yak.Daemon.Rpc;
 using Yak.Protocol;
@@ -11,7 +11,6 @@ using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 using Yak.Sync.Ignore;
 using Yak.Sync.Session;
-using Yak.Sync.Storage;
 
 namespace Yak.Daemon.Sync;
 
@@ -293,26 +292,8 @@ internal sealed partial class SyncSessionManager(
         }
     }
 
-    private List<SyncSessionDefinition> LoadRegistry()
-    {
-        if (!File.Exists(RegistryPath))
-        {
-            return [];
-        }
-
-        try
-        {
-            return JsonSerializer.Deserialize<List<SyncSessionDefinition>>(File.ReadAllBytes(RegistryPath), YakJson.Options) ?? [];
-        }
-        catch (JsonException ex)
-        {
-            // Never lose it silently: keep the unreadable file aside for a person to look at.
-            var aside = RegistryPath + ".unreadable";
-            File.Move(RegistryPath, aside, overwrite: true);
-            Log.SyncRegistryUnreadable(logger, aside, ex.Message);
-            return [];
-        }
-    }
+    private List<SyncSessionDefinition> LoadRegistry() =>
+        StateFile.LoadList<SyncSessionDefinition>(RegistryPath, (aside, reason) => Log.SyncRegistryUnreadable(logger, aside, reason));
 
     private void SaveRegistry()
     {
@@ -322,7 +303,7 @@ internal sealed partial class SyncSessionManager(
             definitions = [.. sessions.Values.Select(s => s.Definition).OrderBy(d => d.Name, StringComparer.Ordinal)];
         }
 
-        AtomicFile.WriteAllBytes(RegistryPath, JsonSerializer.SerializeToUtf8Bytes(definitions, YakJson.Indented));
+        StateFile.SaveList(RegistryPath, definitions);
     }
 
     private void DeleteState(string name)

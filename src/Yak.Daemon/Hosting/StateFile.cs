@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Yak.Protocol.Transport;
+using Yak.Sync.Storage;
+
+namespace Yak.Daemon.Hosting;
+
+/// <summary>
+/// The daemon's JSON state files (session and forward registries): written atomically (temp, flush, rename), and an
+/// unreadable one is moved aside for a person to look at instead of being overwritten or silently dropped.
+/// </summary>
+internal static class StateFile
+{
+    /// <summary>Reads the list at <paramref name="path"/>; empty when missing; <paramref name="unreadable"/> hears where a broken file went.</summary>
+    public static List<T> LoadList<T>(string path, Action<string, string> unreadable)
+    {
+        if (!File.Exists(path))
+        {
+            return [];
+        }
+
+        try
+        {
+            return JsonSerializer.Deserialize<List<T>>(File.ReadAllBytes(path), YakJson.Options) ?? [];
+        }
+        catch (JsonException ex)
+        {
+            var aside = path + ".unreadable";
+            File.Move(path, aside, overwrite: true);
+            unreadable(aside, ex.Message);
+            return [];
+        }
+    }
+
+    public static void SaveList<T>(string path, IEnumerable<T> items) =>
+        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(items.ToList(), YakJson.Indented));
+}
