@@ -29,12 +29,12 @@ public sealed class PodExecAgentConnector : IAgentConnector
     {
     }
 
-    /// <summary>At every (re)connect, a Ready pod matching <paramref name="labelSelector"/>: sync follows pod replacement.</summary>
+    /// <summary>At every (re)connect, the newest pod matching <paramref name="labelSelector"/> whose sidecar runs: sync follows pod replacement.</summary>
     public static PodExecAgentConnector ForSelector(KubeConnection connection, string podNamespace, string labelSelector, string? container, string remoteRoot, Action<string>? log = null) =>
         new(
             connection,
             podNamespace,
-            ct => PodPicker.PickReadyAsync(connection, podNamespace, labelSelector, ct),
+            ct => PodPicker.PickAsync(connection, podNamespace, labelSelector, container, ct),
             $"selector:{podNamespace}/{labelSelector}{(container is null ? "" : "/" + container)}:{remoteRoot}",
             container,
             remoteRoot,

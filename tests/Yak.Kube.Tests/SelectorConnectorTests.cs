@@ -52,7 +52,7 @@ public sealed class SelectorConnectorTests
     }
 
     [Fact]
-    public async Task Connect_NoReadyPod_FailsWithSelectorInMessage()
+    public async Task Connect_NoMatchingPod_FailsWithSelectorInMessage()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
         var connector = PodExecAgentConnector.ForSelector(cluster.Connection, "default", "yak.dev/service=none", "yak-sync", "/code");
@@ -60,6 +60,7 @@ public sealed class SelectorConnectorTests
         var error = await Assert.ThrowsAsync<IOException>(() => connector.ConnectAsync(CancellationToken.None)).DefaultTimeout();
 
         Assert.Contains("yak.dev/service=none", error.Message, StringComparison.Ordinal);
+        Assert.Contains("yak-sync container running", error.Message, StringComparison.Ordinal);
         Assert.Equal("selector:default/yak.dev/service=none/yak-sync:/code", connector.Description);
     }
 }

@@ -73,7 +73,7 @@ internal sealed record LocalSyncEndpoint(string Path) : SyncEndpoint
     public override string ToString() => $"local:{Path}";
 }
 
-/// <summary>A Ready pod matching the label selector, picked again at every reconnect (follows pod replacement).</summary>
+/// <summary>The newest pod matching the label selector whose container runs, picked again at every reconnect (follows pod replacement).</summary>
 internal sealed record SelectorSyncEndpoint(string Namespace, string Selector, string Container, string Path) : SyncEndpoint
 {
     public override string ToString() => $"selector:{Namespace}/{Selector}/{Container}:{Path}";
