@@ -64,7 +64,13 @@ internal sealed partial class StreamBroker(ILogger<StreamBroker> logger) : IDisp
             {
                 code = await claimed.Run(channel, token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException || !token.IsCancellationRequested)
+            catch (OperationCanceledException)
+            {
+                // The client closed its side connection (or the daemon is stopping): nobody to report to.
+                LogDropped(logger, claimed.Kind, claimed.Description, "closed by the client");
+                return;
+            }
+            catch (Exception ex)
             {
                 LogFailed(logger, claimed.Kind, claimed.Description, ex.Message);
                 await channel.SendAsync(StreamFrames.Error, Encoding.UTF8.GetBytes(ex.Message), token).ConfigureAwait(false);

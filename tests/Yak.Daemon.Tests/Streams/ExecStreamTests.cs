@@ -1,5 +1,6 @@
 using System.Text;
 using StreamJsonRpc;
+using k8s;
 using Yak.Client;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -125,5 +126,39 @@ public sealed class ExecStreamTests : IAsyncLifetime
         Assert.True(status.ConnectedClients >= 2);
         Assert.Equal(0, code);
         Assert.Equal("got hi\n", Encoding.UTF8.GetString(output.ToArray()));
+    }
+
+    [Fact]
+    public async Task Attach_TtyContainer_AnswersAtTheSetSizeAndKeepsRunningAfterDetach()
+    {
+        await fixture.Cluster.RunReadyAsync(new k8s.Models.V1Pod
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "console" },
+            Spec = new k8s.Models.V1PodSpec { Containers = [new k8s.Models.V1Container { Name = "app", Image = "busybox", Command = ["sh"], Stdin = true, Tty = true }] },
+        });
+        var started = await fixture.Client.StartAttachAsync(
+            new AttachStartRequest { Target = fixture.Target(pod: "console"), Tty = true, Stdin = true },
+            CancellationToken.None).DefaultTimeout();
+        Assert.Equal("app", started.Container);
+
+        await using (var stream = await DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout())
+        {
+            await stream.ResizeAsync(90, 20, CancellationToken.None).DefaultTimeout();
+            await stream.WriteStdinAsync("stty size\r"u8.ToArray(), CancellationToken.None).DefaultTimeout();
+            var seen = new StringBuilder();
+            while (!seen.ToString().Contains("20 90", StringComparison.Ordinal))
+            {
+                var frame = await stream.ReadFrameAsync(CancellationToken.None).AsTask().DefaultTimeout();
+                Assert.NotNull(frame);
+                Assert.Equal(StreamFrames.Stdout, frame.Value.Type);
+                seen.Append(Encoding.UTF8.GetString(frame.Value.Payload));
+            }
+        }
+
+        // Detaching (closing the side connection) leaves the container's process alone.
+        var answer = await fixture.ExecAsync(["sh", "-c", "echo still here"], target: fixture.Target(pod: "console"));
+        Assert.Equal((0, "still here\n"), (answer.Code, answer.Stdout));
+        var pod = await fixture.Cluster.Client.CoreV1.ReadNamespacedPodAsync("console", "default").DefaultTimeout();
+        Assert.Equal(0, pod.Status.ContainerStatuses.Single().RestartCount);
     }
 }
