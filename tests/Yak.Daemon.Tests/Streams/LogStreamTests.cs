@@ -80,6 +80,43 @@ public sealed class LogStreamTests : IAsyncLifetime
         Assert.Equal(1, pod.Status.ContainerStatuses.Single().RestartCount);
     }
 
+    [Fact]
+    public async Task LogsFollow_PodReplaced_FollowsTheNewPod()
+    {
+        var labels = new Dictionary<string, string> { ["app"] = "talker" };
+        await fixture.Cluster.Client.AppsV1.CreateNamespacedDeploymentAsync(
+            new V1Deployment
+            {
+                Metadata = new V1ObjectMeta { Name = "talker" },
+                Spec = new V1DeploymentSpec
+                {
+                    Replicas = 1,
+                    Selector = new V1LabelSelector { MatchLabels = labels },
+                    Template = new V1PodTemplateSpec
+                    {
+                        Metadata = new V1ObjectMeta { Labels = labels },
+                        Spec = new V1PodSpec { Containers = [new V1Container { Name = "app", Image = "busybox", Command = ["sh", "-c", "echo hello from $HOSTNAME; exec sleep 100000"] }] },
+                    },
+                },
+            },
+            "default").DefaultTimeout();
+        var first = await fixture.Cluster.WaitForReadyPodAsync("app=talker", except: null);
+        var started = await fixture.Client.StartLogsAsync(
+            new LogsStartRequest { Target = fixture.Target(selector: "app=talker"), Follow = true, TailLines = -1, SinceSeconds = 0 },
+            CancellationToken.None).DefaultTimeout();
+        await using var stream = await DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout();
+        var lines = Channel.CreateUnbounded<LogLineInfo>();
+        _ = stream.CopyOutputAsync(Stream.Null, Stream.Null, l => lines.Writer.TryWrite(l), null, CancellationToken.None);
+        Assert.Equal("hello from " + first.Metadata.Name, (await lines.Reader.ReadAsync().AsTask().DefaultTimeout()).Line);
+
+        await fixture.Cluster.Client.CoreV1.DeleteNamespacedPodAsync(first.Metadata.Name, "default", gracePeriodSeconds: 0).DefaultTimeout();
+        var second = await fixture.Cluster.WaitForReadyPodAsync("app=talker", except: first.Metadata.Name);
+
+        var next = await lines.Reader.ReadAsync().AsTask().DefaultTimeout();
+        Assert.Equal(second.Metadata.Name, next.Pod);
+        Assert.Equal("hello from " + second.Metadata.Name, next.Line);
+    }
+
     private async Task<List<LogLineInfo>> ReadAllAsync(LogsStartRequest request)
     {
         var started = await fixture.Client.StartLogsAsync(request, CancellationToken.None).DefaultTimeout();
