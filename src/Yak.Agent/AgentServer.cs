@@ -70,6 +70,7 @@ public sealed partial class AgentServer
             RemoveStaleTemps();
 
             // No scan yet: the first manifest request does it, with the persisted digest cache if there is one.
+            RemoveStaleCacheTemps();
             manifest = (CachePath is null ? null : Snapshot.TryLoad(CachePath)) ?? new Snapshot();
             operations = new TreeOperations(validator, manifest);
             log.WriteLine($"yak-agent {version}: serving {root}{(CachePath is null ? "" : $" (scan cache {CachePath}, {manifest.Count} entries)")}");
@@ -293,6 +294,30 @@ public sealed partial class AgentServer
 
         var key = System.IO.Hashing.XxHash64.HashToUInt64(System.Text.Encoding.UTF8.GetBytes(Path.GetFullPath(root)));
         return Path.Combine(home, "yak-agent", $"{key:x16}.scan");
+    }
+
+    /// <summary>A killed agent can leave its cache's temp file behind (AtomicFile names it .NAME.*.tmp); old ones go.</summary>
+    private void RemoveStaleCacheTemps()
+    {
+        if (CachePath is null || Path.GetDirectoryName(Path.GetFullPath(CachePath)) is not { } folder || !Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var cutoff = DateTime.UtcNow.AddMinutes(-1); // a younger one may belong to a live agent saving right now
+        foreach (var temp in Directory.EnumerateFiles(folder, $".{Path.GetFileName(CachePath)}.*.tmp"))
+        {
+            try
+            {
+                if (File.GetLastWriteTimeUtc(temp) < cutoff)
+                {
+                    File.Delete(temp);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
     }
 
     private void RemoveStaleTemps()

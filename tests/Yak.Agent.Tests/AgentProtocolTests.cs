@@ -240,7 +240,13 @@ public sealed class AgentProtocolTests
             return lines.Single(l => l.Contains("hashed", StringComparison.Ordinal));
         }
 
+        // A temp file left by an agent killed while saving its cache is cleaned up by the next one.
+        var stale = temp.Combine(".agent.scan.0123456789abcdef.tmp");
+        File.WriteAllText(stale, "torn");
+        File.SetLastWriteTimeUtc(stale, DateTime.UtcNow.AddHours(-1));
+
         Assert.Contains("hashed 20 files", await ScanOnceAsync(), StringComparison.Ordinal);
+        Assert.False(File.Exists(stale));
         Assert.Contains("hashed 0 files", await ScanOnceAsync(), StringComparison.Ordinal);
     }
 }
