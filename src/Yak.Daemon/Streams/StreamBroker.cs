@@ -14,6 +14,9 @@ internal sealed partial class StreamBroker(ILogger<StreamBroker> logger) : IDisp
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
+    /// <summary>How long a claimed side connection may take to send its start frame.</summary>
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+
     private readonly ConcurrentDictionary<string, Pending> pending = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
 
@@ -51,7 +54,13 @@ internal sealed partial class StreamBroker(ILogger<StreamBroker> logger) : IDisp
         var token = stopping.Token;
         try
         {
-            var first = await channel.ReceiveAsync(token).ConfigureAwait(false);
+            (byte Type, byte[] Payload)? first;
+            using (var startDeadline = CancellationTokenSource.CreateLinkedTokenSource(token))
+            {
+                startDeadline.CancelAfter(StartTimeout);
+                first = await channel.ReceiveAsync(startDeadline.Token).ConfigureAwait(false);
+            }
+
             if (first is not { Type: StreamFrames.Start })
             {
                 LogNoStart(logger, claimed.Kind, claimed.Description);

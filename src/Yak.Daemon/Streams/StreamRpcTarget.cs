@@ -262,13 +262,15 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
             try
             {
                 var pod = Pod.Length > 0 ? Pod : await PodPicker.PickReadyAsync(Connection, Namespace, Selector, cancellationToken);
-                if (Container.Length > 0)
+                var spec = (await Connection.Client.CoreV1.ReadNamespacedPodAsync(pod, Namespace, cancellationToken: cancellationToken)).Spec;
+                if (Container.Length == 0)
                 {
-                    return (pod, Container);
+                    return (pod, spec.Containers.FirstOrDefault(c => c.Name != PodExecAgentConnector.SidecarContainerName)?.Name ?? spec.Containers[0].Name);
                 }
 
-                var spec = (await Connection.Client.CoreV1.ReadNamespacedPodAsync(pod, Namespace, cancellationToken: cancellationToken)).Spec;
-                return (pod, spec.Containers.FirstOrDefault(c => c.Name != PodExecAgentConnector.SidecarContainerName)?.Name ?? spec.Containers[0].Name);
+                return spec.Containers.Any(c => c.Name == Container)
+                    ? (pod, Container)
+                    : throw new LocalRpcException($"Pod {pod} has no container '{Container}' (containers: {string.Join(", ", spec.Containers.Select(c => c.Name))}).") { ErrorCode = ErrorCodes.NotFound };
             }
             catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
             {

@@ -60,6 +60,10 @@ public sealed class KubeExecSession : IAsyncDisposable
         {
             throw connection.Unreachable(ex);
         }
+        catch (Exception ex) when (ex is WebSocketException or k8s.Autorest.HttpOperationException or KubernetesException)
+        {
+            throw new IOException($"The API server refused to {(command is null ? "attach to" : "exec in")} {podNamespace}/{pod} container {container}: {ex.Message}", ex);
+        }
 
         return new KubeExecSession(new ExecChannels(socket), pod, container);
     }

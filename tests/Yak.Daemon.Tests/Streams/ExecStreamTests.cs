@@ -94,6 +94,56 @@ public sealed class ExecStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exec_UnknownContainer_FailsTheStartCallNamingTheContainers()
+    {
+        var target = fixture.Target();
+        var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => fixture.Client.StartExecAsync(
+            new ExecStartRequest
+            {
+                Target = new StreamTargetInfo
+                {
+                    Environment = target.Environment,
+                    Service = target.Service,
+                    Namespace = target.Namespace,
+                    Selector = target.Selector,
+                    Pod = target.Pod,
+                    Container = "nope",
+                    Kubeconfig = target.Kubeconfig,
+                    Context = target.Context,
+                },
+                Command = ["true"],
+                Tty = false,
+                Stdin = false,
+                InSyncRoot = false,
+            },
+            CancellationToken.None)).DefaultTimeout();
+
+        Assert.Equal(ErrorCodes.NotFound, error.ErrorCode);
+        Assert.Contains("containers: app", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exec_PodDeletedBeforeTheClaim_EndsWithAnErrorFrameAndNoExitCode()
+    {
+        await fixture.Cluster.RunReadyAsync(new k8s.Models.V1Pod
+        {
+            Metadata = new k8s.Models.V1ObjectMeta { Name = "short-lived" },
+            Spec = new k8s.Models.V1PodSpec { Containers = [new k8s.Models.V1Container { Name = "app", Image = "busybox", Command = ["sh", "-c", "exec sleep 100000"] }] },
+        });
+        var started = await fixture.Client.StartExecAsync(
+            new ExecStartRequest { Target = fixture.Target(pod: "short-lived"), Command = ["true"], Tty = false, Stdin = false, InSyncRoot = false },
+            CancellationToken.None).DefaultTimeout();
+        await fixture.Cluster.Client.CoreV1.DeleteNamespacedPodAsync("short-lived", "default", gracePeriodSeconds: 0).DefaultTimeout();
+        await using var stream = await DaemonStream.OpenAsync(fixture.Daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout();
+        var errors = new List<string>();
+
+        var code = await stream.CopyOutputAsync(Stream.Null, Stream.Null, null, errors.Add, CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(-1, code);
+        Assert.Contains("short-lived", Assert.Single(errors), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task StreamsAttach_TokenUsedTwice_IsRefusedTheSecondTime()
     {
         var started = await fixture.Client.StartExecAsync(
