@@ -6,8 +6,14 @@ public static class Capabilities
     /// <summary>State changes pushed as <c>events/event</c> notifications after <c>events/subscribe</c>.</summary>
     public const string Events = "events";
 
-    /// <summary>Long operations report <c>$/progress</c>.</summary>
-    public const string Progress = "progress";
+    /// <summary>
+    /// Long operations report progress as <c>events/event</c> notifications (topic <c>environment</c>, kind
+    /// <c>progress</c>): subscribe before calling <c>env/up</c>.
+    /// </summary>
+    public const string EnvironmentProgress = "environmentProgress";
+
+    /// <summary>Port-forwards (<c>forward/*</c>).</summary>
+    public const string Forwards = "forwards";
 
     /// <summary>Sync sessions (<c>sync/*</c>).</summary>
     public const string Sync = "sync";

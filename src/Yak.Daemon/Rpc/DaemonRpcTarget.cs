@@ -20,7 +20,7 @@ internal sealed class DaemonRpcTarget(
     IHostApplicationLifetime lifetime,
     ILogger<DaemonRpcTarget> logger) : IDaemonService
 {
-    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.Progress];
+    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams];
 
     public Task<HelloResponse> HelloAsync(HelloRequest request, CancellationToken cancellationToken)
     {
