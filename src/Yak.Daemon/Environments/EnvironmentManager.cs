@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using k8s.Autorest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,14 +6,12 @@ using StreamJsonRpc;
 using Yak.Daemon.Events;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Sync;
-using Yak.Environments;
 using Yak.Environments.Manifests;
 using Yak.Kube;
 using Yak.Kube.Environments;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
-using Yak.Sync.Storage;
 
 namespace Yak.Daemon.Environments;
 

@@ -1,6 +1,5 @@
 using System.IO.Pipes;
 using System.Runtime.Versioning;
-using System.Security.AccessControl;
 using System.Security.Principal;
 using Yak.Protocol.Transport;
 
