@@ -1,15 +1,17 @@
 using System.Diagnostics;
-using Yak.Sync.Ignore;
 using Yak.Sync.Link;
-using Yak.Sync.Scanning;
 using Yak.Sync.Wire;
-using Yak.Sync.Watching;
 
 namespace Yak.Sync.Session;
 
 /// <summary>The session's single loop: connect, reconcile, watch, push; reconnect with backoff.</summary>
 public sealed partial class SyncSession
 {
+    private static readonly TimeSpan SaveAfterIdle = TimeSpan.FromMilliseconds(500);
+
+    // Owned by the loop: the root vanished and the watcher must be rebuilt when it is back.
+    private bool rootMissing;
+
     private async Task RunAsync()
     {
         var token = stopping.Token;
@@ -17,16 +19,11 @@ public sealed partial class SyncSession
         var attempt = 0;
         while (!token.IsCancellationRequested)
         {
-            Task waitResume;
-            lock (gate)
-            {
-                waitResume = paused ? resumed.Task : Task.CompletedTask;
-            }
-
+            var waitResume = state.WhenResumed();
             if (!waitResume.IsCompleted)
             {
                 SetState(SyncState.Paused, null);
-                SaveState();
+                pipeline.Save();
                 await waitResume.ConfigureAwait(false);
                 continue;
             }
@@ -71,22 +68,17 @@ public sealed partial class SyncSession
     {
         var stream = await connector.ConnectAsync(token).ConfigureAwait(false);
         var link = await AgentClient.ConnectAsync(stream, token).ConfigureAwait(false);
-        lock (gate)
-        {
-            client = link;
-            agentVersion = link.AgentVersion;
-            fullPassNeeded = true;
-        }
+        statistics.LinkOpened(link);
+        state.RequireFullPass();
 
         try
         {
             options.Log?.Invoke($"sync {options.Name}: connected to yak-agent {link.AgentVersion} at {connector.Description}");
             SetState(SyncState.Scanning, null);
-            var known = Snapshot.ComputeManifestDigest(remote);
-            var manifest = await link.GetManifestAsync(known, token).ConfigureAwait(false);
+            var manifest = await link.GetManifestAsync(pipeline.KnownManifest, token).ConfigureAwait(false);
             if (manifest.Entries is { } entries)
             {
-                remote = entries;
+                pipeline.AdoptManifest(entries);
             }
 
             while (!token.IsCancellationRequested)
@@ -100,12 +92,7 @@ public sealed partial class SyncSession
         }
         finally
         {
-            lock (gate)
-            {
-                bytesWireClosed += link.BytesSent;
-                client = null;
-            }
-
+            statistics.LinkClosed(link);
             await link.DisposeAsync().ConfigureAwait(false);
         }
     }
@@ -115,17 +102,12 @@ public sealed partial class SyncSession
     {
         while (true)
         {
-            lock (gate)
+            switch (state.Next())
             {
-                if (paused)
-                {
+                case NextStep.Paused:
                     return false;
-                }
-
-                if (dirty.Count > 0 || flushes.Count > 0 || fullPassNeeded)
-                {
+                case NextStep.Work:
                     return true;
-                }
             }
 
             SetState(SyncState.Watching, null);
@@ -137,9 +119,9 @@ public sealed partial class SyncSession
                 throw new IOException("the agent link closed");
             }
 
-            if (!await woke.ConfigureAwait(false) && needsSave)
+            if (!await woke.ConfigureAwait(false))
             {
-                SaveState();
+                pipeline.SaveIfChanged();
             }
         }
     }
@@ -147,27 +129,55 @@ public sealed partial class SyncSession
     private async Task PassAsync(AgentClient link, CancellationToken token)
     {
         var started = Stopwatch.GetTimestamp();
-        bool full;
-        long generation;
-        List<string> paths;
-        lock (gate)
+        var work = state.TakeWork();
+        EnsureRoot();
+        if (work.Full)
         {
-            full = fullPassNeeded || flushes.Count > 0 || dirty.Contains("");
-            generation = flushGeneration;
-            paths = [.. dirty];
-            dirty.Clear();
-            fullPassNeeded = false;
+            SetState(SyncState.Scanning, null);
         }
 
+        // An incremental pass that finds nothing to push (polling, touched-but-unchanged files) stays "watching":
+        // editors should not see the state flicker.
+        var result = await pipeline.RunAsync(link, work, watcher, statistics, () => SetState(SyncState.Syncing, null), token).ConfigureAwait(false);
+
+        var latency = Stopwatch.GetElapsedTime(started);
+        statistics.PassCompleted(work.Full, result, latency, DateTimeOffset.UtcNow);
+        if (result.Applied > 0 || work.Full)
+        {
+            pipeline.MarkChanged();
+        }
+
+        var done = state.CompletePass(work, result);
+        foreach (var (path, message) in result.Problems)
+        {
+            options.Log?.Invoke($"sync {options.Name}: refused {path}: {message}");
+        }
+
+        if (work.Full)
+        {
+            pipeline.Save();
+            pipeline.CollectSignatures();
+        }
+
+        foreach (var flush in done)
+        {
+            flush.TrySetResult();
+        }
+
+        if (result.Applied > 0 || work.Full)
+        {
+            Synced?.Invoke(this, new SyncedEventArgs(result.Applied, latency, work.Full));
+        }
+    }
+
+    /// <summary>Refuses to pass over a vanished root; rebuilds the watcher when it is back.</summary>
+    private void EnsureRoot()
+    {
         if (!Directory.Exists(options.LocalRoot))
         {
             // Never mirror a vanished (unmounted, deleted) folder as "everything was deleted".
-            lock (gate)
-            {
-                fullPassNeeded = true;
-                rootMissing = true;
-            }
-
+            state.RequireFullPass();
+            rootMissing = true;
             throw new DirectoryNotFoundException($"the local folder '{options.LocalRoot}' is missing; nothing is pushed until it is back");
         }
 
@@ -177,134 +187,6 @@ public sealed partial class SyncSession
             rootMissing = false;
             watcher?.Dispose();
             StartWatcher();
-        }
-
-        if (full)
-        {
-            SetState(SyncState.Scanning, null);
-        }
-
-        // An incremental pass that finds nothing to push (polling, touched-but-unchanged files) stays "watching":
-        // editors should not see the state flicker.
-        var result = await Task.Run(async () =>
-        {
-            IEnumerable<string>? scope;
-            if (full)
-            {
-                ignore.InvalidateAll();
-                local = scanner.Scan(local, token);
-
-                scope = null;
-            }
-            else
-            {
-                foreach (var path in paths.Where(p => IgnoreRules.IsIgnoreFile(Path.GetFileName(p))).ToList())
-                {
-                    var folder = path.Contains('/', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : "";
-                    ignore.Invalidate(folder);
-                    watcher?.Refresh(folder);
-                    paths.Add(folder);
-                }
-
-                scope = scanner.Rescan(local, paths, token);
-            }
-
-            var plan = Reconciler.Plan(local, remote, ignore, scope);
-
-            if (plan.Count == 0)
-            {
-                return new PushResult();
-            }
-
-            SetState(SyncState.Syncing, null);
-            // Only this loop touches the models; status reads just their counts.
-            var pass = new PushResult();
-            lock (gate)
-            {
-                activePush = pass;
-            }
-
-            try
-            {
-                await new Pusher(options.LocalRoot, store, remote).PushAsync(link, plan, pass, token).ConfigureAwait(false);
-            }
-            finally
-            {
-                lock (gate)
-                {
-                    activePush = null;
-                    filesSent += pass.FilesSent;
-                    bytesRaw += pass.BytesRaw;
-                    deletes += pass.Deletes;
-                    deltas += pass.Deltas;
-                    copies += pass.Copies;
-                }
-            }
-
-            return pass;
-        }, token).ConfigureAwait(false);
-
-        var latency = Stopwatch.GetElapsedTime(started);
-        List<TaskCompletionSource> done = [];
-        lock (gate)
-        {
-            if (full)
-            {
-                // A full pass retried everything that differs: what still fails is the whole current list.
-                problems.Clear();
-            }
-
-            foreach (var (path, message) in result.Problems)
-            {
-                problems[path] = message;
-                lastProblem = $"{path}: {message}";
-            }
-
-            if (problems.Count == 0)
-            {
-                lastProblem = null;
-            }
-            dirty.UnionWith(result.Retry);
-            if (result.Applied > 0 || full)
-            {
-                lastLatency = latency;
-                lastSyncAt = DateTimeOffset.UtcNow;
-                needsSave = true;
-            }
-
-            if (full && result.Retry.Count == 0)
-            {
-                foreach (var flush in flushes.Where(f => f.Generation <= generation).ToList())
-                {
-                    flushes.Remove(flush);
-                    done.Add(flush.Done);
-                }
-            }
-            else if (full)
-            {
-                fullPassNeeded = true;
-            }
-        }
-
-        foreach (var (path, message) in result.Problems)
-        {
-            options.Log?.Invoke($"sync {options.Name}: refused {path}: {message}");
-        }
-
-        if (full)
-        {
-            SaveState();
-            CollectSignatures();
-        }
-
-        foreach (var flush in done)
-        {
-            flush.TrySetResult();
-        }
-
-        if (result.Applied > 0 || full)
-        {
-            Synced?.Invoke(this, new SyncedEventArgs(result.Applied, latency, full));
         }
     }
 }

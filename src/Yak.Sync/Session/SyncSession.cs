@@ -1,8 +1,4 @@
-using System.Diagnostics;
-using Yak.Sync.Ignore;
 using Yak.Sync.Link;
-using Yak.Sync.Scanning;
-using Yak.Sync.Wire;
 using Yak.Sync.Watching;
 
 namespace Yak.Sync.Session;
@@ -11,43 +7,22 @@ namespace Yak.Sync.Session;
 /// One one-way sync (local folder → agent replica), transport-agnostic. Lifecycle: connect → handshake → scan and read
 /// the agent's manifest → push differences → watch and push changes; on a dropped link it reconnects with backoff and
 /// jitter and reconciles again (never a blind full copy: the persisted manifest and signatures make resume cheap).
-/// Thread-safe: every public member may be called from any thread.
+/// Thread-safe: every public member may be called from any thread. The parts: <see cref="SessionState"/> (control),
+/// <see cref="SessionStatistics"/> (what status reports), <see cref="PassPipeline"/> (scan → plan → push), and the
+/// loop in SyncSession.Loop.cs.
 /// </summary>
 public sealed partial class SyncSession : IAsyncDisposable
 {
-    private static readonly TimeSpan SaveAfterIdle = TimeSpan.FromMilliseconds(500);
-
     private readonly SyncSessionOptions options;
     private readonly IAgentConnector connector;
-    private readonly SessionStore store;
-    private readonly IgnoreRules ignore;
-    private readonly Scanner scanner;
-    private readonly object gate = new();
-    private readonly HashSet<string> dirty = new(StringComparer.Ordinal);
-    private readonly List<(TaskCompletionSource Done, long Generation)> flushes = [];
+    private readonly SessionState state;
+    private readonly SessionStatistics statistics = new();
+    private readonly PassPipeline pipeline;
+    private readonly object loopGate = new();
     private readonly SemaphoreSlim wake = new(0, int.MaxValue);
     private readonly CancellationTokenSource stopping = new();
-    private volatile Dictionary<string, Entry> remote;
-    private volatile Snapshot local;
     private ITreeWatcher? watcher;
     private Task? loop;
-    private TaskCompletionSource resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private bool paused;
-    private bool fullPassNeeded = true;
-    private long flushGeneration;
-    private SyncState state = SyncState.Connecting;
-    private string? lastError;
-    private long filesSent, bytesRaw, bytesWireClosed, deletes, deltas, copies;
-    private AgentClient? client;
-    private PushResult? activePush;
-    private TimeSpan? lastLatency;
-    private DateTimeOffset? lastSyncAt;
-    private readonly Dictionary<string, string> problems = new(StringComparer.Ordinal);
-    private string? lastProblem;
-    private string? agentVersion;
-    private bool needsSave;
-    private bool rootMissing;
-    private readonly HashSet<string> warned = new(StringComparer.Ordinal);
 
     public SyncSession(SyncSessionOptions options, IAgentConnector connector)
     {
@@ -58,26 +33,13 @@ public sealed partial class SyncSession : IAsyncDisposable
             throw new DirectoryNotFoundException($"local folder '{this.options.LocalRoot}' does not exist");
         }
 
-        store = new SessionStore(options.StateDirectory);
-        ignore = new IgnoreRules(this.options.LocalRoot, options.Ignore);
-        scanner = new Scanner(this.options.LocalRoot, ignore);
-        remote = store.LoadRemote();
-        local = store.LoadLocal() ?? new Snapshot();
-        paused = options.StartPaused;
+        pipeline = new PassPipeline(this.options);
+        state = new SessionState(options.StartPaused);
     }
 
     public string Name => options.Name;
 
-    public SyncState State
-    {
-        get
-        {
-            lock (gate)
-            {
-                return state;
-            }
-        }
-    }
+    public SyncState State => state.Current;
 
     /// <summary>Raised on every state transition (from a background thread).</summary>
     public event EventHandler<SyncStateChangedEventArgs>? StateChanged;
@@ -91,7 +53,7 @@ public sealed partial class SyncSession : IAsyncDisposable
     /// <summary>Starts the session's loop (idempotent).</summary>
     public void Start()
     {
-        lock (gate)
+        lock (loopGate)
         {
             loop ??= Task.Run(RunAsync);
         }
@@ -99,33 +61,19 @@ public sealed partial class SyncSession : IAsyncDisposable
 
     public SyncStatus GetStatus()
     {
-        lock (gate)
+        var (current, lastError, pending) = state.Observe();
+        return statistics.Describe(new SyncStatus
         {
-            return new SyncStatus
-            {
-                Name = options.Name,
-                LocalRoot = options.LocalRoot,
-                Remote = connector.Description,
-                State = state,
-                LastError = lastError,
-                FilesSent = filesSent + (activePush?.FilesSent ?? 0),
-                BytesSentRaw = bytesRaw + (activePush?.BytesRaw ?? 0),
-                BytesOnWire = bytesWireClosed + (client?.BytesSent ?? 0),
-                FilesDeleted = deletes + (activePush?.Deletes ?? 0),
-                DeltasSent = deltas + (activePush?.Deltas ?? 0),
-                FilesCopiedRemotely = copies + (activePush?.Copies ?? 0),
-                LastSyncLatency = lastLatency,
-                LastSyncAt = lastSyncAt,
-                PendingChanges = dirty.Count,
-                LocalEntries = local.Count,
-                RemoteEntries = remote.Count,
-                Problems = problems.Count,
-                LastProblem = lastProblem,
-                ProblemPaths = [.. problems.Keys.Order(StringComparer.Ordinal).Take(20)],
-                PolledFolders = watcher?.PolledFolders ?? 0,
-                AgentVersion = agentVersion,
-            };
-        }
+            Name = options.Name,
+            LocalRoot = options.LocalRoot,
+            Remote = connector.Description,
+            State = current,
+            LastError = lastError,
+            PendingChanges = pending,
+            LocalEntries = pipeline.LocalEntries,
+            RemoteEntries = pipeline.RemoteEntries,
+            PolledFolders = watcher?.PolledFolders ?? 0,
+        });
     }
 
     /// <summary>
@@ -134,56 +82,31 @@ public sealed partial class SyncSession : IAsyncDisposable
     /// </summary>
     public Task FlushAsync(CancellationToken cancellationToken = default)
     {
-        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (gate)
+        var done = state.EnqueueFlush(options.Name, stopping.Token);
+        if (done.IsCompleted)
         {
-            if (paused)
-            {
-                return Task.FromException(new InvalidOperationException($"sync session '{options.Name}' is paused"));
-            }
-
-            if (state == SyncState.Stopped || stopping.IsCancellationRequested)
-            {
-                return Task.FromException(new ObjectDisposedException(nameof(SyncSession)));
-            }
-
-            flushes.Add((done, ++flushGeneration));
+            return done;
         }
 
         Start();
         wake.Release();
-        return done.Task.WaitAsync(cancellationToken);
+        return done.WaitAsync(cancellationToken);
     }
 
     /// <summary>Stops pushing and closes the link; local changes keep being collected.</summary>
     public void Pause()
     {
-        lock (gate)
+        if (state.Pause())
         {
-            if (paused)
-            {
-                return;
-            }
-
-            paused = true;
-            resumed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            wake.Release();
         }
-
-        wake.Release();
     }
 
     public void Resume()
     {
-        lock (gate)
+        if (!state.Resume())
         {
-            if (!paused)
-            {
-                return;
-            }
-
-            paused = false;
-            fullPassNeeded = true;
-            resumed.TrySetResult();
+            return;
         }
 
         Start();
@@ -199,21 +122,22 @@ public sealed partial class SyncSession : IAsyncDisposable
 
         stopping.Cancel();
         wake.Release();
-        AgentClient? link;
-        lock (gate)
-        {
-            resumed.TrySetResult();
-            link = client;
-        }
+        state.ReleaseResumeWaiter();
 
         // A push blocked on a hung agent must not hold the dispose: break the link under it.
-        link?.Abort();
+        statistics.Link?.Abort();
 
-        if (loop is not null)
+        Task? running;
+        lock (loopGate)
+        {
+            running = loop;
+        }
+
+        if (running is not null)
         {
             try
             {
-                await loop.ConfigureAwait(false);
+                await running.ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -221,31 +145,19 @@ public sealed partial class SyncSession : IAsyncDisposable
         }
 
         watcher?.Dispose();
-        SaveState();
+        pipeline.Save();
         SetState(SyncState.Stopped, null);
-        lock (gate)
-        {
-            foreach (var (done, _) in flushes)
-            {
-                done.TrySetException(new ObjectDisposedException(nameof(SyncSession), "the sync session was stopped"));
-            }
-
-            flushes.Clear();
-        }
+        state.FailFlushes(new ObjectDisposedException(nameof(SyncSession), "the sync session was stopped"));
     }
 
     private void StartWatcher()
     {
         try
         {
-            var created = TreeWatcher.Create(options.LocalRoot, ignore, options.QuietWindow);
+            var created = TreeWatcher.Create(options.LocalRoot, pipeline.Ignore, options.QuietWindow);
             created.Changed += paths =>
             {
-                lock (gate)
-                {
-                    dirty.UnionWith(paths);
-                }
-
+                state.MarkDirty(paths);
                 wake.Release();
             };
             created.Warning += RaiseWarning;
@@ -260,64 +172,20 @@ public sealed partial class SyncSession : IAsyncDisposable
 
     private void RaiseWarning(string message)
     {
-        lock (gate)
+        if (!state.FirstWarning(message))
         {
-            if (!warned.Add(message))
-            {
-                return;
-            }
+            return;
         }
 
         options.Log?.Invoke($"sync {options.Name}: warning: {message}");
         Warning?.Invoke(this, message);
     }
 
-    /// <summary>Drops stored signatures of content the agent no longer holds (called after full passes).</summary>
-    private void CollectSignatures()
-    {
-        try
-        {
-            store.CollectGarbage(remote.Values.Where(e => e.Kind == EntryKind.File && e.Size > Delta.BlockSizing.WholeFileThreshold).Select(e => e.Digest));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            options.Log?.Invoke($"sync {options.Name}: could not prune signatures: {e.Message}");
-        }
-    }
-
-    private void SaveState()
-    {
-        try
-        {
-            // Called only from the loop (or after it ended), which owns the models.
-            store.SaveRemote(remote);
-            store.SaveLocal(local);
-            needsSave = false;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            options.Log?.Invoke($"sync {options.Name}: could not save state: {e.Message}");
-        }
-    }
-
     private void SetState(SyncState next, string? reason)
     {
-        SyncState previous;
-        lock (gate)
+        if (state.TryMoveTo(next, reason, out var previous))
         {
-            previous = state;
-            if (previous == next && (next != SyncState.Error || reason == lastError))
-            {
-                return;
-            }
-
-            state = next;
-            if (next == SyncState.Error)
-            {
-                lastError = reason;
-            }
+            StateChanged?.Invoke(this, new SyncStateChangedEventArgs(previous, next, reason));
         }
-
-        StateChanged?.Invoke(this, new SyncStateChangedEventArgs(previous, next, reason));
     }
 }

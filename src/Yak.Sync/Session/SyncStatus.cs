@@ -1,29 +1,4 @@
-using Yak.Sync.Ignore;
-
 namespace Yak.Sync.Session;
-
-public enum SyncState
-{
-    /// <summary>Starting or (re)opening the link to the agent.</summary>
-    Connecting,
-
-    /// <summary>Scanning the local tree and reading the agent's manifest.</summary>
-    Scanning,
-
-    /// <summary>Pushing differences.</summary>
-    Syncing,
-
-    /// <summary>In sync; waiting for local changes.</summary>
-    Watching,
-
-    Paused,
-
-    /// <summary>The last attempt failed (see <see cref="SyncStatus.LastError"/>); retrying with backoff.</summary>
-    Error,
-
-    /// <summary>Disposed.</summary>
-    Stopped,
-}
 
 /// <summary>A point-in-time view of a session, cheap to take and safe to serialise.</summary>
 public sealed record SyncStatus
@@ -77,49 +52,4 @@ public sealed record SyncStatus
     public int PolledFolders { get; init; }
 
     public string? AgentVersion { get; init; }
-}
-
-public sealed class SyncStateChangedEventArgs(SyncState previous, SyncState state, string? reason) : EventArgs
-{
-    public SyncState Previous { get; } = previous;
-
-    public SyncState State { get; } = state;
-
-    /// <summary>Why, for <see cref="SyncState.Error"/>.</summary>
-    public string? Reason { get; } = reason;
-}
-
-public sealed class SyncedEventArgs(int changes, TimeSpan latency, bool full) : EventArgs
-{
-    /// <summary>Operations applied by the agent in this pass.</summary>
-    public int Changes { get; } = changes;
-
-    /// <summary>From the moment the pass started (changes seen) until the agent acknowledged the last one.</summary>
-    public TimeSpan Latency { get; } = latency;
-
-    /// <summary>True when the whole tree was compared (start, reconnect, flush), false for a watcher batch.</summary>
-    public bool Full { get; } = full;
-}
-
-/// <summary>Everything a session needs besides the way to reach the agent.</summary>
-public sealed record SyncSessionOptions
-{
-    public required string Name { get; init; }
-
-    public required string LocalRoot { get; init; }
-
-    /// <summary>Where the session keeps its scan cache, the remote manifest and signatures (created if missing).</summary>
-    public required string StateDirectory { get; init; }
-
-    public IgnoreSettings Ignore { get; init; } = IgnoreSettings.Default;
-
-    /// <summary>How long the tree must be quiet before a batch of changes is pushed.</summary>
-    public TimeSpan QuietWindow { get; init; } = Watching.TreeWatcher.DefaultQuiet;
-
-    public TimeSpan MaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
-
-    public bool StartPaused { get; init; }
-
-    /// <summary>Receives diagnostic lines (connects, errors, warnings). Optional.</summary>
-    public Action<string>? Log { get; init; }
 }

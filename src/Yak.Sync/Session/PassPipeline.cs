@@ -1,0 +1,130 @@
+using Yak.Sync.Hashing;
+using Yak.Sync.Ignore;
+using Yak.Sync.Link;
+using Yak.Sync.Scanning;
+using Yak.Sync.Watching;
+
+namespace Yak.Sync.Session;
+
+/// <summary>
+/// One pass of a session: scan (all, or the paths the watcher reported) → plan against the agent's manifest → push.
+/// Owns the two models (the local scan and what the agent holds) and their persistence. Only the session's loop calls
+/// it (the counts may be read from any thread).
+/// </summary>
+internal sealed class PassPipeline
+{
+    private readonly SyncSessionOptions options;
+    private readonly SessionStore store;
+    private readonly Scanner scanner;
+    private volatile Dictionary<string, Entry> remote;
+    private volatile Snapshot local;
+    private bool needsSave;
+
+    /// <param name="options">With <see cref="SyncSessionOptions.LocalRoot"/> already made absolute.</param>
+    public PassPipeline(SyncSessionOptions options)
+    {
+        this.options = options;
+        store = new SessionStore(options.StateDirectory);
+        Ignore = new IgnoreRules(options.LocalRoot, options.Ignore);
+        scanner = new Scanner(options.LocalRoot, Ignore);
+        remote = store.LoadRemote();
+        local = store.LoadLocal() ?? new Snapshot();
+    }
+
+    public IgnoreRules Ignore { get; }
+
+    public int LocalEntries => local.Count;
+
+    public int RemoteEntries => remote.Count;
+
+    /// <summary>The digest of the manifest we believe the agent holds (it answers "unchanged" when it matches).</summary>
+    public Digest KnownManifest => Snapshot.ComputeManifestDigest(remote);
+
+    public void AdoptManifest(Dictionary<string, Entry> entries) => remote = entries;
+
+    /// <summary>Scans, plans and pushes one pass; <paramref name="syncing"/> runs once there is something to push.</summary>
+    public Task<PushResult> RunAsync(AgentClient link, PassWork work, ITreeWatcher? watcher, SessionStatistics statistics, Action syncing, CancellationToken token) =>
+        Task.Run(async () =>
+        {
+            IEnumerable<string>? scope;
+            if (work.Full)
+            {
+                Ignore.InvalidateAll();
+                local = scanner.Scan(local, token);
+
+                scope = null;
+            }
+            else
+            {
+                var paths = work.Paths;
+                foreach (var path in paths.Where(p => IgnoreRules.IsIgnoreFile(Path.GetFileName(p))).ToList())
+                {
+                    var folder = path.Contains('/', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : "";
+                    Ignore.Invalidate(folder);
+                    watcher?.Refresh(folder);
+                    paths.Add(folder);
+                }
+
+                scope = scanner.Rescan(local, paths, token);
+            }
+
+            var plan = Reconciler.Plan(local, remote, Ignore, scope);
+
+            if (plan.Count == 0)
+            {
+                return new PushResult();
+            }
+
+            syncing();
+            var pass = new PushResult();
+            statistics.PushStarted(pass);
+            try
+            {
+                await new Pusher(options.LocalRoot, store, remote).PushAsync(link, plan, pass, token).ConfigureAwait(false);
+            }
+            finally
+            {
+                statistics.PushEnded(pass);
+            }
+
+            return pass;
+        }, token);
+
+    /// <summary>The models changed: <see cref="SaveIfChanged"/> will write them.</summary>
+    public void MarkChanged() => needsSave = true;
+
+    public void SaveIfChanged()
+    {
+        if (needsSave)
+        {
+            Save();
+        }
+    }
+
+    public void Save()
+    {
+        try
+        {
+            store.SaveRemote(remote);
+            store.SaveLocal(local);
+            needsSave = false;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            options.Log?.Invoke($"sync {options.Name}: could not save state: {e.Message}");
+        }
+    }
+
+    /// <summary>Drops stored signatures of content the agent no longer holds (called after full passes).</summary>
+    public void CollectSignatures()
+    {
+        try
+        {
+            store.CollectGarbage(remote.Values.Where(e => e.Kind == EntryKind.File && e.Size > Delta.BlockSizing.WholeFileThreshold).Select(e => e.Digest));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            options.Log?.Invoke($"sync {options.Name}: could not prune signatures: {e.Message}");
+        }
+    }
+}
