@@ -7,6 +7,8 @@ public static class ResourceCatalog
 
     public static ResourceType Namespaces { get; } = new("", "v1", "namespaces", "namespace", "Namespace", false, ["ns"], ["status", "finalize"], true, false);
 
+    public static ResourceType Nodes { get; } = new("", "v1", "nodes", "node", "Node", false, ["no"], ["status"], true, true);
+
     public static ResourceType Pods { get; } = new("", "v1", "pods", "pod", "Pod", true, ["po"], ["status", "log", "exec", "attach", "portforward"], true, true);
 
     public static ResourceType Services { get; } = new("", "v1", "services", "service", "Service", true, ["svc"], ["status"], true, true);
@@ -37,7 +39,7 @@ public static class ResourceCatalog
 
     public static IReadOnlyList<ResourceType> All { get; } =
     [
-        Namespaces, Pods, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, Events,
+        Namespaces, Nodes, Pods, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, Events,
         Deployments, StatefulSets, ReplicaSets, ControllerRevisions, Roles, RoleBindings,
     ];
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yak.LocalCluster.Api;
 using Yak.LocalCluster.Runtime;
+using Yak.LocalCluster.Scheduling;
 using Yak.LocalCluster.Storage;
 
 namespace Yak.LocalCluster.Controllers;
@@ -17,6 +18,7 @@ public sealed class ControllerManager : BackgroundService
     private readonly ClusterApi _api;
     private readonly IPodRuntime _runtime;
     private readonly ILogger<ControllerManager> _logger;
+    private readonly NodeController _nodes;
     private readonly PodController _pods;
     private readonly NamespaceController _namespaces;
     private readonly DeploymentController _deployments;
@@ -26,12 +28,15 @@ public sealed class ControllerManager : BackgroundService
     private readonly EventRecorder _events;
     private readonly SemaphoreSlim _wake = new(0);
 
-    public ControllerManager(ClusterApi api, IPodRuntime runtime, ILogger<ControllerManager> logger)
+    /// <param name="nodes">The nodes to report (registered one by one; none: the default node).</param>
+    public ControllerManager(ClusterApi api, IPodRuntime runtime, IEnumerable<NodeOptions> nodes, ILogger<ControllerManager> logger)
     {
         _api = api;
         _runtime = runtime;
         _logger = logger;
         _events = new EventRecorder(api);
+        var nodeList = nodes.ToList();
+        _nodes = new NodeController(api, nodeList.Count > 0 ? nodeList : [NodeOptions.Default]);
         _pods = new PodController(api, runtime, _events, logger);
         _namespaces = new NamespaceController(api);
         _deployments = new DeploymentController(api, _events);
@@ -106,6 +111,7 @@ public sealed class ControllerManager : BackgroundService
 
     private void RunPass(CancellationToken stoppingToken)
     {
+        Run("nodes", _nodes.Reconcile);
         Run("namespaces", _namespaces.Reconcile);
         Run("deployments", _deployments.Reconcile);
         Run("replicasets", _replicaSets.Reconcile);

@@ -63,7 +63,7 @@ internal sealed class EventRecorder(ClusterApi api)
                 ["type"] = kind,
                 ["source"] = new JsonObject { ["component"] = component },
                 ["reportingComponent"] = component,
-                ["reportingInstance"] = PodController.NodeName,
+                ["reportingInstance"] = Meta.Str(obj["spec"], "nodeName") ?? Scheduling.NodeOptions.Default.Name,
                 ["firstTimestamp"] = now,
                 ["lastTimestamp"] = now,
                 ["count"] = 1,

@@ -5,6 +5,7 @@ using k8s.Models;
 using Microsoft.Extensions.Logging;
 using Yak.LocalCluster.Api;
 using Yak.LocalCluster.Runtime;
+using Yak.LocalCluster.Scheduling;
 using Yak.LocalCluster.Storage;
 
 namespace Yak.LocalCluster.Controllers;
@@ -15,8 +16,6 @@ namespace Yak.LocalCluster.Controllers;
 /// </summary>
 internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRecorder events, ILogger logger)
 {
-    public const string NodeName = "yak-local";
-
     private readonly ConcurrentDictionary<string, bool> _started = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, bool> _stopping = new(StringComparer.Ordinal);
 
@@ -100,26 +99,13 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
 
             if (string.IsNullOrEmpty(Meta.Str(pod["spec"], "nodeName")))
             {
-                var bound = api.Modify(ResourceCatalog.Pods, Meta.Namespace(pod), Meta.Name(pod), p =>
-                {
-                    ((JsonObject)p["spec"]!)["nodeName"] = NodeName;
-                    return true;
-                });
-                api.Modify(ResourceCatalog.Pods, Meta.Namespace(pod), Meta.Name(pod), p =>
-                {
-                    var status = p["status"] as JsonObject ?? new JsonObject();
-                    Pods.SetCondition(status, "PodScheduled", "True", "Scheduled", $"bound to {NodeName}", withUpdateTime: false);
-                    p["status"] = status;
-                    return true;
-                }, "status");
-                if (bound is null)
+                var node = Bind(pod, pods);
+                if (node is null)
                 {
                     continue;
                 }
 
-                events.Normal(ResourceCatalog.Pods, bound, "default-scheduler", "Scheduled", $"Successfully assigned {Meta.Namespace(pod)}/{Meta.Name(pod)} to {NodeName}");
-
-                pod["spec"]!["nodeName"] = NodeName;
+                pod["spec"]!["nodeName"] = node;
             }
 
             if (_started.TryAdd(uid, true))
@@ -137,6 +123,53 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
                 _ = Stop(uid, TimeSpan.Zero, stopping);
             }
         }
+    }
+
+    /// <summary>Schedules the pod (see <see cref="Scheduler"/>): binds it and records Scheduled, or leaves it Pending as Unschedulable with FailedScheduling.</summary>
+    private string? Bind(JsonObject pod, IReadOnlyList<JsonObject> pods)
+    {
+        var ns = Meta.Namespace(pod);
+        var name = Meta.Name(pod);
+        var (node, message) = Scheduler.Pick(pod, api.Store.List(ResourceCatalog.Nodes, null).Items, pods);
+        if (node is null)
+        {
+            var changed = false;
+            var unschedulable = api.Modify(ResourceCatalog.Pods, ns, name, p =>
+            {
+                var status = p["status"] as JsonObject ?? new JsonObject();
+                var before = status.DeepClone();
+                Pods.SetCondition(status, "PodScheduled", "False", "Unschedulable", message, withUpdateTime: false);
+                p["status"] = status;
+                changed = !JsonNode.DeepEquals(before, status);
+                return changed;
+            }, "status");
+            if (changed && unschedulable is not null)
+            {
+                events.Warning(ResourceCatalog.Pods, unschedulable, "default-scheduler", "FailedScheduling", message);
+            }
+
+            return null;
+        }
+
+        var bound = api.Modify(ResourceCatalog.Pods, ns, name, p =>
+        {
+            ((JsonObject)p["spec"]!)["nodeName"] = node;
+            return true;
+        });
+        api.Modify(ResourceCatalog.Pods, ns, name, p =>
+        {
+            var status = p["status"] as JsonObject ?? new JsonObject();
+            Pods.SetCondition(status, "PodScheduled", "True", "", "", withUpdateTime: false);
+            p["status"] = status;
+            return true;
+        }, "status");
+        if (bound is null)
+        {
+            return null;
+        }
+
+        events.Normal(ResourceCatalog.Pods, bound, "default-scheduler", "Scheduled", $"Successfully assigned {ns}/{name} to {node}");
+        return node;
     }
 
     private async Task Run(JsonObject pod, CancellationToken stopping)

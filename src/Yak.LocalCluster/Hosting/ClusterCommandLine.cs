@@ -12,6 +12,7 @@ public static class ClusterCommandLine
         string? stateDir = null;
         string? kubeconfig = null;
         var https = false;
+        var nodes = new List<Scheduling.NodeOptions>();
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value");
@@ -30,6 +31,9 @@ public static class ClusterCommandLine
                         break;
                     case "--https":
                         https = true;
+                        break;
+                    case "--node":
+                        nodes.Add(Scheduling.NodeOptions.Parse(Next()));
                         break;
                     case "--help" or "-h":
                         await Console.Out.WriteLineAsync(Usage);
@@ -52,6 +56,7 @@ public static class ClusterCommandLine
             Port = port,
             KubeconfigPath = kubeconfig,
             Https = https,
+            Nodes = nodes.Count > 0 ? nodes : [Scheduling.NodeOptions.Default],
             ConsoleLogging = true,
         });
         var ready = new JsonObject
@@ -79,6 +84,6 @@ public static class ClusterCommandLine
     }
 
     private const string Usage =
-        "usage: yak-local-cluster [--port N] [--state-dir DIR] [--kubeconfig PATH] [--https]\n" +
+        "usage: yak-local-cluster [--port N] [--state-dir DIR] [--kubeconfig PATH] [--https] [--node NAME[:ZONE]]...\n" +
         "A Kubernetes-API-compatible local cluster that runs pods as local processes. It is not Kubernetes.";
 }

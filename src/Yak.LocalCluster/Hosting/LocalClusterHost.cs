@@ -111,6 +111,11 @@ public sealed class LocalClusterHost : IAsyncDisposable
             services.AddPodRuntime(state, runtime => options.ConfigureRuntime?.Invoke(runtime));
         }
 
+        foreach (var node in options.Nodes)
+        {
+            services.AddSingleton(node);
+        }
+
         services.AddSingleton<Controllers.ControllerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Controllers.ControllerManager>());
         options.ConfigureServices?.Invoke(services);

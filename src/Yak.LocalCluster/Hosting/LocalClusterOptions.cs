@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Yak.LocalCluster.Runtime;
+using Yak.LocalCluster.Scheduling;
 
 namespace Yak.LocalCluster.Hosting;
 
@@ -29,6 +30,9 @@ public sealed class LocalClusterOptions
 
     /// <summary>How many changes the store remembers for watches; older resourceVersions get 410 Gone.</summary>
     public int WatchHistoryCapacity { get; init; } = 2000;
+
+    /// <summary>The Node objects reported (zones, labels, taints); all run their pods on this machine.</summary>
+    public IReadOnlyList<NodeOptions> Nodes { get; init; } = [NodeOptions.Default];
 
     /// <summary>Extra service registrations (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }

@@ -98,6 +98,17 @@ public static class TableConverter
                 yield return ("Status", "string", 0);
                 yield return ("Age", "string", 0);
                 break;
+            case "Node":
+                yield return ("Status", "string", 0);
+                yield return ("Roles", "string", 0);
+                yield return ("Age", "string", 0);
+                yield return ("Version", "string", 0);
+                yield return ("Internal-IP", "string", 1);
+                yield return ("External-IP", "string", 1);
+                yield return ("OS-Image", "string", 1);
+                yield return ("Kernel-Version", "string", 1);
+                yield return ("Container-Runtime", "string", 1);
+                break;
             case "Endpoints":
                 yield return ("Endpoints", "string", 0);
                 yield return ("Age", "string", 0);
@@ -176,6 +187,24 @@ public static class TableConverter
             case "Namespace":
                 yield return Meta.Str(status, "phase") ?? "Active";
                 yield return Age(o);
+                break;
+            case "Node":
+                var readyCondition = (status?["conditions"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => Meta.Str(c, "type") == "Ready");
+                var nodeStatus = Meta.Str(readyCondition, "status") == "True" ? "Ready" : "NotReady";
+                var cordoned = spec?["unschedulable"] is JsonValue u && u.TryGetValue<bool>(out var isCordoned) && isCordoned;
+                yield return cordoned ? nodeStatus + ",SchedulingDisabled" : nodeStatus;
+                var roles = Meta.StringMap(o["metadata"]?["labels"]).Keys
+                    .Where(k => k.StartsWith("node-role.kubernetes.io/", StringComparison.Ordinal))
+                    .Select(k => k["node-role.kubernetes.io/".Length..]).ToList();
+                yield return roles.Count == 0 ? "<none>" : string.Join(',', roles);
+                yield return Age(o);
+                yield return Meta.Str(status?["nodeInfo"], "kubeletVersion") ?? "";
+                var nodeAddresses = (status?["addresses"] as JsonArray ?? []).OfType<JsonObject>().ToList();
+                yield return nodeAddresses.Where(a => Meta.Str(a, "type") == "InternalIP").Select(a => Meta.Str(a, "address")).FirstOrDefault() ?? "<none>";
+                yield return nodeAddresses.Where(a => Meta.Str(a, "type") == "ExternalIP").Select(a => Meta.Str(a, "address")).FirstOrDefault() ?? "<none>";
+                yield return Meta.Str(status?["nodeInfo"], "osImage") ?? "<unknown>";
+                yield return Meta.Str(status?["nodeInfo"], "kernelVersion") ?? "<unknown>";
+                yield return Meta.Str(status?["nodeInfo"], "containerRuntimeVersion") ?? "<unknown>";
                 break;
             case "Endpoints":
                 var addresses = (o["subsets"] as JsonArray ?? []).OfType<JsonObject>().SelectMany(s =>

@@ -5,6 +5,7 @@ using k8s;
 using Microsoft.Extensions.DependencyInjection;
 using Yak.LocalCluster.Hosting;
 using Yak.LocalCluster.Runtime;
+using Yak.LocalCluster.Scheduling;
 using Yak.LocalCluster.Storage;
 using Yak.Testing;
 
@@ -34,7 +35,8 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,
-        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false, bool https = false)
+        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false, bool https = false,
+        IReadOnlyList<NodeOptions>? nodes = null)
     {
         var owned = stateDirectory is null ? new TempDirectory("yak-lc-") : null;
         runtime ??= new FakePodRuntime();
@@ -44,6 +46,7 @@ internal sealed class TestCluster : IAsyncDisposable
             RuntimeFactory = processRuntime ? null : runtimeFactory ?? (_ => runtime),
             WatchHistoryCapacity = watchHistory,
             Https = https,
+            Nodes = nodes ?? [NodeOptions.Default],
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
         }).DefaultTimeout();
         return new TestCluster(host, runtime, owned);
