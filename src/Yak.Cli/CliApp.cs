@@ -1,8 +1,8 @@
 using System.CommandLine;
-using StreamJsonRpc;
 using Yak.Cli.Commands;
+using Yak.Cli.Commands.Streams;
 using Yak.Cli.Output;
-using Yak.Client;
+using Yak.Cli.Terminal;
 using Yak.Protocol.Transport;
 
 namespace Yak.Cli;
@@ -17,7 +17,7 @@ internal static class CliApp
         DefaultValueFactory = _ => OutputFormat.Text,
     };
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TerminationSignals signals)
     {
         var root = new RootCommand("yakctl: your whole dev environment in Kubernetes, feeling local. Talks to the yakd daemon.");
         root.Options.Add(OutputOption);
@@ -34,58 +34,32 @@ internal static class CliApp
         root.Subcommands.Add(VersionCommand.Create());
 
         var parse = root.Parse(args);
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+
+        // yakctl handles SIGINT/SIGTERM itself (TerminationSignals); System.CommandLine's handler would race it.
+        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         if (parse.Errors.Count > 0)
         {
-            await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            await parse.InvokeAsync(configuration, signals.Token).ConfigureAwait(false);
             return CliExitCodes.Usage;
         }
 
         try
         {
-            return await parse.InvokeAsync(configuration, cancellationToken).ConfigureAwait(false);
+            var code = await parse.InvokeAsync(configuration, signals.Token).ConfigureAwait(false);
+            return signals.Requested ? signals.ExitCode : code;
         }
-        catch (DaemonUnavailableException ex)
+        catch (Exception) when (signals.Requested)
         {
-            await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
-            await error.WriteLineAsync(DaemonLauncher.AutostartDisabled
-                ? $"hint: {DaemonLauncher.NoAutostartVariable}=1 is set; start it with 'yakctl daemon start'."
-                : "hint: 'yakctl daemon run' starts it in the foreground and shows why it fails.").ConfigureAwait(false);
-            return CliExitCodes.DaemonUnavailable;
+            // Whatever broke while stopping (a cancelled call, a closed stream) is the interruption itself.
+            return signals.ExitCode;
         }
-        catch (IncompatibleDaemonException ex)
+        catch (Exception ex)
         {
-            await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
-            return CliExitCodes.IncompatibleProtocol;
-        }
-        catch (RemoteRpcException ex)
-        {
-            await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
-            return CliExitCodes.Failure;
-        }
-        catch (CliException ex)
-        {
-            await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
-            return ex.ExitCode;
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return CliExitCodes.Interrupted;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException or System.ComponentModel.Win32Exception)
-        {
-            await error.WriteLineAsync($"yakctl: {ex.Message}").ConfigureAwait(false);
-            return CliExitCodes.Failure;
+            return CliFailures.Report(ex, error);
         }
     }
 
     /// <summary>The per-invocation context: output shape from <c>--output</c>, daemon location from the environment.</summary>
     public static CliContext Context(ParseResult parse) =>
         new(DaemonEndpoint.Resolve(), new CliOutput(parse.InvocationConfiguration.Output, parse.InvocationConfiguration.Error, parse.GetValue(OutputOption)));
-}
-
-/// <summary>A failure the user can act on, with the exit code that goes with it.</summary>
-internal sealed class CliException(string message, int exitCode = CliExitCodes.Failure) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
 }

@@ -1,14 +1,6 @@
 using Yak.Cli;
+using Yak.Cli.Terminal;
 
-using var cancel = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    // First Ctrl+C cancels the running command; a second one ends yakctl the hard way.
-    if (!cancel.IsCancellationRequested)
-    {
-        e.Cancel = true;
-        cancel.Cancel();
-    }
-};
-
-return await CliApp.RunAsync(args, Console.Out, Console.Error, cancel.Token);
+using var signals = TerminationSignals.Listen();
+CliFailures.InstallLastChance(Console.Error);
+return await CliApp.RunAsync(args, Console.Out, Console.Error, signals);

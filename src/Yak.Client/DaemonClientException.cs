@@ -5,3 +5,6 @@ public sealed class DaemonUnavailableException(string message, Exception? inner 
 
 /// <summary>The daemon and this client cannot talk: their protocol versions do not overlap.</summary>
 public sealed class IncompatibleDaemonException(string message) : Exception(message);
+
+/// <summary>The daemon went away in the middle of a call or a stream (it stopped, crashed or was killed).</summary>
+public sealed class DaemonConnectionLostException(string message, Exception? inner = null) : Exception(message, inner);

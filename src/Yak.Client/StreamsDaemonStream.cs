@@ -102,7 +102,7 @@ public sealed class DaemonStream : IAsyncDisposable
             }
         }
 
-        throw new IOException("The daemon closed the stream without an exit status.");
+        throw new DaemonConnectionLostException("yakd closed the stream without an exit status.");
     }
 
     /// <summary>Sends <paramref name="input"/> as stdin frames, then the end of stdin.</summary>

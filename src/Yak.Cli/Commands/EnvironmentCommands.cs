@@ -46,7 +46,7 @@ internal static class EnvironmentCommands
                 Context = kubeContext,
                 TimeoutSeconds = parse.GetValue(timeout),
             };
-            var response = await WithProgressAsync(context, client, () => client.InvokeAsync<EnvUpResponse>(Methods.EnvUp, request, cancellationToken), cancellationToken);
+            var response = await WithProgressAsync(context, client, ct => client.InvokeAsync<EnvUpResponse>(Methods.EnvUp, request, ct), cancellationToken);
             foreach (var warning in response.Warnings)
             {
                 context.Output.Error.WriteLine($"warning: {warning}");
@@ -71,7 +71,7 @@ internal static class EnvironmentCommands
             var context = CliApp.Context(parse);
             await using var client = await context.ConnectAsync(cancellationToken);
             var request = new EnvUpdateRequest { Name = string.Empty, SpecPath = SpecPath(parse.GetValue(file)), Services = parse.GetValue(services) ?? [], TimeoutSeconds = parse.GetValue(timeout) };
-            var response = await WithProgressAsync(context, client, () => client.InvokeAsync<EnvUpdateResponse>(Methods.EnvUpdate, request, cancellationToken), cancellationToken);
+            var response = await WithProgressAsync(context, client, ct => client.InvokeAsync<EnvUpdateResponse>(Methods.EnvUpdate, request, ct), cancellationToken);
             return Finish(context, response.Environment, response);
         });
         return command;
@@ -167,8 +167,10 @@ internal static class EnvironmentCommands
     /// <summary>
     /// Subscribes to <c>environment</c> events before the call and shows them: a live block of one line per service
     /// when stderr is a terminal, plain lines otherwise (and nothing with --output json, where stdout is the answer).
+    /// Ctrl+C stops watching, as <c>kubectl rollout status</c> does: the call is not cancelled in yakd, which keeps
+    /// converging the environment.
     /// </summary>
-    private static async Task<T> WithProgressAsync<T>(CliContext context, DaemonClient client, Func<Task<T>> call, CancellationToken cancellationToken)
+    private static async Task<T> WithProgressAsync<T>(CliContext context, DaemonClient client, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var live = !Console.IsErrorRedirected && ReferenceEquals(context.Output.Error, Console.Error);
         var view = new LiveView(context.Output.Error, live);
@@ -184,7 +186,13 @@ internal static class EnvironmentCommands
         try
         {
             await client.SubscribeAsync([EventTopics.Environment], cancellationToken);
-            return await call();
+            return await call(CancellationToken.None).WaitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            context.Output.Error.WriteLine(
+                "stopped watching; yakd keeps bringing the environment to its desired state ('yakctl status' shows where it is, 'yakctl down' stops it).");
+            throw;
         }
         finally
         {

@@ -28,7 +28,7 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
         }
 
         var target = Resolve(request.Target);
-        var (pod, container) = await target.PickAsync(cancellationToken);
+        var (pod, container, _) = await target.PickAsync(cancellationToken);
         IReadOnlyList<string> command = request.Command;
         var directory = string.Empty;
         if (request.InSyncRoot)
@@ -47,10 +47,14 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
     {
         connection.RequireHandshake();
         var target = Resolve(request.Target);
-        var (pod, container) = await target.PickAsync(cancellationToken);
+        var (pod, container, containerTty) = await target.PickAsync(cancellationToken);
+
+        // A terminal is attached only when the container has one: asking for it otherwise merges nothing and puts
+        // the caller's terminal in raw mode for a process that reads lines.
+        var tty = request.Tty && containerTty;
         var token = broker.Register("attach", $"{target.Namespace}/{pod}/{container}", (channel, ct) =>
-            RunExecAsync(channel, target.Connection, target.Namespace, pod, container, null, request.Tty, request.Stdin, ct));
-        return new AttachStartResponse { Token = token, Pod = pod, Container = container };
+            RunExecAsync(channel, target.Connection, target.Namespace, pod, container, null, tty, request.Stdin, ct));
+        return new AttachStartResponse { Token = token, Pod = pod, Container = container, Tty = tty };
     }
 
     public async Task<LogsStartResponse> LogsStartAsync(LogsStartRequest request, CancellationToken cancellationToken)
@@ -257,19 +261,18 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
     /// <summary>A stream's target after resolution: either one <see cref="Pod"/> or a <see cref="Selector"/>.</summary>
     private sealed record ResolvedTarget(KubeConnection Connection, string Namespace, string Selector, string Pod, string Container, ServiceLocation? Location)
     {
-        public async Task<(string Pod, string Container)> PickAsync(CancellationToken cancellationToken)
+        /// <summary>The pod and container to stream from, and whether that container has a terminal.</summary>
+        public async Task<(string Pod, string Container, bool Tty)> PickAsync(CancellationToken cancellationToken)
         {
             try
             {
                 var pod = Pod.Length > 0 ? Pod : await PodPicker.PickReadyAsync(Connection, Namespace, Selector, cancellationToken);
                 var spec = (await Connection.Client.CoreV1.ReadNamespacedPodAsync(pod, Namespace, cancellationToken: cancellationToken)).Spec;
-                if (Container.Length == 0)
-                {
-                    return (pod, spec.Containers.FirstOrDefault(c => c.Name != PodExecAgentConnector.SidecarContainerName)?.Name ?? spec.Containers[0].Name);
-                }
-
-                return spec.Containers.Any(c => c.Name == Container)
-                    ? (pod, Container)
+                var chosen = Container.Length == 0
+                    ? spec.Containers.FirstOrDefault(c => c.Name != PodExecAgentConnector.SidecarContainerName) ?? spec.Containers[0]
+                    : spec.Containers.FirstOrDefault(c => c.Name == Container);
+                return chosen is not null
+                    ? (pod, chosen.Name, chosen.Tty == true)
                     : throw new LocalRpcException($"Pod {pod} has no container '{Container}' (containers: {string.Join(", ", spec.Containers.Select(c => c.Name))}).") { ErrorCode = ErrorCodes.NotFound };
             }
             catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)

@@ -76,6 +76,9 @@ public sealed class AttachStartResponse
     public required string Pod { get; init; }
 
     public required string Container { get; init; }
+
+    /// <summary>The attach carries the container's terminal: asked for, and the container has one (its spec says <c>tty: true</c>).</summary>
+    public required bool Tty { get; init; }
 }
 
 /// <summary>Prepares the logs of every pod of the target; each line arrives as a log frame (a <see cref="LogLineInfo"/>).</summary>

@@ -1,0 +1,52 @@
+using System.CommandLine;
+using Yak.Protocol.Messages;
+
+namespace Yak.Cli.Commands.Streams;
+
+/// <summary>The target options every stream command shares: a service of an environment, or a pod/selector directly.</summary>
+internal sealed record StreamTargetOptions(
+    Argument<string> Service,
+    Option<string> Environment,
+    Option<string> Namespace,
+    Option<string> Selector,
+    Option<string> Container,
+    Option<FileInfo> Kubeconfig,
+    Option<string> Context)
+{
+    public static StreamTargetOptions AddTo(Command command)
+    {
+        var options = new StreamTargetOptions(
+            new Argument<string>("service") { Description = "A service of the environment, or pod/NAME (with --namespace: a name for the selector app=NAME)." },
+            new Option<string>("--env", "-e") { Description = "The environment (default: the only, or most recently updated, one)." },
+            new Option<string>("--namespace", "-n") { Description = "Target pods directly in this namespace instead of an environment's service." },
+            new Option<string>("--selector", "-l") { Description = "Target pods by label selector key=value[,…] (no environment needed)." },
+            new Option<string>("--container", "-c") { Description = "The container (default: the service's app container, else the pod's first)." },
+            new Option<FileInfo>("--kubeconfig") { Description = "Kubeconfig for direct targets (default: KUBECONFIG or ~/.kube/config)." },
+            new Option<string>("--context") { Description = "Kubeconfig context for direct targets (default: its current one)." });
+        command.Arguments.Add(options.Service);
+        command.Options.Add(options.Environment);
+        command.Options.Add(options.Namespace);
+        command.Options.Add(options.Selector);
+        command.Options.Add(options.Container);
+        command.Options.Add(options.Kubeconfig);
+        command.Options.Add(options.Context);
+        return options;
+    }
+
+    public StreamTargetInfo Read(ParseResult parse)
+    {
+        var service = parse.GetValue(Service) ?? string.Empty;
+        var pod = service.StartsWith("pod/", StringComparison.Ordinal) ? service[4..] : string.Empty;
+        return new StreamTargetInfo
+        {
+            Environment = parse.GetValue(Environment) ?? string.Empty,
+            Service = pod.Length > 0 ? string.Empty : service,
+            Namespace = parse.GetValue(Namespace) ?? string.Empty,
+            Selector = parse.GetValue(Selector) ?? string.Empty,
+            Pod = pod,
+            Container = parse.GetValue(Container) ?? string.Empty,
+            Kubeconfig = parse.GetValue(Kubeconfig)?.FullName ?? System.Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? string.Empty,
+            Context = parse.GetValue(Context) ?? string.Empty,
+        };
+    }
+}

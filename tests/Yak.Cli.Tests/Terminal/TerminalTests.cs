@@ -1,0 +1,174 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using Yak.Testing;
+
+namespace Yak.Cli.Tests.Terminal;
+
+/// <summary>yakctl's interactive behaviour as a user meets it: driven through a real pseudo-terminal, or through pipes.</summary>
+public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<TerminalFixture>
+{
+    [Fact]
+    public async Task Exec_CtrlC_Exits130WithoutAStackTrace()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["exec", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct, "--", "sh", "-c", "echo started; exec sleep 30"]);
+        await yakctl.WaitForTextAsync("started");
+
+        yakctl.Type("\u0003");
+
+        Assert.Equal(130, await yakctl.WaitForExitAsync());
+        AssertNoStackTrace(yakctl.Screen);
+    }
+
+    [Fact]
+    public async Task Exec_Sigterm_Exits143WithoutAStackTrace()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["exec", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct, "--", "sh", "-c", "echo started; exec sleep 30"]);
+        await yakctl.WaitForTextAsync("started");
+
+        yakctl.Signal(PosixSignal.SIGTERM);
+
+        Assert.Equal(143, await yakctl.WaitForExitAsync());
+        AssertNoStackTrace(yakctl.Screen);
+    }
+
+    [Fact]
+    public async Task LogsFollow_CtrlC_Exits130()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["logs", "-f", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct]);
+        await yakctl.WaitForTextAsync("sleeper-up");
+
+        yakctl.Type("\u0003");
+
+        Assert.Equal(130, await yakctl.WaitForExitAsync());
+        AssertNoStackTrace(yakctl.Screen);
+    }
+
+    [Fact]
+    public async Task Shell_OnATerminal_RawWhileRunningFollowsResizeAndRestoresTheTerminal()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["shell", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct]);
+        Assert.True(yakctl.Modes.Echo, "the terminal starts cooked");
+        yakctl.Type("echo ready-$((40+2))\r");
+        await yakctl.WaitForTextAsync("ready-42");
+        Assert.Equal((false, false), yakctl.Modes);
+
+        yakctl.Resize(101, 33);
+        yakctl.Type("stty size\r");
+        await yakctl.WaitForTextAsync("33 101");
+        yakctl.Type("exit 3\r");
+
+        Assert.Equal(3, await yakctl.WaitForExitAsync());
+        Assert.Equal((true, true), yakctl.Modes);
+    }
+
+    [Fact]
+    public async Task Attach_ContainerWithATerminal_CtrlPCtrlQDetachesAndRestoresTheTerminal()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["attach", "pod/" + TerminalFixture.TtyPod, .. fixture.Direct]);
+        await yakctl.WaitForTextAsync("Ctrl-P Ctrl-Q detaches");
+        yakctl.Type("echo attached-$((6*7))\r");
+        await yakctl.WaitForTextAsync("attached-42");
+        Assert.Equal((false, false), yakctl.Modes);
+
+        yakctl.Type("\u0010\u0011");
+
+        Assert.Equal(0, await yakctl.WaitForExitAsync());
+        Assert.Contains("detached", yakctl.Screen, StringComparison.Ordinal);
+        Assert.Equal((true, true), yakctl.Modes);
+    }
+
+    [Fact]
+    public async Task Attach_ContainerWithoutATerminal_LeavesTheTerminalCookedAndCtrlCEndsIt()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["attach", "pod/" + TerminalFixture.LinesPod, .. fixture.Direct]);
+        await yakctl.WaitForTextAsync("(no terminal)");
+        Assert.Equal((true, true), yakctl.Modes);
+        yakctl.Type("hello\r");
+        await yakctl.WaitForTextAsync("got hello");
+
+        yakctl.Type("\u0003");
+
+        Assert.Equal(130, await yakctl.WaitForExitAsync());
+        AssertNoStackTrace(yakctl.Screen);
+    }
+
+    [Fact]
+    public async Task Shell_StdinFromDevNull_ReturnsAtOnce()
+    {
+        var result = await RunWithStdinAsync(null, ["shell", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+    }
+
+    [Fact]
+    public async Task Shell_StdinAPipe_RunsItsCommandsWithoutATerminal()
+    {
+        var result = await RunWithStdinAsync("tty || echo no-tty\nexit 4\n", ["shell", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct]);
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("no-tty", result.StandardOutput, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecTty_StdinAPipe_RunsWithoutATerminalAndSaysSo()
+    {
+        var result = await RunWithStdinAsync("line\n", ["exec", "-t", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct, "--", "sh", "-c", "read l; echo \"$l\"; tty || true"]);
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("not a tty", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("input is not a terminal", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Attach_StdinAPipe_SendsItsLinesWithoutATerminal()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["attach", "pod/" + TerminalFixture.LinesPod, .. fixture.Direct]);
+        await yakctl.WaitForTextAsync("Ctrl-P Ctrl-Q detaches");
+
+        // A second attach from a pipe: its line reaches the same process, whose answer the terminal one shows.
+        var piped = StartWithStdin(["attach", "pod/" + TerminalFixture.LinesPod, .. fixture.Direct]);
+        await piped.StandardInput.WriteLineAsync("from-a-pipe");
+        await piped.StandardInput.FlushAsync();
+        await yakctl.WaitForTextAsync("got from-a-pipe");
+        piped.Kill(entireProcessTree: true);
+        await piped.WaitForExitAsync().DefaultTimeout();
+    }
+
+    private static void AssertNoStackTrace(string screen)
+    {
+        Assert.DoesNotContain("Unhandled exception", screen, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception:", screen, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", screen, StringComparison.Ordinal);
+    }
+
+    private Process StartWithStdin(string[] arguments)
+    {
+        var info = ProcessRunner.StartInfo(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), .. arguments], fixture.Sandbox.Environment());
+        return Process.Start(info) ?? throw new InvalidOperationException("yakctl did not start");
+    }
+
+    /// <summary>yakctl with <paramref name="stdin"/> on a pipe (null: /dev/null), output captured.</summary>
+    private async Task<ProcessResult> RunWithStdinAsync(string? stdin, string[] arguments)
+    {
+        using var process = StartWithStdin(arguments);
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (stdin is not null)
+        {
+            await process.StandardInput.WriteAsync(stdin);
+        }
+
+        process.StandardInput.Close();
+        try
+        {
+            await process.WaitForExitAsync().DefaultTimeout();
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"yakctl {string.Join(' ', arguments)} did not end: stdin's end did not end it.\n{await stdout}\n{await stderr}");
+        }
+
+        return new ProcessResult(process.ExitCode, await stdout, await stderr);
+    }
+}
