@@ -48,6 +48,7 @@ public sealed class ControllerManager : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _runtime.StatusChanged += OnStatusChanged;
+        _runtime.EventReported += OnEventReported;
         try
         {
             while (!stoppingToken.IsCancellationRequested)
@@ -72,6 +73,7 @@ public sealed class ControllerManager : BackgroundService
         finally
         {
             _runtime.StatusChanged -= OnStatusChanged;
+            _runtime.EventReported -= OnEventReported;
         }
     }
 
@@ -106,6 +108,18 @@ public sealed class ControllerManager : BackgroundService
         catch (Exception e)
         {
             _logger.LogError(e, "Writing the status of pod {Namespace}/{Name} failed", update.Namespace, update.Name);
+        }
+    }
+
+    private void OnEventReported(PodEventReport report)
+    {
+        try
+        {
+            _pods.OnEventReported(report);
+        }
+        catch (Exception e)
+        {
+            _logger.LogError(e, "Recording event {Reason} of pod {Namespace}/{Name} failed", report.Reason, report.Namespace, report.Name);
         }
     }
 

@@ -46,6 +46,25 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
         }
     }
 
+    /// <summary>An event the node reported (image pulls), recorded on the pod it names if that pod is still the same one.</summary>
+    public void OnEventReported(PodEventReport report)
+    {
+        var pod = api.Store.Get(ResourceCatalog.Pods, report.Namespace, report.Name);
+        if (pod is null || Meta.Uid(pod) != report.Uid)
+        {
+            return;
+        }
+
+        if (report.Type == "Warning")
+        {
+            events.Warning(ResourceCatalog.Pods, pod, "kubelet", report.Reason, report.Message);
+        }
+        else
+        {
+            events.Normal(ResourceCatalog.Pods, pod, "kubelet", report.Reason, report.Message);
+        }
+    }
+
     /// <summary>Events for container transitions the runtime reported: started, and waiting reasons (back-off, image problems).</summary>
     private void RecordContainerEvents(JsonObject pod, JsonNode previous, JsonObject status)
     {
@@ -54,12 +73,13 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
             var name = Meta.Str(container, "name") ?? "";
             var before = (previous["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(c => Meta.Str(c, "name") == name);
             var waiting = Meta.Str(container["state"]?["waiting"], "reason");
-            if (waiting is not null and not "ContainerCreating" && waiting != Meta.Str(before?["state"]?["waiting"], "reason"))
+            // Image waiting reasons come with their own events from the node (OnEventReported).
+            if (waiting is not null and not "ContainerCreating" and not "ImagePullBackOff" and not "ErrImagePull" and not "ErrImageNeverPull" and not "InvalidImageName"
+                && waiting != Meta.Str(before?["state"]?["waiting"], "reason"))
             {
                 var (reason, message) = waiting switch
                 {
                     "CrashLoopBackOff" => ("BackOff", $"Back-off restarting failed container {name} in pod {Meta.Name(pod)}"),
-                    "ImagePullBackOff" or "ErrImagePull" => ("Failed", $"Error: {waiting}: {Meta.Str(container["state"]?["waiting"], "message") ?? Meta.Str(container, "image")}"),
                     _ => (waiting, Meta.Str(container["state"]?["waiting"], "message") ?? waiting),
                 };
                 events.Warning(ResourceCatalog.Pods, pod, "kubelet", reason, message);

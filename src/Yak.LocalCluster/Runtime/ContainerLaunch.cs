@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using k8s.Models;
+using Yak.LocalCluster.Runtime.Images;
 
 namespace Yak.LocalCluster.Runtime;
 
@@ -14,6 +15,12 @@ namespace Yak.LocalCluster.Runtime;
 /// </summary>
 public static class ContainerLaunch
 {
+    /// <summary>Bound of a container's writable layer (a tmpfs, see <see cref="RootFsLaunch"/>).</summary>
+    public const long ContainerScratchBytes = 1024L * 1024 * 1024;
+
+    /// <summary>PATH in an image that does not set one (what container runtimes default to).</summary>
+    public const string DefaultImagePath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
     private const string MountScript = """
         set -e
         wd=$1; shift
@@ -30,15 +37,34 @@ public static class ContainerLaunch
         """;
 
     /// <param name="hostsFile">In a sandbox, the pod's hosts file, bind-mounted over <c>/etc/hosts</c> (pod IP → hostname).</param>
-    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile = null)
+    /// <param name="scratch">For an image with a root filesystem: the folder its writable layer is mounted on (see <see cref="RootFsLaunch"/>).</param>
+    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile = null, string? scratch = null)
     {
         var env = BuildEnvironment(pod, container, image, podIp);
         IReadOnlyList<string> argv = Expand(SelectArgv(container, image), env);
-        var workingDir = string.IsNullOrEmpty(container.WorkingDir) ? "/" : container.WorkingDir;
+        var workingDir = !string.IsNullOrEmpty(container.WorkingDir) ? container.WorkingDir : !string.IsNullOrEmpty(image.WorkingDir) ? image.WorkingDir : "/";
         var mounts = (container.VolumeMounts ?? [])
             .Where(m => volumeFolders.ContainsKey(m.Name))
             .Select(m => (Source: SubPath(volumeFolders[m.Name], m.SubPath), Target: m.MountPath, ReadOnly: m.ReadOnlyProperty == true))
             .ToList();
+
+        if (image.RootFs is not null)
+        {
+            if (!sandbox.Isolated || scratch is null)
+            {
+                throw new InvalidOperationException($"image {image.Reference} runs in its own root filesystem, which needs pod namespaces: run the local cluster as root on Linux");
+            }
+
+            var user = User(pod, container, image);
+            var binds = mounts.Select(m => (m.Source, m.Target, Mode: m.ReadOnly ? "ro" : "rw")).ToList();
+            if (hostsFile is not null && !mounts.Any(m => m.Target == "/etc/hosts"))
+            {
+                binds.Insert(0, (hostsFile, "/etc/hosts", "rw"));
+            }
+
+            var holderPid = sandbox.HolderPid.ToString(CultureInfo.InvariantCulture);
+            return new LaunchSpec(RootFsLaunch.Wrap(holderPid, image, scratch, ContainerScratchBytes, workingDir, (user.Uid, user.Gid), binds, argv), env, "/");
+        }
 
         if (sandbox.Isolated)
         {
@@ -78,7 +104,7 @@ public static class ContainerLaunch
         if (isolated && containerPid > 0)
         {
             var pid = containerPid.ToString(CultureInfo.InvariantCulture);
-            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "-u", "--wd", "--", .. command], env, "/");
+            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "-u", "--root", "--wd", "--", .. command], env, "/");
         }
 
         var rewrite = HostRewrite(container, volumeFolders);
@@ -109,17 +135,28 @@ public static class ContainerLaunch
             return [.. command, .. args];
         }
 
-        // These images have no ENTRYPOINT: args replace CMD.
-        return args.Count > 0 ? [.. args] : [.. image.DefaultCommand];
+        // Kubernetes: args replace the image's CMD and keep its ENTRYPOINT (host-tool entries have none).
+        return args.Count > 0 ? [.. image.Entrypoint, .. args] : [.. image.Entrypoint, .. image.DefaultCommand];
     }
+
+    /// <summary>Who a pulled image's container runs as: securityContext (container, then pod), else the image's User.</summary>
+    internal static (long Uid, long Gid, string Home) User(V1Pod pod, V1Container container, ImageEntry image) =>
+        image.RootFs is null
+            ? (0, 0, "/root")
+            : RootFsLaunch.ResolveUser(
+                image.RootFs,
+                image.User,
+                container.SecurityContext?.RunAsUser ?? pod.Spec?.SecurityContext?.RunAsUser,
+                container.SecurityContext?.RunAsGroup ?? pod.Spec?.SecurityContext?.RunAsGroup);
 
     internal static Dictionary<string, string> BuildEnvironment(V1Pod pod, V1Container container, ImageEntry image, string podIp)
     {
-        var hostPath = Environment.GetEnvironmentVariable("PATH") ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+        // A pulled image sees only its own files: the host's PATH means nothing there.
+        var hostPath = image.RootFs is not null ? DefaultImagePath : Environment.GetEnvironmentVariable("PATH") ?? DefaultImagePath;
         var env = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             ["PATH"] = string.Join(Path.PathSeparator, [.. image.PathPrepend, hostPath]),
-            ["HOME"] = "/root",
+            ["HOME"] = image.RootFs is null ? "/root" : User(pod, container, image).Home,
             ["HOSTNAME"] = pod.Metadata?.Name ?? "pod",
         };
         if (container.Tty == true)

@@ -13,7 +13,7 @@ public sealed class ContainerRunner
     private readonly object gate = new();
     private readonly PodContext pod;
     private readonly V1Container spec;
-    private readonly ImageEntry? image;
+    private ImageEntry? image;
     private readonly Action changed;
     private readonly List<Func<string, ReadOnlyMemory<byte>, ValueTask>> listeners = [];
     private V1ContainerState state;
@@ -27,12 +27,11 @@ public sealed class ContainerRunner
 
     private readonly string restartPolicy;
 
-    internal ContainerRunner(PodContext pod, V1Container spec, ImageEntry? image, string restartPolicy, Action changed)
+    internal ContainerRunner(PodContext pod, V1Container spec, string restartPolicy, Action changed)
     {
         this.pod = pod;
         this.restartPolicy = restartPolicy;
         this.spec = spec;
-        this.image = image;
         this.changed = changed;
         state = new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ContainerCreating" } };
     }
@@ -71,7 +70,17 @@ public sealed class ContainerRunner
 
     public bool EverStarted => started;
 
-    public bool ImageMissing => image is null;
+    /// <summary>True while the image could not be had (pull errors, back-off, never-pull, invalid name).</summary>
+    public bool ImageMissing
+    {
+        get
+        {
+            lock (gate)
+            {
+                return image is null && state.Waiting?.Reason is not null and not "ContainerCreating";
+            }
+        }
+    }
 
     /// <summary>Log file of run <paramref name="run"/> (0-based restart count).</summary>
     public string LogPath(int run) => Path.Combine(pod.LogsFolder, spec.Name, run.ToString(CultureInfo.InvariantCulture) + ".log");
@@ -115,8 +124,8 @@ public sealed class ContainerRunner
             return new V1ContainerStatus
             {
                 Name = spec.Name,
-                Image = spec.Image,
-                ImageID = image is null ? string.Empty : $"yak-local://{image.Name}",
+                Image = image?.Reference ?? spec.Image,
+                ImageID = image?.ImageId ?? string.Empty,
                 ContainerID = process is null ? null : $"yak://{process.Pid}",
                 Ready = ready,
                 Started = state.Running is not null,
@@ -147,17 +156,20 @@ public sealed class ContainerRunner
 
     internal async Task RunAsync(CancellationToken stopping)
     {
-        if (image is null)
+        var resolved = await pod.Images.ResolveAsync(pod, spec, waiting => Set(new V1ContainerState { Waiting = waiting }), stopping).ConfigureAwait(false);
+        if (resolved is null)
         {
-            Set(new V1ContainerState
-            {
-                Waiting = new V1ContainerStateWaiting
-                {
-                    Reason = "ImagePullBackOff",
-                    Message = $"Back-off pulling image \"{spec.Image}\": the local cluster has no entry for it; add one to {Path.Combine(pod.Options.StateDirectory, ImageTable.FileName)}",
-                },
-            });
             return;
+        }
+
+        lock (gate)
+        {
+            image = resolved;
+        }
+
+        if (state.Waiting?.Reason != "ContainerCreating")
+        {
+            Set(new V1ContainerState { Waiting = new V1ContainerStateWaiting { Reason = "ContainerCreating" } });
         }
 
         var consecutive = 0;
@@ -243,7 +255,8 @@ public sealed class ContainerRunner
 
     private async Task<int> RunOnceAsync(DateTime startedAt, CancellationToken stopping)
     {
-        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders, pod.HostsFile);
+        var scratch = Path.Combine(pod.Options.StateDirectory, "pods", pod.Uid, "rootfs", spec.Name);
+        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders, pod.HostsFile, scratch);
         var runLog = new ContainerLog(LogPath(restartCount));
         LocalProcess started;
         lock (gate)
@@ -323,7 +336,7 @@ public sealed class ContainerRunner
             return null;
         }
 
-        var env = ContainerLaunch.BuildEnvironment(pod.Pod, spec, pod.ImageFor(spec), pod.Sandbox.PodIp);
+        var env = ContainerLaunch.BuildEnvironment(pod.Pod, spec, image ?? pod.ImageFor(spec), pod.Sandbox.PodIp);
         if (tty)
         {
             env["TERM"] = "xterm";

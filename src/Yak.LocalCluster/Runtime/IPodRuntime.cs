@@ -17,6 +17,9 @@ public interface IPodRuntime
     /// <summary>Raised whenever a pod's observed status changes (phase, conditions, containerStatuses, podIP).</summary>
     event Action<PodStatusUpdate>? StatusChanged;
 
+    /// <summary>Raised for what the kubelet reports as events about a pod (image pulls: Pulling, Pulled, Failed, BackOff).</summary>
+    event Action<PodEventReport>? EventReported;
+
     /// <summary>Starts the pod's containers, or does nothing when a pod with this uid already runs. Never blocks on the containers.</summary>
     Task RunPodAsync(V1Pod pod, CancellationToken cancellationToken);
 
@@ -32,3 +35,6 @@ public interface IPodRuntime
 
 /// <summary>A pod status observed by the node, to be written to the pod's status subresource.</summary>
 public sealed record PodStatusUpdate(string Namespace, string Name, string Uid, V1PodStatus Status);
+
+/// <summary>An event the node reports about a pod; <paramref name="Type"/> is Normal or Warning.</summary>
+public sealed record PodEventReport(string Namespace, string Name, string Uid, string Type, string Reason, string Message);

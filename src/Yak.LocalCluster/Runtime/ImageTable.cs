@@ -8,7 +8,25 @@ namespace Yak.LocalCluster.Runtime;
 /// <param name="DefaultCommand">The image's CMD, used when the container gives neither command nor args.</param>
 /// <param name="PathPrepend">Folders put in front of the host's PATH.</param>
 /// <param name="Env">Environment the image sets (container env overrides it).</param>
-public sealed record ImageEntry(string Name, IReadOnlyList<string> DefaultCommand, IReadOnlyList<string> PathPrepend, IReadOnlyDictionary<string, string> Env);
+public sealed record ImageEntry(string Name, IReadOnlyList<string> DefaultCommand, IReadOnlyList<string> PathPrepend, IReadOnlyDictionary<string, string> Env)
+{
+    /// <summary>The image's ENTRYPOINT (pulled images); host-tool entries have none, so args replace their CMD.</summary>
+    public IReadOnlyList<string> Entrypoint { get; init; } = [];
+
+    /// <summary>The pulled image's root filesystem (shared, read-only), or null for a host tool run on the host's files.</summary>
+    public string? RootFs { get; init; }
+
+    /// <summary>The image config's WorkingDir and User (pulled images).</summary>
+    public string WorkingDir { get; init; } = string.Empty;
+
+    public string User { get; init; } = string.Empty;
+
+    /// <summary>What <c>containerStatuses[].imageID</c> reports.</summary>
+    public string ImageId { get; init; } = $"yak-local://{Name}";
+
+    /// <summary>What <c>containerStatuses[].image</c> reports, when not the spec's own text.</summary>
+    public string? Reference { get; init; }
+}
 
 /// <summary>
 /// Maps image names to local commands. Built in: busybox, alpine, debian, ubuntu, python (the host's tools run the

@@ -1,10 +1,17 @@
 using k8s.Models;
+using Yak.LocalCluster.Runtime.Images;
 
 namespace Yak.LocalCluster.Runtime;
 
 /// <summary>What every container of a pod shares: the pod object, its sandbox, its folders and the node's options.</summary>
-internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ImageTable images, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile)
+internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ContainerImages containerImages, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile, Action<PodEventReport> report)
 {
+    /// <summary>Pulls or finds the containers' images.</summary>
+    public ContainerImages Images { get; } = containerImages;
+
+    /// <summary>Records an event about the pod, as the kubelet does (type Normal or Warning).</summary>
+    public void Report(string type, string reason, string message) => report(new PodEventReport(Namespace, Name, Uid, type, reason, message));
+
     /// <summary>The pod's <c>/etc/hosts</c> (sandboxed pods only).</summary>
     public string? HostsFile { get; } = hostsFile;
 
@@ -27,5 +34,5 @@ internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOption
     public string LogsFolder => Path.Combine(Options.StateDirectory, "pods", Uid, "logs");
 
     public ImageEntry ImageFor(V1Container container) =>
-        images.Resolve(container.Image) ?? new ImageEntry(container.Image ?? string.Empty, [], [], new Dictionary<string, string>());
+        Images.Table.Resolve(container.Image) ?? new ImageEntry(container.Image ?? string.Empty, [], [], new Dictionary<string, string>());
 }

@@ -1,4 +1,5 @@
 using k8s.Models;
+using Yak.LocalCluster.Runtime.Images;
 
 namespace Yak.LocalCluster.Runtime;
 
@@ -11,6 +12,7 @@ public sealed class PodInstance
     private readonly object publishGate = new();
     private readonly CancellationTokenSource stopping = new();
     private readonly Action<PodStatusUpdate> publish;
+    private readonly Action<PodEventReport> report;
     private readonly Dictionary<string, DateTime> transitions = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> lastConditions = new(StringComparer.Ordinal);
     private readonly DateTime startTime = DateTime.UtcNow;
@@ -22,10 +24,11 @@ public sealed class PodInstance
     private bool stopped;
     private Task lifetime = Task.CompletedTask;
 
-    internal PodInstance(V1Pod pod, Action<PodStatusUpdate> publish)
+    internal PodInstance(V1Pod pod, Action<PodStatusUpdate> publish, Action<PodEventReport> report)
     {
         Pod = pod;
         this.publish = publish;
+        this.report = report;
     }
 
     public V1Pod Pod { get; }
@@ -47,13 +50,13 @@ public sealed class PodInstance
     public ContainerRunner? FindContainer(string? name) =>
         string.IsNullOrEmpty(name) ? runners.FirstOrDefault() : runners.Concat(initRunners).FirstOrDefault(r => r.Name == name);
 
-    internal void Start(PodRuntimeOptions options, ImageTable images, bool useNamespaces)
+    internal void Start(PodRuntimeOptions options, ContainerImages images, bool useNamespaces)
     {
         Publish();
         lifetime = Task.Run(() => RunAsync(options, images, useNamespaces));
     }
 
-    private async Task RunAsync(PodRuntimeOptions options, ImageTable images, bool useNamespaces)
+    private async Task RunAsync(PodRuntimeOptions options, ContainerImages images, bool useNamespaces)
     {
         var token = stopping.Token;
         PodSandbox sandbox;
@@ -72,10 +75,10 @@ public sealed class PodInstance
             return;
         }
 
-        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options), WriteHostsFile(options, sandbox));
+        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options), WriteHostsFile(options, sandbox), report);
         var policy = ctx.RestartPolicy;
-        initRunners = [.. (Pod.Spec?.InitContainers ?? []).Select(c => new ContainerRunner(ctx, c, images.Resolve(c.Image), policy == "Never" ? "Never" : "OnFailure", Publish))];
-        runners = [.. (Pod.Spec?.Containers ?? []).Select(c => new ContainerRunner(ctx, c, images.Resolve(c.Image), policy, Publish))];
+        initRunners = [.. (Pod.Spec?.InitContainers ?? []).Select(c => new ContainerRunner(ctx, c, policy == "Never" ? "Never" : "OnFailure", Publish))];
+        runners = [.. (Pod.Spec?.Containers ?? []).Select(c => new ContainerRunner(ctx, c, policy, Publish))];
         context = ctx;
         Publish();
         foreach (var init in initRunners)

@@ -23,6 +23,15 @@ public sealed class PodRuntimeOptions
     /// </summary>
     public bool? UseNamespaces { get; set; }
 
+    /// <summary>Registries (<c>host:port</c>) pulled from over plain HTTP; loopback registries always are, as container runtimes allow.</summary>
+    public IReadOnlySet<string> InsecureRegistries { get; set; } = new HashSet<string>(StringComparer.Ordinal);
+
+    /// <summary>Bound of one registry request (a layer download included).</summary>
+    public TimeSpan ImagePullTimeout { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Bound of an image's download and of its unpacked size.</summary>
+    public long MaxImageBytes { get; set; } = 8L * 1024 * 1024 * 1024;
+
     /// <summary>The yak-agent executable or its folder; default <c>YAK_AGENT_PATH</c>, then beside this executable.</summary>
     public string? AgentPath { get; set; } = Environment.GetEnvironmentVariable("YAK_AGENT_PATH");
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using k8s.Models;
+using Yak.LocalCluster.Runtime.Images;
 using Yak.LocalCluster.Streams;
 
 namespace Yak.LocalCluster.Runtime;
@@ -18,12 +19,18 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
         this.options = options;
         Directory.CreateDirectory(options.StateDirectory);
         Images = new ImageTable(options);
+        ContainerImages = new ContainerImages(Images, new ImageStore(options));
         UsesNamespaces = options.UseNamespaces ?? (LinuxNative.IsRoot && HostCommand.IsOnPath("unshare") && HostCommand.IsOnPath("nsenter"));
     }
 
     public event Action<PodStatusUpdate>? StatusChanged;
 
+    public event Action<PodEventReport>? EventReported;
+
     public ImageTable Images { get; }
+
+    /// <summary>The host-tool table and the pulled images (<c>STATE/images</c>).</summary>
+    public ContainerImages ContainerImages { get; }
 
     /// <summary>Whether pods get their own namespaces (root on Linux) or run on the host (fallback).</summary>
     public bool UsesNamespaces { get; }
@@ -39,10 +46,10 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
             throw new ArgumentException("the pod has no metadata.uid", nameof(pod));
         }
 
-        var instance = new PodInstance(pod, update => StatusChanged?.Invoke(update));
+        var instance = new PodInstance(pod, update => StatusChanged?.Invoke(update), report => EventReported?.Invoke(report));
         if (pods.TryAdd(uid, instance))
         {
-            instance.Start(options, Images, UsesNamespaces);
+            instance.Start(options, ContainerImages, UsesNamespaces);
         }
 
         return Task.CompletedTask;
@@ -77,6 +84,7 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
         finally
         {
             await Task.WhenAll(pods.Keys.ToList().Select(uid => StopPodAsync(uid, TimeSpan.FromSeconds(2), CancellationToken.None))).ConfigureAwait(false);
+            ContainerImages.Store.Dispose();
         }
     }
 }

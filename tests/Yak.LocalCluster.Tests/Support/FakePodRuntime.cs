@@ -11,6 +11,9 @@ internal sealed class FakePodRuntime : IPodRuntime
 
     public event Action<PodStatusUpdate>? StatusChanged;
 
+    // The fake pulls nothing, so it has no events to report.
+    public event Action<PodEventReport>? EventReported { add { } remove { } }
+
     public ConcurrentDictionary<string, V1Pod> Running { get; } = new();
 
     public ConcurrentQueue<string> Stopped { get; } = new();
