@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Security;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Yak.Protocol.Transport;
@@ -63,7 +66,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
     /// <summary>Returns the running cluster, starting one first when none runs.</summary>
     public async Task<(LocalClusterState State, bool Started)> EnsureStartedAsync(int port, CancellationToken cancellationToken)
     {
-        Directory.CreateDirectory(StateDirectory);
+        CreatePrivateFolder(StateDirectory);
         await using var gate = await AcquireGateAsync(cancellationToken).ConfigureAwait(false);
         if (await StatusAsync(cancellationToken).ConfigureAwait(false) is { } running)
         {
@@ -71,7 +74,11 @@ public sealed class LocalClusterLauncher(string stateDirectory)
         }
 
         var (fileName, arguments) = Resolve();
-        await File.WriteAllTextAsync(LogPath, string.Empty, cancellationToken).ConfigureAwait(false);
+        // Truncated, not replaced: 0600 from creation (the log names pods, paths and errors).
+        await using (new FileStream(LogPath, PrivateOptions(FileMode.Create)))
+        {
+        }
+
         var info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(
@@ -101,9 +108,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
                     StateDirectory,
                     LogPath,
                     DateTimeOffset.UtcNow);
-                var temp = StateFile + ".tmp";
-                await File.WriteAllBytesAsync(temp, JsonSerializer.SerializeToUtf8Bytes(state, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
-                File.Move(temp, StateFile, overwrite: true);
+                await WritePrivateAtomicAsync(StateFile, JsonSerializer.SerializeToUtf8Bytes(state, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
                 return (state, true);
             }
 
@@ -254,18 +259,90 @@ public sealed class LocalClusterLauncher(string stateDirectory)
         }
     }
 
-    private static async Task<bool> AnswersAsync(string server, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the cluster answers: any HTTP answer counts (401 included, no token is sent) from a server whose
+    /// certificate chains to the cluster's own CA in the state folder — that proves it is this cluster, not another
+    /// program on the port.
+    /// </summary>
+    private async Task<bool> AnswersAsync(string server, CancellationToken cancellationToken)
     {
-        using var handler = new HttpClientHandler { ServerCertificateCustomValidationCallback = HttpClientHandler.DangerousAcceptAnyServerCertificateValidator };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) };
+        X509Certificate2 ca;
         try
         {
-            using var response = await http.GetAsync(new Uri(new Uri(server), "/version"), cancellationToken).ConfigureAwait(false);
-            return response.IsSuccessStatusCode;
+            ca = X509Certificate2.CreateFromPem(await File.ReadAllTextAsync(Path.Combine(StateDirectory, "pki", "ca.crt"), cancellationToken).ConfigureAwait(false));
         }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or CryptographicException)
         {
             return false;
+        }
+
+        using (ca)
+        using (var handler = new SocketsHttpHandler
+        {
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                CertificateChainPolicy = new X509ChainPolicy
+                {
+                    TrustMode = X509ChainTrustMode.CustomRootTrust,
+                    CustomTrustStore = { ca },
+                    RevocationMode = X509RevocationMode.NoCheck,
+                },
+            },
+        })
+        using (var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(5) })
+        {
+            try
+            {
+                using var response = await http.GetAsync(new Uri(new Uri(server), "/readyz"), cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                return false;
+            }
+        }
+    }
+
+    private static FileStreamOptions PrivateOptions(FileMode mode)
+    {
+        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+        {
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        }
+
+        return options;
+    }
+
+    private static void CreatePrivateFolder(string path)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+    }
+
+    /// <summary>0600 from creation under a fresh name (O_EXCL: a planted link fails the open), then renamed over the target.</summary>
+    private static async Task WritePrivateAtomicAsync(string path, byte[] content, CancellationToken cancellationToken)
+    {
+        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}.tmp");
+        try
+        {
+            await using (var stream = new FileStream(temp, PrivateOptions(FileMode.CreateNew)))
+            {
+                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(temp, path, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
         }
     }
 

@@ -68,7 +68,7 @@ public sealed class ResilienceTests
         Assert.Equal("before", await http.GetStringAsync(url).DefaultTimeout());
 
         // The API server refuses every request for 10 s, and every open stream (the sync link, watches) is cut.
-        using var admin = new HttpClient { BaseAddress = cluster.Host.Server };
+        using var admin = cluster.Host.Access.CreateHttpClient();
         (await admin.PostAsJsonAsync("/yak-admin/faults/unresponsive", new { seconds = 10, mode = "refuse" }).DefaultTimeout()).EnsureSuccessStatusCode();
         (await admin.PostAsync("/yak-admin/faults/drop-streams", null).DefaultTimeout()).EnsureSuccessStatusCode();
         File.WriteAllText(Path.Combine(source, "page.txt"), "after");

@@ -20,8 +20,7 @@ public sealed class ClusterCertificates
 
     public static ClusterCertificates LoadOrCreate(string stateDirectory)
     {
-        var folder = Path.Combine(stateDirectory, "pki");
-        Directory.CreateDirectory(folder);
+        var folder = PrivateFiles.EnsureFolder(Path.Combine(stateDirectory, "pki"));
         var caPath = Path.Combine(folder, "ca.crt");
         var certPath = Path.Combine(folder, "server.crt");
         var keyPath = Path.Combine(folder, "server.key");
@@ -68,12 +67,5 @@ public sealed class ClusterCertificates
     private static X509Certificate2 Reload(X509Certificate2 certificate) =>
         X509CertificateLoader.LoadPkcs12(certificate.Export(X509ContentType.Pkcs12), null);
 
-    private static void WritePrivate(string path, string content)
-    {
-        File.WriteAllText(path, content);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-    }
+    private static void WritePrivate(string path, string content) => PrivateFiles.WriteAtomic(path, content);
 }

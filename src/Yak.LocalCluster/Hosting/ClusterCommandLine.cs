@@ -3,15 +3,22 @@ using System.Text.Json.Nodes;
 
 namespace Yak.LocalCluster.Hosting;
 
-/// <summary><c>yak-local-cluster --port N --state-dir DIR --kubeconfig PATH [--https]</c>: prints one JSON line once listening, stops on SIGTERM.</summary>
+/// <summary>
+/// <c>yak-local-cluster --port N --state-dir DIR --kubeconfig PATH</c>: prints one JSON line once listening, stops on
+/// SIGTERM. <c>yak-local-cluster user add NAME ...</c>: see <see cref="UserCommand"/>.
+/// </summary>
 public static class ClusterCommandLine
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is ["user", ..])
+        {
+            return await UserCommand.RunAsync(args[1..]);
+        }
+
         int port = 0;
         string? stateDir = null;
         string? kubeconfig = null;
-        var https = false;
         var nodes = new List<Scheduling.NodeOptions>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -28,9 +35,6 @@ public static class ClusterCommandLine
                         break;
                     case "--kubeconfig":
                         kubeconfig = Next();
-                        break;
-                    case "--https":
-                        https = true;
                         break;
                     case "--node":
                         nodes.Add(Scheduling.NodeOptions.Parse(Next()));
@@ -55,7 +59,6 @@ public static class ClusterCommandLine
             StateDirectory = stateDir,
             Port = port,
             KubeconfigPath = kubeconfig,
-            Https = https,
             Nodes = nodes.Count > 0 ? nodes : [Scheduling.NodeOptions.Default],
             ConsoleLogging = true,
         });
@@ -72,7 +75,7 @@ public static class ClusterCommandLine
     }
 
     /// <summary><c>$XDG_STATE_HOME/yak/local-cluster</c>, else <c>~/.local/state/yak/local-cluster</c> (yak's state home, see DESIGN.md).</summary>
-    private static string DefaultStateDirectory()
+    public static string DefaultStateDirectory()
     {
         var stateHome = Environment.GetEnvironmentVariable("XDG_STATE_HOME");
         if (string.IsNullOrEmpty(stateHome))
@@ -84,6 +87,8 @@ public static class ClusterCommandLine
     }
 
     private const string Usage =
-        "usage: yak-local-cluster [--port N] [--state-dir DIR] [--kubeconfig PATH] [--https] [--node NAME[:ZONE]]...\n" +
-        "A Kubernetes-API-compatible local cluster that runs pods as local processes. It is not Kubernetes.";
+        "usage: yak-local-cluster [--port N] [--state-dir DIR] [--kubeconfig PATH] [--node NAME[:ZONE]]...\n" +
+        "       yak-local-cluster user add NAME --kubeconfig PATH [--group GROUP]... [--state-dir DIR]\n" +
+        "A Kubernetes-API-compatible local cluster that runs pods as local processes. It is not Kubernetes.\n" +
+        "It serves HTTPS on 127.0.0.1 only; every request needs a user's bearer token (in the written kubeconfig).";
 }

@@ -8,6 +8,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Auth;
 using Yak.LocalCluster.Discovery;
 using Yak.LocalCluster.Runtime;
 using Yak.LocalCluster.Storage;
@@ -24,16 +25,19 @@ public sealed class LocalClusterHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private LocalClusterHost(WebApplication app, Uri server, string kubeconfigPath, string stateDirectory)
+    private LocalClusterHost(WebApplication app, ClusterAccess access, string kubeconfigPath, string stateDirectory)
     {
         _app = app;
-        Server = server;
+        Access = access;
         KubeconfigPath = kubeconfigPath;
         StateDirectory = stateDirectory;
     }
 
-    /// <summary>The API server's base URL, e.g. <c>http://127.0.0.1:41234</c>.</summary>
-    public Uri Server { get; }
+    /// <summary>The API server's base URL, e.g. <c>https://127.0.0.1:41234</c>.</summary>
+    public Uri Server => Access.Server;
+
+    /// <summary>The address, CA and users: for kubeconfigs of other users and in-process HTTP clients.</summary>
+    public ClusterAccess Access { get; }
 
     /// <summary>The kubeconfig written for this server (context <c>yak-local</c>, current).</summary>
     public string KubeconfigPath { get; }
@@ -44,8 +48,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
 
     public static async Task<LocalClusterHost> StartAsync(LocalClusterOptions options, CancellationToken cancellationToken = default)
     {
-        var state = Path.GetFullPath(options.StateDirectory);
-        Directory.CreateDirectory(state);
+        var state = PrivateFiles.EnsureFolder(options.StateDirectory);
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = state, Args = [] });
         builder.Logging.ClearProviders();
         if (options.ConsoleLogging)
@@ -57,26 +60,21 @@ public sealed class LocalClusterHost : IAsyncDisposable
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         }
 
-        var tls = options.Https ? ClusterCertificates.LoadOrCreate(state) : null;
+        var tls = ClusterCertificates.LoadOrCreate(state);
+        var tokens = TokenFile.OpenOrCreate(ClusterAccess.TokenPath(state));
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
-                if (tls is null)
-                {
-                    // Plain HTTP: HTTP/1.1 only (cleartext HTTP/2 cannot be negotiated; WebSocket upgrades need 1.1).
-                    listen.Protocols = HttpProtocols.Http1;
-                }
-                else
-                {
-                    listen.Protocols = HttpProtocols.Http1AndHttp2;
-                    listen.UseHttps(tls.ServerCertificate);
-                }
+                listen.Protocols = HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(tls.ServerCertificate);
             });
         });
 
+        builder.Services.AddSingleton(tokens);
         ConfigureServices(builder.Services, options, state);
         var app = builder.Build();
+        app.UseMiddleware<RequestGuard>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseMiddleware<Faults.FaultMiddleware>();
         app.MapDiscovery();
@@ -90,8 +88,10 @@ public sealed class LocalClusterHost : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         var server = new Uri(address.Replace("[::1]", "127.0.0.1", StringComparison.Ordinal));
         var kubeconfig = Path.GetFullPath(options.KubeconfigPath ?? Path.Combine(state, "kubeconfig"));
-        Kubeconfig.Write(kubeconfig, server, tls?.CaPem);
-        return new LocalClusterHost(app, server, kubeconfig, state);
+        var access = new ClusterAccess(server, tls.CaPem, tokens);
+        PrivateFiles.WriteAtomic(Path.Combine(state, ClusterAccess.ServerFileName), server.GetLeftPart(UriPartial.Authority) + "\n");
+        Kubeconfig.Write(kubeconfig, server, tls.CaPem, tokens.OwnerToken);
+        return new LocalClusterHost(app, access, kubeconfig, state);
     }
 
     private static void ConfigureServices(IServiceCollection services, LocalClusterOptions options, string state)

@@ -16,9 +16,6 @@ public sealed class LocalClusterOptions
     /// <summary>Where to write the kubeconfig (context <c>yak-local</c>); default <c>{StateDirectory}/kubeconfig</c>.</summary>
     public string? KubeconfigPath { get; init; }
 
-    /// <summary>Serve HTTPS with a generated CA (embedded in the kubeconfig) instead of plain HTTP.</summary>
-    public bool Https { get; init; }
-
     /// <summary>Replaces the pod runtime (tests use a fake); default: the process runtime when available.</summary>
     public Func<IServiceProvider, IPodRuntime>? RuntimeFactory { get; init; }
 

@@ -23,7 +23,7 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
         this.state = state;
         Host = host;
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath)).WithStreamKeepAlive();
-        Admin = new HttpClient { BaseAddress = host.Server, Timeout = TaskTimeoutExtensions.DefaultTimeoutSpan };
+        Admin = host.Access.CreateHttpClient(timeout: TaskTimeoutExtensions.DefaultTimeoutSpan);
     }
 
     public LocalClusterHost Host { get; }

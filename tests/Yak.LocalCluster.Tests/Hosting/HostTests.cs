@@ -22,13 +22,12 @@ public sealed class HostTests
     }
 
     [Fact]
-    public async Task StartAsync_Https_ClientTrustsEmbeddedCa()
+    public async Task StartAsync_Default_ServesHttpsClientTrustsEmbeddedCa()
     {
         using var state = new TempDirectory("yak-lc-");
         await using var host = await LocalClusterHost.StartAsync(new LocalClusterOptions
         {
             StateDirectory = state.Path,
-            Https = true,
             RuntimeFactory = _ => new FakePodRuntime(),
         }).DefaultTimeout();
         using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
@@ -54,7 +53,7 @@ public sealed class HostTests
             var line = await process.StandardOutput.ReadLineAsync().DefaultTimeout();
             var ready = JsonNode.Parse(line!)!;
             var server = ready["server"]!.GetValue<string>();
-            using var http = new HttpClient();
+            using var http = ClusterAccess.FromStateDirectory(state.Combine("state")).CreateHttpClient();
             var version = await http.GetStringAsync(server + "/version").DefaultTimeout();
 
             Assert.Equal(process.Id, ready["pid"]!.GetValue<int>());

@@ -18,7 +18,7 @@ public sealed class KubectlConformanceTests
     [Fact]
     public async Task Https_GeneratedCa_KubectlTrustsKubeconfig()
     {
-        await using var cluster = await TestCluster.StartAsync(https: true);
+        await using var cluster = await TestCluster.StartAsync();
         var kubectl = Support.Kubectl.For(cluster.Host.KubeconfigPath);
 
         var applied = await kubectl.RunWithStdinAsync(Manifests.WebApp(), "apply", "-f", "-");

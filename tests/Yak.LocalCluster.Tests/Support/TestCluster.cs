@@ -21,7 +21,7 @@ internal sealed class TestCluster : IAsyncDisposable
         Host = host;
         Runtime = runtime;
         _ownedState = ownedState;
-        Http = new HttpClient { BaseAddress = host.Server, Timeout = TimeSpan.FromSeconds(30) };
+        Http = host.Access.CreateHttpClient(timeout: TimeSpan.FromSeconds(30));
         Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
     }
 
@@ -35,7 +35,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,
-        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false, bool https = false,
+        Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false,
         IReadOnlyList<NodeOptions>? nodes = null)
     {
         var owned = stateDirectory is null ? new TempDirectory("yak-lc-") : null;
@@ -45,7 +45,6 @@ internal sealed class TestCluster : IAsyncDisposable
             StateDirectory = stateDirectory ?? owned!.Path,
             RuntimeFactory = processRuntime ? null : runtimeFactory ?? (_ => runtime),
             WatchHistoryCapacity = watchHistory,
-            Https = https,
             Nodes = nodes ?? [NodeOptions.Default],
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
         }).DefaultTimeout();
