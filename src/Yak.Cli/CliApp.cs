@@ -10,12 +10,7 @@ namespace Yak.Cli;
 /// <summary>Builds yakctl's command tree and runs it, mapping failures to the documented exit codes.</summary>
 internal static class CliApp
 {
-    public static readonly Option<OutputFormat> OutputOption = new("--output", "-o")
-    {
-        Description = "Output format: text or json.",
-        Recursive = true,
-        DefaultValueFactory = _ => OutputFormat.Text,
-    };
+    public static readonly Option<OutputFormat> OutputOption = OutputFormats.CreateOption();
 
     public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, TerminationSignals signals)
     {
@@ -55,7 +50,7 @@ internal static class CliApp
         }
         catch (Exception ex)
         {
-            return CliFailures.Report(ex, error);
+            return await CliFailures.ReportAsync(ex, error).ConfigureAwait(false);
         }
     }
 

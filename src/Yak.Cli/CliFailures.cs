@@ -12,6 +12,8 @@ internal static class CliFailures
 {
     public const string DebugVariable = "YAK_DEBUG";
 
+    private const string StartLocalCluster = "'yakctl cluster local start'";
+
     private static bool Debug => Environment.GetEnvironmentVariable(DebugVariable) is "1" or "true";
 
     /// <summary>The last chance: an exception on a background thread ends yakctl with a message, not a runtime dump.</summary>
@@ -34,10 +36,33 @@ internal static class CliFailures
         TaskScheduler.UnobservedTaskException += (_, e) => e.SetObserved();
     }
 
+    /// <summary>As <see cref="Report"/>, and advice about the local cluster that matches whether it runs.</summary>
+    public static async Task<int> ReportAsync(Exception exception, TextWriter error)
+    {
+        var (code, message, hint) = Describe(exception);
+        if (message.Contains(StartLocalCluster, StringComparison.Ordinal)
+            && await LocalClusterLauncher.Default.StatusAsync(CancellationToken.None).ConfigureAwait(false) is { } running)
+        {
+            // The daemon's advice assumes nothing runs; here it is known that the local cluster does.
+            message = message
+                .Replace($"; for the local cluster, {StartLocalCluster}.", ".", StringComparison.Ordinal)
+                .Replace($", or start the local cluster with {StartLocalCluster}.", ".", StringComparison.Ordinal);
+            hint = $"the local cluster is running: '--kubeconfig {running.Kubeconfig} --context {LocalClusterLauncher.ContextName}' targets it " +
+                "(in an environment's folder its own cluster is used).";
+        }
+
+        return Write(exception, error, code, message, hint);
+    }
+
     /// <summary>Writes <paramref name="exception"/> as the user should read it and returns yakctl's exit code for it.</summary>
     public static int Report(Exception exception, TextWriter error)
     {
         var (code, message, hint) = Describe(exception);
+        return Write(exception, error, code, message, hint);
+    }
+
+    private static int Write(Exception exception, TextWriter error, int code, string message, string? hint)
+    {
         error.WriteLine($"yakctl: {message}");
         if (hint is not null)
         {

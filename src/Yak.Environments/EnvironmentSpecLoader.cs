@@ -44,8 +44,13 @@ public static class EnvironmentSpecLoader
         var file = Directory.Exists(path) ? FindSpecFile(path) : path;
         if (file is null)
         {
-            var missing = new SpecDiagnostic(path, 1, 1, string.Empty, $"no spec file found (looked for {string.Join(", ", SpecFileNames)})", DiagnosticSeverity.Error);
+            var missing = new SpecDiagnostic(path, 0, 0, string.Empty, $"no spec file found (looked for {string.Join(", ", SpecFileNames)})", DiagnosticSeverity.Error);
             return new LoadResult(null, [missing], []);
+        }
+
+        if (!File.Exists(file))
+        {
+            return new LoadResult(null, [new SpecDiagnostic(file, 0, 0, string.Empty, "no such file or folder", DiagnosticSeverity.Error)], []);
         }
 
         string text;
@@ -55,7 +60,7 @@ public static class EnvironmentSpecLoader
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return new LoadResult(null, [new SpecDiagnostic(file, 1, 1, string.Empty, $"cannot read the file: {ex.Message}", DiagnosticSeverity.Error)], []);
+            return new LoadResult(null, [new SpecDiagnostic(file, 0, 0, string.Empty, $"cannot read the file: {ex.Message}", DiagnosticSeverity.Error)], []);
         }
 
         return LoadText(text, file, format);

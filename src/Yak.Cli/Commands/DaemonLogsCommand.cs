@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text;
+using Yak.Cli.Output;
 
 namespace Yak.Cli.Commands;
 
@@ -10,7 +11,7 @@ internal static class DaemonLogsCommand
     {
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as yakd writes." };
         var tail = new Option<int>("--tail", "-n") { Description = "Lines to show from the end (0: all).", DefaultValueFactory = _ => 100 };
-        var command = new Command("logs", "Show yakd's log.");
+        var command = new Command("logs", "Show yakd's log (with -o json: one {time, level, source, message} object per line).");
         command.Options.Add(follow);
         command.Options.Add(tail);
         command.SetAction(async (parse, cancellationToken) =>
@@ -40,7 +41,7 @@ internal static class DaemonLogsCommand
 
             foreach (var line in lines)
             {
-                await context.Output.Out.WriteLineAsync(line).ConfigureAwait(false);
+                Print(context, line);
             }
 
             if (!parse.GetValue(follow))
@@ -56,7 +57,7 @@ internal static class DaemonLogsCommand
                 {
                     if (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
                     {
-                        await context.Output.Out.WriteLineAsync(line).ConfigureAwait(false);
+                        Print(context, line);
                         continue;
                     }
 
@@ -66,10 +67,23 @@ internal static class DaemonLogsCommand
             }
             catch (OperationCanceledException)
             {
+                // Ctrl+C: yakctl exits 130 as for any interrupted command.
             }
 
             return CliExitCodes.Success;
         });
         return command;
+    }
+
+    private static void Print(CliContext context, string line)
+    {
+        if (context.Output.Json)
+        {
+            context.Output.WriteJsonLine(DaemonLogLine.Parse(line));
+        }
+        else
+        {
+            context.Output.Out.WriteLine(line);
+        }
     }
 }

@@ -18,7 +18,7 @@ internal static class EnvironmentCommands
         var file = FileOption();
         var local = new Option<bool>("--local") { Description = "Use the local cluster (started if it is not running)." };
         var cluster = new Option<string>("--cluster") { Description = "A cluster named in $XDG_CONFIG_HOME/yak/config.yaml (default: one with room)." };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the rollout (default 300).", DefaultValueFactory = _ => 0 };
+        var timeout = TimeoutOption();
         var command = new Command("up", "Deploy the environment (or reconnect to it), watch the rollout per service, start sync and forwards.");
         command.Options.Add(file);
         command.Options.Add(local);
@@ -27,6 +27,7 @@ internal static class EnvironmentCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = CliApp.Context(parse);
+            var specPath = SpecPath(parse.GetValue(file));
             var kubeconfig = string.Empty;
             var kubeContext = string.Empty;
             if (parse.GetValue(local))
@@ -40,7 +41,7 @@ internal static class EnvironmentCommands
             await using var client = await context.ConnectAsync(cancellationToken);
             var request = new EnvUpRequest
             {
-                SpecPath = SpecPath(parse.GetValue(file)),
+                SpecPath = specPath,
                 Cluster = parse.GetValue(cluster) ?? string.Empty,
                 Kubeconfig = kubeconfig,
                 Context = kubeContext,
@@ -61,7 +62,7 @@ internal static class EnvironmentCommands
     {
         var file = FileOption();
         var services = new Argument<string[]>("service") { Description = "Services to restart (default: every service).", Arity = ArgumentArity.ZeroOrMore };
-        var timeout = new Option<int>("--timeout") { Description = "Seconds to wait for the rollout (default 300).", DefaultValueFactory = _ => 0 };
+        var timeout = TimeoutOption();
         var command = new Command("update", "Rollout restart (pulls fresh images) of some services or all, with progress.");
         command.Arguments.Add(services);
         command.Options.Add(file);
@@ -141,7 +142,26 @@ internal static class EnvironmentCommands
         return command;
     }
 
-    private static string SpecPath(string? file) => Path.GetFullPath(file ?? Directory.GetCurrentDirectory());
+    /// <summary>No default value in the parser: 0 goes to yakd, which applies its own (300 s), so help says that one alone.</summary>
+    private static Option<int> TimeoutOption() => new("--timeout") { Description = "Seconds to wait for the rollout (default: 300)." };
+
+    /// <summary>
+    /// The spec as an absolute path, checked here before anything is started: a mistyped <c>-f</c> is named as
+    /// such, and no local cluster is started for it.
+    /// </summary>
+    private static string SpecPath(string? file)
+    {
+        var path = Path.GetFullPath(file ?? Directory.GetCurrentDirectory());
+        if (file is not null && !File.Exists(path) && !Directory.Exists(path))
+        {
+            throw new CliException(
+                $"{file}: no such file or folder.",
+                CliExitCodes.Usage,
+                "-f takes a yak.yaml or docker-compose.yml, or the folder holding one (default: the current folder).");
+        }
+
+        return path;
+    }
 
     private static int Finish<T>(CliContext context, EnvironmentInfo environment, T response)
     {

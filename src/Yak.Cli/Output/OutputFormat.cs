@@ -1,3 +1,5 @@
+using System.CommandLine;
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Yak.Protocol.Transport;
 
@@ -7,6 +9,39 @@ internal enum OutputFormat
 {
     Text,
     Json,
+}
+
+/// <summary><c>--output text|json</c>: lowercase in help, in completions and in the error for anything else.</summary>
+internal static class OutputFormats
+{
+    private static readonly string[] Names = ["text", "json"];
+
+    public static Option<OutputFormat> CreateOption()
+    {
+        var option = new Option<OutputFormat>("--output", "-o")
+        {
+            // No DefaultValueFactory: help would print the enum's name ("[default: Text]"); unset is Text anyway.
+            Description = "Output format: text (default) or json.",
+            HelpName = string.Join('|', Names),
+            Recursive = true,
+            CustomParser = result =>
+            {
+                var value = result.Tokens.Count > 0 ? result.Tokens[^1].Value : string.Empty;
+                switch (value.ToLowerInvariant())
+                {
+                    case "text":
+                        return OutputFormat.Text;
+                    case "json":
+                        return OutputFormat.Json;
+                    default:
+                        result.AddError($"--output takes {string.Join(" or ", Names)}, not '{value}'.");
+                        return OutputFormat.Text;
+                }
+            },
+        };
+        option.CompletionSources.Add(Names);
+        return option;
+    }
 }
 
 /// <summary>Where a command writes, and in which shape: every command that prints data supports <c>--output json</c>.</summary>
@@ -20,7 +55,19 @@ internal sealed class CliOutput(TextWriter output, TextWriter error, OutputForma
 
     public bool Json => Format == OutputFormat.Json;
 
-    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, YakJson.Indented));
+    /// <summary>
+    /// The wire's JSON options with the relaxed encoder: a terminal or a pipe reads quotes, &lt; and non-ASCII
+    /// as they are (no <c>\u0022</c>); the output is never embedded in HTML.
+    /// </summary>
+    public static JsonSerializerOptions Indented { get; } = new(YakJson.Indented) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>One object per line (streams: logs), relaxed like <see cref="Indented"/>.</summary>
+    public static JsonSerializerOptions Compact { get; } = new(YakJson.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Indented));
+
+    /// <summary>One JSON object on one line.</summary>
+    public void WriteJsonLine<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Compact));
 
     /// <summary>Progress and notices go to stderr so stdout stays parseable.</summary>
     public void Progress(string message) => Error.WriteLine(message);

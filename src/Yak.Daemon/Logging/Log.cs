@@ -35,7 +35,7 @@ internal static partial class Log
     [LoggerMessage(2004, LogLevel.Error, "Accepting a connection failed")]
     public static partial void AcceptFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(2005, LogLevel.Information, "Client {ConnectionId} is {ClientName} {ClientVersion} (protocol {ProtocolVersion})")]
+    [LoggerMessage(2005, LogLevel.Debug, "Client {ConnectionId} is {ClientName} {ClientVersion} (protocol {ProtocolVersion})")]
     public static partial void ClientHello(ILogger logger, int connectionId, string clientName, string clientVersion, int protocolVersion);
 
     [LoggerMessage(2006, LogLevel.Warning, "Client {ConnectionId} speaks protocol {ClientProtocol}; this daemon supports {Minimum}..{Current}")]

@@ -86,10 +86,14 @@ internal static class ExecEndpoint
         }
 
         await session.AnnounceAsync(cancellationToken).ConfigureAwait(false);
+        var launchFailure = new ExecLaunchFailure();
         LocalProcess process;
         try
         {
-            process = LocalProcess.Start(launch, flags.Tty, (stream, data) => session.ForwardOutputAsync(stream, data, cancellationToken));
+            process = LocalProcess.Start(
+                launch,
+                flags.Tty,
+                (stream, data) => launchFailure.Swallow(data) ? ValueTask.CompletedTask : session.ForwardOutputAsync(stream, data, cancellationToken));
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -113,7 +117,7 @@ internal static class ExecEndpoint
             return;
         }
 
-        await session.FinishAsync(await process.Exited.ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+        await session.FinishAsync(await process.Exited.ConfigureAwait(false), launchFailure.Message, cancellationToken).ConfigureAwait(false);
         await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
     }
 

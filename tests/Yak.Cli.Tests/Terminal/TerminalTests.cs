@@ -134,6 +134,34 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
         await piped.WaitForExitAsync().DefaultTimeout();
     }
 
+    [Fact]
+    public async Task Exec_MissingExecutable_SaysSoAsAContainerRuntimeWould()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["exec", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct, "--", "no-such-program-for-yak"]);
+
+        Assert.NotEqual(0, await yakctl.WaitForExitAsync());
+        Assert.Contains("exec: \"no-such-program-for-yak\": executable file not found in $PATH", yakctl.Screen, StringComparison.Ordinal);
+        Assert.DoesNotContain("nsenter", yakctl.Screen, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Exec_YakdKilledMidCommand_SaysYakdStoppedWithAHint()
+    {
+        await using var yakctl = fixture.StartOnTerminal(["exec", "pod/" + TerminalFixture.SleeperPod, .. fixture.Direct, "--", "sh", "-c", "echo started; exec sleep 30"]);
+        await yakctl.WaitForTextAsync("started");
+
+        foreach (var pid in fixture.Sandbox.RunningDaemonPids())
+        {
+            using var daemon = Process.GetProcessById(pid);
+            daemon.Kill();
+        }
+
+        Assert.Equal(3, await yakctl.WaitForExitAsync());
+        Assert.Contains("yakd stopped before this command finished", yakctl.Screen, StringComparison.Ordinal);
+        Assert.Contains("hint: 'yakctl daemon logs'", yakctl.Screen, StringComparison.Ordinal);
+        AssertNoStackTrace(yakctl.Screen);
+    }
+
     private static void AssertNoStackTrace(string screen)
     {
         Assert.DoesNotContain("Unhandled exception", screen, StringComparison.Ordinal);

@@ -1,8 +1,6 @@
 using System.CommandLine;
-using System.Text.Json;
 using Yak.Client;
 using Yak.Protocol.Messages;
-using Yak.Protocol.Transport;
 
 namespace Yak.Cli.Commands.Streams;
 
@@ -36,9 +34,15 @@ internal static class LogsCommand
                 line =>
                 {
                     pods.Add(line.Pod);
-                    output.Out.WriteLine(output.Json
-                        ? JsonSerializer.Serialize(line, YakJson.Options)
-                        : pods.Count > 1 ? $"[{line.Pod}/{line.Container}] {line.Line}" : line.Line);
+                    if (output.Json)
+                    {
+                        output.WriteJsonLine(line);
+                    }
+                    else
+                    {
+                        output.Out.WriteLine(pods.Count > 1 ? $"[{line.Pod}/{line.Container}] {line.Line}" : line.Line);
+                    }
+
                     output.Out.Flush();
                 },
                 error => output.Error.WriteLine($"yakctl: {error}"),
