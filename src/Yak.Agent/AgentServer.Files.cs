@@ -22,17 +22,33 @@ public sealed partial class AgentServer
         IncomingFile transfer;
         try
         {
-            var (full, folder) = operations.PrepareFile(path);
+            var (folder, name) = operations!.PrepareFile(path);
             if (frame.Type == MessageType.PutFile)
             {
-                transfer = IncomingFile.Whole(id, path, full, folder, executable);
+                transfer = IncomingFile.Whole(id, path, folder, name, executable);
             }
             else
             {
-                var current = CurrentDigest(path, full);
-                transfer = current == basisDigest && blockSize > 0
-                    ? IncomingFile.Delta(id, path, full, folder, executable, blockSize)
-                    : IncomingFile.Failed(id, path, ErrorCode.BaseMismatch, $"'{path}' is {(current is null ? "missing" : current.ToString())}, delta is against {basisDigest}");
+                Digest? current;
+                try
+                {
+                    current = CurrentDigest(path, folder, name);
+                }
+                catch
+                {
+                    folder.Dispose();
+                    throw;
+                }
+
+                if (current == basisDigest && blockSize > 0)
+                {
+                    transfer = IncomingFile.Delta(id, path, folder, name, executable, blockSize);
+                }
+                else
+                {
+                    folder.Dispose();
+                    transfer = IncomingFile.Failed(id, path, ErrorCode.BaseMismatch, $"'{path}' is {(current is null ? "missing" : current.ToString())}, delta is against {basisDigest}");
+                }
             }
         }
         catch (PathRefusedException e)
@@ -67,9 +83,9 @@ public sealed partial class AgentServer
         return (path, executable, basis, blockSize is > 0 and <= int.MaxValue ? (int)blockSize : 0);
     }
 
-    private Digest? CurrentDigest(string path, string full)
+    private Digest? CurrentDigest(string path, DirectoryHandle folder, string name)
     {
-        if (FileStat.Lstat(full) is not { Kind: EntryKind.File } stat)
+        if (folder.Stat(name) is not { Kind: EntryKind.File } stat)
         {
             return null;
         }
@@ -80,7 +96,8 @@ public sealed partial class AgentServer
             return known.Digest;
         }
 
-        return Digest.OfFile(full);
+        using var file = folder.OpenRead(name).Stream;
+        return Digest.OfStream(file);
     }
 
     private async Task CopyFileAsync(Frame frame, CancellationToken cancellationToken)
@@ -91,33 +108,47 @@ public sealed partial class AgentServer
             await CommitPendingAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        IncomingFile transfer;
+        IncomingFile? transfer = null;
         try
         {
-            var sourceFull = validator.Resolve(source);
-            if (FileStat.Lstat(sourceFull) is not { Kind: EntryKind.File })
+            // The source is opened first: preparing the target may close the folders opened to find it.
+            var located = operations!.Locate(source);
+            FileStream? input = null;
+            try
+            {
+                input = located is { } l ? l.Folder.OpenRead(l.Name, 1 << 17).Stream : null;
+            }
+            catch (IOException)
+            {
+            }
+
+            if (input is null)
             {
                 transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.DigestMismatch, $"copy source '{source}' is not a file");
             }
             else
             {
-                var (full, folder) = operations.PrepareFile(path);
-                transfer = IncomingFile.Whole(frame.RequestId, path, full, folder, executable);
-                using var input = new FileStream(sourceFull, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1 << 17);
-                var buffer = new byte[1 << 17];
-                int read;
-                while ((read = input.Read(buffer)) > 0)
+                using (input)
                 {
-                    transfer.Write(buffer.AsSpan(0, read));
+                    var (folder, name) = operations.PrepareFile(path);
+                    transfer = IncomingFile.Whole(frame.RequestId, path, folder, name, executable);
+                    var buffer = new byte[1 << 17];
+                    int read;
+                    while ((read = input.Read(buffer)) > 0)
+                    {
+                        transfer.Write(buffer.AsSpan(0, read));
+                    }
                 }
             }
         }
         catch (PathRefusedException e)
         {
+            transfer?.Dispose();
             transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.PathRefused, e.Message);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            transfer?.Dispose();
             transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.IoError, e.Message);
         }
 
@@ -202,17 +233,19 @@ public sealed partial class AgentServer
         var batch = pending.ToList();
         pending.Clear();
         pendingPaths.Clear();
-        if (Durable)
-        {
-            Parallel.ForEach(batch, new ParallelOptions { MaxDegreeOfParallelism = 8 }, file => file.Sync(durable: true));
-        }
+        Parallel.ForEach(batch, new ParallelOptions { MaxDegreeOfParallelism = Durable ? 8 : 1 }, file => file.Sync(Durable));
 
         foreach (var file in batch)
         {
             try
             {
-                file.Commit();
-                var stat = FileStat.Lstat(file.FullPath!);
+                if (file.Failure is { } failure)
+                {
+                    await ReplyErrorAsync(file.Id, failure.Code, failure.Message, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+
+                var stat = file.Commit();
                 manifest.RemoveSubtree(file.Relative);
                 manifest.Entries[file.Relative] = file.Result!.Value with { MtimeNs = stat?.MtimeNs ?? 0, Inode = stat?.Inode ?? 0 };
                 await writer.WriteAsync(MessageType.Ack, file.Id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);

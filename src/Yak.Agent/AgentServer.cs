@@ -22,14 +22,14 @@ public sealed partial class AgentServer
     private readonly Stream output;
     private readonly TextWriter log;
     private readonly string version;
-    private readonly PathValidator validator;
     private readonly Scanner scanner;
     private readonly Dictionary<uint, IncomingFile> transfers = [];
     private readonly List<IncomingFile> pending = [];
     private readonly HashSet<string> pendingPaths = new(StringComparer.Ordinal);
     private readonly ChunkCodec codec = new();
     private Snapshot manifest = new();
-    private TreeOperations operations = null!;
+    private DirectoryHandle? rootHandle;
+    private TreeOperations? operations;
     private FrameWriter writer = null!;
 
     public AgentServer(string root, Stream input, Stream output, TextWriter log, string version)
@@ -39,7 +39,6 @@ public sealed partial class AgentServer
         this.output = output;
         this.log = log;
         this.version = version;
-        validator = new PathValidator(this.root);
         scanner = new Scanner(this.root, new IgnoreRules(this.root, new IgnoreSettings
         {
             UseGitignore = false,
@@ -67,12 +66,20 @@ public sealed partial class AgentServer
                 return 3;
             }
 
-            RemoveStaleTemps();
+            rootHandle = DirectoryHandle.OpenRoot(root);
+            manifest = new Snapshot();
+            operations = new TreeOperations(rootHandle, manifest);
+            var stale = operations.RemoveStaleTemps();
+            if (stale > 0)
+            {
+                log.WriteLine($"yak-agent: removed {stale} temp entries a previous run left behind");
+            }
 
             // No scan yet: the first manifest request does it, with the persisted digest cache if there is one.
             RemoveStaleCacheTemps();
             manifest = (CachePath is null ? null : Snapshot.TryLoad(CachePath)) ?? new Snapshot();
-            operations = new TreeOperations(validator, manifest);
+            operations.Dispose();
+            operations = new TreeOperations(rootHandle, manifest);
             log.WriteLine($"yak-agent {version}: serving {root}{(CachePath is null ? "" : $" (scan cache {CachePath}, {manifest.Count} entries)")}");
 
             while (true)
@@ -109,6 +116,8 @@ public sealed partial class AgentServer
             }
 
             codec.Dispose();
+            operations?.Dispose();
+            rootHandle?.Dispose();
         }
     }
 
@@ -175,18 +184,18 @@ public sealed partial class AgentServer
                     return;
                 case MessageType.Delete:
                 case MessageType.RemoveDir:
-                    operations.Delete(reader.String());
+                    operations!.Delete(reader.String());
                     break;
                 case MessageType.MakeDir:
-                    operations.MakeDirectory(reader.String());
+                    operations!.MakeDirectory(reader.String());
                     break;
                 case MessageType.SetMode:
                     var path = reader.String();
-                    operations.SetExecutable(path, ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable));
+                    operations!.SetExecutable(path, ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable));
                     break;
                 case MessageType.Symlink:
                     var link = reader.String();
-                    operations.Symlink(link, reader.String());
+                    operations!.Symlink(link, reader.String());
                     break;
                 default:
                     await ReplyErrorAsync(id, ErrorCode.BadRequest, $"unexpected frame {frame.Type}", cancellationToken).ConfigureAwait(false);
@@ -215,7 +224,8 @@ public sealed partial class AgentServer
     private async Task SendManifestAsync(uint id, Digest known, CancellationToken cancellationToken)
     {
         manifest = scanner.Scan(manifest, cancellationToken);
-        operations = new TreeOperations(validator, manifest);
+        operations?.Dispose();
+        operations = new TreeOperations(rootHandle!, manifest);
         var stats = scanner.LastStats;
         log.WriteLine($"yak-agent: scanned {stats.Entries} entries, hashed {stats.FilesHashed} files ({stats.BytesHashed} bytes) in {stats.Elapsed.TotalMilliseconds:0} ms");
         SaveCache();
@@ -315,20 +325,6 @@ public sealed partial class AgentServer
                 }
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-    }
-
-    private void RemoveStaleTemps()
-    {
-        foreach (var temp in Directory.EnumerateFiles(root, TreeOperations.TempPrefix + "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true, AttributesToSkip = 0 }))
-        {
-            try
-            {
-                File.Delete(temp);
-            }
-            catch (IOException)
             {
             }
         }

@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using Yak.Sync.Delta;
 using Yak.Sync.Hashing;
+using Yak.Sync.Paths;
 using Yak.Sync.Scanning;
 using Yak.Sync.Wire;
 
@@ -14,17 +15,20 @@ namespace Yak.Agent;
 internal sealed class IncomingFile : IDisposable
 {
     private readonly XxHash128 hasher = new();
+    private readonly DirectoryHandle? folder;
     private readonly FileStream? output;
     private readonly FileStream? basis;
     private readonly DeltaApplier? applier;
     private long written;
+    private bool committed;
 
-    private IncomingFile(uint id, string relative, string? full, string? temp, bool executable, FileStream? output, FileStream? basis, int blockSize)
+    private IncomingFile(uint id, string relative, DirectoryHandle? folder, string? name, string? temp, bool executable, FileStream? output, FileStream? basis, int blockSize)
     {
         Id = id;
         Relative = relative;
-        FullPath = full;
-        TempPath = temp;
+        this.folder = folder;
+        Name = name;
+        TempName = temp;
         Executable = executable;
         this.output = output;
         this.basis = basis;
@@ -38,9 +42,10 @@ internal sealed class IncomingFile : IDisposable
 
     public string Relative { get; }
 
-    public string? FullPath { get; }
+    /// <summary>The target's name inside its folder (the folder is held open, so no path is ever re-walked).</summary>
+    public string? Name { get; }
 
-    public string? TempPath { get; }
+    public string? TempName { get; }
 
     public bool Executable { get; }
 
@@ -50,25 +55,37 @@ internal sealed class IncomingFile : IDisposable
     public Entry? Result { get; private set; }
 
     public static IncomingFile Failed(uint id, string relative, ErrorCode code, string message) =>
-        new(id, relative, null, null, false, null, null, 0) { Failure = (code, message) };
+        new(id, relative, null, null, null, false, null, null, 0) { Failure = (code, message) };
 
-    public static IncomingFile Whole(uint id, string relative, string full, string folder, bool executable)
+    /// <summary>Starts a whole-file transfer; takes ownership of <paramref name="folder"/>.</summary>
+    public static IncomingFile Whole(uint id, string relative, DirectoryHandle folder, string name, bool executable)
     {
-        var temp = TreeOperations.TempNameIn(folder);
-        return new IncomingFile(id, relative, full, temp, executable, Create(temp), null, 0);
-    }
-
-    public static IncomingFile Delta(uint id, string relative, string full, string folder, bool executable, int blockSize)
-    {
-        var basis = new FileStream(full, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 0);
-        var temp = TreeOperations.TempNameIn(folder);
+        var temp = TreeOperations.TempName();
         try
         {
-            return new IncomingFile(id, relative, full, temp, executable, Create(temp), basis, blockSize);
+            return new IncomingFile(id, relative, folder, name, temp, executable, folder.CreateFile(temp, 1 << 16), null, 0);
         }
         catch
         {
-            basis.Dispose();
+            folder.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Starts a delta against the current file; takes ownership of <paramref name="folder"/>.</summary>
+    public static IncomingFile Delta(uint id, string relative, DirectoryHandle folder, string name, bool executable, int blockSize)
+    {
+        FileStream? basis = null;
+        try
+        {
+            basis = folder.OpenRead(name).Stream;
+            var temp = TreeOperations.TempName();
+            return new IncomingFile(id, relative, folder, name, temp, executable, folder.CreateFile(temp, 1 << 16), basis, blockSize);
+        }
+        catch
+        {
+            basis?.Dispose();
+            folder.Dispose();
             throw;
         }
     }
@@ -112,48 +129,60 @@ internal sealed class IncomingFile : IDisposable
         return true;
     }
 
-    /// <summary>Makes the content durable (when asked) without publishing it yet.</summary>
+    /// <summary>
+    /// Makes the content durable (when asked) without publishing it yet. A failure (a full disk) is recorded in
+    /// <see cref="Failure"/>, not thrown: it runs in parallel with its batch, and one full disk must not crash the agent.
+    /// </summary>
     public void Sync(bool durable)
     {
-        output?.Flush(flushToDisk: durable);
+        try
+        {
+            output?.Flush(flushToDisk: durable);
+        }
+        catch (IOException e)
+        {
+            Failure = (ErrorCode.IoError, $"'{Relative}': {e.Message}");
+        }
     }
 
-    /// <summary>Publishes the file: mode, then an atomic rename over the target.</summary>
-    public void Commit()
+    /// <summary>Publishes the file: mode (on the open descriptor), then an atomic rename over the target; returns its stat.</summary>
+    public StatInfo? Commit()
     {
+        DirectoryHandle.SetMode(output!, Executable ? 0b111_101_101u : 0b110_100_100u);
         output!.Dispose();
         basis?.Dispose();
-        var mode = Executable ? (UnixFileMode)0b111_101_101 : (UnixFileMode)0b110_100_100;
-        if (!OperatingSystem.IsWindows())
+        if (folder!.Stat(Name!) is { Kind: EntryKind.Directory })
         {
-            File.SetUnixFileMode(TempPath!, mode);
-        }
-        if (FileStat.Lstat(FullPath!) is { Kind: EntryKind.Directory })
-        {
-            Directory.Delete(FullPath!, recursive: true);
+            folder.Remove(Name!);
         }
 
-        File.Move(TempPath!, FullPath!, overwrite: true);
+        folder.Rename(TempName!, Name!);
+        committed = true;
+        return folder.Stat(Name!);
     }
 
     public void Dispose()
     {
-        output?.Dispose();
-        basis?.Dispose();
-        if (TempPath is not null && File.Exists(TempPath))
+        try
         {
-            try
+            output?.Dispose();
+        }
+        catch (IOException)
+        {
+            // Flushing the last buffered bytes can fail on a full disk: the temp is removed below all the same.
+        }
+
+        basis?.Dispose();
+        if (folder is not null)
+        {
+            if (!committed && TempName is not null)
             {
-                File.Delete(TempPath);
+                TreeOperations.TryRemove(folder, TempName);
             }
-            catch (IOException)
-            {
-            }
+
+            folder.Dispose();
         }
     }
-
-    private static FileStream Create(string temp) =>
-        new(temp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16);
 }
 
 /// <summary>Hashes everything written through it (the delta applier's output) on its way to the file.</summary>

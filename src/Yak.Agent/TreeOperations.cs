@@ -3,65 +3,83 @@ using Yak.Sync.Scanning;
 
 namespace Yak.Agent;
 
-/// <summary>The small operations on the replica: delete, folders, modes, symlinks. Every path is validated first.</summary>
-internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
+/// <summary>
+/// The small operations on the replica: delete, folders, modes, symlinks. Every path is checked, then reached folder
+/// by folder through descriptors opened with O_NOFOLLOW from the root (<see cref="DirectoryHandle"/>): no operation
+/// follows a link, whatever the tree holds or another process sharing the volume does meanwhile.
+/// </summary>
+internal sealed class TreeOperations(DirectoryHandle root, Snapshot manifest) : IDisposable
 {
     public const string TempPrefix = ".yak-tmp-";
 
+    /// <summary>Folders kept open between requests (a burst of files in one folder costs one walk); bounded in descriptors.</summary>
+    private const int MaxOpenFolders = 256;
+
     /// <summary>
-    /// Folders already checked to be real directories (no symlink on the way) during the current run of file
-    /// transfers; dropped by any structural operation, so thousands of files in one folder cost one check, not one each.
+    /// Folders already opened (real directories, no symlink on the way) during the current run of file transfers;
+    /// dropped by any structural operation, so thousands of files in one folder cost one walk, not one each.
     /// </summary>
-    private readonly HashSet<string> checkedFolders = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DirectoryHandle> openFolders = new(StringComparer.Ordinal);
 
-    public void ForgetCheckedFolders() => checkedFolders.Clear();
-
-    /// <summary>Validates a file path for writing: syntax, then its parents (created if missing); returns (full path, folder).</summary>
-    public (string Full, string Folder) PrepareFile(string relative)
+    public void ForgetCheckedFolders()
     {
-        PathValidator.CheckSyntax(relative);
-        var folder = EnsureParents(relative);
-        return (Path.Combine(validator.Root, relative), folder);
+        foreach (var folder in openFolders.Values)
+        {
+            folder.Dispose();
+        }
+
+        openFolders.Clear();
     }
 
-    public static string TempNameIn(string folder) => Path.Combine(folder, TempPrefix + Guid.NewGuid().ToString("N")[..16]);
+    /// <summary>Checks a file path for writing and opens its folder (creating missing ones); the caller owns the returned handle.</summary>
+    public (DirectoryHandle Folder, string Name) PrepareFile(string relative)
+    {
+        PathValidator.CheckSyntax(relative);
+        return (Folder(ParentOf(relative), create: true)!.Duplicate(), NameOf(relative));
+    }
+
+    /// <summary>Opens the folder of an existing entry (for reading it); null when a folder on the way is missing.</summary>
+    public (DirectoryHandle Folder, string Name)? Locate(string relative)
+    {
+        PathValidator.CheckSyntax(relative);
+        return Folder(ParentOf(relative), create: false) is { } folder ? (folder, NameOf(relative)) : null;
+    }
+
+    public static string TempName() => TempPrefix + Guid.NewGuid().ToString("N")[..16];
 
     public void Delete(string relative)
     {
-        checkedFolders.Clear();
-        var full = validator.Resolve(relative);
-        RemoveAnything(full);
+        ForgetCheckedFolders();
+        PathValidator.CheckSyntax(relative);
+        Folder(ParentOf(relative), create: false)?.Remove(NameOf(relative));
         manifest.RemoveSubtree(relative);
     }
 
     public void MakeDirectory(string relative)
     {
-        checkedFolders.Clear();
-        var full = validator.Resolve(relative);
-        var stat = FileStat.Lstat(full);
-        if (stat is { } s && s.Kind != EntryKind.Directory)
+        ForgetCheckedFolders();
+        PathValidator.CheckSyntax(relative);
+        var folder = Folder(ParentOf(relative), create: true)!;
+        var name = NameOf(relative);
+        if (folder.Stat(name) is { } s && s.Kind != EntryKind.Directory)
         {
-            RemoveAnything(full);
+            folder.Remove(name);
+            manifest.RemoveSubtree(relative);
         }
 
-        EnsureParents(relative);
-        Directory.CreateDirectory(full);
+        folder.MakeDirectory(name);
         manifest.Entries[relative] = Entry.Directory();
     }
 
     public void SetExecutable(string relative, bool executable)
     {
-        var full = validator.Resolve(relative);
-        var stat = FileStat.Lstat(full) ?? throw new FileNotFoundException($"'{relative}' does not exist");
-        if (stat.Kind != EntryKind.File)
+        var (folder, name) = Locate(relative) ?? throw new FileNotFoundException($"'{relative}' does not exist");
+        var (file, stat) = folder.OpenRead(name);
+        using (file)
         {
-            throw new IOException($"'{relative}' is not a file");
+            DirectoryHandle.SetMode(file, (uint)ApplyExecutable((UnixFileMode)stat.Mode, executable));
         }
 
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(full, ApplyExecutable((UnixFileMode)stat.Mode, executable));
-        }
         if (manifest.Entries.TryGetValue(relative, out var entry))
         {
             manifest.Entries[relative] = entry with { Executable = executable };
@@ -70,55 +88,75 @@ internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
 
     public void Symlink(string relative, string target)
     {
-        checkedFolders.Clear();
+        ForgetCheckedFolders();
+        PathValidator.CheckSyntax(relative);
         PathValidator.CheckLinkTarget(relative, target);
-        var full = validator.Resolve(relative);
-        var folder = EnsureParents(relative);
-        if (FileStat.Lstat(full) is { Kind: EntryKind.Directory })
+        var folder = Folder(ParentOf(relative), create: true)!;
+        var name = NameOf(relative);
+        if (folder.Stat(name) is { Kind: EntryKind.Directory })
         {
-            RemoveAnything(full);
+            folder.Remove(name);
         }
 
-        // Created beside, then renamed over: the name always points somewhere valid.
-        var temp = TempNameIn(folder);
-        File.CreateSymbolicLink(temp, target);
-        File.Move(temp, full, overwrite: true);
+        // Created beside, then renamed over (rename acts on the link itself, so a link to a folder moves as a link):
+        // the name always points somewhere valid, and a failure takes its temp link with it.
+        var temp = TempName();
+        folder.CreateSymlink(target, temp);
+        try
+        {
+            folder.Rename(temp, name);
+        }
+        catch
+        {
+            TryRemove(folder, temp);
+            throw;
+        }
+
         manifest.RemoveSubtree(relative);
         manifest.Entries[relative] = new Entry(EntryKind.Symlink, 0, 0, 0, false, default, target);
     }
 
-    /// <summary>Creates missing parent folders (validated: no symlink on the way) and returns the parent's full path.</summary>
-    public string EnsureParents(string relative)
+    /// <summary>
+    /// Deletes the temp entries a killed agent left behind. Walks real folders only (links are never descended, so a
+    /// link loop or a link out of the root cannot make it wander), at most <see cref="DirectoryHandle.MaxDepth"/> deep.
+    /// </summary>
+    public int RemoveStaleTemps()
     {
-        var slash = relative.LastIndexOf('/');
-        if (slash < 0)
+        var removed = 0;
+        var stack = new Stack<(DirectoryHandle Folder, int Depth)>();
+        stack.Push((root.Duplicate(), 0));
+        while (stack.TryPop(out var item))
         {
-            return validator.Root;
+            using var folder = item.Folder;
+            foreach (var name in SafeList(folder))
+            {
+                if (name.StartsWith(TempPrefix, StringComparison.Ordinal))
+                {
+                    removed += TryRemove(folder, name) ? 1 : 0;
+                }
+                else if (item.Depth < DirectoryHandle.MaxDepth && SafeStat(folder, name) is { Kind: EntryKind.Directory } && SafeOpen(folder, name) is { } child)
+                {
+                    stack.Push((child, item.Depth + 1));
+                }
+            }
         }
 
-        var parent = relative[..slash];
-        if (checkedFolders.Contains(parent))
-        {
-            return Path.Combine(validator.Root, parent);
-        }
+        return removed;
+    }
 
-        var full = validator.Resolve(parent);
-        switch (FileStat.Lstat(full))
-        {
-            case null:
-                EnsureParents(parent);
-                Directory.CreateDirectory(full);
-                manifest.Entries[parent] = Entry.Directory();
-                break;
-            case { Kind: EntryKind.Directory }:
-                break;
-            case { Kind: var kind }:
-                // Never write through (or silently replace) a link or file in the way: MakeDir comes first when the kind changed.
-                throw new PathRefusedException(relative, $"parent '{parent}' is {(kind == EntryKind.Symlink ? "a symlink" : "not a directory")}");
-        }
+    public void Dispose() => ForgetCheckedFolders();
 
-        checkedFolders.Add(parent);
-        return full;
+    public static bool TryRemove(DirectoryHandle folder, string name)
+    {
+        try
+        {
+            folder.Remove(name);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PathRefusedException)
+        {
+            return false;
+        }
     }
 
     public static UnixFileMode ApplyExecutable(UnixFileMode mode, bool executable)
@@ -143,18 +181,84 @@ internal sealed class TreeOperations(PathValidator validator, Snapshot manifest)
         return result;
     }
 
-    public static void RemoveAnything(string full)
+    private static string ParentOf(string relative) => relative.LastIndexOf('/') is var slash && slash < 0 ? "" : relative[..slash];
+
+    private static string NameOf(string relative) => relative[(relative.LastIndexOf('/') + 1)..];
+
+    /// <summary>Opens a folder component by component from the root, never through a link; creates missing ones when asked.</summary>
+    private DirectoryHandle? Folder(string relative, bool create)
     {
-        switch (FileStat.Lstat(full)?.Kind)
+        if (relative.Length == 0)
         {
-            case null:
-                return;
-            case EntryKind.Directory:
-                Directory.Delete(full, recursive: true);
-                return;
-            default:
-                File.Delete(full);
-                return;
+            return root;
+        }
+
+        if (openFolders.TryGetValue(relative, out var known))
+        {
+            return known;
+        }
+
+        if (Folder(ParentOf(relative), create) is not { } parent)
+        {
+            return null;
+        }
+
+        var name = NameOf(relative);
+        var child = parent.OpenChild(name, relative);
+        if (child is null)
+        {
+            if (!create)
+            {
+                return null;
+            }
+
+            parent.MakeDirectory(name);
+            manifest.Entries[relative] = Entry.Directory();
+            child = parent.OpenChild(name, relative) ?? throw new IOException($"folder '{relative}' vanished as it was created");
+        }
+
+        if (openFolders.Count >= MaxOpenFolders)
+        {
+            ForgetCheckedFolders(); // parent is closed with the rest; it is not used again below
+        }
+
+        openFolders[relative] = child;
+        return child;
+    }
+
+    private static List<string> SafeList(DirectoryHandle folder)
+    {
+        try
+        {
+            return folder.ListNames();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    private static StatInfo? SafeStat(DirectoryHandle folder, string name)
+    {
+        try
+        {
+            return folder.Stat(name);
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static DirectoryHandle? SafeOpen(DirectoryHandle folder, string name)
+    {
+        try
+        {
+            return folder.OpenChild(name, name);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or PathRefusedException)
+        {
+            return null;
         }
     }
 }

@@ -27,17 +27,13 @@ public readonly record struct Digest(ulong High, ulong Low)
         BinaryPrimitives.WriteUInt64LittleEndian(destination[8..], Low);
     }
 
-    /// <summary>Hashes a whole file by streaming it; never holds it in memory.</summary>
+    /// <summary>
+    /// Hashes a whole regular file by streaming it; never holds it in memory. A link or FIFO swapped in for the file
+    /// is refused (IOException), never followed or waited on.
+    /// </summary>
     public static Digest OfFile(string path)
     {
-        using var stream = new FileStream(path, new FileStreamOptions
-        {
-            Mode = FileMode.Open,
-            Access = FileAccess.Read,
-            Share = FileShare.ReadWrite | FileShare.Delete,
-            BufferSize = 0,
-            Options = FileOptions.SequentialScan,
-        });
+        using var stream = Paths.NoFollowFile.OpenRead(path).Stream;
         return OfStream(stream);
     }
 

@@ -93,7 +93,13 @@ public sealed class PathValidator(string root)
         return full;
     }
 
-    /// <summary>Accepts a symlink target only if, resolved lexically from the link's folder, it stays inside the root.</summary>
+    /// <summary>
+    /// Accepts a symlink target only if it resolves inside the root whatever the tree holds. Judging the text alone
+    /// is not enough: in <c>a/b/up/../..</c> the '..' climb from wherever the link <c>up</c> points, not from
+    /// <c>a/b</c>. So '..' may only lead the target (climbing real folders from the link's own folder, which the agent
+    /// keeps free of links) and never climb above the root; after the first name the target only descends, and
+    /// every link it descends through was itself accepted by this rule, so the whole chain stays inside.
+    /// </summary>
     public static void CheckLinkTarget(string linkRelative, string target)
     {
         if (string.IsNullOrEmpty(target) || target.Contains('\0', StringComparison.Ordinal))
@@ -103,24 +109,37 @@ public sealed class PathValidator(string root)
 
         if (target[0] == '/' || target.Contains('\\', StringComparison.Ordinal))
         {
-            throw new PathRefusedException(linkRelative, $"symlink target '{target}' is absolute or has a backslash");
+            throw new PathRefusedException(linkRelative, $"symlink target '{Printable(target)}' is absolute or has a backslash");
+        }
+
+        if (Encoding.UTF8.GetByteCount(target) > MaxPathBytes)
+        {
+            throw new PathRefusedException(linkRelative, $"symlink target longer than {MaxPathBytes} bytes");
         }
 
         var depth = linkRelative.Count(c => c == '/');
+        var descended = false;
         foreach (var part in target.Split('/'))
         {
             if (part == "..")
             {
+                if (descended)
+                {
+                    throw new PathRefusedException(linkRelative, $"symlink target '{Printable(target)}' climbs with '..' after a name: it would resolve through whatever that name is (make it ../x form)");
+                }
+
                 depth--;
                 if (depth < 0)
                 {
-                    throw new PathRefusedException(linkRelative, $"symlink target '{target}' leaves the root");
+                    throw new PathRefusedException(linkRelative, $"symlink target '{Printable(target)}' leaves the root");
                 }
             }
             else if (part.Length > 0 && part != ".")
             {
-                depth++;
+                descended = true;
             }
         }
     }
+
+    private static string Printable(string text) => PathRefusedException.Printable(text);
 }

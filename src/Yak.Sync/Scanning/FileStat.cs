@@ -3,7 +3,11 @@ using System.Runtime.InteropServices;
 namespace Yak.Sync.Scanning;
 
 /// <summary>lstat-style metadata of one path. Kind is null for things we do not sync (sockets, fifos, devices).</summary>
-public readonly record struct StatInfo(EntryKind? Kind, long Size, long MtimeNs, ulong Inode, uint Mode);
+public readonly record struct StatInfo(EntryKind? Kind, long Size, long MtimeNs, ulong Inode, uint Mode)
+{
+    /// <summary>The device (major &lt;&lt; 32 | minor) on Linux, 0 elsewhere: with the inode, a file's identity.</summary>
+    public ulong Device { get; init; }
+}
 
 /// <summary>
 /// One syscall per path. On Linux it is statx(2) (its struct is the same on every architecture, unlike struct stat),
@@ -48,11 +52,18 @@ public static partial class FileStat
             throw new IOException($"statx {path}: {Marshal.GetPInvokeErrorMessage(errno)}", errno);
         }
 
+        return FromStatx(buffer);
+    }
+
+    /// <summary>Decodes a struct statx (same layout on every Linux architecture).</summary>
+    internal static unsafe StatInfo FromStatx(byte* buffer)
+    {
         var mode = *(ushort*)(buffer + 28);
         var inode = *(ulong*)(buffer + 32);
         var size = *(long*)(buffer + 40);
         var mtimeSec = *(long*)(buffer + 112);
         var mtimeNsec = *(uint*)(buffer + 120);
+        var device = ((ulong)*(uint*)(buffer + 136) << 32) | *(uint*)(buffer + 140);
         EntryKind? kind = (mode & 0xF000) switch
         {
             0x8000 => EntryKind.File,
@@ -60,7 +71,7 @@ public static partial class FileStat
             0xA000 => EntryKind.Symlink,
             _ => null,
         };
-        return new StatInfo(kind, kind == EntryKind.File ? size : 0, (mtimeSec * 1_000_000_000) + mtimeNsec, inode, (uint)(mode & 0xFFF));
+        return new StatInfo(kind, kind == EntryKind.File ? size : 0, (mtimeSec * 1_000_000_000) + mtimeNsec, inode, (uint)(mode & 0xFFF)) { Device = device };
     }
 
     private static StatInfo? LstatPortable(string path)
