@@ -68,7 +68,7 @@ public sealed partial class AgentServer
 
             rootHandle = DirectoryHandle.OpenRoot(root);
             manifest = new Snapshot();
-            operations = new TreeOperations(rootHandle, manifest);
+            operations = new TreeOperations(rootHandle, manifest, log);
             var stale = operations.RemoveStaleTemps();
             if (stale > 0)
             {
@@ -79,7 +79,7 @@ public sealed partial class AgentServer
             RemoveStaleCacheTemps();
             manifest = (CachePath is null ? null : Snapshot.TryLoad(CachePath)) ?? new Snapshot();
             operations.Dispose();
-            operations = new TreeOperations(rootHandle, manifest);
+            operations = new TreeOperations(rootHandle, manifest, log);
             log.WriteLine($"yak-agent {version}: serving {root}{(CachePath is null ? "" : $" (scan cache {CachePath}, {manifest.Count} entries)")}");
 
             while (true)
@@ -225,7 +225,7 @@ public sealed partial class AgentServer
     {
         manifest = scanner.Scan(manifest, cancellationToken);
         operations?.Dispose();
-        operations = new TreeOperations(rootHandle!, manifest);
+        operations = new TreeOperations(rootHandle!, manifest, log);
         var stats = scanner.LastStats;
         log.WriteLine($"yak-agent: scanned {stats.Entries} entries, hashed {stats.FilesHashed} files ({stats.BytesHashed} bytes) in {stats.Elapsed.TotalMilliseconds:0} ms");
         SaveCache();

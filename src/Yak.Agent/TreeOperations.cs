@@ -8,7 +8,7 @@ namespace Yak.Agent;
 /// by folder through descriptors opened with O_NOFOLLOW from the root (<see cref="DirectoryHandle"/>): no operation
 /// follows a link, whatever the tree holds or another process sharing the volume does meanwhile.
 /// </summary>
-internal sealed class TreeOperations(DirectoryHandle root, Snapshot manifest) : IDisposable
+internal sealed class TreeOperations : IDisposable
 {
     public const string TempPrefix = ".yak-tmp-";
 
@@ -20,6 +20,26 @@ internal sealed class TreeOperations(DirectoryHandle root, Snapshot manifest) : 
     /// dropped by any structural operation, so thousands of files in one folder cost one walk, not one each.
     /// </summary>
     private readonly Dictionary<string, DirectoryHandle> openFolders = new(StringComparer.Ordinal);
+
+    /// <summary>Links whose target has a '..' after a name: a later link elsewhere can change where they land.</summary>
+    private readonly HashSet<string> fragileLinks = new(StringComparer.Ordinal);
+    private readonly DirectoryHandle root;
+    private readonly Snapshot manifest;
+    private readonly TextWriter log;
+
+    public TreeOperations(DirectoryHandle root, Snapshot manifest, TextWriter log)
+    {
+        this.root = root;
+        this.manifest = manifest;
+        this.log = log;
+        foreach (var (path, entry) in manifest.Entries)
+        {
+            if (entry is { Kind: EntryKind.Symlink, Target: { } target } && PathValidator.ClimbsAfterName(target))
+            {
+                fragileLinks.Add(path);
+            }
+        }
+    }
 
     public void ForgetCheckedFolders()
     {
@@ -91,6 +111,11 @@ internal sealed class TreeOperations(DirectoryHandle root, Snapshot manifest) : 
         ForgetCheckedFolders();
         PathValidator.CheckSyntax(relative);
         PathValidator.CheckLinkTarget(relative, target);
+        if (!LinkResolver.StaysInside(root, relative, target))
+        {
+            throw new PathRefusedException(relative, $"symlink target '{target}' resolves outside the root through the links already in the replica");
+        }
+
         var folder = Folder(ParentOf(relative), create: true)!;
         var name = NameOf(relative);
         if (folder.Stat(name) is { Kind: EntryKind.Directory })
@@ -114,6 +139,41 @@ internal sealed class TreeOperations(DirectoryHandle root, Snapshot manifest) : 
 
         manifest.RemoveSubtree(relative);
         manifest.Entries[relative] = new Entry(EntryKind.Symlink, 0, 0, 0, false, default, target);
+        if (PathValidator.ClimbsAfterName(target))
+        {
+            fragileLinks.Add(relative);
+        }
+
+        RemoveLinksNowEscaping(relative);
+    }
+
+    /// <summary>
+    /// A new link can redirect an older one whose '..' climbs after a name (x/../.. with x now a link to '.'):
+    /// such a link is removed (and reported once); the daemon sees it missing, resends it, and it is refused.
+    /// </summary>
+    private void RemoveLinksNowEscaping(string created)
+    {
+        foreach (var link in fragileLinks.ToList())
+        {
+            if (link == created)
+            {
+                continue;
+            }
+
+            if (!manifest.Entries.TryGetValue(link, out var entry) || entry.Kind != EntryKind.Symlink)
+            {
+                fragileLinks.Remove(link);
+                continue;
+            }
+
+            if (!LinkResolver.StaysInside(root, link, entry.Target!) && Locate(link) is { } at)
+            {
+                log.WriteLine($"yak-agent: removed '{link}' -> '{entry.Target}': since '{created}' was linked it resolves outside the root");
+                at.Folder.Remove(at.Name);
+                manifest.Entries.Remove(link);
+                fragileLinks.Remove(link);
+            }
+        }
     }
 
     /// <summary>

@@ -94,11 +94,9 @@ public sealed class PathValidator(string root)
     }
 
     /// <summary>
-    /// Accepts a symlink target only if it resolves inside the root whatever the tree holds. Judging the text alone
-    /// is not enough: in <c>a/b/up/../..</c> the '..' climb from wherever the link <c>up</c> points, not from
-    /// <c>a/b</c>. So '..' may only lead the target (climbing real folders from the link's own folder, which the agent
-    /// keeps free of links) and never climb above the root; after the first name the target only descends, and
-    /// every link it descends through was itself accepted by this rule, so the whole chain stays inside.
+    /// The text check of a symlink target: relative, no backslash or NUL, bounded, and not climbing above the root
+    /// when read lexically from the link's folder. Necessary, not sufficient: a '..' after a name climbs from wherever
+    /// that name resolves, so the agent also resolves the target in its tree (LinkResolver).
     /// </summary>
     public static void CheckLinkTarget(string linkRelative, string target)
     {
@@ -118,16 +116,10 @@ public sealed class PathValidator(string root)
         }
 
         var depth = linkRelative.Count(c => c == '/');
-        var descended = false;
         foreach (var part in target.Split('/'))
         {
             if (part == "..")
             {
-                if (descended)
-                {
-                    throw new PathRefusedException(linkRelative, $"symlink target '{Printable(target)}' climbs with '..' after a name: it would resolve through whatever that name is (make it ../x form)");
-                }
-
                 depth--;
                 if (depth < 0)
                 {
@@ -136,9 +128,26 @@ public sealed class PathValidator(string root)
             }
             else if (part.Length > 0 && part != ".")
             {
-                descended = true;
+                depth++;
             }
         }
+    }
+
+    /// <summary>True when a '..' follows a name: where such a target lands depends on what that name is now.</summary>
+    public static bool ClimbsAfterName(string target)
+    {
+        var named = false;
+        foreach (var part in target.Split('/'))
+        {
+            if (part == ".." && named)
+            {
+                return true;
+            }
+
+            named |= part.Length > 0 && part != "." && part != "..";
+        }
+
+        return false;
     }
 
     private static string Printable(string text) => PathRefusedException.Printable(text);
