@@ -208,7 +208,9 @@ public sealed class WorkloadControllerTests
             "db", "default").DefaultTimeout();
         var updated = await cluster.EventuallyAsync(
             () => cluster.Client.AppsV1.ReadNamespacedStatefulSetAsync("db", "default"),
-            s => s.Status?.UpdatedReplicas == 3 && s.Status.ReadyReplicas == 3 && s.Status.CurrentRevision == s.Status.UpdateRevision,
+            // The status read before the controller saw the patch also has three updated, ready replicas: wait for the new revision.
+            s => s.Status?.UpdateRevision != first.Status.UpdateRevision
+                && s.Status?.UpdatedReplicas == 3 && s.Status.ReadyReplicas == 3 && s.Status.CurrentRevision == s.Status.UpdateRevision,
             "the rolling update").DefaultTimeout();
         await cluster.Client.AppsV1.PatchNamespacedStatefulSetScaleAsync(new V1Patch("""{"spec":{"replicas":1}}""", V1Patch.PatchType.MergePatch), "db", "default").DefaultTimeout();
         var pods = await cluster.EventuallyAsync(() => Pods(cluster, "app=db"), l => l.Items.Count == 1, "the scale down").DefaultTimeout();
