@@ -117,7 +117,7 @@ public static class Defaults
         foreach (var container in (spec["containers"] as JsonArray ?? []).OfType<JsonObject>())
         {
             var image = Meta.Str(container, "image") ?? "";
-            container["imagePullPolicy"] ??= image.Contains(':', StringComparison.Ordinal) && !image.EndsWith(":latest", StringComparison.Ordinal) ? "IfNotPresent" : "Always";
+            container["imagePullPolicy"] ??= DefaultPullPolicy(image);
             container["terminationMessagePath"] ??= "/dev/termination-log";
             container["terminationMessagePolicy"] ??= "File";
             container["resources"] ??= new JsonObject();
@@ -126,6 +126,19 @@ public static class Defaults
                 port["protocol"] ??= "TCP";
             }
         }
+    }
+
+    /// <summary>
+    /// As the API server defaults it: Always when the tag is <c>latest</c> or there is neither tag nor digest, else
+    /// IfNotPresent. A colon before the last slash is a registry port, not a tag (<c>127.0.0.1:5000/web</c> → Always).
+    /// </summary>
+    internal static string DefaultPullPolicy(string image)
+    {
+        var at = image.IndexOf('@', StringComparison.Ordinal);
+        var name = at >= 0 ? image[..at] : image;
+        var colon = name.LastIndexOf(':');
+        var tag = colon > name.LastIndexOf('/') ? name[(colon + 1)..] : null;
+        return tag == "latest" || (tag is null && at < 0) ? "Always" : "IfNotPresent";
     }
 
     private static JsonObject Object(JsonObject parent, string key)

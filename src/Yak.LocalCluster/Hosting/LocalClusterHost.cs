@@ -108,6 +108,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         }
         else
         {
+            services.AddSingleton<Runtime.Images.IImagePullSecrets, Controllers.StoreImagePullSecrets>();
             services.AddPodRuntime(state, runtime => options.ConfigureRuntime?.Invoke(runtime));
         }
 

@@ -99,12 +99,14 @@ public static class ContainerLaunch
     /// A command run beside a container (exec, exec probe): in its namespaces when it has them; on the host fallback
     /// with the container's mount paths rewritten, as for the container itself.
     /// </summary>
-    public static LaunchSpec BuildExec(int containerPid, bool isolated, V1Container container, IReadOnlyDictionary<string, string> volumeFolders, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env)
+    /// <param name="user">For a pulled image: the uid and gid its container runs as (exec runs as the same user, as on Kubernetes).</param>
+    public static LaunchSpec BuildExec(int containerPid, bool isolated, V1Container container, IReadOnlyDictionary<string, string> volumeFolders, IReadOnlyList<string> command, IReadOnlyDictionary<string, string> env, (long Uid, long Gid)? user = null)
     {
         if (isolated && containerPid > 0)
         {
             var pid = containerPid.ToString(CultureInfo.InvariantCulture);
-            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "-u", "--root", "--wd", "--", .. command], env, "/");
+            List<string> credentials = user is { } u ? ["-S", u.Uid.ToString(CultureInfo.InvariantCulture), "-G", u.Gid.ToString(CultureInfo.InvariantCulture)] : [];
+            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "-u", "--root", "--wd", .. credentials, "--", .. command], env, "/");
         }
 
         var rewrite = HostRewrite(container, volumeFolders);

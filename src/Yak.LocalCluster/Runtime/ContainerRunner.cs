@@ -336,13 +336,15 @@ public sealed class ContainerRunner
             return null;
         }
 
-        var env = ContainerLaunch.BuildEnvironment(pod.Pod, spec, image ?? pod.ImageFor(spec), pod.Sandbox.PodIp);
+        var entry = image ?? pod.ImageFor(spec);
+        var env = ContainerLaunch.BuildEnvironment(pod.Pod, spec, entry, pod.Sandbox.PodIp);
         if (tty)
         {
             env["TERM"] = "xterm";
         }
 
-        return ContainerLaunch.BuildExec(current.Pid, pod.Sandbox.Isolated, spec, pod.VolumeFolders, command, env);
+        (long, long)? user = entry.RootFs is null ? null : ContainerLaunch.User(pod.Pod, spec, entry) is var u ? (u.Uid, u.Gid) : null;
+        return ContainerLaunch.BuildExec(current.Pid, pod.Sandbox.Isolated, spec, pod.VolumeFolders, command, env, user);
     }
 
     private void Set(V1ContainerState next)

@@ -15,11 +15,17 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
     private readonly PodRuntimeOptions options;
 
     public ProcessPodRuntime(PodRuntimeOptions options)
+        : this(options, null)
+    {
+    }
+
+    /// <param name="pullSecrets">Reads <c>imagePullSecrets</c> for registries that ask for a login.</param>
+    public ProcessPodRuntime(PodRuntimeOptions options, IImagePullSecrets? pullSecrets)
     {
         this.options = options;
         Directory.CreateDirectory(options.StateDirectory);
         Images = new ImageTable(options);
-        ContainerImages = new ContainerImages(Images, new ImageStore(options));
+        ContainerImages = new ContainerImages(Images, new ImageStore(options), pullSecrets);
         UsesNamespaces = options.UseNamespaces ?? (LinuxNative.IsRoot && HostCommand.IsOnPath("unshare") && HostCommand.IsOnPath("nsenter"));
     }
 

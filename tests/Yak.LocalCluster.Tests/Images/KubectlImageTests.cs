@@ -82,6 +82,22 @@ public sealed class KubectlImageTests
     }
 
     [Fact]
+    public async Task KubectlExec_ImageWithUser_RunsInTheImageAsItsUser()
+    {
+        await using var registry = await RegistryFixture.StartAsync();
+        await registry.PushAsync(Busybox("exec-sees-the-image").User("app"), "busybox:user");
+        using var state = new TempDirectory("yak-lc-");
+        await using var host = await StartClusterAsync(state);
+        var kubectl = Support.Kubectl.For(host.KubeconfigPath);
+
+        await kubectl.OkAsync("run", "sleeper", $"--image={registry.Reference("busybox:user")}", "--command", "--", "sleep", "100000");
+        await kubectl.OkAsync("wait", "--for=condition=Ready", "pod/sleeper", "--timeout=25s");
+        var output = await kubectl.OkAsync("exec", "sleeper", "--", "sh", "-c", "id -u; cat /marker; echo; [ -e /etc/os-release ] || echo no-host-files");
+
+        Assert.Equal(["1000", "exec-sees-the-image", "no-host-files"], output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+
+    [Fact]
     public async Task KubectlRun_ImageNotInRegistry_ImagePullBackOffAndFailedEvents()
     {
         await using var registry = await RegistryFixture.StartAsync();

@@ -14,13 +14,22 @@ public sealed class RegistryFixture : IAsyncDisposable
 {
     private readonly TempDirectory folder;
     private readonly Process process;
+    private readonly RegistryTokenServer? tokens;
 
-    private RegistryFixture(TempDirectory folder, Process process, int port)
+    private RegistryFixture(TempDirectory folder, Process process, int port, RegistryTokenServer? tokens, RegistryLogin? login)
     {
         this.folder = folder;
         this.process = process;
+        this.tokens = tokens;
         Port = port;
+        Login = login;
     }
+
+    /// <summary>The login the registry requires (token auth), or null when it is open.</summary>
+    public RegistryLogin? Login { get; }
+
+    /// <summary>The token service when the registry requires a login.</summary>
+    public RegistryTokenServer? Tokens => tokens;
 
     public int Port { get; }
 
@@ -30,12 +39,26 @@ public sealed class RegistryFixture : IAsyncDisposable
     /// <summary>A full image reference in this registry: <c>127.0.0.1:PORT/name:tag</c>.</summary>
     public string Reference(string nameAndTag) => $"{Host}/{nameAndTag}";
 
-    /// <summary>Starts the registry and returns once it listens (its "listening on" log line, not a poll).</summary>
-    public static async Task<RegistryFixture> StartAsync()
+    /// <summary>
+    /// Starts the registry and returns once it listens (its "listening on" log line, not a poll). With a
+    /// <paramref name="login"/> it requires Docker's token auth: clients get a Bearer challenge pointing at a
+    /// <see cref="RegistryTokenServer"/> that hands out tokens for that login only.
+    /// </summary>
+    public static async Task<RegistryFixture> StartAsync(RegistryLogin? login = null)
     {
         var folder = new TempDirectory("yak-reg-");
         var port = FreePort();
         var config = folder.Combine("config.yml");
+        var tokens = login is null ? null : new RegistryTokenServer(login, folder.Combine("token.pem"));
+        var auth = tokens is null ? string.Empty : $"""
+
+            auth:
+              token:
+                realm: {tokens.Realm}
+                service: {RegistryTokenServer.Service}
+                issuer: {RegistryTokenServer.Issuer}
+                rootcertbundle: {folder.Combine("token.pem")}
+            """;
         await File.WriteAllTextAsync(config, $"""
             version: 0.1
             log:
@@ -49,7 +72,7 @@ public sealed class RegistryFixture : IAsyncDisposable
                 enabled: true
             http:
               addr: 127.0.0.1:{port}
-            """);
+            """ + auth);
         var info = ProcessRunner.StartInfo("docker-registry", ["serve", config]);
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var output = new System.Text.StringBuilder();
@@ -80,6 +103,7 @@ public sealed class RegistryFixture : IAsyncDisposable
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
+            tokens?.Dispose();
             folder.Dispose();
             throw new InvalidOperationException("docker-registry is not installed (apt-get install docker-registry)", ex);
         }
@@ -87,7 +111,7 @@ public sealed class RegistryFixture : IAsyncDisposable
         process.StandardInput.Close();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var registry = new RegistryFixture(folder, process, port);
+        var registry = new RegistryFixture(folder, process, port, tokens, login);
         try
         {
             await listening.Task.DefaultTimeout();
@@ -130,6 +154,11 @@ public sealed class RegistryFixture : IAsyncDisposable
             args.Add("--all");
         }
 
+        if (Login is { } login)
+        {
+            args.AddRange(["--dest-creds", $"{login.Username}:{login.Password}"]);
+        }
+
         if (dockerV2)
         {
             args.AddRange(["--format", "v2s2"]);
@@ -154,7 +183,8 @@ public sealed class RegistryFixture : IAsyncDisposable
         return (await File.ReadAllTextAsync(digestFile)).Trim();
     }
 
-    private static int FreePort()
+    /// <summary>A port free on 127.0.0.1 right now (the registry binds it a moment later).</summary>
+    internal static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
@@ -177,6 +207,7 @@ public sealed class RegistryFixture : IAsyncDisposable
         }
         finally
         {
+            tokens?.Dispose();
             process.Dispose();
             folder.Dispose();
         }

@@ -12,7 +12,7 @@ namespace Yak.LocalCluster.Runtime.Images;
 /// <c>InvalidImageName</c>). Names the host-tool table knows (busybox, python …) keep running the host's tools
 /// unless they name a registry; if that registry cannot serve them the table entry is used.
 /// </summary>
-public sealed class ContainerImages(ImageTable table, ImageStore store)
+public sealed class ContainerImages(ImageTable table, ImageStore store, IImagePullSecrets? pullSecrets = null)
 {
     public ImageTable Table { get; } = table;
 
@@ -68,7 +68,8 @@ public sealed class ContainerImages(ImageTable table, ImageStore store)
             var clock = Stopwatch.StartNew();
             try
             {
-                var pulled = await Store.PullAsync(reference, null, stopping).ConfigureAwait(false);
+                var login = DockerConfigLogins.Find(pullSecrets, pod.Namespace, (pod.Pod.Spec?.ImagePullSecrets ?? []).Select(s => s.Name).OfType<string>(), reference.Registry);
+                var pulled = await Store.PullAsync(reference, login, stopping).ConfigureAwait(false);
                 var took = GoDuration(clock.Elapsed);
                 pod.Report("Normal", "Pulled", $"Successfully pulled image \"{text}\" in {took} ({took} including waiting). Image size: {pulled.Size.ToString(CultureInfo.InvariantCulture)} bytes.");
                 return Entry(pulled);

@@ -101,7 +101,7 @@ public sealed class ImageStore : IDisposable
 
             var configDigest = Digest(manifest.Body["config"]?["digest"], "config");
             var layers = (manifest.Body["layers"] as JsonArray ?? []).Select(l => (Digest: Digest(l?["digest"], "layer"), Size: l?["size"]?.GetValue<long>() ?? -1, MediaType: l?["mediaType"]?.GetValue<string>() ?? string.Empty)).ToList();
-            var configBytes = await LoadOrFetchSmallAsync(reference, configDigest, cancellationToken).ConfigureAwait(false);
+            var configBytes = await LoadOrFetchSmallAsync(reference, configDigest, login, cancellationToken).ConfigureAwait(false);
             var configJson = JsonNode.Parse(configBytes);
             var diffIds = (configJson?["rootfs"]?["diff_ids"] as JsonArray ?? []).Select(d => d?.GetValue<string>() ?? string.Empty).ToList();
             if (diffIds.Count != layers.Count)
@@ -116,7 +116,7 @@ public sealed class ImageStore : IDisposable
                     throw new ImagePullException($"{reference}: layer {layer.Digest} ({layer.MediaType}, {layer.Size} bytes) cannot be pulled");
                 }
 
-                await FetchBlobAsync(reference, layer.Digest, layer.Size, cancellationToken).ConfigureAwait(false);
+                await FetchBlobAsync(reference, layer.Digest, layer.Size, login, cancellationToken).ConfigureAwait(false);
             }
 
             var rootfs = RootFsPath(configDigest);
@@ -181,7 +181,7 @@ public sealed class ImageStore : IDisposable
             : throw new ImagePullException($"the manifest's {what} digest \"{digest}\" is not sha256 (the local cluster verifies sha256 only)");
     }
 
-    private async Task<byte[]> LoadOrFetchSmallAsync(ImageReference reference, string digest, CancellationToken cancellationToken)
+    private async Task<byte[]> LoadOrFetchSmallAsync(ImageReference reference, string digest, RegistryCredentials? login, CancellationToken cancellationToken)
     {
         var path = BlobPath(digest);
         if (File.Exists(path))
@@ -189,12 +189,12 @@ public sealed class ImageStore : IDisposable
             return await File.ReadAllBytesAsync(path, cancellationToken).ConfigureAwait(false);
         }
 
-        var bytes = await registry.GetSmallBlobAsync(reference, digest, cancellationToken).ConfigureAwait(false);
+        var bytes = await registry.GetSmallBlobAsync(reference, digest, login, cancellationToken).ConfigureAwait(false);
         WriteAtomically(path, bytes);
         return bytes;
     }
 
-    private async Task FetchBlobAsync(ImageReference reference, string digest, long size, CancellationToken cancellationToken)
+    private async Task FetchBlobAsync(ImageReference reference, string digest, long size, RegistryCredentials? login, CancellationToken cancellationToken)
     {
         var path = BlobPath(digest);
         if (File.Exists(path))
@@ -214,7 +214,7 @@ public sealed class ImageStore : IDisposable
             string arrived;
             await using (file.ConfigureAwait(false))
             {
-                arrived = await registry.CopyBlobAsync(reference, digest, file, size, cancellationToken).ConfigureAwait(false);
+                arrived = await registry.CopyBlobAsync(reference, digest, file, size, login, cancellationToken).ConfigureAwait(false);
             }
 
             if (arrived != digest)

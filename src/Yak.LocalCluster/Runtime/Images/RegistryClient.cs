@@ -88,9 +88,9 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Fetches a small blob (the image config) into memory, digest-verified.</summary>
-    public async Task<byte[]> GetSmallBlobAsync(ImageReference image, string digest, CancellationToken cancellationToken)
+    public async Task<byte[]> GetSmallBlobAsync(ImageReference image, string digest, RegistryCredentials? login, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(image, $"blobs/{digest}", [], null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(image, $"blobs/{digest}", [], login, cancellationToken).ConfigureAwait(false);
         var bytes = await ReadBoundedAsync(response, MaxConfigBytes, cancellationToken).ConfigureAwait(false);
         if (Digest(bytes) != digest)
         {
@@ -101,9 +101,9 @@ public sealed class RegistryClient : IDisposable
     }
 
     /// <summary>Streams a blob into <paramref name="destination"/>, at most <paramref name="maxBytes"/>; returns the sha256 digest of what arrived.</summary>
-    public async Task<string> CopyBlobAsync(ImageReference image, string digest, Stream destination, long maxBytes, CancellationToken cancellationToken)
+    public async Task<string> CopyBlobAsync(ImageReference image, string digest, Stream destination, long maxBytes, RegistryCredentials? login, CancellationToken cancellationToken)
     {
-        using var response = await SendAsync(image, $"blobs/{digest}", [], null, cancellationToken).ConfigureAwait(false);
+        using var response = await SendAsync(image, $"blobs/{digest}", [], login, cancellationToken).ConfigureAwait(false);
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
@@ -140,7 +140,8 @@ public sealed class RegistryClient : IDisposable
     {
         var uri = new Uri(BaseUri(image) + path);
         var scope = $"repository:{image.Repository}:pull";
-        var key = image.Registry + " " + scope;
+        // Per login: a token fetched with one pod's pull secret is never reused for a pod without it.
+        var key = $"{image.Registry} {scope} {(login is null ? string.Empty : Digest(Encoding.UTF8.GetBytes(login.Username + "\n" + login.Password)))}";
         for (var attempt = 0; ; attempt++)
         {
             using var request = new HttpRequestMessage(HttpMethod.Get, uri);
@@ -189,12 +190,13 @@ public sealed class RegistryClient : IDisposable
             }
 
             var status = (int)response.StatusCode;
+            var reasonPhrase = response.ReasonPhrase;
             response.Dispose();
             throw new ImagePullException(status switch
             {
                 404 => $"{image.Name}:{path[(path.IndexOf('/', StringComparison.Ordinal) + 1)..]}: not found",
-                401 or 403 => $"pull access denied for {image.Name}, repository does not exist or may require authorization: {status} {response.ReasonPhrase}",
-                _ => $"unexpected status from GET request to {uri}: {status} {response.ReasonPhrase}",
+                401 or 403 => $"pull access denied for {image.Name}, repository does not exist or may require authorization: {status} {reasonPhrase}",
+                _ => $"unexpected status from GET request to {uri}: {status} {reasonPhrase}",
             });
         }
     }
