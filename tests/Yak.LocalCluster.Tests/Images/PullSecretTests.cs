@@ -32,9 +32,10 @@ public sealed class PullSecretTests
         var image = registry.Reference("private/app:1");
         await kubectl.OkAsync("create", "secret", "docker-registry", "regcred", $"--docker-server={registry.Host}", $"--docker-username={login.Username}", $"--docker-password={login.Password}");
 
+        // One after the other: once pulled, the image is on the node and IfNotPresent would run it for anyone.
         await client.CoreV1.CreateNamespacedPodAsync(Pod("anonymous", image, secret: null), "default").DefaultTimeout();
-        await client.CoreV1.CreateNamespacedPodAsync(Pod("with-secret", image, secret: "regcred"), "default").DefaultTimeout();
         var refused = await WaitForAsync(client, "anonymous", p => p.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == "ErrImagePull");
+        await client.CoreV1.CreateNamespacedPodAsync(Pod("with-secret", image, secret: "regcred"), "default").DefaultTimeout();
         var pulled = await WaitForAsync(client, "with-secret", p => p.Status?.Phase is "Succeeded" or "Failed");
         var logs = await kubectl.OkAsync("logs", "with-secret");
 
