@@ -10,6 +10,9 @@ namespace Yak.Kube;
 /// </summary>
 public static class PodPicker
 {
+    /// <summary>The container name yak gives the sync sidecar: never the default for streams to the app.</summary>
+    public const string SidecarContainerName = "yak-sync";
+
     public static async Task<string> PickReadyAsync(KubeConnection connection, string podNamespace, string labelSelector, CancellationToken cancellationToken)
     {
         var pods = await ListAsync(connection, podNamespace, labelSelector, cancellationToken).ConfigureAwait(false);

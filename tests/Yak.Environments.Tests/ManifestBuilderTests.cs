@@ -32,7 +32,7 @@ public sealed class ManifestBuilderTests : IDisposable
             args: [sleep, "3600"]
         """;
 
-    private static readonly ManifestOptions Options = new() { Owner = "Alice", AgentImage = "yak-agent:test" };
+    private static readonly ManifestOptions Options = new() { Owner = "Alice", SidecarImage = "busybox:test" };
 
     private readonly SpecFixture fx = new();
 
@@ -65,19 +65,21 @@ public sealed class ManifestBuilderTests : IDisposable
         Assert.Equal(["web", "yak-sync"], pod.Containers.Select(c => c.Name));
         var app = pod.Containers[0];
         var sidecar = pod.Containers[1];
-        Assert.Equal("yak-agent:test", sidecar.Image);
-        Assert.Equal(["yak-agent", "sidecar", "--root", "/yak-sync"], sidecar.Command);
-        Assert.Equal([("yak-sync-0", "/yak-sync/0"), ("yak-sync-1", "/yak-sync/1")], sidecar.VolumeMounts.Select(m => (m.Name, m.MountPath)));
+        Assert.Equal("busybox:test", sidecar.Image);
+        Assert.Equal(SyncSidecar.Command, sidecar.Command);
+        Assert.Equal(
+            [("yak-sync-0", "/yak-sync/0"), ("yak-sync-1", "/yak-sync/1"), ("yak-agent", "/.yak-agent")],
+            sidecar.VolumeMounts.Select(m => (m.Name, m.MountPath)));
         Assert.Equal(
             [("yak-sync-0", "/app", (bool?)null), ("yak-sync-1", "/srv/api", true), ("yak-gate", "/.yak", null)],
             app.VolumeMounts.Select(m => (m.Name, m.MountPath, m.ReadOnlyProperty)));
         Assert.All(pod.Volumes, v => Assert.NotNull(v.EmptyDir));
-        Assert.Equal(["yak-sync-0", "yak-sync-1", "yak-gate"], pod.Volumes.Select(v => v.Name));
+        Assert.Equal(["yak-sync-0", "yak-sync-1", "yak-gate", "yak-agent"], pod.Volumes.Select(v => v.Name));
 
         var info = manifests["web"]!;
         Assert.Equal("yak-sync", info.SyncContainer);
         Assert.Equal("/.yak/ready", info.ReadyMarker);
-        Assert.Equal(["yak-agent", "serve", "--root", "/yak-sync/0", "--stdio"], info.Syncs[0].AgentCommand);
+        Assert.Equal("/yak-sync/0", info.Syncs[0].AgentRoot);
         Assert.Equal(Path.Combine(fx.Dir, "web"), info.Syncs[0].LocalPath);
         Assert.True(info.Syncs[0].InitialSync);
         Assert.Equal([new PortTarget("tcp-8080", 8080, 8080, PortProtocol.Tcp)], info.Ports);

@@ -49,13 +49,22 @@ public sealed class LocalClusterFixture : IAsyncDisposable
                 },
                 new V1Container
                 {
+                    // A plain base image: yakd installs yak-agent into the yak-agent volume over exec.
                     Name = "yak-sync",
-                    Image = "yak-agent",
+                    Image = "busybox",
                     Command = ["sh", "-c", "exec sleep 100000"],
-                    VolumeMounts = [new V1VolumeMount { Name = "code", MountPath = "/code" }],
+                    VolumeMounts =
+                    [
+                        new V1VolumeMount { Name = "code", MountPath = "/code" },
+                        new V1VolumeMount { Name = "yak-agent", MountPath = "/.yak-agent" },
+                    ],
                 },
             ],
-            Volumes = [new V1Volume { Name = "code", EmptyDir = new V1EmptyDirVolumeSource() }],
+            Volumes =
+            [
+                new V1Volume { Name = "code", EmptyDir = new V1EmptyDirVolumeSource() },
+                new V1Volume { Name = "yak-agent", EmptyDir = new V1EmptyDirVolumeSource() },
+            ],
         },
     };
 

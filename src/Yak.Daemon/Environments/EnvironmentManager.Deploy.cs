@@ -19,9 +19,12 @@ internal sealed partial class EnvironmentManager
     {
         var spec = runtime.Spec ?? throw Invalid($"The spec of '{record.Name}' could not be loaded.");
         var cluster = config.Clusters.FirstOrDefault(c => c.Name == record.Cluster);
+        var agent = config.AgentFor(record.Cluster);
         var options = new ManifestOptions
         {
             Owner = Owner(config),
+            SidecarImage = agent.SidecarImage,
+            SidecarCommand = agent.SidecarCommand,
             Placement = cluster?.Placement ?? Placement.Anywhere,
             RestartTokens = record.RestartTokens,
             Namespace = record.Namespace,

@@ -107,7 +107,7 @@ internal sealed partial class EnvironmentManager
         if (spec is not null)
         {
             var config = ClusterConfig.Load(endpoint.ConfigDirectory);
-            runtime.Manifests = ManifestBuilder.Build(spec, new ManifestOptions { Owner = Owner(config), Namespace = record.Namespace, RestartTokens = record.RestartTokens });
+            runtime.Manifests = ManifestBuilder.Build(spec, new ManifestOptions { Owner = Owner(config), Namespace = record.Namespace, RestartTokens = record.RestartTokens, SidecarImage = config.AgentFor(record.Cluster).SidecarImage, SidecarCommand = config.AgentFor(record.Cluster).SidecarCommand });
         }
 
         lock (runtimes)

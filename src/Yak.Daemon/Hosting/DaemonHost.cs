@@ -56,6 +56,7 @@ internal static class DaemonHost
 
     private static void ConfigureSync(IServiceCollection services)
     {
+        services.AddSingleton(_ => Yak.Daemon.Sync.Agent.AgentBuilds.FromEnvironment());
         services.AddSingleton<IPodAgentConnectorFactory, PodAgentConnectorFactory>();
         services.AddSingleton<IAgentConnectorFactory, AgentConnectorFactory>();
         services.AddSingleton<SyncSessionManager>();

@@ -269,7 +269,7 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
                 var pod = Pod.Length > 0 ? Pod : await PodPicker.PickReadyAsync(Connection, Namespace, Selector, cancellationToken);
                 var spec = (await Connection.Client.CoreV1.ReadNamespacedPodAsync(pod, Namespace, cancellationToken: cancellationToken)).Spec;
                 var chosen = Container.Length == 0
-                    ? spec.Containers.FirstOrDefault(c => c.Name != PodExecAgentConnector.SidecarContainerName) ?? spec.Containers[0]
+                    ? spec.Containers.FirstOrDefault(c => c.Name != PodPicker.SidecarContainerName) ?? spec.Containers[0]
                     : spec.Containers.FirstOrDefault(c => c.Name == Container);
                 return chosen is not null
                     ? (pod, chosen.Name, chosen.Tty == true)

@@ -1,21 +1,25 @@
 using Microsoft.Extensions.Logging;
+using Yak.Daemon.Environments;
 using Yak.Daemon.Kube;
+using Yak.Daemon.Sync.Agent;
 using Yak.Kube;
+using Yak.Protocol.Transport;
 using Yak.Sync.Link;
 
 namespace Yak.Daemon.Sync;
 
 /// <summary>
-/// Pod endpoints: the agent in the pod's sync sidecar, reached by exec through KubernetesClient. One client per
-/// (kubeconfig, context), shared with forwards (<see cref="KubeConnections"/>).
+/// Pod endpoints: the agent in the pod's sync sidecar, reached by exec through KubernetesClient, installed there first
+/// unless config.yaml names a prebuilt agent image (<c>agent.image</c>). One client per (kubeconfig, context), shared
+/// with forwards (<see cref="KubeConnections"/>).
 /// </summary>
-internal sealed class PodAgentConnectorFactory(KubeConnections connections, ILogger<PodAgentConnectorFactory> logger) : IPodAgentConnectorFactory
+internal sealed class PodAgentConnectorFactory(KubeConnections connections, AgentBuilds builds, DaemonEndpoint daemon, ILogger<PodAgentConnectorFactory> logger) : IPodAgentConnectorFactory
 {
     public IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition) =>
-        new PodExecAgentConnector(Connect(definition), endpoint.Namespace, endpoint.Pod, endpoint.Container, endpoint.Path, Log(definition));
+        new PodExecAgentConnector(Connect(definition), endpoint.Namespace, endpoint.Pod, endpoint.Container, endpoint.Path, Installer(definition), Log(definition));
 
     public IAgentConnector Create(SelectorSyncEndpoint endpoint, SyncSessionDefinition definition) =>
-        PodExecAgentConnector.ForSelector(Connect(definition), endpoint.Namespace, endpoint.Selector, endpoint.Container, endpoint.Path, Log(definition));
+        PodExecAgentConnector.ForSelector(Connect(definition), endpoint.Namespace, endpoint.Selector, endpoint.Container, endpoint.Path, Installer(definition), Log(definition));
 
     private KubeConnection Connect(SyncSessionDefinition definition)
     {
@@ -27,6 +31,14 @@ internal sealed class PodAgentConnectorFactory(KubeConnections connections, ILog
         {
             throw new ArgumentException(ex.Message, ex);
         }
+    }
+
+    /// <summary>Null when the sidecar runs a prebuilt agent image (nothing to install).</summary>
+    private AgentInstaller? Installer(SyncSessionDefinition definition)
+    {
+        var config = ClusterConfig.Load(daemon.ConfigDirectory);
+        var cluster = config.Clusters.FirstOrDefault(c => (c.Kubeconfig ?? string.Empty) == definition.Kubeconfig && (c.Context ?? string.Empty) == definition.Context);
+        return config.AgentFor(cluster?.Name).Image is null ? new AgentInstaller(builds, Log(definition)) : null;
     }
 
     private Action<string> Log(SyncSessionDefinition definition) =>

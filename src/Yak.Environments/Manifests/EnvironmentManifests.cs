@@ -60,8 +60,7 @@ public sealed record ServiceManifest(
 /// <summary>One sync mapping as the daemon runs it.</summary>
 /// <param name="LocalPath">Absolute local folder.</param>
 /// <param name="ContainerPath">Where the app container sees it.</param>
-/// <param name="AgentRoot">Where the sidecar sees it (<c>--root</c> of <see cref="AgentCommand"/>).</param>
-/// <param name="AgentCommand">Exec this in <see cref="SyncSidecar.ContainerName"/> to serve the mapping over stdio.</param>
+/// <param name="AgentRoot">Where the sidecar sees it (the agent's <c>--root</c>; the daemon execs the agent in <see cref="SyncSidecar.ContainerName"/>).</param>
 /// <param name="Excludes">Spec excludes (gitignore syntax).</param>
 /// <param name="InitialSync">The first sync must finish before the app starts.</param>
 /// <param name="ReadOnly">The app mounts it read-only.</param>
@@ -69,7 +68,6 @@ public sealed record SyncTarget(
     string LocalPath,
     string ContainerPath,
     string AgentRoot,
-    IReadOnlyList<string> AgentCommand,
     IReadOnlyList<string> Excludes,
     bool InitialSync,
     bool ReadOnly);

@@ -167,7 +167,7 @@ public static class ManifestBuilder
         }
 
         var syncs = service.Syncs.Select((s, i) => new SyncTarget(
-            s.LocalPath, s.ContainerPath, SyncSidecar.AgentRoot(i), SyncSidecar.ServeCommand(SyncSidecar.AgentRoot(i)), s.Excludes, s.InitialSync, s.ReadOnly)).ToList();
+            s.LocalPath, s.ContainerPath, SyncSidecar.AgentRoot(i), s.Excludes, s.InitialSync, s.ReadOnly)).ToList();
         var ports = service.Ports.Select(p => new PortTarget(PodTemplateBuilder.PortName(p), p.ContainerPort, p.LocalPort, p.Protocol)).ToList();
         var info = new ServiceManifest(
             service.Name,

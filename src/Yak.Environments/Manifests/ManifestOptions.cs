@@ -1,5 +1,3 @@
-using System.Reflection;
-
 namespace Yak.Environments.Manifests;
 
 /// <summary>What the manifests depend on besides the spec: who owns them and where and how they run.</summary>
@@ -8,8 +6,12 @@ public sealed record ManifestOptions
     /// <summary>The developer (any text; folded into a DNS label for the namespace and the owner label).</summary>
     public required string Owner { get; init; }
 
-    /// <summary>Image of the <c>yak-sync</c> sidecar. Default <see cref="DefaultAgentImage"/>.</summary>
-    public string AgentImage { get; init; } = DefaultAgentImage;
+    /// <summary>
+    /// Image of the <c>yak-sync</c> sidecar: a base image the daemon installs the agent into (config
+    /// <c>agent.baseImage</c>, default <see cref="SyncSidecar.DefaultBaseImage"/>), or a prebuilt agent image (config
+    /// <c>agent.image</c>, with <see cref="SyncSidecar.PrebuiltImageCommand"/>).
+    /// </summary>
+    public string SidecarImage { get; init; } = SyncSidecar.DefaultBaseImage;
 
     /// <summary>
     /// Command of the <c>yak-sync</c> sidecar; default <see cref="SyncSidecar.Command"/>. It must keep running (it only
@@ -35,10 +37,4 @@ public sealed record ManifestOptions
 
     /// <summary>Overrides the namespace name (by default <see cref="Naming.KubeNames.Namespace"/> of owner and environment).</summary>
     public string? Namespace { get; init; }
-
-    /// <summary><c>ghcr.io/yak-dev/yak-agent:&lt;this assembly's version&gt;</c>.</summary>
-    public static string DefaultAgentImage { get; } = $"ghcr.io/yak-dev/yak-agent:{Version}";
-
-    private static string Version =>
-        (typeof(ManifestOptions).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0").Split('+')[0];
 }

@@ -33,10 +33,13 @@ internal static class PodTemplateBuilder
         var containers = new List<V1Container> { AppContainer(service, appMounts) };
         if (service.Syncs.Count > 0)
         {
+            // The delivered agent and its scan caches: outlive sidecar restarts (no second upload), not the pod.
+            volumes.Add(new V1Volume { Name = SyncSidecar.AgentVolume, EmptyDir = new V1EmptyDirVolumeSource() });
+            sidecarMounts.Add(new V1VolumeMount { Name = SyncSidecar.AgentVolume, MountPath = SyncSidecar.AgentMountPath });
             containers.Add(new V1Container
             {
                 Name = SyncSidecar.ContainerName,
-                Image = options.AgentImage,
+                Image = options.SidecarImage,
                 Command = [.. options.SidecarCommand],
                 VolumeMounts = sidecarMounts,
                 Resources = new V1ResourceRequirements

@@ -194,7 +194,7 @@ public static class KubeLogs
     private static async Task<string> DefaultContainerAsync(KubeConnection connection, string podNamespace, string pod, CancellationToken cancellationToken)
     {
         var spec = (await connection.Client.CoreV1.ReadNamespacedPodAsync(pod, podNamespace, cancellationToken: cancellationToken).ConfigureAwait(false)).Spec;
-        return spec.Containers.FirstOrDefault(c => c.Name != PodExecAgentConnector.SidecarContainerName)?.Name ?? spec.Containers[0].Name;
+        return spec.Containers.FirstOrDefault(c => c.Name != PodPicker.SidecarContainerName)?.Name ?? spec.Containers[0].Name;
     }
 
     /// <summary>Splits "TIMESTAMP text" (timestamps=true); a line without a parseable timestamp keeps its text whole.</summary>

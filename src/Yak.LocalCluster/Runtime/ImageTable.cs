@@ -30,7 +30,7 @@ public sealed record ImageEntry(string Name, IReadOnlyList<string> DefaultComman
 
 /// <summary>
 /// Maps image names to local commands. Built in: busybox, alpine, debian, ubuntu, python (the host's tools run the
-/// container's command as given) and the yak agent image. Users add or override entries in <c>images.yaml</c> in the
+/// container's command as given). Users add or override entries in <c>images.yaml</c> in the
 /// state folder:
 /// <code>
 /// images:
@@ -54,15 +54,6 @@ public sealed class ImageTable
         Add(new ImageEntry("debian", ["bash"], [], none));
         Add(new ImageEntry("ubuntu", ["bash"], [], none));
         Add(new ImageEntry("python", ["python3"], [], none));
-        var agentFolder = FindAgentFolder(options.AgentPath);
-        // yak-agent is a .NET app host and the container's environment is not the host's: point it at our runtime.
-        var agentEnv = new Dictionary<string, string> { ["DOTNET_ROOT"] = DotnetRoot() };
-
-        // e.g. ghcr.io/yak-dev/yak-agent:0.1.0 (the environments' default sidecar image) matches yak-agent.
-        foreach (var name in new[] { "yak-agent", "yak/agent", "yak/yak-agent" })
-        {
-            Add(new ImageEntry(name, ["yak-agent"], agentFolder is null ? [] : [agentFolder], agentEnv));
-        }
 
         LoadUserEntries(Path.Combine(options.StateDirectory, FileName));
     }
@@ -119,29 +110,6 @@ public sealed class ImageTable
         {
             yield return parts[^1];
         }
-    }
-
-    private static string DotnetRoot()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_ROOT") is { Length: > 0 } configured)
-        {
-            return configured;
-        }
-
-        // .../dotnet/shared/Microsoft.NETCore.App/10.0.x/ → .../dotnet
-        var runtime = System.Runtime.InteropServices.RuntimeEnvironment.GetRuntimeDirectory().TrimEnd(Path.DirectorySeparatorChar);
-        return Path.GetFullPath(Path.Combine(runtime, "..", "..", ".."));
-    }
-
-    private static string? FindAgentFolder(string? configured)
-    {
-        if (!string.IsNullOrEmpty(configured))
-        {
-            return Directory.Exists(configured) ? Path.GetFullPath(configured) : Path.GetDirectoryName(Path.GetFullPath(configured));
-        }
-
-        var beside = AppContext.BaseDirectory;
-        return File.Exists(Path.Combine(beside, "yak-agent")) || File.Exists(Path.Combine(beside, "yak-agent.exe")) ? beside : null;
     }
 
     private void LoadUserEntries(string path)

@@ -31,7 +31,4 @@ public sealed class PodRuntimeOptions
 
     /// <summary>Bound of an image's download and of its unpacked size.</summary>
     public long MaxImageBytes { get; set; } = 8L * 1024 * 1024 * 1024;
-
-    /// <summary>The yak-agent executable or its folder; default <c>YAK_AGENT_PATH</c>, then beside this executable.</summary>
-    public string? AgentPath { get; set; } = Environment.GetEnvironmentVariable("YAK_AGENT_PATH");
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Yak.Benchmarks.Sync;
+using Yak.Daemon.Sync.Agent;
 using Yak.Kube;
 using Yak.Sync.Session;
 using Yak.Testing;
@@ -30,7 +31,7 @@ public sealed class PodSyncBenchmarks : IBenchmarkSuite
         var local = Path.Combine(temp.Path, "src");
         TreeGenerator.Generate(local, Files, Bytes, seed: 5);
 
-        var connector = new PodExecAgentConnector(cluster.Connection, "default", "yak-target", "yak-sync", "/code");
+        var connector = new PodExecAgentConnector(cluster.Connection, "default", "yak-target", "yak-sync", "/code", new AgentInstaller(AgentBuilds.FromEnvironment()));
         await using var session = new SyncSession(new SyncSessionOptions { Name = "bench", LocalRoot = local, StateDirectory = Path.Combine(temp.Path, "state") }, connector);
         var clock = Stopwatch.StartNew();
         session.Start();

@@ -10,8 +10,7 @@ public sealed class ImageTableTests
     [InlineData("busybox", "busybox")]
     [InlineData("python:3.12-slim", "python")]
     [InlineData("alpine@sha256:0123abcd", "alpine")]
-    [InlineData("ghcr.io/yak/agent:0.1.0", "yak/agent")]
-    [InlineData("ghcr.io/yak-dev/yak-agent:0.1.0", "yak-agent")]
+    [InlineData("registry.example/mirror/busybox:1.37.0", "busybox")]
     [InlineData("localhost:5000/debian:bookworm", "debian")]
     public void Resolve_RegistryAndTag_MatchesBuiltInEntry(string image, string expected)
     {
@@ -52,15 +51,16 @@ public sealed class ImageTableTests
         Assert.Null(table.LoadError);
     }
 
-    [Fact]
-    public void Resolve_AgentImage_PointsDotnetRootAtARuntime()
+    [Theory]
+    [InlineData("ghcr.io/yak-dev/yak-agent:0.1.0")]
+    [InlineData("yak-agent")]
+    public void Resolve_YakAgentImage_IsUnknown(string image)
     {
+        // The local cluster knows no product: the sync sidecar runs from a base image like on any cluster.
         using var state = new TempDirectory();
         var table = new ImageTable(new PodRuntimeOptions(state.Path));
 
-        var root = table.Resolve("yak-agent")!.Env["DOTNET_ROOT"];
-
-        Assert.True(File.Exists(Path.Combine(root, "dotnet")) || Directory.Exists(Path.Combine(root, "shared")), root);
+        Assert.Null(table.Resolve(image));
     }
 
     [Fact]
@@ -74,23 +74,5 @@ public sealed class ImageTableTests
 
         Assert.Equal("Pending", status.Phase);
         Assert.False(status.ContainerStatuses![0].Ready);
-    }
-
-    [Fact]
-    public async Task RunPod_AgentImage_RunsYakAgentFromAgentPath()
-    {
-        using var agentFolder = new TempDirectory("yak-agent-");
-        var agent = agentFolder.Combine("yak-agent");
-        var marker = agentFolder.Combine("args.txt");
-        File.WriteAllText(agent, $"#!/bin/sh\necho \"$*\" > {marker}\nexec sleep 1000\n");
-        File.SetUnixFileMode(agent, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        await using var node = new RuntimeHarness(o => o.AgentPath = agent);
-        var sidecar = new k8s.Models.V1Container { Name = "yak-sync", Image = "ghcr.io/yak-dev/yak-agent:0.1.0", Command = ["yak-agent", "sidecar", "--root", "/yak-sync"] };
-        sidecar.ReadinessProbe = new k8s.Models.V1Probe { Exec = new k8s.Models.V1ExecAction { Command = ["test", "-s", marker] }, PeriodSeconds = 1 };
-
-        await node.RunAsync(TestPods.Pod("agent", sidecar));
-        await node.WaitReadyAsync("agent");
-
-        Assert.Equal("sidecar --root /yak-sync\n", await File.ReadAllTextAsync(marker).DefaultTimeout());
     }
 }

@@ -1,10 +1,11 @@
 using k8s;
 using k8s.Models;
+using Yak.Daemon.Sync.Agent;
 using Yak.Sync.Session;
 using Yak.Testing;
 using Yak.Testing.Cluster;
 
-namespace Yak.Kube.Tests;
+namespace Yak.Daemon.Tests.Sync.Agent;
 
 /// <summary>Selector endpoints re-pick a Ready pod at every reconnect, so sync follows a Deployment's pod replacement.</summary>
 public sealed class SelectorConnectorTests
@@ -32,7 +33,7 @@ public sealed class SelectorConnectorTests
         var source = Path.Combine(work.Path, "src");
         Directory.CreateDirectory(source);
         File.WriteAllText(Path.Combine(source, "a.txt"), "one");
-        var connector = PodExecAgentConnector.ForSelector(cluster.Connection, "default", "yak.dev/service=web", "yak-sync", "/code");
+        var connector = PodExecAgentConnector.ForSelector(cluster.Connection, "default", "yak.dev/service=web", "yak-sync", "/code", new AgentInstaller(AgentBuilds.FromEnvironment()));
 
         await using var session = new SyncSession(new SyncSessionOptions { Name = "web", LocalRoot = source, StateDirectory = Path.Combine(work.Path, "state") }, connector);
         session.Start();
@@ -55,7 +56,7 @@ public sealed class SelectorConnectorTests
     public async Task Connect_NoMatchingPod_FailsWithSelectorInMessage()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
-        var connector = PodExecAgentConnector.ForSelector(cluster.Connection, "default", "yak.dev/service=none", "yak-sync", "/code");
+        var connector = PodExecAgentConnector.ForSelector(cluster.Connection, "default", "yak.dev/service=none", "yak-sync", "/code", new AgentInstaller(AgentBuilds.FromEnvironment()));
 
         var error = await Assert.ThrowsAsync<IOException>(() => connector.ConnectAsync(CancellationToken.None)).DefaultTimeout();
 

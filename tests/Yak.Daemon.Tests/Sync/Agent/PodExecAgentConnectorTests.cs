@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
+using Yak.Daemon.Sync.Agent;
+using Yak.Kube;
 using Yak.Sync.Session;
 using Yak.Testing;
 using Yak.Testing.Cluster;
 
-namespace Yak.Kube.Tests;
+namespace Yak.Daemon.Tests.Sync.Agent;
 
 /// <summary>Sync into a pod's sidecar through exec, against the local cluster over real HTTP + WebSocket.</summary>
 public sealed class PodExecAgentConnectorTests
@@ -21,7 +23,7 @@ public sealed class PodExecAgentConnectorTests
         File.WriteAllBytes(Path.Combine(source, "pkg", "data.bin"), big);
         var pod = await cluster.RunReadyAsync(LocalClusterFixture.SidecarPod("web"));
         var logs = new List<string>();
-        var connector = new PodExecAgentConnector(cluster.Connection, "default", "web", container: null, "/code", line => { lock (logs) { logs.Add(line); } });
+        var connector = new PodExecAgentConnector(cluster.Connection, "default", "web", container: null, "/code", new AgentInstaller(AgentBuilds.FromEnvironment()), line => { lock (logs) { logs.Add(line); } });
 
         await using (var session = new SyncSession(
             new SyncSessionOptions { Name = "web", LocalRoot = source, StateDirectory = Path.Combine(work.Path, "state"), Log = line => { lock (logs) { logs.Add(line); } } },
@@ -67,40 +69,12 @@ public sealed class PodExecAgentConnectorTests
         var path = Path.Combine(work.Path, "kubeconfig");
         File.WriteAllText(path, kubeconfig);
         connection = KubeClientFactory.Create(new KubeTarget(path, "yak-local"));
-        var connector = new PodExecAgentConnector(connection, "default", "web", "yak-sync", "/code");
+        var connector = new PodExecAgentConnector(connection, "default", "web", "yak-sync", "/code", new AgentInstaller(AgentBuilds.FromEnvironment()));
 
         var error = await Assert.ThrowsAsync<KubeConnectionException>(() => connector.ConnectAsync(CancellationToken.None)).DefaultTimeout();
 
         Assert.Contains("context 'yak-local'", error.Message, StringComparison.Ordinal);
         Assert.Contains("kubectl --context yak-local", error.Message, StringComparison.Ordinal);
         connection.Dispose();
-    }
-
-    [Fact]
-    public void Create_UnknownContext_NamesItAndTheFile()
-    {
-        using var work = new TempDirectory("yak-kube-ctx-");
-        var path = Path.Combine(work.Path, "kubeconfig");
-        File.WriteAllText(path, """
-            apiVersion: v1
-            kind: Config
-            clusters: [{name: c, cluster: {server: "http://127.0.0.1:1"}}]
-            users: [{name: u, user: {}}]
-            contexts: [{name: here, context: {cluster: c, user: u}}]
-            current-context: here
-            """);
-
-        var error = Assert.Throws<KubeConnectionException>(() => KubeClientFactory.Create(new KubeTarget(path, "elsewhere")));
-
-        Assert.Contains(path, error.Message, StringComparison.Ordinal);
-        Assert.Contains("elsewhere", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Create_MissingKubeconfig_SaysHowToGetOne()
-    {
-        var error = Assert.Throws<KubeConnectionException>(() => KubeClientFactory.Create(new KubeTarget("/nonexistent/kubeconfig", null)));
-
-        Assert.Contains("yakctl cluster local start", error.Message, StringComparison.Ordinal);
     }
 }
