@@ -16,6 +16,9 @@ namespace Yak.LocalCluster.Runtime.Images;
 public sealed class ImageStore : IDisposable
 {
     private const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <summary>Docker builds at most 127 layers; more is an attack or a mistake.</summary>
+    public const int MaxLayers = 128;
     private readonly string folder;
     private readonly RegistryClient registry;
     private readonly PodRuntimeOptions options;
@@ -34,6 +37,19 @@ public sealed class ImageStore : IDisposable
         foreach (var sub in new[] { folder, Blobs, RootFsFolder, Refs })
         {
             Directory.CreateDirectory(sub, Private);
+
+            // What a crash left half written: never renamed into place, so nothing refers to it.
+            foreach (var leftover in Directory.EnumerateFileSystemEntries(sub, ".tmp-*"))
+            {
+                if (Directory.Exists(leftover))
+                {
+                    Directory.Delete(leftover, recursive: true);
+                }
+                else
+                {
+                    File.Delete(leftover);
+                }
+            }
         }
 
         registry = new RegistryClient(options.InsecureRegistries, options.ImagePullTimeout);
@@ -104,6 +120,11 @@ public sealed class ImageStore : IDisposable
             var configBytes = await LoadOrFetchSmallAsync(reference, configDigest, login, cancellationToken).ConfigureAwait(false);
             var configJson = JsonNode.Parse(configBytes);
             var diffIds = (configJson?["rootfs"]?["diff_ids"] as JsonArray ?? []).Select(d => d?.GetValue<string>() ?? string.Empty).ToList();
+            if (layers.Count > MaxLayers)
+            {
+                throw new ImagePullException($"{reference} has {layers.Count} layers; the local cluster takes at most {MaxLayers}");
+            }
+
             if (diffIds.Count != layers.Count)
             {
                 throw new ImagePullException($"{reference}: the config lists {diffIds.Count} layers, the manifest {layers.Count}");
@@ -120,9 +141,19 @@ public sealed class ImageStore : IDisposable
             }
 
             var rootfs = RootFsPath(configDigest);
-            if (!Directory.Exists(rootfs))
+            // Two references (tags) of one image share its root filesystem: unpack it once.
+            var unpacking = pulls.GetOrAdd("rootfs " + configDigest, _ => new SemaphoreSlim(1, 1));
+            await unpacking.WaitAsync(cancellationToken).ConfigureAwait(false);
+            try
             {
-                Unpack(rootfs, layers.Select(l => l.Digest).ToList(), diffIds);
+                if (!Directory.Exists(rootfs))
+                {
+                    Unpack(rootfs, layers.Select(l => l.Digest).ToList(), diffIds);
+                }
+            }
+            finally
+            {
+                unpacking.Release();
             }
 
             var size = configBytes.LongLength + layers.Sum(l => l.Size);
