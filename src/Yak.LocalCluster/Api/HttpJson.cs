@@ -23,11 +23,38 @@ public static class HttpJson
 
     public static Task WriteError(HttpContext context, ApiException error) => Write(context, error.Code, error.ToStatus());
 
-    public static async Task<string> ReadBody(HttpContext context)
+    /// <summary>The largest request body accepted, as the apiserver's default (3 MiB); larger ones are 413.</summary>
+    public const int MaxBodyBytes = 3 * 1024 * 1024;
+
+    public static async Task<string> ReadBody(HttpContext context) =>
+        System.Text.Encoding.UTF8.GetString(await ReadBodyBytes(context));
+
+    /// <summary>Reads the whole body, refusing (413 <c>RequestEntityTooLarge</c>) once it passes <see cref="MaxBodyBytes"/>.</summary>
+    public static async Task<byte[]> ReadBodyBytes(HttpContext context)
     {
-        using var reader = new StreamReader(context.Request.Body);
-        return await reader.ReadToEndAsync(context.RequestAborted);
+        if (context.Request.ContentLength > MaxBodyBytes)
+        {
+            throw TooLarge();
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, context.RequestAborted)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                throw TooLarge();
+            }
+
+            buffer.Write(chunk, 0, read);
+        }
+
+        return buffer.ToArray();
     }
+
+    private static ApiException TooLarge() =>
+        new(413, "RequestEntityTooLarge", $"the request body is larger than {MaxBodyBytes} bytes, the largest this server accepts");
 
     public static async Task<JsonObject> ReadObject(HttpContext context)
     {

@@ -148,9 +148,7 @@ public static class ResourceEndpoints
     /// <summary>Replaces a protobuf request body by its JSON form (kinds in ProtobufSchema; others are answered 415).</summary>
     private static async Task TranscodeProtobuf(HttpContext context)
     {
-        using var buffer = new MemoryStream();
-        await context.Request.Body.CopyToAsync(buffer, context.RequestAborted);
-        var json = ProtobufDecoder.Decode(buffer.ToArray())
+        var json = ProtobufDecoder.Decode(await HttpJson.ReadBodyBytes(context))
             ?? throw new ApiException(415, "UnsupportedMediaType", "the body of the request was in an unknown format - accepted media types include: application/json, application/yaml (yak-local-cluster decodes protobuf only for a few kinds)");
         context.Request.Body = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json.ToJsonString()));
         context.Request.ContentType = "application/json";

@@ -49,6 +49,8 @@ internal static partial class Validation
         {
             throw ApiException.Invalid(type, name, "spec.containers: Required value");
         }
+
+        PodPathNames.Check(type, obj);
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]

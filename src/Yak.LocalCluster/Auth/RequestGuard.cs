@@ -55,7 +55,23 @@ public sealed class RequestGuard(RequestDelegate next, TokenFile tokens)
             return;
         }
 
-        await next(context);
+        try
+        {
+            await next(context);
+        }
+        catch (ApiException e) when (!context.Response.HasStarted)
+        {
+            await HttpJson.WriteError(context, e);
+        }
+        catch (Microsoft.AspNetCore.Http.BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Kestrel's own limits (body size, header size) answered as Status objects too.
+            await Refuse(context, e.StatusCode, e.StatusCode == 413 ? "RequestEntityTooLarge" : "BadRequest", e.Message);
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or InvalidOperationException or InvalidCastException && !context.Response.HasStarted)
+        {
+            await Refuse(context, 400, "BadRequest", $"the request could not be processed: {e.Message}");
+        }
     }
 
     /// <summary>The authenticated user of a request that passed the guard.</summary>

@@ -67,6 +67,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
+                kestrel.Limits.MaxRequestBodySize = HttpJson.MaxBodyBytes;
                 listen.UseHttps(tls.ServerCertificate);
             });
         });
@@ -97,7 +98,8 @@ public sealed class LocalClusterHost : IAsyncDisposable
     private static void ConfigureServices(IServiceCollection services, LocalClusterOptions options, string state)
     {
         services.AddSingleton(new ObjectFiles(state));
-        services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<ObjectFiles>(), options.WatchHistoryCapacity));
+        services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<ObjectFiles>(), options.WatchHistoryCapacity, options.WatchQueueCapacity));
+        services.AddSingleton(new ClientLimits(options.MaxWatchesPerUser, options.MaxStreamsPerUser));
         services.AddSingleton<ClusterApi>();
         services.AddSingleton<IPodLookup, StorePodLookup>();
         services.AddSingleton(new WatchSettings { BookmarkInterval = options.BookmarkInterval });

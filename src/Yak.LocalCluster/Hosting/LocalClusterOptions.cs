@@ -31,6 +31,15 @@ public sealed class LocalClusterOptions
     /// <summary>The Node objects reported (zones, labels, taints); all run their pods on this machine.</summary>
     public IReadOnlyList<NodeOptions> Nodes { get; init; } = [NodeOptions.Default];
 
+    /// <summary>How many undelivered events one watch may queue before it is closed with 410 (at least the history).</summary>
+    public int WatchQueueCapacity { get; init; } = 4096;
+
+    /// <summary>Concurrent watches one user may hold (more are answered 429).</summary>
+    public int MaxWatchesPerUser { get; init; } = 256;
+
+    /// <summary>Concurrent exec/attach/port-forward/log streams one user may hold (more are answered 429).</summary>
+    public int MaxStreamsPerUser { get; init; } = 128;
+
     /// <summary>Extra service registrations (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 

@@ -18,12 +18,30 @@ public sealed class ObjectStore
     private readonly ObjectFiles? _files;
     private readonly int _historyCapacity;
     private long _resourceVersion;
+
+    /// <summary>How many undelivered events a client watch may queue before it is closed (410, re-list).</summary>
+    public int WatchQueueCapacity { get; }
+
+    /// <summary>Open client subscriptions (watches).</summary>
+    public int ClientSubscriptions
+    {
+        get
+        {
+            lock (_lock)
+            {
+                return _subscriptions.Count(s => !s.Internal);
+            }
+        }
+    }
     private long _historyFloor;
 
-    public ObjectStore(ObjectFiles? files, int historyCapacity = 2000)
+    public ObjectStore(ObjectFiles? files, int historyCapacity = 2000, int? watchQueueCapacity = null)
     {
         _files = files;
         _historyCapacity = historyCapacity;
+
+        // A client watch must hold at least a full history replay.
+        WatchQueueCapacity = Math.Max(watchQueueCapacity ?? 4096, historyCapacity + 1);
         foreach (var type in ResourceCatalog.All)
         {
             _objects[type] = new SortedDictionary<(string, string), JsonObject>();
@@ -156,7 +174,7 @@ public sealed class ObjectStore
     {
         lock (_lock)
         {
-            var subscription = new Subscription(this, internalUse);
+            var subscription = new Subscription(this, internalUse, WatchQueueCapacity);
             if (fromResourceVersion is { } from)
             {
                 if (from < _historyFloor)
@@ -212,9 +230,21 @@ public sealed class ObjectStore
             _history.RemoveFirst();
         }
 
+        List<Subscription>? overflowed = null;
         foreach (var s in _subscriptions)
         {
-            s.Writer.TryWrite(e);
+            if (!s.Writer.TryWrite(e))
+            {
+                (overflowed ??= []).Add(s);
+            }
+        }
+
+        foreach (var s in overflowed ?? [])
+        {
+            // A client that stopped reading: its bounded queue is full. Drop it (it gets 410 and re-lists) rather than grow.
+            s.Overflowed = true;
+            s.Writer.TryComplete();
+            _subscriptions.Remove(s);
         }
     }
 
@@ -231,15 +261,23 @@ public sealed class ObjectStore
     public sealed class Subscription : IDisposable
     {
         private readonly ObjectStore _store;
-        private readonly Channel<StoreEvent> _channel = Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true });
+        private readonly Channel<StoreEvent> _channel;
 
-        internal Subscription(ObjectStore store, bool internalUse)
+        internal Subscription(ObjectStore store, bool internalUse, int capacity)
         {
             _store = store;
             Internal = internalUse;
+
+            // Internal feeds (controllers) always read; client watches are bounded, whatever the client does.
+            _channel = internalUse
+                ? Channel.CreateUnbounded<StoreEvent>(new UnboundedChannelOptions { SingleReader = true })
+                : Channel.CreateBounded<StoreEvent>(new BoundedChannelOptions(capacity) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
         }
 
         internal bool Internal { get; }
+
+        /// <summary>True when the subscription was closed because its reader fell behind by a full queue.</summary>
+        public bool Overflowed { get; internal set; }
 
         public ChannelReader<StoreEvent> Reader => _channel.Reader;
 

@@ -33,7 +33,10 @@ internal sealed class ChannelSocket(WebSocket socket)
         }
     }
 
-    /// <summary>Receives one whole message; null when the peer closed.</summary>
+    /// <summary>The largest message accepted from a client; a larger one closes the socket (1009, message too big).</summary>
+    public const int MaxMessageBytes = 1024 * 1024;
+
+    /// <summary>Receives one whole message; null when the peer closed (or sent a message over <see cref="MaxMessageBytes"/>).</summary>
     public async Task<byte[]?> ReceiveAsync(CancellationToken cancellationToken)
     {
         var buffer = new byte[64 * 1024];
@@ -43,6 +46,24 @@ internal sealed class ChannelSocket(WebSocket socket)
             var result = await Socket.ReceiveAsync(buffer.AsMemory(), cancellationToken).ConfigureAwait(false);
             if (result.MessageType == WebSocketMessageType.Close)
             {
+                return null;
+            }
+
+            if (message.Length + result.Count > MaxMessageBytes)
+            {
+                await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await Socket.CloseOutputAsync(WebSocketCloseStatus.MessageTooBig, $"messages are limited to {MaxMessageBytes} bytes", cancellationToken).ConfigureAwait(false);
+                }
+                catch (WebSocketException)
+                {
+                }
+                finally
+                {
+                    sendLock.Release();
+                }
+
                 return null;
             }
 

@@ -65,6 +65,18 @@ public static class WatchStream
             return;
         }
 
+        IDisposable? slot;
+        try
+        {
+            slot = ClientLimits.EnterWatch(context);
+        }
+        catch
+        {
+            subscription.Dispose();
+            throw;
+        }
+
+        using (slot)
         using (subscription)
         {
             context.Response.StatusCode = 200;
@@ -81,7 +93,12 @@ public static class WatchStream
             try
             {
                 lastRv = await Pump(context, subscription.Reader, type, ns, filter, bookmarks, settings.BookmarkInterval, lastRv, cts.Token);
-                if (lastRv < 0)
+                if (lastRv < 0 && subscription.Overflowed)
+                {
+                    // The client read too slowly and its queue filled: tell it to re-list, as the apiserver does for a watcher it drops.
+                    await WriteLine(context, new JsonObject { ["type"] = "ERROR", ["object"] = ApiException.Expired("the watch fell too far behind the store and was closed; list again and watch from the new resourceVersion").ToStatus() });
+                }
+                else if (lastRv < 0)
                 {
                     // The subscription was closed under us (fault injection: drop streams): cut the connection.
                     context.Abort();

@@ -36,7 +36,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,
         Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false,
-        IReadOnlyList<NodeOptions>? nodes = null)
+        IReadOnlyList<NodeOptions>? nodes = null, int watchQueue = 4096, int maxWatchesPerUser = 256)
     {
         var owned = stateDirectory is null ? new TempDirectory("yak-lc-") : null;
         runtime ??= new FakePodRuntime();
@@ -45,6 +45,8 @@ internal sealed class TestCluster : IAsyncDisposable
             StateDirectory = stateDirectory ?? owned!.Path,
             RuntimeFactory = processRuntime ? null : runtimeFactory ?? (_ => runtime),
             WatchHistoryCapacity = watchHistory,
+            WatchQueueCapacity = watchQueue,
+            MaxWatchesPerUser = maxWatchesPerUser,
             Nodes = nodes ?? [NodeOptions.Default],
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
         }).DefaultTimeout();
