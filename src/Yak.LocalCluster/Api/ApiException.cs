@@ -19,6 +19,12 @@ public sealed class ApiException : Exception
 
     public JsonObject? Details { get; }
 
+    /// <summary>When set, the answer carries <c>Retry-After</c> (and <c>details.retryAfterSeconds</c>), as the apiserver's 429s do.</summary>
+    public int? RetryAfterSeconds { get; init; }
+
+    public static ApiException TooManyRequests(string message, int retryAfterSeconds) =>
+        new(429, "TooManyRequests", message, new JsonObject { ["retryAfterSeconds"] = retryAfterSeconds }) { RetryAfterSeconds = retryAfterSeconds };
+
     public static ApiException NotFound(ResourceType type, string name) =>
         new(404, "NotFound", $"{type.GroupResource} \"{name}\" not found", DetailsFor(type, name));
 

@@ -41,7 +41,7 @@ public sealed class ClientLimits(int maxWatchesPerUser, int maxStreamsPerUser)
             var open = _open.GetValueOrDefault((user, kind));
             if (open >= max)
             {
-                throw new ApiException(429, "TooManyRequests", $"too many open {kind} for user \"{user}\" (at most {max}); close some and retry");
+                throw ApiException.TooManyRequests($"too many open {kind} for user \"{user}\" (at most {max}); close some and retry", 1);
             }
 
             _open[(user, kind)] = open + 1;

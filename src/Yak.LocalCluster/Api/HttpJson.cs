@@ -21,7 +21,15 @@ public static class HttpJson
         await writer.FlushAsync(context.RequestAborted);
     }
 
-    public static Task WriteError(HttpContext context, ApiException error) => Write(context, error.Code, error.ToStatus());
+    public static Task WriteError(HttpContext context, ApiException error)
+    {
+        if (error.RetryAfterSeconds is { } seconds)
+        {
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        return Write(context, error.Code, error.ToStatus());
+    }
 
     /// <summary>The largest request body accepted, as the apiserver's default (3 MiB); larger ones are 413.</summary>
     public const int MaxBodyBytes = 3 * 1024 * 1024;

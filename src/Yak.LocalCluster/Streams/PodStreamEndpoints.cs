@@ -32,7 +32,6 @@ public static class PodStreamEndpoints
         }
         catch (Api.ApiException e)
         {
-            context.Response.Headers.RetryAfter = "1";
             await Api.HttpJson.WriteError(context, e);
             return;
         }

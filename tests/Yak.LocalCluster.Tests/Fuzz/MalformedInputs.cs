@@ -65,9 +65,9 @@ internal sealed class MalformedInputs(int seed)
             _ => Pod.Insert(_random.Next(Pod.Length), RandomText(_random.Next(1, 20))),
         };
         var bytes = Encoding.UTF8.GetBytes(body);
-        if (_random.Next(10) == 0)
+        if (bytes.Length > 0 && _random.Next(10) == 0)
         {
-            bytes[_random.Next(bytes.Length == 0 ? 1 : bytes.Length) % Math.Max(1, bytes.Length)] = (byte)_random.Next(0x80, 0x100);
+            bytes[_random.Next(bytes.Length)] = (byte)_random.Next(0x80, 0x100); // invalid UTF-8
         }
 
         return (target[0], target[1], bytes, Pick(ContentTypes));
