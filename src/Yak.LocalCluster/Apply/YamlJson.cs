@@ -140,7 +140,7 @@ public static class YamlJson
     private static JsonNode? Scalar(Scalar scalar)
     {
         var value = scalar.Value ?? "";
-        if (scalar.Tag.Value == "tag:yaml.org,2002:str" || scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
+        if ((!scalar.Tag.IsEmpty && scalar.Tag.Value == "tag:yaml.org,2002:str") || scalar.Style is ScalarStyle.SingleQuoted or ScalarStyle.DoubleQuoted or ScalarStyle.Literal or ScalarStyle.Folded)
         {
             return JsonValue.Create(value);
         }
