@@ -167,6 +167,15 @@ public sealed class DaemonLauncher(DaemonEndpoint endpoint, string clientName)
             info.Environment["YAK_START_LOG"] = startLog;
         }
 
+        // A source build's yakd has no agents beside it: hand it the ones the build recorded (packages need none of this).
+        foreach (var (variable, key) in new[] { ("YAK_AGENTS_DIR", "agents"), ("YAK_AGENT_PATH", "yak-agent") })
+        {
+            if (Environment.GetEnvironmentVariable(variable) is not { Length: > 0 } && ProgramLocator.DevLayout(key) is { } recorded)
+            {
+                info.Environment[variable] = recorded;
+            }
+        }
+
         return Process.Start(info) ?? throw new DaemonUnavailableException($"Could not start {fileName}.");
     }
 }

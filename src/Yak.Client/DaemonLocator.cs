@@ -2,7 +2,7 @@ namespace Yak.Client;
 
 /// <summary>
 /// Finds the yakd program: <c>YAK_DAEMON_PATH</c> if set (an apphost or a .dll), else yakd beside the calling
-/// program (both ship in one folder), else <c>yakd</c> on PATH.
+/// program (both ship in one folder), else where a source build put it, else <c>yakd</c> on PATH (<see cref="ProgramLocator"/>).
 /// </summary>
 public static class DaemonLocator
 {
@@ -11,36 +11,11 @@ public static class DaemonLocator
     /// <summary>The command line that starts yakd: the file to execute and its leading arguments.</summary>
     public static (string FileName, IReadOnlyList<string> Arguments) Resolve()
     {
-        var configured = Environment.GetEnvironmentVariable(PathVariable);
-        var candidate = configured is { Length: > 0 } ? configured : FindBeside(AppContext.BaseDirectory) ?? FindOnPath();
-        if (candidate is null)
-        {
-            throw new DaemonUnavailableException(
+        var candidate = ProgramLocator.Find("yakd", Environment.GetEnvironmentVariable(PathVariable))
+            ?? throw new DaemonUnavailableException(
                 $"Cannot find yakd: it is not beside {AppContext.BaseDirectory} nor on PATH. Set {PathVariable} to the yakd program.");
-        }
-
-        return candidate.EndsWith(".dll", StringComparison.OrdinalIgnoreCase)
-            ? (DotnetHost(), [candidate])
-            : (candidate, []);
+        return ProgramLocator.CommandLine(candidate);
     }
-
-    private static string? FindBeside(string directory)
-    {
-        var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? "yakd.exe" : "yakd");
-        if (File.Exists(apphost))
-        {
-            return apphost;
-        }
-
-        var dll = Path.Combine(directory, "yakd.dll");
-        return File.Exists(dll) ? dll : null;
-    }
-
-    private static string? FindOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, OperatingSystem.IsWindows() ? "yakd.exe" : "yakd"))
-            .FirstOrDefault(File.Exists);
 
     /// <summary>The dotnet host running us, so a framework-dependent yakd runs on the same runtime.</summary>
     public static string DotnetHost()

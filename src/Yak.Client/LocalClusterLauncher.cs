@@ -167,34 +167,11 @@ public sealed class LocalClusterLauncher(string stateDirectory)
     /// <summary>The command line that runs yak-local-cluster: the file to execute and its leading arguments.</summary>
     public static (string FileName, IReadOnlyList<string> Arguments) Resolve()
     {
-        var configured = Environment.GetEnvironmentVariable(PathVariable);
-        var candidate = configured is { Length: > 0 } ? configured : FindBeside(AppContext.BaseDirectory) ?? FindOnPath();
-        if (candidate is null)
-        {
-            throw new DaemonUnavailableException(
+        var candidate = ProgramLocator.Find(ProgramName, Environment.GetEnvironmentVariable(PathVariable))
+            ?? throw new DaemonUnavailableException(
                 $"Cannot find {ProgramName}: it is not beside {AppContext.BaseDirectory} nor on PATH. Set {PathVariable} to the program.");
-        }
-
-        return candidate.EndsWith(".dll", StringComparison.OrdinalIgnoreCase) ? (DaemonLocator.DotnetHost(), [candidate]) : (candidate, []);
+        return ProgramLocator.CommandLine(candidate);
     }
-
-    private static string? FindBeside(string directory)
-    {
-        var apphost = Path.Combine(directory, OperatingSystem.IsWindows() ? ProgramName + ".exe" : ProgramName);
-        if (File.Exists(apphost))
-        {
-            return apphost;
-        }
-
-        var dll = Path.Combine(directory, ProgramName + ".dll");
-        return File.Exists(dll) ? dll : null;
-    }
-
-    private static string? FindOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, ProgramName))
-            .FirstOrDefault(File.Exists);
 
     private JsonElement? ReadyLine()
     {
