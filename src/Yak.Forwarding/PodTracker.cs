@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Yak.Kube.Pods;
 
 namespace Yak.Forwarding;
 
@@ -275,7 +276,7 @@ internal sealed class PodTracker : IAsyncDisposable
     /// <summary>Publishes the pick. On API errors the last pick is kept (the pod may well be fine) and the problem reported.</summary>
     private void Publish(string? apiError)
     {
-        var pick = PodPicker.Pick(pods.Values);
+        var pick = PodPicker.Pick(pods.Values, PodPolicy.Ready);
         string? problem;
         if (apiError is not null)
         {

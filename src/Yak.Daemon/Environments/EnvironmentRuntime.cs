@@ -5,6 +5,7 @@ using Yak.Environments.Manifests;
 using Yak.Environments.Spec;
 using Yak.Kube;
 using Yak.Kube.Environments;
+using Yak.Kube.Pods;
 using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Environments;
@@ -186,11 +187,7 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
             var pods = await Connection.Client.CoreV1.ListNamespacedPodAsync(
                 manifests.NamespaceName, labelSelector: EnvironmentManager.SelectorText(service.Selector), cancellationToken: cancellationToken).ConfigureAwait(false);
             var live = pods.Items.Where(p => p.Metadata.DeletionTimestamp is null).ToList();
-            var target = live
-                .Where(p => p.Status?.ContainerStatuses?.Any(c => c.Name == service.SyncContainer && c.State?.Running is not null) == true)
-                .OrderByDescending(p => p.Metadata.CreationTimestamp)
-                .ThenBy(p => p.Metadata.Name, StringComparer.Ordinal)
-                .FirstOrDefault();
+            var target = PodPicker.Pick(live, PodPolicy.ContainerRunning(service.SyncContainer));
             if (target is null)
             {
                 continue;

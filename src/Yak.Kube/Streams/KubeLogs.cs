@@ -5,6 +5,7 @@ using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Yak.Kube.Pods;
 
 namespace Yak.Kube.Streams;
 

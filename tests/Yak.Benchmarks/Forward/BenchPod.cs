@@ -4,6 +4,7 @@ using k8s;
 using k8s.Models;
 using Yak.Forwarding;
 using Yak.Testing;
+using Yak.Kube.Pods;
 
 namespace Yak.Benchmarks.Forward;
 
@@ -118,7 +119,7 @@ internal sealed class BenchPod : IAsyncDisposable
         for (var i = 0; i < 600; i++)
         {
             var pod = await bench.Client.CoreV1.ReadNamespacedPodAsync(Name, "default", cancellationToken: cancellationToken);
-            if (PodPicker.IsServing(pod))
+            if (PodPolicy.Ready.Accepts(pod))
             {
                 return bench;
             }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Yak.LocalCluster.Hosting;
 using Yak.LocalCluster.Runtime;
 using Yak.Testing;
+using Yak.Kube.Pods;
 
 namespace Yak.Forwarding.Tests.Support;
 
@@ -71,7 +72,7 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
     {
         await Client.CoreV1.CreateNamespacedPodAsync(
             new V1Pod { Metadata = new V1ObjectMeta { Name = name, Labels = labels }, Spec = spec }, Namespace).DefaultTimeout();
-        var pods = await WaitForPodsAsync($"metadata.name={name}", null, p => p.Count == 1 && PodPicker.IsServing(p[0]), $"pod {name} Ready");
+        var pods = await WaitForPodsAsync($"metadata.name={name}", null, p => p.Count == 1 && PodPolicy.Ready.Accepts(p[0]), $"pod {name} Ready");
         return pods[0];
     }
 
@@ -98,7 +99,7 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
                 Ports = [new V1ServicePort { Name = "echo", Port = 80, TargetPort = "echo" }],
             },
         }, Namespace).DefaultTimeout();
-        return await WaitForPodsAsync(null, $"app={app}", p => p.Count(PodPicker.IsServing) == replicas, $"{replicas} Ready pods of {app}");
+        return await WaitForPodsAsync(null, $"app={app}", p => p.Count(PodPolicy.Ready.Accepts) == replicas, $"{replicas} Ready pods of {app}");
     }
 
     /// <summary>Lists, then watches, until the matching pods satisfy <paramref name="condition"/> (event-driven, bounded).</summary>

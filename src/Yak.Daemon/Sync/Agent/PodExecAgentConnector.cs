@@ -3,6 +3,7 @@ using System.Text;
 using k8s;
 using Yak.Environments.Manifests;
 using Yak.Kube;
+using Yak.Kube.Pods;
 using Yak.Kube.Streams;
 using Yak.Sync.Link;
 
@@ -63,7 +64,7 @@ public sealed class PodExecAgentConnector : IAgentConnector
         new(
             connection,
             podNamespace,
-            ct => PodPicker.PickAsync(connection, podNamespace, labelSelector, container, ct),
+            ct => PodPicker.PickAsync(connection, podNamespace, labelSelector, PodPolicy.ContainerRunning(container), ct),
             $"selector:{podNamespace}/{labelSelector}{(container is null ? "" : "/" + container)}:{remoteRoot}",
             container,
             remoteRoot,

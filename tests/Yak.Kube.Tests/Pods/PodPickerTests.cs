@@ -1,6 +1,7 @@
 using k8s.Models;
+using Yak.Kube.Pods;
 
-namespace Yak.Forwarding.Tests;
+namespace Yak.Kube.Tests.Pods;
 
 public sealed class PodPickerTests
 {
@@ -22,7 +23,7 @@ public sealed class PodPickerTests
     [Fact]
     public void Pick_SeveralReady_NewestWins()
     {
-        var picked = PodPicker.Pick([Pod("old", 10), Pod("new", 1), Pod("mid", 5)]);
+        var picked = PodPicker.Pick([Pod("old", 10), Pod("new", 1), Pod("mid", 5)], PodPolicy.Ready);
 
         Assert.Equal("new", picked?.Metadata.Name);
     }
@@ -30,7 +31,7 @@ public sealed class PodPickerTests
     [Fact]
     public void Pick_NewestNotReadyOrTerminating_ReadyOlderOneWins()
     {
-        var picked = PodPicker.Pick([Pod("old", 10), Pod("starting", 0, ready: false), Pod("leaving", 1, terminating: true)]);
+        var picked = PodPicker.Pick([Pod("old", 10), Pod("starting", 0, ready: false), Pod("leaving", 1, terminating: true)], PodPolicy.Ready);
 
         Assert.Equal("old", picked?.Metadata.Name);
     }
@@ -40,7 +41,7 @@ public sealed class PodPickerTests
     {
         var pods = new[] { Pod("a", 1, ready: false, phase: "Pending"), Pod("b", 2, terminating: true) };
 
-        Assert.Null(PodPicker.Pick(pods));
+        Assert.Null(PodPicker.Pick(pods, PodPolicy.Ready));
         Assert.Equal("no Ready pod for svc/web (a: Pending, b: Terminating)", PodPicker.DescribeNone(pods, "svc/web"));
         Assert.Equal("no pods match app=web", PodPicker.DescribeNone([], "app=web"));
     }
