@@ -1,7 +1,8 @@
 using k8s;
-using k8s.Autorest;
 using k8s.Models;
+using Yak.Kube;
 using Yak.Kube.Pods;
+using Yak.Kube.Watching;
 
 namespace Yak.Forwarding;
 
@@ -12,34 +13,46 @@ internal sealed record TrackerView(V1Pod? Pick, string? Problem, bool ApiFailing
 }
 
 /// <summary>
-/// Keeps the pick fresh for one target: list + watch with resourceVersion, a fresh list on 410 Gone or after any
-/// error, reconnects with capped, jittered back-off, and an immediate retry when <see cref="Kick"/> says the API
-/// answers again. A watch that goes silent longer than the server's timeout allows is presumed dead (sleep, lost
-/// Wi-Fi) and replaced. Every request has a deadline; nothing here ever blocks the forward's listener.
+/// Keeps the pick fresh for one target from the namespace's shared pod informer (list + watch with resourceVersion,
+/// relist on 410 Gone or after any error, capped jittered back-off, all in <see cref="SharedInformer{T}"/>): the
+/// target's pods are the informer's filtered by name or labels. A Service target's selector is read at start and
+/// re-read whenever <see cref="Kick"/> says the API answers again. Nothing here ever blocks the forward's listener.
 /// </summary>
 internal sealed class PodTracker : IAsyncDisposable
 {
     private readonly IKubernetes client;
     private readonly PortForwardOptions options;
+    private readonly KubeInformers informers;
+    private readonly bool ownsInformers;
     private readonly CancellationTokenSource stop = new();
-    private readonly Dictionary<string, V1Pod> pods = new(StringComparer.Ordinal);
     private readonly Lock gate = new();
     private TaskCompletionSource changed = NewSignal();
-    private TaskCompletionSource kick = NewSignal();
-    private CancellationTokenSource? currentWatch;
+    private TaskCompletionSource kickService = NewSignal();
     private TrackerView view = TrackerView.Initial;
+    private InformerUpdate<V1Pod>? pods;
+    private IReadOnlyDictionary<string, string>? serviceSelector;
+    private string? serviceError;
     private IntOrString? serviceTargetPort;
-    private string? labelSelector;
-    private Task? loop;
-    private long watchEvents;
+    private InformerLease<V1Pod>? lease;
+    private IDisposable? subscription;
+    private Task? serviceLoop;
 
-    public PodTracker(IKubernetes client, PortForwardOptions options)
+    /// <param name="informers">The connection's shared informers; null gives this tracker informers of its own.</param>
+    public PodTracker(IKubernetes client, PortForwardOptions options, KubeInformers? informers = null)
     {
         this.client = client;
         this.options = options;
+        ownsInformers = informers is null;
+        this.informers = informers ?? new KubeInformers(client, new InformerOptions
+        {
+            RequestTimeout = options.RequestTimeout,
+            WatchTimeout = options.WatchTimeout,
+            RetryInitialDelay = options.RetryInitialDelay,
+            RetryMaxDelay = options.RetryMaxDelay,
+        });
     }
 
-    /// <summary>Raised (on the tracker's loop) whenever <see cref="View"/> changes.</summary>
+    /// <summary>Raised (on the informer's loop) whenever <see cref="View"/> changes.</summary>
     public event Action<TrackerView>? Changed;
 
     public TrackerView View
@@ -65,7 +78,24 @@ internal sealed class PodTracker : IAsyncDisposable
         }
     }
 
-    public void Start() => loop = Task.Run(() => RunAsync(stop.Token));
+    public void Start()
+    {
+        if (options.Target is ServiceForwardTarget service)
+        {
+            serviceLoop = Task.Run(() => FollowServiceAsync(service, stop.Token));
+        }
+
+        lease = informers.Pods(options.Target.Namespace);
+        subscription = lease.Informer.Subscribe(update =>
+        {
+            lock (gate)
+            {
+                pods = update;
+            }
+
+            Publish();
+        });
+    }
 
     /// <summary>
     /// Asks for a fresh list now: the API answered again after failures, or a dial found the picked pod gone.
@@ -73,17 +103,22 @@ internal sealed class PodTracker : IAsyncDisposable
     /// </summary>
     public void Kick()
     {
+        lease?.Informer.Kick();
         lock (gate)
         {
-            kick.TrySetResult();
-            currentWatch?.Cancel();
+            kickService.TrySetResult();
         }
     }
 
     /// <summary>The port to dial inside <paramref name="pod"/>: a Service's targetPort (number or container port name), else the remote port.</summary>
     public int RemotePortFor(V1Pod pod)
     {
-        var target = serviceTargetPort;
+        IntOrString? target;
+        lock (gate)
+        {
+            target = serviceTargetPort;
+        }
+
         if (target is null)
         {
             return options.RemotePort;
@@ -99,27 +134,37 @@ internal sealed class PodTracker : IAsyncDisposable
         return named?.ContainerPort ?? options.RemotePort;
     }
 
-    private async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>Reads the Service's selector and target port; again after failures (backing off) and on every kick.</summary>
+    private async Task FollowServiceAsync(ServiceForwardTarget service, CancellationToken cancellationToken)
     {
         var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay);
-        string? resourceVersion = null;
         while (!cancellationToken.IsCancellationRequested)
         {
+            Task kicked;
+            lock (gate)
+            {
+                kicked = kickService.Task;
+            }
+
+            TimeSpan? retry = null;
             try
             {
-                if (resourceVersion is null)
+                using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                deadline.CancelAfter(options.RequestTimeout);
+                var svc = await client.CoreV1.ReadNamespacedServiceAsync(service.Name, service.Namespace, cancellationToken: deadline.Token).ConfigureAwait(false);
+                if (svc.Spec?.Selector is not { Count: > 0 } selector)
                 {
-                    resourceVersion = await ListAsync(cancellationToken).ConfigureAwait(false);
-                    backoff.Reset();
+                    throw new InvalidOperationException($"service {service.Name} has no selector");
                 }
 
-                var seen = watchEvents;
-                resourceVersion = await WatchAsync(resourceVersion!, backoff, cancellationToken).ConfigureAwait(false);
-                if (watchEvents == seen && resourceVersion is not null)
+                lock (gate)
                 {
-                    // Ended without a single event: never spin on a server that closes watches at once.
-                    await WaitBeforeRetryAsync(backoff.Next(), cancellationToken).ConfigureAwait(false);
+                    serviceSelector = selector.AsReadOnly();
+                    serviceTargetPort = svc.Spec.Ports?.FirstOrDefault(p => p.Port == options.RemotePort)?.TargetPort;
+                    serviceError = null;
                 }
+
+                backoff.Reset();
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
             {
@@ -127,174 +172,56 @@ internal sealed class PodTracker : IAsyncDisposable
             }
             catch (Exception ex)
             {
-                resourceVersion = null;
-                Publish(apiError: Describe(ex));
-                await WaitBeforeRetryAsync(backoff.Next(), cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
-
-    private async Task<string> ListAsync(CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(options.RequestTimeout);
-        string? fieldSelector = null;
-        switch (options.Target)
-        {
-            case PodForwardTarget pod:
-                fieldSelector = $"metadata.name={pod.Name}";
-                break;
-            case SelectorForwardTarget selector:
-                labelSelector = selector.LabelSelector;
-                break;
-            case ServiceForwardTarget service:
-                var svc = await client.CoreV1.ReadNamespacedServiceAsync(service.Name, service.Namespace, cancellationToken: deadline.Token).ConfigureAwait(false);
-                if (svc.Spec?.Selector is not { Count: > 0 } selectorLabels)
+                lock (gate)
                 {
-                    throw new InvalidOperationException($"service {service.Name} has no selector");
+                    serviceError = KubeErrors.Describe(ex);
                 }
 
-                labelSelector = LabelSelectors.Format(selectorLabels.AsReadOnly());
-                serviceTargetPort = svc.Spec.Ports?.FirstOrDefault(p => p.Port == options.RemotePort)?.TargetPort;
-                break;
-            default:
-                throw new NotSupportedException($"unknown target {options.Target}");
-        }
-
-        var list = await client.CoreV1.ListNamespacedPodAsync(
-            options.Target.Namespace, fieldSelector: fieldSelector, labelSelector: labelSelector, cancellationToken: deadline.Token).ConfigureAwait(false);
-        pods.Clear();
-        foreach (var pod in list.Items)
-        {
-            pods[pod.Metadata.Name] = pod;
-        }
-
-        Publish(apiError: null);
-        return list.Metadata?.ResourceVersion ?? string.Empty;
-    }
-
-    /// <summary>Watches from <paramref name="resourceVersion"/>; returns the version to resume from, or null to list again.</summary>
-    private async Task<string?> WatchAsync(string resourceVersion, Backoff backoff, CancellationToken cancellationToken)
-    {
-        using var watch = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var idle = options.WatchTimeout + TimeSpan.FromSeconds(30);
-        watch.CancelAfter(idle);
-        lock (gate)
-        {
-            currentWatch = watch;
-            kick = NewSignal();
-        }
-
-        Exception? failure = null;
-        var expired = false;
-        var fieldSelector = options.Target is PodForwardTarget pod ? $"metadata.name={pod.Name}" : null;
-        try
-        {
-            var events = client.CoreV1.WatchListNamespacedPodAsync(
-                options.Target.Namespace,
-                allowWatchBookmarks: true,
-                fieldSelector: fieldSelector,
-                labelSelector: fieldSelector is null ? labelSelector : null,
-                resourceVersion: resourceVersion,
-                timeoutSeconds: (int)options.WatchTimeout.TotalSeconds,
-                onError: ex =>
-                {
-                    expired |= ex is KubernetesException { Status.Code: 410 };
-                    failure ??= ex;
-                    watch.Cancel();
-                },
-                cancellationToken: watch.Token);
-            await foreach (var (type, item) in events.ConfigureAwait(false))
-            {
-                watch.CancelAfter(idle);
-                watchEvents++;
-                backoff.Reset();
-                resourceVersion = item.Metadata?.ResourceVersion ?? resourceVersion;
-                switch (type)
-                {
-                    case WatchEventType.Added:
-                    case WatchEventType.Modified:
-                        pods[item.Metadata!.Name] = item;
-                        break;
-                    case WatchEventType.Deleted:
-                        pods.Remove(item.Metadata!.Name);
-                        break;
-                    default:
-                        continue;
-                }
-
-                Publish(apiError: null);
+                retry = backoff.Next();
             }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            // Kicked, expired, failed (onError) or silent for too long: list afresh.
-            return null;
-        }
-        finally
-        {
+
+            Publish();
+            var wait = retry is { } delay ? Task.Delay(delay, cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
+            await Task.WhenAny(kicked, wait).ConfigureAwait(false);
             lock (gate)
             {
-                currentWatch = null;
+                if (kickService.Task.IsCompleted)
+                {
+                    kickService = NewSignal();
+                }
             }
         }
-
-        if (expired)
-        {
-            return null;
-        }
-
-        if (failure is not null)
-        {
-            throw failure;
-        }
-
-        // The server ended the watch (timeoutSeconds): resume where we were.
-        return resourceVersion;
-    }
-
-    private async Task WaitBeforeRetryAsync(TimeSpan delay, CancellationToken cancellationToken)
-    {
-        Task kicked;
-        lock (gate)
-        {
-            kicked = kick.Task;
-        }
-
-        await Task.WhenAny(kicked, Task.Delay(delay, cancellationToken)).ConfigureAwait(false);
-        lock (gate)
-        {
-            if (kick.Task.IsCompleted)
-            {
-                kick = NewSignal();
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
     }
 
     /// <summary>Publishes the pick. On API errors the last pick is kept (the pod may well be fine) and the problem reported.</summary>
-    private void Publish(string? apiError)
+    private void Publish()
     {
-        var pick = PodPicker.Pick(pods.Values, PodPolicy.Ready);
-        string? problem;
-        if (apiError is not null)
-        {
-            problem = $"API server: {apiError}";
-            lock (gate)
-            {
-                pick = view.Pick;
-            }
-        }
-        else
-        {
-            problem = pick is null ? PodPicker.DescribeNone(pods.Values, options.Target.Describe()) : null;
-        }
-
-        var next = new TrackerView(pick, problem, apiError is not null);
+        TrackerView next;
         TaskCompletionSource signal;
         lock (gate)
         {
+            if (pods is not { } update || (options.Target is ServiceForwardTarget && serviceSelector is null && serviceError is null))
+            {
+                return; // nothing known yet: stays "resolving target"
+            }
+
+            if (!update.Synced && update.Problem is null && serviceError is null)
+            {
+                return; // the first list has not answered yet
+            }
+
+            var apiError = serviceError ?? update.Problem;
+            if (apiError is not null)
+            {
+                next = new TrackerView(view.Pick, $"API server: {apiError}", true);
+            }
+            else
+            {
+                var candidates = update.Items.Where(Matches).ToList();
+                var pick = PodPicker.Pick(candidates, PodPolicy.Ready);
+                next = new TrackerView(pick, pick is null ? PodPicker.DescribeNone(candidates, options.Target.Describe()) : null, false);
+            }
+
             if (SameView(view, next))
             {
                 return;
@@ -309,28 +236,41 @@ internal sealed class PodTracker : IAsyncDisposable
         Changed?.Invoke(next);
     }
 
-    private static bool SameView(TrackerView a, TrackerView b) =>
-        a.Pick?.Metadata?.Uid == b.Pick?.Metadata?.Uid && a.Problem == b.Problem && a.ApiFailing == b.ApiFailing;
-
-    internal static string Describe(Exception ex) => ex switch
+    /// <summary>Whether a pod of the namespace belongs to the target (called under the lock).</summary>
+    private bool Matches(V1Pod pod) => options.Target switch
     {
-        HttpOperationException http => $"{(int)http.Response.StatusCode} {http.Response.ReasonPhrase}: {Truncate(http.Response.Content)}",
-        KubernetesException kube => kube.Status?.Message ?? kube.Message,
-        OperationCanceledException => "request timed out",
-        _ => ex.InnerException is { } inner && ex is HttpRequestException ? $"{ex.Message} ({inner.Message})" : ex.Message,
+        PodForwardTarget target => pod.Metadata?.Name == target.Name,
+        SelectorForwardTarget target => HasLabels(pod, target.MatchLabels),
+        ServiceForwardTarget => serviceSelector is { } selector && HasLabels(pod, selector),
+        _ => false,
     };
 
-    private static string Truncate(string? text) => text is null ? string.Empty : text.Length <= 200 ? text : text[..200];
+    private static bool HasLabels(V1Pod pod, IReadOnlyDictionary<string, string> wanted) =>
+        wanted.All(l => pod.Metadata?.Labels is { } labels && labels.TryGetValue(l.Key, out var value) && value == l.Value);
+
+    private static bool SameView(TrackerView a, TrackerView b) =>
+        a.Pick?.Metadata?.Uid == b.Pick?.Metadata?.Uid && a.Problem == b.Problem && a.ApiFailing == b.ApiFailing;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public async ValueTask DisposeAsync()
     {
         await stop.CancelAsync().ConfigureAwait(false);
-        if (loop is not null)
+        subscription?.Dispose();
+        if (serviceLoop is not null)
         {
-            // Every request inside has a deadline or is cancelled by the token; bound the wait anyway.
-            await Task.WhenAny(loop, Task.Delay(options.CloseTimeout)).ConfigureAwait(false);
+            await Task.WhenAny(serviceLoop, Task.Delay(options.CloseTimeout)).ConfigureAwait(false);
+        }
+
+        if (lease is not null)
+        {
+            // Every request inside has a deadline or is cancelled; bound the wait anyway.
+            await Task.WhenAny(lease.DisposeAsync().AsTask(), Task.Delay(options.CloseTimeout)).ConfigureAwait(false);
+        }
+
+        if (ownsInformers)
+        {
+            await Task.WhenAny(informers.DisposeAsync().AsTask(), Task.Delay(options.CloseTimeout)).ConfigureAwait(false);
         }
 
         stop.Dispose();

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using k8s;
+using Yak.Kube.Watching;
 
 namespace Yak.Forwarding;
 
@@ -33,7 +34,9 @@ public sealed class PortForward : IAsyncDisposable
     private long nextConnection;
     private int localPort;
 
-    public PortForward(IKubernetes client, PortForwardOptions options)
+    /// <param name="informers">The cluster connection's shared informers (yakd passes them so forwards into one
+    /// namespace share one pod watch); null gives the forward informers of its own.</param>
+    public PortForward(IKubernetes client, PortForwardOptions options, KubeInformers? informers = null)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(options);
@@ -46,7 +49,7 @@ public sealed class PortForward : IAsyncDisposable
         this.client = client;
         Options = options;
         counters.Changed += () => ConnectionsChanged?.Invoke(this, new ForwardConnectionsChangedEventArgs(counters.Open, counters.Total));
-        tracker = new PodTracker(client, options);
+        tracker = new PodTracker(client, options, informers);
         tracker.Changed += _ => Reevaluate();
     }
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.WebSockets;
 using k8s;
 using k8s.Autorest;
+using Yak.Kube;
 
 namespace Yak.Forwarding;
 
@@ -78,7 +79,7 @@ internal static class StreamDialer
             $"opening a stream to pod {pod}: {(int)http.Response.StatusCode} {StatusMessage(http)}",
             podGone: http.Response.StatusCode == HttpStatusCode.NotFound || http.Response.StatusCode == HttpStatusCode.BadRequest,
             ex),
-        _ => new DialException($"opening a stream to pod {pod}: {PodTracker.Describe(ex)}", podGone: false, ex),
+        _ => new DialException($"opening a stream to pod {pod}: {KubeErrors.Describe(ex)}", podGone: false, ex),
     };
 
     private static string StatusMessage(HttpOperationException http) =>

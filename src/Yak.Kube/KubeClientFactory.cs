@@ -1,12 +1,21 @@
 using k8s;
 using k8s.Exceptions;
+using Yak.Kube.Watching;
 
 namespace Yak.Kube;
 
 /// <summary>A client for one cluster, plus what to tell the user about it.</summary>
 public sealed record KubeConnection(IKubernetes Client, string Server, string Context) : IDisposable
 {
-    public void Dispose() => Client.Dispose();
+    /// <summary>The shared list/watches of this cluster (one per namespace and kind), for everything in yakd that follows objects.</summary>
+    public KubeInformers Informers { get; } = new(Client);
+
+    public void Dispose()
+    {
+        // Stops the informers' loops (their requests are cancelled) before the client goes.
+        Informers.Stop();
+        Client.Dispose();
+    }
 
     /// <summary>Wraps a transport failure in a message that names the context and what to try.</summary>
     public KubeConnectionException Unreachable(Exception inner) => new(

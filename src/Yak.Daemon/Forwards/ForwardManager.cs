@@ -230,7 +230,7 @@ internal sealed partial class ForwardManager(
             Target = target ?? throw new ArgumentException(error),
             RemotePort = definition.RemotePort,
             LocalPort = definition.LocalPort,
-        });
+        }, connection.Informers);
         forward.StateChanged += (_, e) =>
         {
             ForwardLog.StateChanged(logger, definition.Name, e.State.ToString(), e.Reason ?? string.Empty);
