@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using k8s;
@@ -48,14 +47,14 @@ internal sealed class ForwardConnection(
     /// <summary>Returns true when the connection ended cleanly.</summary>
     private async Task<bool> ServeAsync(CancellationToken cancellationToken)
     {
-        var budget = Stopwatch.StartNew();
+        var started = options.Time.GetTimestamp();
         var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay);
         var replay = new ReplayBuffer(options.ReplayLimit);
         string? lastError = null;
         string? podName = null;
         while (true)
         {
-            var remaining = options.ConnectBudget - budget.Elapsed;
+            var remaining = options.ConnectBudget - options.Time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
                 reportError(podName, lastError ?? "no pod to connect to");
@@ -114,7 +113,7 @@ internal sealed class ForwardConnection(
             }
 
             cancellationToken.ThrowIfCancellationRequested();
-            await WaitAsync(tracker.NextChange, Min(backoff.Next(), options.ConnectBudget - budget.Elapsed), cancellationToken).ConfigureAwait(false);
+            await WaitAsync(tracker.NextChange, Min(backoff.Next(), options.ConnectBudget - options.Time.GetElapsedTime(started)), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -126,7 +125,7 @@ internal sealed class ForwardConnection(
             return;
         }
 
-        await Task.WhenAny(signal, Task.Delay(delay, cancellationToken)).ConfigureAwait(false);
+        await Task.WhenAny(signal, Task.Delay(delay, options.Time, cancellationToken)).ConfigureAwait(false);
         cancellationToken.ThrowIfCancellationRequested();
     }
 

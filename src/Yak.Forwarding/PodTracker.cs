@@ -181,7 +181,7 @@ internal sealed class PodTracker : IAsyncDisposable
             }
 
             Publish();
-            var wait = retry is { } delay ? Task.Delay(delay, cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
+            var wait = retry is { } delay ? Task.Delay(delay, options.Time, cancellationToken) : Task.Delay(Timeout.Infinite, cancellationToken);
             await Task.WhenAny(kicked, wait).ConfigureAwait(false);
             lock (gate)
             {

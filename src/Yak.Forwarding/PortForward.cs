@@ -232,7 +232,7 @@ public sealed class PortForward : IAsyncDisposable
         lock (gate)
         {
             lastError = error;
-            lastErrorAt = DateTimeOffset.UtcNow;
+            lastErrorAt = Options.Time.GetUtcNow();
             if (pod is null || error.StartsWith("opening a stream", StringComparison.Ordinal))
             {
                 startProbe = dialFailure is null;

@@ -60,6 +60,9 @@ public sealed record PortForwardOptions
     /// <summary>Pending connections the listener queues.</summary>
     public int Backlog { get; init; } = 512;
 
+    /// <summary>The clock for connect budgets, idle timeouts and error times (tests may pass their own).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     internal void Validate()
     {
         ArgumentNullException.ThrowIfNull(Target);

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using System.Net.Sockets;
 using System.Net.WebSockets;
 using System.Text;
@@ -190,7 +189,7 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
                     var started = Volatile.Read(ref receiveStartedAt);
                     if (started != 0)
                     {
-                        var silent = Stopwatch.GetElapsedTime(started);
+                        var silent = options.Time.GetElapsedTime(started);
                         if (silent >= options.HalfCloseIdleTimeout)
                         {
                             await source.CancelAsync().ConfigureAwait(false);
@@ -200,7 +199,7 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
                         wait = options.HalfCloseIdleTimeout - silent;
                     }
 
-                    await Task.Delay(wait, token).ConfigureAwait(false);
+                    await Task.Delay(wait, options.Time, token).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
@@ -238,7 +237,7 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
             while (true)
             {
                 var buffer = buffers[current];
-                Volatile.Write(ref receiveStartedAt, Stopwatch.GetTimestamp());
+                Volatile.Write(ref receiveStartedAt, options.Time.GetTimestamp());
                 var result = await remote.ReceiveAsync(buffer.AsMemory(), receiveToken).ConfigureAwait(false);
                 Volatile.Write(ref receiveStartedAt, 0);
                 if (result.MessageType == WebSocketMessageType.Close)

@@ -1,12 +1,9 @@
 using Yak.Environments.Manifests;
-using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Yak.Daemon.Environments;
 
 /// <summary>
-/// <c>$XDG_CONFIG_HOME/yak/config.yaml</c>:
+/// <c>$XDG_CONFIG_HOME/yak/config.yaml</c>, as options (read and validated by Configuration/):
 /// <code>
 /// owner: alice                  # optional, default: the login name
 /// sidecarCommand: [...]         # optional: the yak-sync container's command
@@ -43,48 +40,6 @@ internal sealed class ClusterConfig
             Image = own?.Image ?? Agent?.Image,
         };
     }
-
-    public static ClusterConfig Load(string configDirectory)
-    {
-        var path = Path.Combine(configDirectory, "config.yaml");
-        if (!File.Exists(path))
-        {
-            return new ClusterConfig();
-        }
-
-        try
-        {
-            var deserializer = new DeserializerBuilder()
-                .WithNamingConvention(CamelCaseNamingConvention.Instance)
-                .IgnoreUnmatchedProperties()
-                .Build();
-            var config = deserializer.Deserialize<ClusterConfig?>(File.ReadAllText(path)) ?? new ClusterConfig();
-            config.Clusters ??= [];
-            foreach (var cluster in config.Clusters)
-            {
-                if (string.IsNullOrWhiteSpace(cluster.Name))
-                {
-                    throw new InvalidOperationException($"{path}: every cluster needs a name.");
-                }
-
-                cluster.Kubeconfig = ExpandHome(cluster.Kubeconfig);
-                cluster.Agent?.Validate($"{path}: clusters[{cluster.Name}].agent");
-            }
-
-            config.Agent?.Validate($"{path}: agent");
-
-            return config;
-        }
-        catch (YamlException ex)
-        {
-            throw new InvalidOperationException($"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.Message}", ex);
-        }
-    }
-
-    private static string? ExpandHome(string? path) =>
-        path is not null && path.StartsWith("~/", StringComparison.Ordinal)
-            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
-            : path;
 }
 
 internal sealed class ClusterEntry

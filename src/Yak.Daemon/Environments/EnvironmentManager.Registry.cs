@@ -106,7 +106,7 @@ internal sealed partial class EnvironmentManager
         var runtime = new EnvironmentRuntime(record.Name, record.Kubeconfig, record.Context, connection) { Spec = spec };
         if (spec is not null)
         {
-            var config = ClusterConfig.Load(endpoint.ConfigDirectory);
+            var config = configuration.Current;
             runtime.Manifests = ManifestBuilder.Build(spec, new ManifestOptions { Owner = Owner(config), Namespace = record.Namespace, RestartTokens = record.RestartTokens, SidecarImage = config.AgentFor(record.Cluster).SidecarImage, SidecarCommand = config.AgentFor(record.Cluster).SidecarCommand });
         }
 

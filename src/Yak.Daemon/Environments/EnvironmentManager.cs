@@ -3,6 +3,7 @@ using k8s.Autorest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using StreamJsonRpc;
+using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Sync;
@@ -22,6 +23,7 @@ namespace Yak.Daemon.Environments;
 /// </summary>
 internal sealed partial class EnvironmentManager(
     DaemonEndpoint endpoint,
+    DaemonConfiguration configuration,
     SyncSessionManager sync,
     IEnvironmentForwards forwards,
     EventHub hub,
@@ -103,7 +105,7 @@ internal sealed partial class EnvironmentManager(
             throw Invalid($"An environment named '{name}' already exists from {existing.SpecPath}; rename one of them (the spec's 'name').");
         }
 
-        var config = ClusterConfig.Load(endpoint.ConfigDirectory);
+        var config = configuration.Current;
         var record = existing ?? Place(name, spec.SourceFile, request, config);
         if (runtime is null || !runtime.Matches(record))
         {
@@ -143,7 +145,7 @@ internal sealed partial class EnvironmentManager(
         }
 
         var timeout = request.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(request.TimeoutSeconds) : DefaultRolloutTimeout;
-        var info = await DeployAsync(runtime, record with { RestartTokens = tokens }, ClusterConfig.Load(endpoint.ConfigDirectory), timeout, cancellationToken);
+        var info = await DeployAsync(runtime, record with { RestartTokens = tokens }, configuration.Current, timeout, cancellationToken);
         return new EnvUpdateResponse { Environment = info };
     }
 

@@ -21,6 +21,7 @@ internal sealed partial class ForwardManager(
     DaemonEndpoint endpoint,
     KubeConnections kube,
     EventHub hub,
+    TimeProvider time,
     ILogger<ForwardManager> logger) : IHostedService, ISessionCountSource
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -230,6 +231,7 @@ internal sealed partial class ForwardManager(
             Target = target ?? throw new ArgumentException(error),
             RemotePort = definition.RemotePort,
             LocalPort = definition.LocalPort,
+            Time = time,
         }, connection.Informers);
         forward.StateChanged += (_, e) =>
         {

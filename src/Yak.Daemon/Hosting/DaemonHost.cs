@@ -3,6 +3,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Serilog;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Yak.Daemon.Configuration;
 using Yak.Daemon.Environments;
 using Yak.Daemon.Events;
 using Yak.Daemon.Forwards;
@@ -27,6 +28,7 @@ internal static class DaemonHost
         builder.Services.AddSingleton(endpoint);
         builder.Services.AddSingleton<DaemonInfo>();
         ConfigureEvents(builder.Services);
+        ConfigureConfiguration(builder.Services);
 
         // Session managers before the RPC server: they resume saved sessions before clients can ask about them.
         ConfigureKube(builder.Services);
@@ -41,6 +43,9 @@ internal static class DaemonHost
     }
 
     private static void ConfigureEvents(IServiceCollection services) => services.AddSingleton<EventHub>();
+
+    /// <summary>config.yaml as options: read at first use and on change, validated at start and on every reload.</summary>
+    private static void ConfigureConfiguration(IServiceCollection services) => services.AddDaemonConfiguration();
 
     private static void ConfigureKube(IServiceCollection services) => services.AddSingleton<KubeConnections>();
 

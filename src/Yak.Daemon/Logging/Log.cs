@@ -4,7 +4,7 @@ namespace Yak.Daemon.Logging;
 
 /// <summary>
 /// Every daemon log message with a stable event id. Ids are never reused or repurposed: add new ones at the end
-/// of their range (1xxx hosting, 2xxx ipc, 3xxx events, 4xxx sync).
+/// of their range (1xxx hosting, 2xxx ipc, 3xxx events, 4xxx sync, 5xxx configuration).
 /// </summary>
 internal static partial class Log
 {
@@ -67,4 +67,10 @@ internal static partial class Log
 
     [LoggerMessage(3000, LogLevel.Warning, "Client {ConnectionId} is not reading its events; dropped {Count} event(s)")]
     public static partial void EventsDropped(ILogger logger, int connectionId, int count);
+
+    [LoggerMessage(5000, LogLevel.Error, "config.yaml is not usable (yakd keeps running; commands that need it report this until it is fixed): {Error}")]
+    public static partial void ConfigInvalid(ILogger logger, string error);
+
+    [LoggerMessage(5001, LogLevel.Warning, "Cannot watch {Path} for changes ({Error}); it is checked on every use instead")]
+    public static partial void ConfigUnwatched(ILogger logger, string path, string error);
 }

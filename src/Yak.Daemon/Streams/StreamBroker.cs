@@ -10,7 +10,7 @@ namespace Yak.Daemon.Streams;
 /// Streams prepared by <c>*/start</c> and waiting for a side connection to claim them with <c>streams/attach</c>.
 /// A token is single-use and expires unclaimed after <see cref="Lifetime"/>; running streams end with the daemon.
 /// </summary>
-internal sealed partial class StreamBroker(ILogger<StreamBroker> logger) : IDisposable
+internal sealed partial class StreamBroker(ILogger<StreamBroker> logger, TimeProvider time) : IDisposable
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(1);
 
@@ -22,7 +22,7 @@ internal sealed partial class StreamBroker(ILogger<StreamBroker> logger) : IDisp
 
     public string Register(string kind, string description, Func<SideChannel, CancellationToken, Task<int>> run)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         foreach (var (token, stale) in pending)
         {
             if (stale.Expires < now)
@@ -37,7 +37,7 @@ internal sealed partial class StreamBroker(ILogger<StreamBroker> logger) : IDisp
     }
 
     public Pending? Claim(string token) =>
-        pending.TryRemove(token, out var found) && found.Expires >= DateTimeOffset.UtcNow ? found : null;
+        pending.TryRemove(token, out var found) && found.Expires >= time.GetUtcNow() ? found : null;
 
     /// <summary>Runs a claimed stream on its side connection: waits for the client's start frame, runs, sends the exit frame, closes.</summary>
     public void Launch(Pending claimed, Stream connection) => _ = RunAsync(claimed, new SideChannel(connection));

@@ -22,6 +22,7 @@ internal sealed partial class SyncSessionManager(
     DaemonEndpoint endpoint,
     IAgentConnectorFactory connectors,
     EventHub hub,
+    TimeProvider time,
     ILogger<SyncSessionManager> logger) : IHostedService, ISessionCountSource
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -223,6 +224,7 @@ internal sealed partial class SyncSessionManager(
                 StateDirectory = Path.Combine(Root, definition.Name),
                 Ignore = new IgnoreSettings { Excludes = definition.Excludes },
                 StartPaused = definition.Paused,
+                Time = time,
 
                 // Outages and dropped streams are retried with jittered back-off capped low, so sync is back within
                 // seconds of the cluster answering again (never a fixed long wait).

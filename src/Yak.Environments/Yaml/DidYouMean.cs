@@ -1,7 +1,7 @@
 namespace Yak.Environments.Yaml;
 
 /// <summary>Suggests the closest known word for a misspelt one (edit distance, case-insensitive).</summary>
-internal static class DidYouMean
+public static class DidYouMean
 {
     public static string? Suggest(string word, IEnumerable<string> candidates)
     {

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Yak.Sync.Link;
 using Yak.Sync.Wire;
 
@@ -128,7 +127,7 @@ public sealed partial class SyncSession
 
     private async Task PassAsync(AgentClient link, CancellationToken token)
     {
-        var started = Stopwatch.GetTimestamp();
+        var started = options.Time.GetTimestamp();
         var work = state.TakeWork();
         EnsureRoot();
         if (work.Full)
@@ -140,8 +139,8 @@ public sealed partial class SyncSession
         // editors should not see the state flicker.
         var result = await pipeline.RunAsync(link, work, watcher, statistics, () => SetState(SyncState.Syncing, null), token).ConfigureAwait(false);
 
-        var latency = Stopwatch.GetElapsedTime(started);
-        statistics.PassCompleted(work.Full, result, latency, DateTimeOffset.UtcNow);
+        var latency = options.Time.GetElapsedTime(started);
+        statistics.PassCompleted(work.Full, result, latency, options.Time.GetUtcNow());
         if (result.Applied > 0 || work.Full)
         {
             pipeline.MarkChanged();

@@ -21,6 +21,9 @@ public sealed record SyncSessionOptions
 
     public bool StartPaused { get; init; }
 
+    /// <summary>The clock for pass latencies and sync times (tests may pass their own).</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Receives diagnostic lines (connects, errors, warnings). Optional.</summary>
     public Action<string>? Log { get; init; }
 }

@@ -1,0 +1,133 @@
+using Microsoft.Extensions.DependencyInjection;
+using Yak.Daemon.Configuration;
+using Yak.Protocol.Transport;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests.Configuration;
+
+/// <summary>config.yaml through the options pattern: strict keys with did-you-mean, validation, reload on change.</summary>
+public sealed class ConfigFileTests : IDisposable
+{
+    private readonly TempDirectory home = new("yak-config-");
+
+    private string ConfigPath => Path.Combine(home.Path, "config", "yak", ConfigFilePath.FileName);
+
+    public void Dispose() => home.Dispose();
+
+    [Fact]
+    public void Read_UnknownKey_ErrorAtItsLineWithTheClosestKey()
+    {
+        Write("owner: alice\nclusters:\n  - name: lab\n    capcity: 2\n");
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains($"{ConfigPath}:4:5: unknown key 'capcity' in a cluster (did you mean \"capacity\"?)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_UnknownTopLevelKey_ListsTheKnownOnes()
+    {
+        Write("ownr: alice\n");
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains("unknown key 'ownr' in the top level (did you mean \"owner\"?); known keys: owner, sidecarCommand, agent, clusters.", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_MissingFile_EmptyConfig()
+    {
+        var config = ConfigFileReader.Read(ConfigPath);
+
+        Assert.Null(config.Owner);
+        Assert.Empty(config.Clusters);
+    }
+
+    [Fact]
+    public void Read_FullFile_EveryKeyRead()
+    {
+        Write("owner: alice\nsidecarCommand: [yak-agent, serve]\nclusters:\n  - name: eu\n    kubeconfig: /k\n    context: eu-1\n    capacity: 3\n    zone: z1\n    taints: [{ key: dedicated, value: dev, effect: NoSchedule }]\n");
+
+        var config = ConfigFileReader.Read(ConfigPath);
+
+        var cluster = Assert.Single(config.Clusters);
+        Assert.Equal(("alice", "eu", "/k", "eu-1", 3, "z1"), (config.Owner, cluster.Name, cluster.Kubeconfig, cluster.Context, cluster.Capacity, cluster.Zone));
+        Assert.Equal("dedicated", Assert.Single(cluster.Taints!).Key);
+        Assert.Equal(["yak-agent", "serve"], config.SidecarCommand);
+    }
+
+    [Fact]
+    public void Current_FileChanged_NewValueAtTheNextUse()
+    {
+        Write("owner: a\n");
+        using var services = Services();
+        var configuration = services.GetRequiredService<DaemonConfiguration>();
+        Assert.Equal("a", configuration.Current.Owner);
+
+        Write("owner: bob\n");
+
+        Assert.Equal("bob", configuration.Current.Owner);
+    }
+
+    [Fact]
+    public void Current_FileBrokenThenFixed_ErrorWhileBrokenThenTheFixedValue()
+    {
+        Write("owner: a\n");
+        using var services = Services();
+        var configuration = services.GetRequiredService<DaemonConfiguration>();
+        Assert.Equal("a", configuration.Current.Owner);
+
+        Write("owner: a\nclusterz: []\n");
+        var error = Assert.Throws<InvalidOperationException>(() => configuration.Current);
+        Write("owner: fixed\n");
+
+        Assert.Contains("unknown key 'clusterz' in the top level (did you mean \"clusters\"?)", error.Message, StringComparison.Ordinal);
+        Assert.Equal("fixed", configuration.Current.Owner);
+    }
+
+    [Fact]
+    public void Current_DuplicateClusterNames_ValidationErrorNamesTheCluster()
+    {
+        Write("clusters:\n  - name: lab\n  - name: lab\n");
+        using var services = Services();
+
+        var error = Assert.Throws<InvalidOperationException>(() => services.GetRequiredService<DaemonConfiguration>().Current);
+
+        Assert.Contains("cluster 'lab' is named 2 times", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Current_Unchanged_ReadOnce()
+    {
+        Write("owner: a\n");
+        using var services = Services();
+        var configuration = services.GetRequiredService<DaemonConfiguration>();
+
+        var first = configuration.Current;
+        var second = configuration.Current;
+
+        Assert.Same(first, second);
+    }
+
+    private void Write(string yaml)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
+        File.WriteAllText(ConfigPath, yaml);
+    }
+
+    private ServiceProvider Services()
+    {
+        var endpoint = DaemonEndpoint.Resolve(name => name switch
+        {
+            "HOME" => home.Path,
+            "XDG_CONFIG_HOME" => Path.Combine(home.Path, "config"),
+            "XDG_STATE_HOME" => Path.Combine(home.Path, "state"),
+            _ => null,
+        });
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSingleton(endpoint);
+        services.AddDaemonConfiguration();
+        return services.BuildServiceProvider();
+    }
+}
