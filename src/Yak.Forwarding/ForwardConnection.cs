@@ -118,7 +118,7 @@ internal sealed class ForwardConnection(
     }
 
     /// <summary>Waits for <paramref name="signal"/> (e.g. a new pick) or the delay, whichever comes first.</summary>
-    private static async Task WaitAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
+    private async Task WaitAsync(Task signal, TimeSpan delay, CancellationToken cancellationToken)
     {
         if (delay <= TimeSpan.Zero)
         {

@@ -139,37 +139,23 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
         await watch.ConfigureAwait(false);
     }
 
+    /// <summary>Wakes the loop on every change of the namespace's pods, from the connection's shared pod informer.</summary>
     private async Task WatchPodsAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        try
         {
-            var ns = Manifests?.NamespaceName;
-            if (ns is not null)
-            {
-                try
-                {
-                    await foreach (var _ in Connection.Client.CoreV1.WatchListNamespacedPodAsync(ns, cancellationToken: cancellationToken).ConfigureAwait(false))
-                    {
-                        wake.Release();
-                    }
-                }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or IOException or KubernetesException or System.Text.Json.JsonException)
-                {
-                }
-            }
-
-            try
+            string? ns;
+            while ((ns = Manifests?.NamespaceName) is null)
             {
                 await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
             }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+
+            await using var pods = Connection.Informers.Pods(ns);
+            using var subscription = pods.Informer.Subscribe(_ => wake.Release());
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
