@@ -1,9 +1,8 @@
 using Microsoft.Extensions.Logging;
-using Yak.Daemon.Environments;
+using Yak.Daemon.Configuration;
 using Yak.Daemon.Kube;
 using Yak.Daemon.Sync.Agent;
 using Yak.Kube;
-using Yak.Protocol.Transport;
 using Yak.Sync.Link;
 
 namespace Yak.Daemon.Sync;
@@ -13,7 +12,7 @@ namespace Yak.Daemon.Sync;
 /// unless config.yaml names a prebuilt agent image (<c>agent.image</c>). One client per (kubeconfig, context), shared
 /// with forwards (<see cref="KubeConnections"/>).
 /// </summary>
-internal sealed class PodAgentConnectorFactory(KubeConnections connections, AgentBuilds builds, DaemonEndpoint daemon, ILogger<PodAgentConnectorFactory> logger) : IPodAgentConnectorFactory
+internal sealed class PodAgentConnectorFactory(KubeConnections connections, AgentBuilds builds, DaemonConfiguration configuration, ILogger<PodAgentConnectorFactory> logger) : IPodAgentConnectorFactory
 {
     public IAgentConnector Create(PodSyncEndpoint endpoint, SyncSessionDefinition definition) =>
         new PodExecAgentConnector(Connect(definition), endpoint.Namespace, endpoint.Pod, endpoint.Container, endpoint.Path, Installer(definition), Log(definition));
@@ -36,7 +35,7 @@ internal sealed class PodAgentConnectorFactory(KubeConnections connections, Agen
     /// <summary>Null when the sidecar runs a prebuilt agent image (nothing to install).</summary>
     private AgentInstaller? Installer(SyncSessionDefinition definition)
     {
-        var config = ClusterConfig.Load(daemon.ConfigDirectory);
+        var config = configuration.Current;
         var cluster = config.Clusters.FirstOrDefault(c => (c.Kubeconfig ?? string.Empty) == definition.Kubeconfig && (c.Context ?? string.Empty) == definition.Context);
         return config.AgentFor(cluster?.Name).Image is null ? new AgentInstaller(builds, Log(definition)) : null;
     }

@@ -33,7 +33,6 @@ public sealed class ProjectReferenceTests
         ("Yak.Cli", "Yak.Daemon", "ships yakd beside yakctl; packaging/ should lay executables side by side"),
         ("Yak.Cli", "Yak.LocalCluster", "ships yak-local-cluster beside yakctl; packaging/ should do it"),
         ("Yak.Daemon", "Yak.Agent", "ships yak-agent beside yakd for local: endpoints; agent delivery (issue 16, G)"),
-        ("Yak.Kube", "Yak.Sync", "PodExecAgentConnector implements Sync's IAgentConnector; moves out of Kube (issue 16, G)"),
     ];
 
     /// <summary>Who may reference KubernetesClient directly: the access layer, the manifest model, the test cluster.</summary>
