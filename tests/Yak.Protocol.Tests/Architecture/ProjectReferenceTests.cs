@@ -28,12 +28,7 @@ public sealed class ProjectReferenceTests
     /// References that break the table today, each with why and who removes it. The test also fails when one of these
     /// is gone, so the list only ever shrinks.
     /// </summary>
-    private static readonly (string From, string To, string Why)[] Pending =
-    [
-        ("Yak.Cli", "Yak.Daemon", "ships yakd beside yakctl; packaging/ should lay executables side by side"),
-        ("Yak.Cli", "Yak.LocalCluster", "ships yak-local-cluster beside yakctl; packaging/ should do it"),
-        ("Yak.Daemon", "Yak.Agent", "ships yak-agent beside yakd for local: endpoints; agent delivery (issue 16, G)"),
-    ];
+    private static readonly (string From, string To, string Why)[] Pending = [];
 
     /// <summary>Who may reference KubernetesClient directly: the access layer, the manifest model, the test cluster.</summary>
     private static readonly string[] KubernetesClientUsers = ["Yak.Kube", "Yak.Environments", "Yak.LocalCluster"];
