@@ -128,9 +128,21 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
                 pod["spec"]!["nodeName"] = node;
             }
 
+            if (_started.ContainsKey(uid))
+            {
+                continue;
+            }
+
+            var config = PodConfigResolver.Resolve(api, KubernetesJson.Deserialize<V1Pod>(pod.ToJsonString()));
+            if (config.Pod is null)
+            {
+                ReportConfigError(pod, config);
+                continue;
+            }
+
             if (_started.TryAdd(uid, true))
             {
-                _ = Run(pod, stopping);
+                _ = Run(config.Pod, config.Files, stopping);
             }
         }
 
@@ -192,16 +204,63 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
         return node;
     }
 
-    private async Task Run(JsonObject pod, CancellationToken stopping)
+    private async Task Run(V1Pod pod, IReadOnlyDictionary<string, IReadOnlyList<VolumeFile>> files, CancellationToken stopping)
     {
         try
         {
-            var model = KubernetesJson.Deserialize<V1Pod>(pod.ToJsonString());
-            await runtime.RunPodAsync(model, stopping);
+            await runtime.RunPodAsync(pod, files, stopping);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            logger.LogError(e, "Starting pod {Namespace}/{Name} failed", Meta.Namespace(pod), Meta.Name(pod));
+            logger.LogError(e, "Starting pod {Namespace}/{Name} failed", pod.Metadata.NamespaceProperty, pod.Metadata.Name);
+        }
+    }
+
+    /// <summary>
+    /// A missing ConfigMap/Secret (or key) keeps the pod from starting, as the kubelet reports it: the container waits
+    /// with <c>CreateContainerConfigError</c> (env) or the pod stays ContainerCreating with <c>FailedMount</c> (volume).
+    /// Reconcile tries again on every change, so the pod starts once the object appears.
+    /// </summary>
+    private void ReportConfigError(JsonObject pod, PodConfigResolver.Result config)
+    {
+        var changed = false;
+        var written = api.Modify(ResourceCatalog.Pods, Meta.Namespace(pod), Meta.Name(pod), p =>
+        {
+            var status = p["status"] as JsonObject ?? new JsonObject();
+            var before = status.DeepClone();
+            status["phase"] = "Pending";
+            status["containerStatuses"] = new JsonArray((p["spec"]?["containers"] as JsonArray ?? []).OfType<JsonObject>().Select(c =>
+            {
+                var name = Meta.Str(c, "name");
+                var waiting = name == config.Container
+                    ? new JsonObject { ["reason"] = "CreateContainerConfigError", ["message"] = config.Error }
+                    : new JsonObject { ["reason"] = "ContainerCreating" };
+                return (JsonNode)new JsonObject
+                {
+                    ["name"] = name,
+                    ["image"] = Meta.Str(c, "image"),
+                    ["imageID"] = "",
+                    ["ready"] = false,
+                    ["started"] = false,
+                    ["restartCount"] = 0,
+                    ["state"] = new JsonObject { ["waiting"] = waiting },
+                };
+            }).ToArray());
+            Pods.SetCondition(status, "Ready", "False", "ContainersNotReady", $"containers with unready status: [{config.Container ?? ""}]", withUpdateTime: false);
+            p["status"] = status;
+            changed = !JsonNode.DeepEquals(before, status);
+            return changed;
+        }, "status");
+        if (changed && written is not null)
+        {
+            if (config.VolumeError)
+            {
+                events.Warning(ResourceCatalog.Pods, written, "kubelet", "FailedMount", config.Error!);
+            }
+            else
+            {
+                events.Warning(ResourceCatalog.Pods, written, "kubelet", "Failed", $"Error: {config.Error}");
+            }
         }
     }
 

@@ -23,6 +23,13 @@ public interface IPodRuntime
     /// <summary>Starts the pod's containers, or does nothing when a pod with this uid already runs. Never blocks on the containers.</summary>
     Task RunPodAsync(V1Pod pod, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// As <see cref="RunPodAsync(V1Pod, CancellationToken)"/>, with the files of its configMap and secret volumes (by
+    /// volume name) that the API side read for it; env references in <paramref name="pod"/> are already resolved.
+    /// </summary>
+    Task RunPodAsync(V1Pod pod, IReadOnlyDictionary<string, IReadOnlyList<VolumeFile>> volumeFiles, CancellationToken cancellationToken) =>
+        RunPodAsync(pod, cancellationToken);
+
     /// <summary>Stops a pod: SIGTERM to every container, SIGKILL after <paramref name="gracePeriod"/>, then frees its sandbox.</summary>
     Task StopPodAsync(string podUid, TimeSpan gracePeriod, CancellationToken cancellationToken);
 

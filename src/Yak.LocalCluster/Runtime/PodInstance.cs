@@ -24,9 +24,12 @@ public sealed class PodInstance
     private bool stopped;
     private Task lifetime = Task.CompletedTask;
 
-    internal PodInstance(V1Pod pod, Action<PodStatusUpdate> publish, Action<PodEventReport> report)
+    private readonly IReadOnlyDictionary<string, IReadOnlyList<VolumeFile>> volumeFiles;
+
+    internal PodInstance(V1Pod pod, IReadOnlyDictionary<string, IReadOnlyList<VolumeFile>> volumeFiles, Action<PodStatusUpdate> publish, Action<PodEventReport> report)
     {
         Pod = pod;
+        this.volumeFiles = volumeFiles;
         this.publish = publish;
         this.report = report;
     }
@@ -144,6 +147,11 @@ public sealed class PodInstance
                     ? hostPath.Path
                     : Path.Combine(options.StateDirectory, "pods", Uid, "volumes", volume.Name);
             Directory.CreateDirectory(folder);
+            if (volumeFiles.TryGetValue(volume.Name, out var files))
+            {
+                VolumeFiles.Write(folder, files);
+            }
+
             folders[volume.Name] = folder;
         }
 

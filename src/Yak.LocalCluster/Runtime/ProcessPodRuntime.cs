@@ -43,7 +43,10 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
 
     public StreamRegistry Streams { get; } = new();
 
-    public Task RunPodAsync(V1Pod pod, CancellationToken cancellationToken)
+    public Task RunPodAsync(V1Pod pod, CancellationToken cancellationToken) =>
+        RunPodAsync(pod, new Dictionary<string, IReadOnlyList<VolumeFile>>(), cancellationToken);
+
+    public Task RunPodAsync(V1Pod pod, IReadOnlyDictionary<string, IReadOnlyList<VolumeFile>> volumeFiles, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(pod);
         var uid = pod.Metadata?.Uid;
@@ -52,7 +55,7 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
             throw new ArgumentException("the pod has no metadata.uid", nameof(pod));
         }
 
-        var instance = new PodInstance(pod, update => StatusChanged?.Invoke(update), report => EventReported?.Invoke(report));
+        var instance = new PodInstance(pod, volumeFiles, update => StatusChanged?.Invoke(update), report => EventReported?.Invoke(report));
         if (pods.TryAdd(uid, instance))
         {
             instance.Start(options, ContainerImages, UsesNamespaces);
