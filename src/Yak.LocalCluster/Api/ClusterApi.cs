@@ -269,6 +269,11 @@ public sealed partial class ClusterApi
 
         result["apiVersion"] = type.GroupVersion;
         result["kind"] = type.Kind;
+        if (type == ResourceCatalog.Services)
+        {
+            Networking.ClusterIpRules.OnUpdate(current, result);
+        }
+
         Defaults.Apply(type, result);
         Validation.Validate(type, result);
         if (TracksGeneration(type) && SpecChanged(current, result))
@@ -337,7 +342,8 @@ public sealed partial class ClusterApi
         if (string.IsNullOrEmpty(requested) && Meta.Str(spec, "type") != "ExternalName")
         {
             var used = _store.List(ResourceCatalog.Services, null).Items.Select(s => Meta.Str(s["spec"], "clusterIP")).ToHashSet();
-            var n = 10;
+            // 10.96.0.1 is the API server's address on Kubernetes and 10.96.0.10 the cluster DNS (Networking/).
+            var n = 11;
             while (used.Contains(Ip(n)))
             {
                 n++;

@@ -25,11 +25,12 @@ public sealed class ControllerManager : BackgroundService
     private readonly ReplicaSetController _replicaSets;
     private readonly StatefulSetController _statefulSets;
     private readonly EndpointsController _endpoints;
+    private readonly Networking.ServiceDirectoryController _serviceDirectory;
     private readonly EventRecorder _events;
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <param name="nodes">The nodes to report (registered one by one; none: the default node).</param>
-    public ControllerManager(ClusterApi api, IPodRuntime runtime, IEnumerable<NodeOptions> nodes, ILogger<ControllerManager> logger)
+    public ControllerManager(ClusterApi api, IPodRuntime runtime, IEnumerable<NodeOptions> nodes, Networking.ServiceDirectory services, ILogger<ControllerManager> logger)
     {
         _api = api;
         _runtime = runtime;
@@ -43,6 +44,7 @@ public sealed class ControllerManager : BackgroundService
         _replicaSets = new ReplicaSetController(api, _events);
         _statefulSets = new StatefulSetController(api, _events);
         _endpoints = new EndpointsController(api);
+        _serviceDirectory = new Networking.ServiceDirectoryController(api, services);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -132,6 +134,7 @@ public sealed class ControllerManager : BackgroundService
         Run("statefulsets", _statefulSets.Reconcile);
         Run("pods", () => _pods.Reconcile(stoppingToken));
         Run("endpoints", _endpoints.Reconcile);
+        Run("service directory", _serviceDirectory.Reconcile);
         Run("events", _events.Expire);
     }
 

@@ -104,6 +104,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         services.AddSingleton<IPodLookup, StorePodLookup>();
         services.AddSingleton(new WatchSettings { BookmarkInterval = options.BookmarkInterval });
         services.AddSingleton<Faults.FaultInjector>();
+        services.AddSingleton<Networking.ServiceDirectory>();
         if (options.RuntimeFactory is { } factory)
         {
             services.AddSingleton(factory);

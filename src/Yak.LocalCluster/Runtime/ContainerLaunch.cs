@@ -38,7 +38,8 @@ public static class ContainerLaunch
 
     /// <param name="hostsFile">In a sandbox, the pod's hosts file, bind-mounted over <c>/etc/hosts</c> (pod IP → hostname).</param>
     /// <param name="scratch">For an image with a root filesystem: the folder its writable layer is mounted on (see <see cref="RootFsLaunch"/>).</param>
-    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile = null, string? scratch = null)
+    /// <param name="resolvConf">In a sandbox with cluster DNS, the pod's resolv.conf, bind-mounted over <c>/etc/resolv.conf</c>.</param>
+    public static LaunchSpec Build(V1Pod pod, V1Container container, ImageEntry image, PodSandbox sandbox, string podIp, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile = null, string? scratch = null, string? resolvConf = null)
     {
         var env = BuildEnvironment(pod, container, image, podIp);
         IReadOnlyList<string> argv = Expand(SelectArgv(container, image), env);
@@ -62,6 +63,11 @@ public static class ContainerLaunch
                 binds.Insert(0, (hostsFile, "/etc/hosts", "rw"));
             }
 
+            if (resolvConf is not null && !mounts.Any(m => m.Target == "/etc/resolv.conf"))
+            {
+                binds.Insert(0, (resolvConf, "/etc/resolv.conf", "ro"));
+            }
+
             var holderPid = sandbox.HolderPid.ToString(CultureInfo.InvariantCulture);
             return new LaunchSpec(RootFsLaunch.Wrap(holderPid, image, scratch, ContainerScratchBytes, workingDir, (user.Uid, user.Gid), binds, argv), env, "/");
         }
@@ -73,6 +79,11 @@ public static class ContainerLaunch
             if (hostsFile is not null && !mounts.Any(m => m.Target == "/etc/hosts"))
             {
                 wrapped.AddRange([hostsFile, "/etc/hosts", "rw"]);
+            }
+
+            if (resolvConf is not null && !mounts.Any(m => m.Target == "/etc/resolv.conf"))
+            {
+                wrapped.AddRange([resolvConf, "/etc/resolv.conf", "ro"]);
             }
 
             foreach (var (source, target, readOnly) in mounts)

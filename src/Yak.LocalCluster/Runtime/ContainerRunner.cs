@@ -256,7 +256,7 @@ public sealed class ContainerRunner
     private async Task<int> RunOnceAsync(DateTime startedAt, CancellationToken stopping)
     {
         var scratch = Path.Combine(pod.Options.StateDirectory, "pods", pod.Uid, "rootfs", spec.Name);
-        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders, pod.HostsFile, scratch);
+        var launch = ContainerLaunch.Build(pod.Pod, spec, image!, pod.Sandbox, pod.Sandbox.PodIp, pod.VolumeFolders, pod.HostsFile, scratch, pod.ResolvConf);
         var runLog = new ContainerLog(LogPath(restartCount));
         LocalProcess started;
         lock (gate)

@@ -4,7 +4,7 @@ using Yak.LocalCluster.Runtime.Images;
 namespace Yak.LocalCluster.Runtime;
 
 /// <summary>What every container of a pod shares: the pod object, its sandbox, its folders and the node's options.</summary>
-internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ContainerImages containerImages, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile, Action<PodEventReport> report)
+internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOptions options, ContainerImages containerImages, IReadOnlyDictionary<string, string> volumeFolders, string? hostsFile, Action<PodEventReport> report, string? resolvConf = null)
 {
     /// <summary>Pulls or finds the containers' images.</summary>
     public ContainerImages Images { get; } = containerImages;
@@ -14,6 +14,9 @@ internal sealed class PodContext(V1Pod pod, PodSandbox sandbox, PodRuntimeOption
 
     /// <summary>The pod's <c>/etc/hosts</c> (sandboxed pods only).</summary>
     public string? HostsFile { get; } = hostsFile;
+
+    /// <summary>The pod's <c>/etc/resolv.conf</c> (sandboxed pods with cluster DNS only).</summary>
+    public string? ResolvConf { get; } = resolvConf;
 
     public V1Pod Pod { get; } = pod;
 

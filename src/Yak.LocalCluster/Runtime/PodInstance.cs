@@ -23,6 +23,7 @@ public sealed class PodInstance
     private bool initDone;
     private bool stopped;
     private Task lifetime = Task.CompletedTask;
+    private Networking.PodServiceProxy? serviceProxy;
 
     private readonly IReadOnlyDictionary<string, IReadOnlyList<VolumeFile>> volumeFiles;
 
@@ -53,13 +54,13 @@ public sealed class PodInstance
     public ContainerRunner? FindContainer(string? name) =>
         string.IsNullOrEmpty(name) ? runners.FirstOrDefault() : runners.Concat(initRunners).FirstOrDefault(r => r.Name == name);
 
-    internal void Start(PodRuntimeOptions options, ContainerImages images, bool useNamespaces)
+    internal void Start(PodRuntimeOptions options, ContainerImages images, bool useNamespaces, Networking.ServiceDirectory? services)
     {
         Publish();
-        lifetime = Task.Run(() => RunAsync(options, images, useNamespaces));
+        lifetime = Task.Run(() => RunAsync(options, images, useNamespaces, services));
     }
 
-    private async Task RunAsync(PodRuntimeOptions options, ContainerImages images, bool useNamespaces)
+    private async Task RunAsync(PodRuntimeOptions options, ContainerImages images, bool useNamespaces, Networking.ServiceDirectory? services)
     {
         var token = stopping.Token;
         PodSandbox sandbox;
@@ -78,7 +79,8 @@ public sealed class PodInstance
             return;
         }
 
-        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options), WriteHostsFile(options, sandbox), report);
+        var resolvConf = StartServiceNetworking(options, sandbox, services);
+        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options), WriteHostsFile(options, sandbox), report, resolvConf);
         var policy = ctx.RestartPolicy;
         initRunners = [.. (Pod.Spec?.InitContainers ?? []).Select(c => new ContainerRunner(ctx, c, policy == "Never" ? "Never" : "OnFailure", Publish))];
         runners = [.. (Pod.Spec?.Containers ?? []).Select(c => new ContainerRunner(ctx, c, policy, Publish))];
@@ -102,6 +104,42 @@ public sealed class PodInstance
 
         initDone = true;
         await Task.WhenAll(runners.Select(r => r.RunAsync(token))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// In a sandbox with a pod IP: the cluster DNS and ClusterIP proxy inside the pod's namespace, and (dnsPolicy
+    /// ClusterFirst, the default) a resolv.conf naming it, with the cluster's search path and ndots:5.
+    /// </summary>
+    private string? StartServiceNetworking(PodRuntimeOptions options, PodSandbox sandbox, Networking.ServiceDirectory? services)
+    {
+        if (!sandbox.Isolated || services is null || string.IsNullOrEmpty(sandbox.PodIp) || sandbox.PodIp == "127.0.0.1")
+        {
+            return null;
+        }
+
+        var proxy = new Networking.PodServiceProxy(sandbox.HolderPid, Namespace, services);
+        try
+        {
+            proxy.Start();
+        }
+        catch (Exception ex) when (ex is System.Net.Sockets.SocketException or IOException)
+        {
+            Console.Error.WriteLine($"yak-local-cluster: pod {Namespace}/{Name}: no cluster DNS or Service IPs ({ex.Message})");
+            _ = proxy.DisposeAsync().AsTask();
+            return null;
+        }
+
+        serviceProxy = proxy;
+        if (Pod.Spec?.DnsPolicy is not (null or "ClusterFirst" or "ClusterFirstWithHostNet"))
+        {
+            return null;
+        }
+
+        var path = Path.Combine(options.StateDirectory, "pods", Uid, "resolv.conf");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var domain = Networking.ServiceDirectory.ClusterDomain;
+        File.WriteAllText(path, $"search {Namespace}.svc.{domain} svc.{domain} {domain}\nnameserver {Networking.ServiceDirectory.DnsAddress}\noptions ndots:5\n");
+        return path;
     }
 
     /// <summary>As on Kubernetes: spec.hostname, else the pod name (at most 63 characters).</summary>
@@ -181,6 +219,12 @@ public sealed class PodInstance
         }
 
         await lifetime.ConfigureAwait(false);
+        if (serviceProxy is { } proxy)
+        {
+            // Its sockets hold the pod's network namespace: close them before the sandbox goes.
+            await proxy.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (context is { } ctx)
         {
             await ctx.Sandbox.DisposeAsync().ConfigureAwait(false);

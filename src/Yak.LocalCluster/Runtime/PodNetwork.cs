@@ -8,7 +8,8 @@ namespace Yak.LocalCluster.Runtime;
 /// (<c>eth0</c>) holds <c>10.244.x.y/32</c> with a default route to the gateway <c>10.244.0.1</c>, and whose host end
 /// holds the gateway address and a /32 route to the pod. Deleting the namespace (the holder exits) deletes the pair
 /// and the route. Addresses are picked at random and a clash (another cluster on this host) is detected by the
-/// kernel refusing the duplicate route.
+/// kernel refusing the duplicate route. The service range is a local route on the pod's loopback, so ClusterIPs and
+/// the cluster DNS answer inside the pod (<see cref="Networking.PodServiceProxy"/>) and nowhere else.
 /// </summary>
 internal static class PodNetwork
 {
@@ -66,7 +67,7 @@ internal static class PodNetwork
             (code, output) = await HostCommand.RunAsync(
                 "nsenter",
                 ["-t", pid, "-n", "ip", "-batch", "-"],
-                $"address add {podIp}/32 dev eth0\nlink set eth0 up\nroute add {Gateway} dev eth0 scope link\nroute add default via {Gateway} dev eth0\n",
+                $"address add {podIp}/32 dev eth0\nlink set eth0 up\nroute add {Gateway} dev eth0 scope link\nroute add default via {Gateway} dev eth0\nroute add local {Networking.ServiceDirectory.ServiceCidr} dev lo\n",
                 cancellationToken).ConfigureAwait(false);
             return code == 0 ? (podIp, null) : (null, $"could not configure the pod's eth0: {output.Trim()}");
         }

@@ -16,6 +16,7 @@ public static class PodRuntimeServiceCollectionExtensions
         var options = new PodRuntimeOptions(stateDirectory);
         configure(options);
         services.TryAddSingleton(options);
+        services.TryAddSingleton<Networking.ServiceDirectory>();
         services.TryAddSingleton<ProcessPodRuntime>();
         services.TryAddSingleton<IPodRuntime>(sp => sp.GetRequiredService<ProcessPodRuntime>());
         return services;

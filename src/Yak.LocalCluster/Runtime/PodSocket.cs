@@ -28,7 +28,11 @@ public static class PodSocket
         }
     }
 
-    private static Socket CreateInNamespace(int holderPid, AddressFamily family)
+    private static Socket CreateInNamespace(int holderPid, AddressFamily family) =>
+        Create(holderPid, family, SocketType.Stream, ProtocolType.Tcp);
+
+    /// <summary>A socket of any kind in the pod's network namespace (listeners and the DNS socket of <c>Networking/</c>).</summary>
+    internal static Socket Create(int holderPid, AddressFamily family, SocketType type, ProtocolType protocol)
     {
         Socket? socket = null;
         Exception? error = null;
@@ -38,7 +42,7 @@ public static class PodSocket
             {
                 using var target = File.OpenHandle($"/proc/{holderPid}/ns/net");
                 LinuxNative.EnterNetworkNamespace(target);
-                socket = new Socket(family, SocketType.Stream, ProtocolType.Tcp);
+                socket = new Socket(family, type, protocol);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or SocketException)
             {

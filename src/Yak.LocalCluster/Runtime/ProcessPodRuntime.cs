@@ -14,15 +14,19 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
     private readonly ConcurrentDictionary<string, PodInstance> pods = new(StringComparer.Ordinal);
     private readonly PodRuntimeOptions options;
 
+    private readonly Networking.ServiceDirectory? services;
+
     public ProcessPodRuntime(PodRuntimeOptions options)
         : this(options, null)
     {
     }
 
     /// <param name="pullSecrets">Reads <c>imagePullSecrets</c> for registries that ask for a login.</param>
-    public ProcessPodRuntime(PodRuntimeOptions options, IImagePullSecrets? pullSecrets)
+    /// <param name="services">The Services the pods' DNS and ClusterIP proxy serve; without it pods get neither.</param>
+    public ProcessPodRuntime(PodRuntimeOptions options, IImagePullSecrets? pullSecrets, Networking.ServiceDirectory? services = null)
     {
         this.options = options;
+        this.services = services;
         Directory.CreateDirectory(options.StateDirectory);
         Images = new ImageTable(options);
         ContainerImages = new ContainerImages(Images, new ImageStore(options), pullSecrets);
@@ -58,7 +62,7 @@ public sealed class ProcessPodRuntime : IPodRuntime, IAsyncDisposable
         var instance = new PodInstance(pod, volumeFiles, update => StatusChanged?.Invoke(update), report => EventReported?.Invoke(report));
         if (pods.TryAdd(uid, instance))
         {
-            instance.Start(options, ContainerImages, UsesNamespaces);
+            instance.Start(options, ContainerImages, UsesNamespaces, services);
         }
 
         return Task.CompletedTask;
