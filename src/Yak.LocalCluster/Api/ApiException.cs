@@ -37,6 +37,26 @@ public sealed class ApiException : Exception
     public static ApiException Invalid(ResourceType type, string name, string why) =>
         new(422, "Invalid", $"{type.Kind} \"{name}\" is invalid: {why}", DetailsFor(type, name));
 
+    /// <summary>422 as the API server words it: <c>Deployment.apps "web" is invalid: [a, b]</c>, each error a <c>details.causes</c> entry.</summary>
+    internal static ApiException Invalid(ResourceType type, string name, IReadOnlyList<FieldError> errors)
+    {
+        var qualifiedKind = type.Group.Length == 0 ? type.Kind : $"{type.Kind}.{type.Group}";
+        var list = errors.Count == 1 ? errors[0].ToString() : $"[{string.Join(", ", errors)}]";
+        var details = new JsonObject
+        {
+            ["name"] = name,
+            ["group"] = type.Group,
+            ["kind"] = type.Kind,
+            ["causes"] = new JsonArray(errors.Select(e => (JsonNode)new JsonObject
+            {
+                ["reason"] = e.Type,
+                ["message"] = e.Detail,
+                ["field"] = e.Field,
+            }).ToArray()),
+        };
+        return new(422, "Invalid", $"{qualifiedKind} \"{name}\" is invalid: {list}", details);
+    }
+
     public static ApiException BadRequest(string message) => new(400, "BadRequest", message);
 
     public static ApiException MethodNotAllowed(string message) => new(405, "MethodNotAllowed", message);
@@ -62,6 +82,11 @@ public sealed class ApiException : Exception
         if (details is not null)
         {
             status["details"] = details;
+        }
+        else if (code == 404)
+        {
+            // The API server always sends details with a 404 (kubectl debug reads details.name without a nil check).
+            status["details"] = new JsonObject();
         }
 
         status["code"] = code;

@@ -167,7 +167,13 @@ public static class ResourceEndpoints
         await HttpJson.Write(context, 200, ListOf(target.Type, items, rv));
     }
 
-    private static bool IncludeObject(HttpContext context) => HttpJson.Query(context, "includeObject") != "None";
+    /// <summary>includeObject: None, Metadata (default) or Object (kubectl asks for it to --sort-by a field outside metadata).</summary>
+    private static TableObjects IncludeObject(HttpContext context) => HttpJson.Query(context, "includeObject") switch
+    {
+        "None" => TableObjects.None,
+        "Object" => TableObjects.Object,
+        _ => TableObjects.Metadata,
+    };
 
     private static async Task WriteTable(HttpContext context, JsonObject table)
     {

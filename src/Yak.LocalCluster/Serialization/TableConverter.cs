@@ -16,7 +16,7 @@ public static class TableConverter
     public static bool Wanted(string? accept) =>
         accept is not null && accept.Contains("as=Table", StringComparison.Ordinal) && accept.Contains("g=meta.k8s.io", StringComparison.Ordinal);
 
-    public static JsonObject Table(ResourceType type, IEnumerable<JsonObject> items, string resourceVersion, bool includeObject = true)
+    public static JsonObject Table(ResourceType type, IEnumerable<JsonObject> items, string resourceVersion, TableObjects includeObject = TableObjects.Metadata)
     {
         var columns = new JsonArray();
         foreach (var (name, kind, priority) in Columns(type))
@@ -35,7 +35,11 @@ public static class TableConverter
         foreach (var item in items)
         {
             var row = new JsonObject { ["cells"] = new JsonArray(Cells(type, item).ToArray()) };
-            if (includeObject)
+            if (includeObject == TableObjects.Object)
+            {
+                row["object"] = item.DeepClone();
+            }
+            else if (includeObject == TableObjects.Metadata)
             {
                 row["object"] = new JsonObject
                 {
@@ -295,4 +299,12 @@ public static class TableConverter
             _ => $"{seconds / 86400}d",
         };
     }
+}
+
+/// <summary>What each Table row carries as <c>object</c> (the request's <c>includeObject</c>).</summary>
+public enum TableObjects
+{
+    None,
+    Metadata,
+    Object,
 }
