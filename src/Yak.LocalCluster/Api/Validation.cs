@@ -67,6 +67,8 @@ internal static partial class Validation
         {
             throw ApiException.Invalid(type, Meta.Name(obj), errors);
         }
+
+        PodPathNames.Check(type, obj);
     }
 
     private static void Workload(JsonObject obj, List<FieldError> errors)
@@ -170,8 +172,6 @@ internal static partial class Validation
                 errors.Add(FieldError.Invalid($"{path}[{i.ToString(CultureInfo.InvariantCulture)}].{field}", port, "must be between 1 and 65535, inclusive"));
             }
         }
-
-        PodPathNames.Check(type, obj);
     }
 
     [GeneratedRegex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")]
