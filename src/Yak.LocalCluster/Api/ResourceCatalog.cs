@@ -37,10 +37,14 @@ public static class ResourceCatalog
 
     public static ResourceType RoleBindings { get; } = new("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, None, None, false, false);
 
+    public static ResourceType ClusterRoles { get; } = new("rbac.authorization.k8s.io", "v1", "clusterroles", "clusterrole", "ClusterRole", false, None, None, false, false);
+
+    public static ResourceType ClusterRoleBindings { get; } = new("rbac.authorization.k8s.io", "v1", "clusterrolebindings", "clusterrolebinding", "ClusterRoleBinding", false, None, None, false, false);
+
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Namespaces, Nodes, Pods, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, Events,
-        Deployments, StatefulSets, ReplicaSets, ControllerRevisions, Roles, RoleBindings,
+        Deployments, StatefulSets, ReplicaSets, ControllerRevisions, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings,
     ];
 
     /// <summary>Group versions in discovery order.</summary>

@@ -14,7 +14,7 @@ namespace Yak.LocalCluster.Auth;
 /// then a body in a format the API reads (JSON, YAML, protobuf, the patch types): anything else is 415 before a
 /// handler sees it, so a <c>text/plain</c> form post creates nothing.
 /// </summary>
-public sealed class RequestGuard(RequestDelegate next, TokenFile tokens)
+public sealed class RequestGuard(RequestDelegate next, TokenFile tokens, RbacAuthorizer authorizer)
 {
     private const string BearerProtocolPrefix = "base64url.bearer.authorization.k8s.io.";
 
@@ -48,6 +48,13 @@ public sealed class RequestGuard(RequestDelegate next, TokenFile tokens)
         }
 
         context.Items[typeof(ClusterUser)] = user;
+        var attributes = RequestAttributes.From(context);
+        if (!authorizer.Allows(user, attributes, out _))
+        {
+            await HttpJson.WriteError(context, RbacAuthorizer.Forbidden(user, attributes));
+            return;
+        }
+
         if (HasBody(context) && !IsAcceptedBody(context.Request.ContentType))
         {
             await Refuse(context, 415, "UnsupportedMediaType",

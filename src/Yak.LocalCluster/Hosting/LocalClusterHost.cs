@@ -80,10 +80,12 @@ public sealed class LocalClusterHost : IAsyncDisposable
         app.UseMiddleware<Faults.FaultMiddleware>();
         app.MapDiscovery();
         app.MapOpenApi();
+        app.MapAccessReviews();
         app.MapResources();
         Faults.FaultEndpoints.MapFaults(app);
         app.MapPodStreams();
         Bootstrap(app.Services.GetRequiredService<ClusterApi>());
+        RbacBootstrap.Ensure(app.Services.GetRequiredService<ClusterApi>());
 
         await app.StartAsync(cancellationToken);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -101,6 +103,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         services.AddSingleton(sp => new ObjectStore(sp.GetRequiredService<ObjectFiles>(), options.WatchHistoryCapacity, options.WatchQueueCapacity));
         services.AddSingleton(new ClientLimits(options.MaxWatchesPerUser, options.MaxStreamsPerUser));
         services.AddSingleton<ClusterApi>();
+        services.AddSingleton<RbacAuthorizer>();
         services.AddSingleton<IPodLookup, StorePodLookup>();
         services.AddSingleton(new WatchSettings { BookmarkInterval = options.BookmarkInterval });
         services.AddSingleton<Faults.FaultInjector>();
