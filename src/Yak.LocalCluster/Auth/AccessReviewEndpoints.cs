@@ -20,7 +20,10 @@ public static class AccessReviewEndpoints
         {
             try
             {
-                var review = await HttpJson.ReadObject(context);
+                // kubectl's typed client sends protobuf.
+                var review = (context.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase)
+                    ? Serialization.ProtobufDecoder.Decode(await HttpJson.ReadBodyBytes(context)) ?? throw new ApiException(415, "UnsupportedMediaType", "the protobuf body is not a SelfSubjectAccessReview")
+                    : await HttpJson.ReadObject(context);
                 var spec = review["spec"] as JsonObject ?? throw ApiException.BadRequest("spec is required");
                 var attributes = spec["resourceAttributes"] is JsonObject r
                     ? new RequestAttributes(

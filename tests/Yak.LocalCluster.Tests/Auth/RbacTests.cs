@@ -119,7 +119,7 @@ public sealed class RbacTests
         }).DefaultTimeout();
 
         Assert.Equal(403, (int)refused.Response.StatusCode);
-        Assert.Contains("namespaces is forbidden: User \"carol\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope", refused.Response.Content, StringComparison.Ordinal);
+        Assert.Equal("namespaces is forbidden: User \"carol\" cannot list resource \"namespaces\" in API group \"\" at the cluster scope", (string?)JsonNode.Parse(refused.Response.Content)!["message"]);
         Assert.Contains(namespaces.Items, n => n.Metadata.Name == "default");
         Assert.Equal(403, (int)secrets.Response.StatusCode);
         Assert.False(review.Status.Allowed);
