@@ -61,6 +61,7 @@ public sealed class ResilienceTests
                 RemotePort = 8080,
                 Kubeconfig = cluster.Host.KubeconfigPath,
                 Context = "yak-local",
+                Environment = string.Empty,
             },
             CancellationToken.None).DefaultTimeout();
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };

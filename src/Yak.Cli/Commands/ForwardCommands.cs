@@ -22,10 +22,10 @@ internal static class ForwardCommands
     {
         var target = new Argument<string>("target") { Description = "svc/NAME (or NAME), pod/NAME, or a selector key=value[,…]" };
         var ports = new Argument<string>("ports") { Description = "[LOCAL:]REMOTE; LOCAL defaults to REMOTE, 0 picks a free port" };
-        var ns = new Option<string>("--namespace", "-n") { Description = "Namespace (default: default)." };
+        var ns = new Option<string>("--namespace", "-n") { Description = "Namespace (default: the one of the environment of this folder, else default)." };
         var name = new Option<string>("--name") { Description = "Forward name (default: from target and port)." };
-        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "Kubeconfig (default: KUBECONFIG or ~/.kube/config)." };
-        var kubeContext = new Option<string>("--context") { Description = "Kubeconfig context (default: its current one)." };
+        var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "Kubeconfig (default: the cluster of the environment of this folder, else KUBECONFIG or ~/.kube/config)." };
+        var kubeContext = new Option<string>("--context") { Description = "Kubeconfig context (default: the environment's, else its current one)." };
         var command = new Command("add", "Forward a local port to a service or pod; it keeps listening across pod restarts and yakd restarts.");
         command.Arguments.Add(target);
         command.Arguments.Add(ports);
@@ -38,6 +38,15 @@ internal static class ForwardCommands
             var context = CliApp.Context(parse);
             var (local, remote) = ParsePorts(parse.GetValue(ports)!);
             await using var client = await context.ConnectAsync(cancellationToken);
+
+            // Inside an environment's folder its cluster and namespace are the default, as for every other command.
+            var told = parse.GetValue(ns) is not null || parse.GetValue(kubeconfig) is not null || parse.GetValue(kubeContext) is not null;
+            var environment = told ? null : await FolderEnvironment.FindAsync(client, Directory.GetCurrentDirectory(), cancellationToken);
+            if (environment is not null)
+            {
+                context.Output.Progress($"using environment {environment.Name} (namespace {environment.Namespace}); --namespace, --kubeconfig or --context say otherwise");
+            }
+
             var info = await client.AddForwardAsync(
                 new ForwardAddRequest
                 {
@@ -46,8 +55,11 @@ internal static class ForwardCommands
                     Target = parse.GetValue(target)!,
                     LocalPort = local,
                     RemotePort = remote,
-                    Kubeconfig = parse.GetValue(kubeconfig)?.FullName ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? string.Empty,
+                    Kubeconfig = parse.GetValue(kubeconfig)?.FullName
+                        ?? (environment is null ? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] : null)
+                        ?? string.Empty,
                     Context = parse.GetValue(kubeContext) ?? string.Empty,
+                    Environment = environment?.Name ?? string.Empty,
                 },
                 cancellationToken);
             if (context.Output.Json)

@@ -14,8 +14,22 @@ internal sealed record ServiceLocation(
     IReadOnlyList<string> DependsOn,
     IReadOnlyList<string> SyncContainerPaths);
 
+/// <summary>Where an environment runs: what an ad hoc forward into its namespace needs.</summary>
+internal sealed record EnvironmentPlace(string Environment, string Kubeconfig, string Context, string Namespace);
+
 internal sealed partial class EnvironmentManager
 {
+    /// <summary>The cluster and namespace of environment <paramref name="environment"/>.</summary>
+    public EnvironmentPlace LocateEnvironment(string environment)
+    {
+        lock (records)
+        {
+            var record = records.GetValueOrDefault(environment)
+                ?? throw new LocalRpcException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).") { ErrorCode = ErrorCodes.NotFound };
+            return new EnvironmentPlace(record.Name, record.Kubeconfig, record.Context, record.Namespace);
+        }
+    }
+
     /// <summary>
     /// Resolves <paramref name="service"/> of environment <paramref name="environment"/> (empty: the only one, else
     /// the most recently updated one) from the environments this daemon manages.

@@ -152,11 +152,20 @@ internal sealed partial class ForwardManager(
             PortForward forward;
             lock (forwards)
             {
-                if (!forwards.Remove(name, out var found))
+                if (!forwards.TryGetValue(name, out var found))
                 {
                     throw new LocalRpcException($"No forward named '{name}' (see 'yakctl forward list').") { ErrorCode = ErrorCodes.NotFound };
                 }
 
+                if (found.Definition.Environment.Length > 0)
+                {
+                    // Removed, it would only come back at the next 'up' and be "pending" until then: the environment owns it.
+                    throw Invalid(
+                        $"Forward '{name}' belongs to environment '{found.Definition.Environment}' and follows its pods; " +
+                        $"'yakctl down' stops it with the environment, or remove its port from the spec and run 'yakctl up'.");
+                }
+
+                forwards.Remove(name);
                 forward = found.Forward;
             }
 

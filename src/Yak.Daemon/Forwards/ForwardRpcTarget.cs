@@ -1,3 +1,4 @@
+using Yak.Daemon.Environments;
 using Yak.Daemon.Ipc;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -5,20 +6,24 @@ using Yak.Protocol.Messages;
 namespace Yak.Daemon.Forwards;
 
 /// <summary>The <c>forward/*</c> methods, one instance per connection.</summary>
-internal sealed class ForwardRpcTarget(ClientConnection connection, ForwardManager manager) : IForwardService
+internal sealed class ForwardRpcTarget(ClientConnection connection, ForwardManager manager, EnvironmentManager environments) : IForwardService
 {
     public async Task<ForwardAddResponse> AddAsync(ForwardAddRequest request, CancellationToken cancellationToken)
     {
         connection.RequireHandshake();
+
+        // An explicit --kubeconfig/--context/--namespace wins; the environment of the caller's folder fills the rest.
+        var place = request.Environment.Length > 0 ? environments.LocateEnvironment(request.Environment) : null;
+        var explicitCluster = request.Kubeconfig.Length > 0 || request.Context.Length > 0;
         var definition = new ForwardDefinition(
             request.Name,
             Environment: string.Empty,
-            request.Namespace.Length == 0 ? "default" : request.Namespace,
+            request.Namespace.Length > 0 ? request.Namespace : place?.Namespace ?? "default",
             request.Target,
             request.LocalPort,
             request.RemotePort,
-            request.Kubeconfig,
-            request.Context);
+            explicitCluster || place is null ? request.Kubeconfig : place.Kubeconfig,
+            explicitCluster || place is null ? request.Context : place.Context);
         return new ForwardAddResponse { Forward = await manager.AddAsync(definition, cancellationToken) };
     }
 

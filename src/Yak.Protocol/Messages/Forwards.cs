@@ -24,6 +24,12 @@ public sealed class ForwardAddRequest
 
     /// <summary>The kubeconfig context; empty means its current context.</summary>
     public required string Context { get; init; }
+
+    /// <summary>
+    /// An environment whose cluster, kubeconfig and namespace fill those left empty above (yakctl sends the
+    /// environment of the folder it runs in); empty: none. The forward stays ad hoc: the environment does not own it.
+    /// </summary>
+    public required string Environment { get; init; }
 }
 
 public sealed class ForwardAddResponse

@@ -136,6 +136,9 @@ internal sealed class SessionState(bool startPaused)
 
             paused = false;
             fullPassNeeded = true;
+
+            // A resumed session starts afresh: an error from before the pause no longer describes it.
+            lastError = null;
             resumed.TrySetResult();
             return true;
         }

@@ -37,6 +37,10 @@ public sealed partial class SyncSession
             {
                 return; // disposed: whatever broke was broken on purpose
             }
+            catch (Exception) when (!state.WhenResumed().IsCompleted)
+            {
+                continue; // paused: the link was closed under the pass on purpose (no ObjectDisposedException as the session's error)
+            }
             catch (Exception e)
             {
                 var reason = e is ProtocolMismatchException ? e.Message : $"{e.GetType().Name}: {e.Message}";

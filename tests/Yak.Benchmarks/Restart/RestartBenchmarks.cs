@@ -40,13 +40,13 @@ public sealed class RestartBenchmarks : IBenchmarkSuite
         await using (var client = await ConnectAsync(endpoint, cancellationToken))
         {
             await client.CreateSyncAsync(
-                new SyncCreateRequest { Name = "code", LocalPath = source, Endpoint = "selector:default/app=code/yak-sync:/code", Excludes = [], Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local" },
+                new SyncCreateRequest { Name = "code", LocalPath = source, Endpoint = "selector:default/app=code/yak-sync:/code", Excludes = [], Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local", Environment = string.Empty },
                 cancellationToken);
             await client.FlushSyncAsync("code", cancellationToken);
             for (var i = 0; i < Forwards; i++)
             {
                 var forward = await client.AddForwardAsync(
-                    new ForwardAddRequest { Name = $"f{i}", Namespace = "default", Target = "app=code", LocalPort = 0, RemotePort = 8080, Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local" },
+                    new ForwardAddRequest { Name = $"f{i}", Namespace = "default", Target = "app=code", LocalPort = 0, RemotePort = 8080, Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local", Environment = string.Empty },
                     cancellationToken);
                 ports.Add(forward.LocalPort);
             }
