@@ -115,6 +115,7 @@ public sealed class ForwardTests
         RemotePort = remote,
         Kubeconfig = cluster.Host.KubeconfigPath,
         Context = "yak-local",
+        Environment = string.Empty,
     };
 
     private static Task WaitForEventAsync(DaemonClient client, string kind)
