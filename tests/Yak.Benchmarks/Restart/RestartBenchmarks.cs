@@ -40,7 +40,7 @@ public sealed class RestartBenchmarks : IBenchmarkSuite
         await using (var client = await ConnectAsync(endpoint, cancellationToken))
         {
             await client.CreateSyncAsync(
-                new SyncCreateRequest { Name = "code", LocalPath = source, Endpoint = "selector:default/app=code/yak-sync:/code", Excludes = [], Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local", Environment = string.Empty },
+                new SyncCreateRequest { Name = "code", LocalPath = source, Endpoint = "selector:default/app=code/yak-sync:/code", Excludes = [], Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local" },
                 cancellationToken);
             await client.FlushSyncAsync("code", cancellationToken);
             for (var i = 0; i < Forwards; i++)
