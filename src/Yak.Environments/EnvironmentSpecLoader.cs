@@ -56,7 +56,7 @@ public static class EnvironmentSpecLoader
         string text;
         try
         {
-            text = File.ReadAllText(file);
+            text = Files.BoundedTextFile.Read(file, Files.BoundedTextFile.MaxSpecBytes, followLinks: true);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

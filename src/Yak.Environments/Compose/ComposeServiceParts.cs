@@ -350,7 +350,7 @@ internal sealed class ComposeServiceParts(NodeReader r, string baseDirectory, IR
                 continue;
             }
 
-            result = CommonReaders.Merge(result, EnvFileParser.Parse(full, file, r.Bag));
+            result = CommonReaders.Merge(result, EnvFileParser.Parse(full, file, r.Bag, item.Start));
         }
 
         return result;

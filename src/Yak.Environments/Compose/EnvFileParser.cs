@@ -1,16 +1,30 @@
 using Yak.Environments.Diagnostics;
 using Yak.Environments.Spec;
 using Yak.Environments.Validation;
+using Yak.Environments.Yaml;
 
 namespace Yak.Environments.Compose;
 
 /// <summary>Reads a compose env file: <c>KEY=value</c> lines, <c>#</c> comments, optional <c>export</c>, quoted values.</summary>
 internal static class EnvFileParser
 {
-    public static List<EnvVar> Parse(string fullPath, string displayPath, DiagnosticBag bag)
+    /// <summary>An env file larger than this is refused (a link to /dev/zero or a huge file must not fill memory).</summary>
+    public const long MaxBytes = 1 << 20;
+
+    public static List<EnvVar> Parse(string fullPath, string displayPath, DiagnosticBag bag, SourceMark at = default)
     {
         var result = new List<EnvVar>();
-        var lines = File.ReadAllLines(fullPath);
+        string[] lines;
+        try
+        {
+            lines = Files.BoundedTextFile.Read(fullPath, MaxBytes, followLinks: false).Split('\n').Select(l => l.TrimEnd('\r')).ToArray();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            bag.Error(at, string.Empty, $"env file \"{displayPath}\" refused: {e.Message}; env files must be plain files in the project");
+            return result;
+        }
+
         for (var i = 0; i < lines.Length; i++)
         {
             var line = lines[i].Trim();

@@ -31,6 +31,10 @@ public sealed class IgnoreRules
     private readonly IgnoreSettings settings;
     private readonly IReadOnlyList<IgnorePattern> excludes;
     private readonly ConcurrentDictionary<string, IReadOnlyList<IgnorePattern>> perFolder = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> refused = new(StringComparer.Ordinal);
+
+    /// <summary>Largest ignore file read; a bigger one (or /dev/zero behind a link) is refused, not read into memory.</summary>
+    public const int MaxFileBytes = 1 << 20;
 
     public IgnoreRules(string root, IgnoreSettings? settings = null)
     {
@@ -42,9 +46,23 @@ public sealed class IgnoreRules
     public static bool IsIgnoreFile(string name) => name is GitignoreName or YakignoreName;
 
     /// <summary>Forget the cached patterns of one folder ("" = root), after its ignore file changed.</summary>
-    public void Invalidate(string relativeFolder) => perFolder.TryRemove(relativeFolder, out _);
+    public void Invalidate(string relativeFolder)
+    {
+        perFolder.TryRemove(relativeFolder, out _);
+        foreach (var name in new[] { GitignoreName, YakignoreName })
+        {
+            refused.TryRemove(relativeFolder.Length == 0 ? name : relativeFolder + "/" + name, out _);
+        }
+    }
 
-    public void InvalidateAll() => perFolder.Clear();
+    public void InvalidateAll()
+    {
+        perFolder.Clear();
+        refused.Clear();
+    }
+
+    /// <summary>Ignore files refused (not a regular file, or too large), with why: reported as problems by the session.</summary>
+    public IReadOnlyList<(string Path, string Message)> Refused => [.. refused.Select(r => (r.Key, r.Value))];
 
     /// <summary>Is the path ignored, itself or through any ignored parent folder?</summary>
     public bool IsIgnored(string relativePath, bool isDirectory)
@@ -123,29 +141,54 @@ public sealed class IgnoreRules
         var directory = f.Length == 0 ? root : Path.Combine(root, f);
         if (settings.UseGitignore)
         {
-            list.AddRange(Read(Path.Combine(directory, GitignoreName)));
+            list.AddRange(Read(f, GitignoreName));
         }
 
         if (settings.UseYakignore)
         {
-            list.AddRange(Read(Path.Combine(directory, YakignoreName)));
+            list.AddRange(Read(f, YakignoreName));
         }
 
         return list;
     });
 
-    private static IReadOnlyList<IgnorePattern> Read(string path)
+    /// <summary>
+    /// Reads one ignore file if it is a regular file (not a link, FIFO or device: opened O_NOFOLLOW|O_NONBLOCK, so a
+    /// FIFO cannot hang the scan) of at most <see cref="MaxFileBytes"/>; anything else is refused and remembered.
+    /// </summary>
+    private IReadOnlyList<IgnorePattern> Read(string folder, string name)
     {
-        try
-        {
-            return File.Exists(path) ? IgnorePattern.ParseAll(File.ReadAllText(path)) : [];
-        }
-        catch (IOException)
+        var relative = folder.Length == 0 ? name : folder + "/" + name;
+        var path = Path.Combine(root, relative);
+        if (Scanning.FileStat.Lstat(path) is not { } stat)
         {
             return [];
         }
-        catch (UnauthorizedAccessException)
+
+        try
         {
+            if (stat.Kind != Scanning.EntryKind.File)
+            {
+                throw new IOException("not a regular file (a link, FIFO, device or folder); ignore files must be plain files in the tree");
+            }
+
+            var (stream, opened) = Paths.NoFollowFile.OpenRead(path);
+            using (stream)
+            {
+                if (opened.Size > MaxFileBytes)
+                {
+                    throw new IOException($"{opened.Size} bytes, more than the {MaxFileBytes} an ignore file may have");
+                }
+
+                var buffer = new byte[opened.Size];
+                stream.ReadExactly(buffer);
+                refused.TryRemove(relative, out _);
+                return IgnorePattern.ParseAll(Encoding.UTF8.GetString(buffer));
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            refused[relative] = $"ignore file refused: {e.Message}";
             return [];
         }
     }

@@ -69,14 +69,14 @@ internal sealed class PassPipeline
             }
 
             var plan = Reconciler.Plan(local, remote, Ignore, scope);
-
+            var pass = new PushResult();
+            pass.Problems.AddRange(Ignore.Refused); // a refused ignore file stays listed until it is fixed
             if (plan.Count == 0)
             {
-                return new PushResult();
+                return pass;
             }
 
             syncing();
-            var pass = new PushResult();
             statistics.PushStarted(pass);
             try
             {

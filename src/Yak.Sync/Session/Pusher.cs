@@ -90,7 +90,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
                 }
             }
 
-            if (Issue(client, op, allowDelta) is { } issued)
+            if (Issue(client, op, allowDelta, result) is { } issued)
             {
                 window.Enqueue(new Issued(op, issued.Ack, issued.Entry, issued.Delta));
             }
@@ -105,7 +105,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
         return retries;
     }
 
-    private (Task Ack, Entry? Entry, bool Delta)? Issue(AgentClient client, Operation op, bool allowDelta)
+    private (Task Ack, Entry? Entry, bool Delta)? Issue(AgentClient client, Operation op, bool allowDelta, PushResult result)
     {
         switch (op.Kind)
         {
@@ -121,28 +121,34 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
                 var l = op.Local!.Value;
                 return (client.CopyFile(op.Path, l.Executable, op.Source!, l.Digest, l.Size), l with { MtimeNs = 0, Inode = 0 }, false);
             default:
-                return SendFile(client, op, allowDelta);
+                return SendFile(client, op, allowDelta, result);
         }
     }
 
-    private (Task Ack, Entry? Entry, bool Delta)? SendFile(AgentClient client, Operation op, bool allowDelta)
+    /// <summary>The scanned identity (inode, size) against the opened file's; an entry without an inode (not from a scan) passes.</summary>
+    internal static bool SameFile(Entry scanned, StatInfo opened) =>
+        (scanned.Inode == 0 || scanned.Inode == opened.Inode) && scanned.Size == opened.Size;
+
+    private (Task Ack, Entry? Entry, bool Delta)? SendFile(AgentClient client, Operation op, bool allowDelta, PushResult result)
     {
         var local = op.Local!.Value;
         FileStream content;
         try
         {
-            content = new FileStream(Path.Combine(localRoot, op.Path), new FileStreamOptions
+            // Only what was scanned goes out: a link or FIFO swapped in since the scan is refused (O_NOFOLLOW,
+            // O_NONBLOCK), another file renamed in is caught by its identity, and both are rescanned.
+            (content, var opened) = Paths.NoFollowFile.OpenRead(Path.Combine(localRoot, op.Path));
+            if (!SameFile(local, opened))
             {
-                Mode = FileMode.Open,
-                Access = FileAccess.Read,
-                Share = FileShare.ReadWrite | FileShare.Delete,
-                BufferSize = 0,
-                Options = FileOptions.SequentialScan,
-            });
+                content.Dispose();
+                result.Retry.Add(op.Path);
+                return null;
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return null; // vanished or unreadable since the scan; the watcher reports it again
+            result.Retry.Add(op.Path); // changed kind, vanished or unreadable since the scan: look again
+            return null;
         }
 
         using (content)
