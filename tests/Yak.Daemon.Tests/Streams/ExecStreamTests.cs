@@ -31,11 +31,9 @@ public sealed class ExecStreamTests : IAsyncLifetime
     [Fact]
     public async Task Exec_MissingBinary_Exits127()
     {
-        var (code, _, _, errors) = await fixture.ExecWithErrorsAsync(["no-such-binary-for-yak"]);
+        var (code, _, _) = await fixture.ExecAsync(["no-such-binary-for-yak"]);
 
         Assert.Equal(127, code);
-        // Worded as a container runtime words it, naming the executable.
-        Assert.Contains(errors, e => e.Contains("\"no-such-binary-for-yak\": executable file not found", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -76,14 +76,6 @@ internal sealed class StreamsFixture : IAsyncDisposable
     /// <summary>Runs <paramref name="command"/> through yakd: exit code, stdout, stderr.</summary>
     public async Task<(int Code, string Stdout, string Stderr)> ExecAsync(IReadOnlyList<string> command, byte[]? stdin = null, StreamTargetInfo? target = null)
     {
-        var (code, stdout, stderr, errors) = await ExecWithErrorsAsync(command, stdin, target);
-        Assert.Empty(errors);
-        return (code, stdout, stderr);
-    }
-
-    /// <summary>Like <see cref="ExecAsync"/>, and also returns the errors the runtime reported on the status channel.</summary>
-    public async Task<(int Code, string Stdout, string Stderr, IReadOnlyList<string> Errors)> ExecWithErrorsAsync(IReadOnlyList<string> command, byte[]? stdin = null, StreamTargetInfo? target = null)
-    {
         var started = await Client.StartExecAsync(
             new ExecStartRequest { Target = target ?? Target(), Command = command, Tty = false, Stdin = stdin is not null, InSyncRoot = false },
             CancellationToken.None).DefaultTimeout();
@@ -94,7 +86,8 @@ internal sealed class StreamsFixture : IAsyncDisposable
         var errors = new List<string>();
         var code = await stream.CopyOutputAsync(stdout, stderr, null, errors.Add, CancellationToken.None).DefaultTimeout();
         await input.DefaultTimeout();
-        return (code, System.Text.Encoding.UTF8.GetString(stdout.ToArray()), System.Text.Encoding.UTF8.GetString(stderr.ToArray()), errors);
+        Assert.Empty(errors);
+        return (code, System.Text.Encoding.UTF8.GetString(stdout.ToArray()), System.Text.Encoding.UTF8.GetString(stderr.ToArray()));
     }
 
     public async ValueTask DisposeAsync()
