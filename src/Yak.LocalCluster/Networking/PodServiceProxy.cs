@@ -8,6 +8,7 @@ namespace Yak.LocalCluster.Networking;
 /// Service networking for one pod, served from inside its network namespace: the cluster DNS on
 /// <see cref="ServiceDirectory.DnsAddress"/>:53 (UDP) and a userspace proxy listening on every ClusterIP:port, each
 /// accepted connection relayed to a ready endpoint (pod IP and target port), or reset at once when there is none.
+/// Ports the pod's own containers declare are not proxied inside it (their wildcard binds would collide).
 /// The service range is a local route in the pod's namespace only (see <see cref="PodNetwork"/>), so nothing outside
 /// the pod reaches these sockets.
 /// </summary>
@@ -18,14 +19,16 @@ internal sealed class PodServiceProxy : IAsyncDisposable
     private readonly int _holderPid;
     private readonly string _namespace;
     private readonly ServiceDirectory _directory;
+    private readonly IReadOnlySet<int> _ownPorts;
     private readonly CancellationTokenSource _stopping = new();
     private readonly Dictionary<(string Ip, int Port), Socket> _listeners = [];
     private readonly object _gate = new();
     private Socket? _dns;
     private bool _disposed;
 
-    public PodServiceProxy(int holderPid, string podNamespace, ServiceDirectory directory)
+    public PodServiceProxy(int holderPid, string podNamespace, ServiceDirectory directory, IReadOnlySet<int> ownPorts)
     {
+        _ownPorts = ownPorts;
         _holderPid = holderPid;
         _namespace = podNamespace;
         _directory = directory;
@@ -77,7 +80,7 @@ internal sealed class PodServiceProxy : IAsyncDisposable
             }
 
             var wanted = _directory.Services.Where(s => s.ClusterIp is not null)
-                .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP" && p.Port > 0).Select(p => (Ip: s.ClusterIp!, p.Port)))
+                .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP" && p.Port > 0 && !_ownPorts.Contains(p.Port)).Select(p => (Ip: s.ClusterIp!, p.Port)))
                 .ToHashSet();
             foreach (var gone in _listeners.Keys.Where(k => !wanted.Contains(k)).ToList())
             {

@@ -117,7 +117,10 @@ public sealed class PodInstance
             return null;
         }
 
-        var proxy = new Networking.PodServiceProxy(sandbox.HolderPid, Namespace, services);
+        // The pod's own container ports are left to its containers: a listener on ClusterIP:port in the same network
+        // namespace would make their wildcard bind of that port fail (kube-proxy rewrites packets and holds no socket).
+        var ownPorts = (Pod.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []).Select(p => p.ContainerPort).ToHashSet();
+        var proxy = new Networking.PodServiceProxy(sandbox.HolderPid, Namespace, services, ownPorts);
         try
         {
             proxy.Start();

@@ -93,7 +93,8 @@ internal static class ExecEndpoint
             process = LocalProcess.Start(
                 launch,
                 flags.Tty,
-                (stream, data) => launchFailure.Swallow(data) ? ValueTask.CompletedTask : session.ForwardOutputAsync(stream, data, cancellationToken));
+                // The launcher's complaint is replaced by the runtime's words on the same stream; the exit code (127) stays.
+                (stream, data) => session.ForwardOutputAsync(stream, launchFailure.Swallow(data) ? System.Text.Encoding.UTF8.GetBytes(launchFailure.Message + "\n") : data, cancellationToken));
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -117,7 +118,7 @@ internal static class ExecEndpoint
             return;
         }
 
-        await session.FinishAsync(await process.Exited.ConfigureAwait(false), launchFailure.Message, cancellationToken).ConfigureAwait(false);
+        await session.FinishAsync(await process.Exited.ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
         await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
     }
 

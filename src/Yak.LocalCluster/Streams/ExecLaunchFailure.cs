@@ -5,7 +5,7 @@ namespace Yak.LocalCluster.Streams;
 /// <summary>
 /// Recognises the launcher's own complaint when an exec's executable cannot be run ("nsenter: failed to execute
 /// X: No such file or directory") and words it as a container runtime does, so how local pods run never shows:
-/// the exec then ends with an InternalError status, as kubectl reports a missing executable on a real cluster.
+/// the caller writes that message in place of the launcher's and the exec ends with the launcher's exit code.
 /// </summary>
 internal sealed class ExecLaunchFailure
 {
@@ -15,7 +15,7 @@ internal sealed class ExecLaunchFailure
     /// <summary>The runtime's message once the launcher failed; null while the command runs normally.</summary>
     public string? Message { get; private set; }
 
-    /// <summary>True when <paramref name="data"/> is the launcher's failure (then it is not forwarded as output).</summary>
+    /// <summary>True when <paramref name="data"/> is the launcher's failure (then <see cref="Message"/> is sent instead).</summary>
     public bool Swallow(ReadOnlyMemory<byte> data)
     {
         if (firstChunkSeen)
