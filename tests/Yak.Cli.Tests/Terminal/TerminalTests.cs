@@ -53,8 +53,9 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
         Assert.Equal((false, false), yakctl.Modes);
 
         yakctl.Resize(101, 33);
-        yakctl.Type("stty size\r");
-        await yakctl.WaitForTextAsync("33 101");
+        // The new size travels yakctl → yakd → the cluster → the container's terminal: the shell waits for it to land.
+        yakctl.Type("while [ \"$(stty size)\" != \"33 101\" ]; do sleep 0.05; done; echo resized-$((30+3))\r");
+        await yakctl.WaitForTextAsync("resized-33");
         yakctl.Type("exit 3\r");
 
         Assert.Equal(3, await yakctl.WaitForExitAsync());
