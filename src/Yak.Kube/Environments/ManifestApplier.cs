@@ -5,11 +5,11 @@ using k8s.Models;
 
 namespace Yak.Kube.Environments;
 
-/// <summary>What one server-side apply did: the object and its resourceVersion before (null when new) and after.</summary>
-public sealed record AppliedObject(string Kind, string Namespace, string Name, string? ResourceVersionBefore, string ResourceVersionAfter)
-{
-    public bool Changed => ResourceVersionBefore != ResourceVersionAfter;
-}
+/// <summary>
+/// What one server-side apply did: the object and its resourceVersion before (null when new) and after, and whether
+/// the apply changed it.
+/// </summary>
+public sealed record AppliedObject(string Kind, string Namespace, string Name, string? ResourceVersionBefore, string ResourceVersionAfter, bool Changed);
 
 /// <summary>
 /// Server-side apply (field manager <see cref="FieldManager"/>, forced: yak owns the fields it sets) of the objects an
@@ -38,39 +38,39 @@ public static class ManifestApplier
         var name = item.Metadata.Name;
         var ns = item.Metadata.NamespaceProperty;
         var patch = new V1Patch(KubernetesJson.Serialize(item), V1Patch.PatchType.ApplyPatch);
-        string? before;
+        IKubernetesObject<V1ObjectMeta>? before;
         IKubernetesObject<V1ObjectMeta> after;
         switch (item)
         {
             case V1Namespace:
-                before = await VersionOf(() => client.CoreV1.ReadNamespaceAsync(name, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                before = await ReadOrNull(() => client.CoreV1.ReadNamespaceAsync(name, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 after = await client.CoreV1.PatchNamespaceAsync(patch, name, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
             case V1Service:
-                before = await VersionOf(() => client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                before = await ReadOrNull(() => client.CoreV1.ReadNamespacedServiceAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 after = await client.CoreV1.PatchNamespacedServiceAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
             case V1Deployment:
-                before = await VersionOf(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                before = await ReadOrNull(() => client.AppsV1.ReadNamespacedDeploymentAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 after = await client.AppsV1.PatchNamespacedDeploymentAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
             case V1StatefulSet:
-                before = await VersionOf(() => client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                before = await ReadOrNull(() => client.AppsV1.ReadNamespacedStatefulSetAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 after = await client.AppsV1.PatchNamespacedStatefulSetAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
             case V1ConfigMap:
-                before = await VersionOf(() => client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                before = await ReadOrNull(() => client.CoreV1.ReadNamespacedConfigMapAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 after = await client.CoreV1.PatchNamespacedConfigMapAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
             case V1PersistentVolumeClaim:
-                before = await VersionOf(() => client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
+                before = await ReadOrNull(() => client.CoreV1.ReadNamespacedPersistentVolumeClaimAsync(name, ns, cancellationToken: cancellationToken)).ConfigureAwait(false);
                 after = await client.CoreV1.PatchNamespacedPersistentVolumeClaimAsync(patch, name, ns, fieldManager: FieldManager, force: true, cancellationToken: cancellationToken).ConfigureAwait(false);
                 break;
             default:
                 throw new NotSupportedException($"yak does not apply {item.Kind} objects ({name}).");
         }
 
-        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before, after.Metadata.ResourceVersion);
+        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before?.Metadata.ResourceVersion, after.Metadata.ResourceVersion, ChangedBy(before, after));
     }
 
     /// <summary>Scales a Deployment or StatefulSet to zero; the volumes (PVCs) stay.</summary>
@@ -107,12 +107,37 @@ public static class ManifestApplier
         }
     }
 
-    private static async Task<string?> VersionOf<T>(Func<Task<T>> read)
+    /// <summary>
+    /// Whether the apply changed the object. Workloads' controllers write status (a new resourceVersion) at any moment,
+    /// also between our read and our patch, so for kinds with metadata.generation only a spec change (generation),
+    /// labels or annotations count; other kinds have no controller writing them, their resourceVersion tells.
+    /// </summary>
+    internal static bool ChangedBy(IKubernetesObject<V1ObjectMeta>? before, IKubernetesObject<V1ObjectMeta> after)
+    {
+        if (before is null)
+        {
+            return true;
+        }
+
+        if (before.Metadata.Generation is not { } generation || after.Metadata.Generation is null)
+        {
+            return before.Metadata.ResourceVersion != after.Metadata.ResourceVersion;
+        }
+
+        return generation != after.Metadata.Generation
+            || !SameMap(before.Metadata.Labels, after.Metadata.Labels)
+            || !SameMap(before.Metadata.Annotations, after.Metadata.Annotations);
+    }
+
+    private static bool SameMap(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
+        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));
+
+    private static async Task<IKubernetesObject<V1ObjectMeta>?> ReadOrNull<T>(Func<Task<T>> read)
         where T : IKubernetesObject<V1ObjectMeta>
     {
         try
         {
-            return (await read().ConfigureAwait(false)).Metadata.ResourceVersion;
+            return await read().ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {

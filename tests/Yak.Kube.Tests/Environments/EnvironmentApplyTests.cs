@@ -25,6 +25,21 @@ public sealed class EnvironmentApplyTests
     }
 
     [Fact]
+    public void ChangedBy_StatusWrittenBetweenReadAndApply_NotChanged()
+    {
+        var before = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "17", Generation = 2, Labels = new Dictionary<string, string> { ["a"] = "1" } } };
+        var statusOnly = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "22", Generation = 2, Labels = new Dictionary<string, string> { ["a"] = "1" } } };
+        var relabelled = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "23", Generation = 2, Labels = new Dictionary<string, string> { ["a"] = "2" } } };
+        var newSpec = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "24", Generation = 3, Labels = new Dictionary<string, string> { ["a"] = "1" } } };
+
+        Assert.False(ManifestApplier.ChangedBy(before, statusOnly));
+        Assert.True(ManifestApplier.ChangedBy(before, relabelled));
+        Assert.True(ManifestApplier.ChangedBy(before, newSpec));
+        Assert.True(ManifestApplier.ChangedBy(null, statusOnly));
+        Assert.True(ManifestApplier.ChangedBy(new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "5" } }, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "6" } }));
+    }
+
+    [Fact]
     public async Task WaitAsync_Deployment_ReportsProgressUntilReady()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
