@@ -36,7 +36,7 @@ public sealed class PortInUseException : Exception
 }
 
 /// <summary>Finds which process listens on a TCP port (Linux: /proc/net/tcp* → socket inode → /proc/*/fd).</summary>
-internal static class PortHolder
+public static class PortHolder
 {
     public static string? Find(int port)
     {

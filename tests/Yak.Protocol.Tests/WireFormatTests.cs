@@ -18,6 +18,25 @@ public sealed class WireFormatTests
         Assert.Equal("""{"sync":1,"forwards":2,"environments":3}""", json);
     }
 
+    [Theory]
+    [InlineData(EnvironmentState.Up, "up")]
+    [InlineData(EnvironmentState.Deploying, "deploying")]
+    [InlineData(EnvironmentState.Degraded, "degraded")]
+    [InlineData(EnvironmentState.Error, "error")]
+    [InlineData(EnvironmentState.Down, "down")]
+    public void Serialize_EnvironmentState_IsTheStringClientsAlreadyRead(EnvironmentState state, string wire)
+    {
+        Assert.Equal($"\"{wire}\"", JsonSerializer.Serialize(state, YakJson.Options));
+        Assert.Equal(wire, YakJson.WireName(state));
+    }
+
+    [Theory]
+    [InlineData(ServiceState.RollingOut, "rollingOut")]
+    [InlineData(ServiceState.ScaledDown, "scaledDown")]
+    [InlineData(ServiceState.Ready, "ready")]
+    public void Serialize_ServiceState_IsCamelCase(ServiceState state, string wire) =>
+        Assert.Equal($"\"{wire}\"", JsonSerializer.Serialize(state, YakJson.Options));
+
     [Fact]
     public void Deserialize_MissingRequiredMember_Throws()
     {

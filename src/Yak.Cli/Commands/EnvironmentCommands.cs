@@ -175,7 +175,7 @@ internal static class EnvironmentCommands
             EnvironmentText.Urls(context.Output.Out, environment);
         }
 
-        if (environment.State == "error")
+        if (environment.State != EnvironmentState.Up)
         {
             context.Output.Error.WriteLine($"yakctl: {environment.Name} is not ready: {environment.LastError}");
             return CliExitCodes.Failure;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Yak.Protocol.Messages;
+using Yak.Protocol.Transport;
 
 namespace Yak.Cli.Output;
 
@@ -17,7 +18,7 @@ internal static class EnvironmentText
 
         foreach (var e in environments)
         {
-            writer.WriteLine($"{e.Name}: {e.State}  (namespace {e.Namespace} on {e.Cluster}, {e.Server})");
+            writer.WriteLine($"{e.Name}: {YakJson.WireName(e.State)}  (namespace {e.Namespace} on {e.Cluster}, {e.Server})");
             writer.WriteLine($"  spec  {e.SpecPath}");
             if (e.LastError is not null && e.Services.All(s => s.Message is null))
             {
@@ -33,7 +34,7 @@ internal static class EnvironmentText
             {
                 s.Name,
                 s.Kind,
-                s.State,
+                YakJson.WireName(s.State),
                 $"{s.ReadyReplicas.ToString(CultureInfo.InvariantCulture)}/{s.DesiredReplicas.ToString(CultureInfo.InvariantCulture)}",
                 string.Join(", ", s.Pods.Select(p => $"{p.Name} ({p.Phase}{(p.Ready ? ", ready" : string.Empty)}{(p.Restarts > 0 ? $", {p.Restarts.ToString(CultureInfo.InvariantCulture)} restarts" : string.Empty)}{(p.Reason is null ? string.Empty : ", " + p.Reason)})")),
             }).ToList();
@@ -48,13 +49,13 @@ internal static class EnvironmentText
             {
                 foreach (var sync in s.Syncs)
                 {
-                    writer.WriteLine($"  sync  {s.Name}: {sync.LocalPath} → {sync.ContainerPath}  {sync.State}  ({sync.Session}){(sync.LastError is null ? string.Empty : "  " + sync.LastError)}");
+                    writer.WriteLine($"  sync  {s.Name}: {sync.LocalPath} → {sync.ContainerPath}  {YakJson.WireName(sync.State)}  ({sync.Session}){(sync.LastError is null ? string.Empty : "  " + sync.LastError)}");
                 }
 
                 foreach (var port in s.Ports)
                 {
                     var local = port.LocalPort is { } p ? $"localhost:{p.ToString(CultureInfo.InvariantCulture)}" : "not forwarded";
-                    writer.WriteLine($"  port  {s.Name}: {port.ContainerPort.ToString(CultureInfo.InvariantCulture)}/{port.Protocol} → {local}  forward {port.Forward}{(port.Url is null ? string.Empty : "  " + port.Url)}");
+                    writer.WriteLine($"  port  {s.Name}: {port.ContainerPort.ToString(CultureInfo.InvariantCulture)}/{port.Protocol} → {local}  forward {YakJson.WireName(port.Forward)}{(port.Url is null ? string.Empty : "  " + port.Url)}");
                 }
 
                 if (s.Message is not null)
@@ -72,7 +73,7 @@ internal static class EnvironmentText
         {
             foreach (var port in service.Ports.Where(p => p.Url is not null))
             {
-                writer.WriteLine($"{service.Name}: {port.Url}{(port.Forward == "pending" ? "  (forward pending)" : string.Empty)}");
+                writer.WriteLine($"{service.Name}: {port.Url}{(port.Forward == PortForwardState.Pending ? "  (forward pending)" : string.Empty)}");
             }
         }
     }

@@ -32,6 +32,15 @@ internal static partial class EnvironmentLog
     [LoggerMessage(5008, LogLevel.Error, "The environment registry could not be read and was moved to {Path}: {Reason}")]
     public static partial void RegistryUnreadable(ILogger logger, string path, string reason);
 
-    [LoggerMessage(5009, LogLevel.Warning, "Environment {Name}: sync supervision failed: {Reason}")]
+    [LoggerMessage(5009, LogLevel.Warning, "Environment {Name}: supervision failed, retrying: {Reason}")]
     public static partial void SupervisorFailed(ILogger logger, string name, string reason);
+
+    [LoggerMessage(5010, LogLevel.Information, "Environment {Name}: {State} {Reason}")]
+    public static partial void StateChanged(ILogger logger, string name, string state, string reason);
+
+    [LoggerMessage(5011, LogLevel.Debug, "Environment {Name}: pod watch lost ({Reason}); polling until it is back")]
+    public static partial void WatchLost(ILogger logger, string name, string reason);
+
+    [LoggerMessage(5012, LogLevel.Information, "Environment {Name}: applying {Objects} objects to {Namespace}")]
+    public static partial void Applying(ILogger logger, string name, int objects, string @namespace);
 }

@@ -1,5 +1,5 @@
-using StreamJsonRpc;
-using Yak.Protocol;
+using Yak.Daemon.Rpc;
+using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Environments;
 
@@ -22,12 +22,9 @@ internal sealed partial class EnvironmentManager
     /// <summary>The cluster and namespace of environment <paramref name="environment"/>.</summary>
     public EnvironmentPlace LocateEnvironment(string environment)
     {
-        lock (records)
-        {
-            var record = records.GetValueOrDefault(environment)
-                ?? throw new LocalRpcException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).") { ErrorCode = ErrorCodes.NotFound };
-            return new EnvironmentPlace(record.Name, record.Kubeconfig, record.Context, record.Namespace);
-        }
+        var record = registry.Find(environment)
+            ?? throw new NotFoundException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).");
+        return new EnvironmentPlace(record.Name, record.Kubeconfig, record.Context, record.Namespace);
     }
 
     /// <summary>
@@ -36,25 +33,15 @@ internal sealed partial class EnvironmentManager
     /// </summary>
     public ServiceLocation LocateService(string environment, string service)
     {
-        EnvironmentRecord record;
-        lock (records)
-        {
-            if (environment.Length > 0)
-            {
-                record = records.GetValueOrDefault(environment)
-                    ?? throw new LocalRpcException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).") { ErrorCode = ErrorCodes.NotFound };
-            }
-            else
-            {
-                record = records.Values.Where(r => r.State != "down").OrderByDescending(r => r.UpdatedAt).FirstOrDefault()
-                    ?? throw new LocalRpcException($"No environment is up to find service '{service}' in; run 'yakctl up', or name a target with --namespace and --selector or pod/NAME.") { ErrorCode = ErrorCodes.NotFound };
-            }
-        }
+        var record = environment.Length > 0
+            ? registry.Find(environment) ?? throw new NotFoundException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).")
+            : registry.All().Where(r => r.State != EnvironmentState.Down).OrderByDescending(r => r.UpdatedAt).FirstOrDefault()
+                ?? throw new NotFoundException($"No environment is up to find service '{service}' in; run 'yakctl up', or name a target with --namespace and --selector or pod/NAME.");
 
         var manifests = GetRuntime(record.Name)?.Manifests
-            ?? throw new LocalRpcException($"Environment '{record.Name}' has no loaded spec ({record.SpecPath}); run 'yakctl up' again.") { ErrorCode = ErrorCodes.NotFound };
+            ?? throw new NotFoundException($"Environment '{record.Name}' has no loaded spec ({record.SpecPath}); run 'yakctl up' again.");
         var manifest = manifests[service]
-            ?? throw new LocalRpcException($"No service named '{service}' in environment '{record.Name}' (services: {string.Join(", ", manifests.Services.Select(s => s.Name))}).") { ErrorCode = ErrorCodes.NotFound };
+            ?? throw new NotFoundException($"No service named '{service}' in environment '{record.Name}' (services: {string.Join(", ", manifests.Services.Select(s => s.Name))}).");
         return new ServiceLocation(
             record.Name,
             record.Kubeconfig,

@@ -1,78 +1,62 @@
 using System.Globalization;
-using k8s.Autorest;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StreamJsonRpc;
 using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Sync;
+using Yak.Environments;
 using Yak.Environments.Manifests;
+using Yak.Environments.Spec;
 using Yak.Kube;
 using Yak.Kube.Environments;
-using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 
 namespace Yak.Daemon.Environments;
 
 /// <summary>
-/// Owns every environment: deploys specs (server-side apply), watches rollouts and reports them as
-/// <c>environment</c> events, keeps one sync session per mapping pointed at the service's current pod (releasing
-/// initial-sync apps once their first sync is flushed), persists what it placed where and reconnects at start.
+/// The environment verbs. Up and update record what is wanted (spec, restart tokens, "apply this") and wake the
+/// environment's supervisor, which does the work whether or not the caller stays; they then watch it until every
+/// service is ready or the timeout. Down stops the supervisor and scales to zero (or purges). At start every
+/// environment that is wanted up gets its supervisor back.
 /// </summary>
 internal sealed partial class EnvironmentManager(
-    DaemonEndpoint endpoint,
     DaemonConfiguration configuration,
+    EnvironmentRegistry registry,
+    EnvironmentPlacement placement,
     SyncSessionManager sync,
     IEnvironmentForwards forwards,
     EventHub hub,
+    TimeProvider time,
     ILogger<EnvironmentManager> logger) : IHostedService, ISessionCountSource
 {
     private static readonly TimeSpan DefaultRolloutTimeout = TimeSpan.FromMinutes(5);
-    private readonly SemaphoreSlim registryGate = new(1, 1);
-    private readonly Dictionary<string, EnvironmentRecord> records = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EnvironmentRuntime> runtimes = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource stopping = new();
+    private readonly SupervisorServices services = new(registry, sync, forwards, hub, logger, time);
 
     public SessionArea Area => SessionArea.Environments;
 
-    public int Count
-    {
-        get
-        {
-            lock (records)
-            {
-                return records.Count;
-            }
-        }
-    }
-
-    private string Root => Path.Combine(endpoint.StateDirectory, "environments");
-
-    private string RegistryPath => Path.Combine(Root, "environments.json");
+    public int Count => registry.Count;
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        foreach (var record in LoadRegistry())
+        foreach (var record in registry.Load())
         {
-            lock (records)
-            {
-                records[record.Name] = record;
-            }
-
             try
             {
-                // Reconnect only: nothing is applied; sync sessions resume by themselves and follow new pods.
+                // Reconnect: nothing is applied unless an up was interrupted before it applied; sync sessions resume
+                // by themselves and the supervisor follows new pods.
                 var runtime = OpenRuntime(record, LoadSpecOrNull(record.SpecPath));
-                if (record.State != "down")
+                if (record.State != EnvironmentState.Down)
                 {
-                    runtime.StartSupervisor(this);
+                    runtime.Supervise(services, stopping.Token);
                 }
 
-                EnvironmentLog.Resumed(logger, record.Name, record.Cluster, record.State);
+                EnvironmentLog.Resumed(logger, record.Name, record.Cluster, YakJson.WireName(record.State));
             }
-            catch (Exception ex) when (ex is KubeConnectionException or LocalRpcException or IOException or InvalidOperationException)
+            catch (DaemonException ex)
             {
                 EnvironmentLog.Warning(logger, record.Name, $"not resumed: {ex.Message}");
             }
@@ -97,30 +81,42 @@ internal sealed partial class EnvironmentManager(
     public async Task<EnvUpResponse> UpAsync(EnvUpRequest request, CancellationToken cancellationToken)
     {
         var (spec, warnings) = LoadSpec(request.SpecPath);
-        var name = spec.Name;
-        var runtime = GetRuntime(name);
-        var existing = Find(name);
+        var existing = registry.Find(spec.Name);
         if (existing is not null && !SamePath(existing.SpecPath, spec.SourceFile))
         {
-            throw Invalid($"An environment named '{name}' already exists from {existing.SpecPath}; rename one of them (the spec's 'name').");
+            throw new InvalidArgumentException($"An environment named '{spec.Name}' already exists from {existing.SpecPath}; rename one of them (the spec's 'name').");
         }
 
         var config = configuration.Current;
-        var record = existing ?? Place(name, spec.SourceFile, request, config);
-        if (runtime is null || !runtime.Matches(record))
+        var manifests = Build(spec, existing, config);
+        EnsurePortsFree(spec, manifests);
+        EnvironmentRecord record;
+        EnvironmentRuntime runtime;
+        if (existing is null)
         {
-            if (runtime is not null)
-            {
-                await runtime.DisposeAsync();
-            }
-
-            runtime = OpenRuntime(record, spec);
+            // A new environment: the connection that placed it is the one it keeps.
+            (record, var connection) = placement.Place(spec.Name, spec.SourceFile, request, config);
+            manifests = Build(spec, record, config);
+            runtime = await RuntimeForAsync(record, spec, manifests, connection);
+        }
+        else
+        {
+            record = existing;
+            runtime = await RuntimeForAsync(record, spec, manifests, connection: null);
         }
 
-        await using var operation = await runtime.LockAsync(cancellationToken);
-        runtime.Spec = spec;
-        var timeout = request.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(request.TimeoutSeconds) : DefaultRolloutTimeout;
-        var info = await DeployAsync(runtime, record with { SpecPath = spec.SourceFile }, config, timeout, cancellationToken);
+        long ticket;
+        EnvironmentSupervisor supervisor;
+        await using (await runtime.LockAsync(cancellationToken))
+        {
+            runtime.Spec = spec;
+            runtime.Manifests = manifests;
+            registry.Put(record with { SpecPath = spec.SourceFile, State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
+            supervisor = runtime.Supervise(services, stopping.Token);
+            ticket = supervisor.Wake();
+        }
+
+        var info = await WatchAsync(runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken);
         return new EnvUpResponse { Environment = info, Warnings = [.. warnings] };
     }
 
@@ -131,12 +127,9 @@ internal sealed partial class EnvironmentManager(
         var unknown = request.Services.Where(s => spec[s] is null).ToList();
         if (unknown.Count > 0)
         {
-            throw Invalid($"No service named {string.Join(", ", unknown.Select(u => $"'{u}'"))} in {record.SpecPath} (services: {string.Join(", ", spec.Services.Select(s => s.Name))}).");
+            throw new InvalidArgumentException($"No service named {string.Join(", ", unknown.Select(u => $"'{u}'"))} in {record.SpecPath} (services: {string.Join(", ", spec.Services.Select(s => s.Name))}).");
         }
 
-        var runtime = GetRuntime(record.Name) ?? OpenRuntime(record, spec);
-        await using var operation = await runtime.LockAsync(cancellationToken);
-        runtime.Spec = spec;
         var token = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture);
         var tokens = new Dictionary<string, string>(record.RestartTokens, StringComparer.Ordinal);
         foreach (var service in request.Services.Count > 0 ? request.Services : spec.Services.Select(s => s.Name))
@@ -144,9 +137,21 @@ internal sealed partial class EnvironmentManager(
             tokens[service] = token;
         }
 
-        var timeout = request.TimeoutSeconds > 0 ? TimeSpan.FromSeconds(request.TimeoutSeconds) : DefaultRolloutTimeout;
-        var info = await DeployAsync(runtime, record with { RestartTokens = tokens }, configuration.Current, timeout, cancellationToken);
-        return new EnvUpdateResponse { Environment = info };
+        record = record with { RestartTokens = tokens };
+        var manifests = Build(spec, record, configuration.Current);
+        var runtime = await RuntimeForAsync(record, spec, manifests, connection: null);
+        long ticket;
+        EnvironmentSupervisor supervisor;
+        await using (await runtime.LockAsync(cancellationToken))
+        {
+            runtime.Spec = spec;
+            runtime.Manifests = manifests;
+            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
+            supervisor = runtime.Supervise(services, stopping.Token);
+            ticket = supervisor.Wake();
+        }
+
+        return new EnvUpdateResponse { Environment = await WatchAsync(runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken) };
     }
 
     public async Task<EnvDownResponse> DownAsync(EnvDownRequest request, CancellationToken cancellationToken)
@@ -159,7 +164,7 @@ internal sealed partial class EnvironmentManager(
             await forwards.StopAsync(record.Name, cancellationToken);
             foreach (var binding in record.Bindings)
             {
-                await TerminateSessionAsync(binding.Session, cancellationToken);
+                await sync.TerminateIfExistsAsync(binding.Session, cancellationToken);
             }
 
             var client = runtime.Connection.Client;
@@ -179,7 +184,7 @@ internal sealed partial class EnvironmentManager(
             }
             catch (HttpRequestException ex)
             {
-                throw Failed(runtime.Connection.Unreachable(ex).Message);
+                throw new OperationFailedException(runtime.Connection.Unreachable(ex).Message, ex);
             }
 
             EnvironmentLog.Down(logger, record.Name, request.Purge);
@@ -190,17 +195,13 @@ internal sealed partial class EnvironmentManager(
                     runtimes.Remove(record.Name);
                 }
 
-                lock (records)
-                {
-                    records.Remove(record.Name);
-                }
+                registry.Remove(record.Name);
             }
             else
             {
-                Save(record with { State = "down", Bindings = [], ReleasedPods = [], LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
+                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
             }
 
-            await SaveRegistryAsync(cancellationToken);
             hub.Publish(EventTopics.Environment, "down", record.Name, new { name = record.Name, @namespace = record.Namespace, purged = request.Purge });
         }
 
@@ -214,44 +215,194 @@ internal sealed partial class EnvironmentManager(
 
     public async Task<IReadOnlyList<EnvironmentInfo>> StatusAsync(string name, string specPath, CancellationToken cancellationToken)
     {
-        List<EnvironmentRecord> selected;
-        if (name.Length > 0 || specPath.Length > 0)
-        {
-            selected = [Resolve(name, specPath)];
-        }
-        else
-        {
-            lock (records)
-            {
-                selected = [.. records.Values.OrderBy(r => r.Name, StringComparer.Ordinal)];
-            }
-        }
-
+        IReadOnlyList<EnvironmentRecord> selected = name.Length > 0 || specPath.Length > 0 ? [Resolve(name, specPath)] : registry.All();
         var result = new List<EnvironmentInfo>();
         foreach (var record in selected)
         {
             var runtime = GetRuntime(record.Name);
             IReadOnlyList<ServiceRollout> rollouts = [];
-            string? error = record.LastError;
+            string? error = null;
             if (runtime is not null)
             {
                 try
                 {
                     rollouts = await RolloutWatcher.SnapshotAsync(runtime.Connection.Client, runtime.Workloads(), explain: false, cancellationToken);
                 }
-                catch (Exception ex) when (ex is HttpRequestException or HttpOperationException or IOException)
+                catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException)
                 {
                     error = runtime.Connection.Unreachable(ex).Message;
                 }
             }
 
-            result.Add(BuildInfo(Find(record.Name) ?? record, runtime, rollouts, error));
+            result.Add(EnvironmentStatus.Build(registry.Find(record.Name) ?? record, runtime?.Manifests, rollouts, services, error));
         }
 
         return result;
     }
 
-    private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = ErrorCodes.InvalidArgument };
+    /// <summary>
+    /// Watches the supervisor until the environment is up (or the cluster refused it, or the timeout). Cancelling
+    /// (the client left, Ctrl+C) stops the watching only: the environment keeps converging.
+    /// </summary>
+    private async Task<EnvironmentInfo> WatchAsync(EnvironmentRuntime runtime, EnvironmentSupervisor supervisor, long ticket, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, stopping.Token);
+        deadline.CancelAfter(timeout);
+        EnvironmentObservation seen;
+        string? late = null;
+        try
+        {
+            seen = await supervisor.WaitAsync(o => o.Ticket >= ticket && (o.State == EnvironmentState.Up || o.Refused), deadline.Token);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && !stopping.IsCancellationRequested)
+        {
+            seen = await supervisor.WaitAsync(_ => true, CancellationToken.None);
+            late = $"Not ready within {timeout.TotalSeconds.ToString("0", CultureInfo.InvariantCulture)} s: {seen.Problem ?? "still converging"}. yakd keeps converging it; 'yakctl status' shows where it is.";
+        }
 
-    private static LocalRpcException Failed(string message) => new(message);
+        if (seen.Refused)
+        {
+            throw new OperationFailedException(seen.Problem ?? "The cluster refused the environment.");
+        }
+
+        var record = registry.Find(runtime.Name) ?? throw new NotFoundException($"Environment '{runtime.Name}' went away while it was being brought up.");
+        return EnvironmentStatus.Build(record, runtime.Manifests, seen.Rollouts, services, late);
+    }
+
+    /// <summary>
+    /// A declared local port held by another environment's forward or by another process fails up before anything is
+    /// deployed, naming who holds it (a forward that cannot listen would leave a URL serving someone else's page).
+    /// </summary>
+    private void EnsurePortsFree(EnvironmentSpec spec, EnvironmentManifests manifests)
+    {
+        foreach (var (service, port) in manifests.Services.SelectMany(s => s.Ports.Where(p => p.LocalPort is > 0).Select(p => (s.Name, p.LocalPort!.Value))))
+        {
+            var holder = forwards.OnPort(port);
+            if (holder is not null)
+            {
+                if (holder.Environment == spec.Name)
+                {
+                    continue;
+                }
+
+                throw new InvalidArgumentException(holder.Environment.Length > 0
+                    ? $"Local port {port} of {service} is already forwarded by environment '{holder.Environment}' ({holder.Name}); change the port in {spec.SourceFile} or 'yakctl down' that environment."
+                    : $"Local port {port} of {service} is already forwarded by '{holder.Name}'; change the port in {spec.SourceFile} or 'yakctl forward remove {holder.Name}'.");
+            }
+
+            if (!LocalPorts.IsFree(port))
+            {
+                var process = Yak.Forwarding.PortHolder.Find(port);
+                throw new InvalidArgumentException(
+                    $"Local port {port} of {service} is taken by {process ?? "another process"}; stop it or change the port in {spec.SourceFile}.");
+            }
+        }
+    }
+
+    private static TimeSpan Timeout(int seconds) => seconds > 0 ? TimeSpan.FromSeconds(seconds) : DefaultRolloutTimeout;
+
+    /// <summary>The manifests of <paramref name="spec"/> for <paramref name="record"/> (null: a new environment, placed nowhere yet).</summary>
+    private static EnvironmentManifests Build(EnvironmentSpec spec, EnvironmentRecord? record, ClusterConfig config)
+    {
+        var cluster = config.Clusters.FirstOrDefault(c => c.Name == record?.Cluster);
+        var agent = config.AgentFor(record?.Cluster);
+        var options = new ManifestOptions
+        {
+            Owner = EnvironmentPlacement.Owner(config),
+            SidecarImage = agent.SidecarImage,
+            SidecarCommand = agent.SidecarCommand,
+            Placement = cluster?.Placement ?? Placement.Anywhere,
+            RestartTokens = record?.RestartTokens ?? new Dictionary<string, string>(StringComparer.Ordinal),
+            Namespace = record?.Namespace,
+        };
+        if (config.SidecarCommand is { Count: > 0 } sidecar)
+        {
+            options = options with { SidecarCommand = sidecar };
+        }
+
+        return ManifestBuilder.Build(spec, options);
+    }
+
+    private async Task<EnvironmentRuntime> RuntimeForAsync(EnvironmentRecord record, EnvironmentSpec spec, EnvironmentManifests manifests, KubeConnection? connection)
+    {
+        var runtime = GetRuntime(record.Name);
+        if (runtime is not null && runtime.Matches(record))
+        {
+            connection?.Dispose();
+            return runtime;
+        }
+
+        if (runtime is not null)
+        {
+            await runtime.DisposeAsync();
+        }
+
+        return OpenRuntime(record, spec, manifests, connection);
+    }
+
+    private EnvironmentRuntime OpenRuntime(EnvironmentRecord record, EnvironmentSpec? spec, EnvironmentManifests? manifests = null, KubeConnection? connection = null)
+    {
+        connection ??= EnvironmentPlacement.Connect(record.Kubeconfig, record.Context);
+        var runtime = new EnvironmentRuntime(record.Name, record.Kubeconfig, record.Context, connection)
+        {
+            Spec = spec,
+            Manifests = manifests ?? (spec is null ? null : Build(spec, record, configuration.Current)),
+        };
+
+        lock (runtimes)
+        {
+            runtimes[record.Name] = runtime;
+        }
+
+        return runtime;
+    }
+
+    private EnvironmentRuntime? GetRuntime(string name)
+    {
+        lock (runtimes)
+        {
+            return runtimes.GetValueOrDefault(name);
+        }
+    }
+
+    private EnvironmentRecord Resolve(string name, string specPath)
+    {
+        if (name.Length == 0 && specPath.Length > 0)
+        {
+            var file = Directory.Exists(specPath) ? EnvironmentSpecLoader.FindSpecFile(specPath) : specPath;
+            var bySpec = registry.All().FirstOrDefault(r => file is not null && SamePath(r.SpecPath, file));
+            if (bySpec is not null)
+            {
+                return bySpec;
+            }
+
+            name = LoadSpec(specPath).Spec.Name;
+        }
+
+        return registry.Find(name) ?? throw new NotFoundException($"No environment named '{name}' (see 'yakctl status'; 'yakctl up' creates it).");
+    }
+
+    private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
+
+    private static (EnvironmentSpec Spec, IReadOnlyList<string> Warnings) LoadSpec(string path)
+    {
+        if (path.Length == 0 || !Path.IsPathRooted(path))
+        {
+            throw new InvalidArgumentException($"Give the spec as an absolute path (got '{path}').");
+        }
+
+        var result = EnvironmentSpecLoader.Load(path);
+        if (!result.Success)
+        {
+            throw new InvalidArgumentException(string.Join("\n", result.Errors.Select(e => e.ToString())));
+        }
+
+        return (result.Spec!, [.. result.Warnings.Select(w => w.ToString())]);
+    }
+
+    private static EnvironmentSpec? LoadSpecOrNull(string path)
+    {
+        var result = EnvironmentSpecLoader.Load(path);
+        return result.Success ? result.Spec : null;
+    }
 }

@@ -1,3 +1,5 @@
+using Yak.Protocol.Messages;
+
 namespace Yak.Daemon.Environments;
 
 /// <summary>What the daemon persists about an environment, so it reconnects (without redeploying) after a restart.</summary>
@@ -18,12 +20,18 @@ internal sealed record EnvironmentRecord
 
     public required string Server { get; init; }
 
-    /// <summary><c>deploying</c>, <c>up</c>, <c>error</c>, <c>down</c>.</summary>
-    public required string State { get; init; }
+    /// <summary>The state reached. Anything but <see cref="EnvironmentState.Down"/> is wanted up: its supervisor runs.</summary>
+    public required EnvironmentState State { get; init; }
 
     public string? LastError { get; init; }
 
     public required DateTimeOffset UpdatedAt { get; init; }
+
+    /// <summary>
+    /// An up or update asked for the spec to be applied and it was not yet: the supervisor applies it, also after a
+    /// restart of yakd that interrupted it.
+    /// </summary>
+    public bool PendingApply { get; init; }
 
     /// <summary>Per service, the restart token of its last <c>update</c> (passed again on every apply).</summary>
     public Dictionary<string, string> RestartTokens { get; init; } = new(StringComparer.Ordinal);

@@ -1,4 +1,5 @@
 using Yak.Environments.Manifests;
+using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Environments;
 
@@ -18,14 +19,17 @@ internal sealed record EnvironmentForwardTarget(
 /// </summary>
 internal interface IEnvironmentForwards
 {
-    /// <summary>Starts (or keeps) the forwards of every service with a local port; called after each successful up/update.</summary>
+    /// <summary>Makes the environment's forwards exactly these (idempotent; one that could not listen is tried again).</summary>
     Task StartAsync(string environment, IReadOnlyList<EnvironmentForwardTarget> services, CancellationToken cancellationToken);
 
     /// <summary>Stops every forward of the environment (down, purge).</summary>
     Task StopAsync(string environment, CancellationToken cancellationToken);
 
-    /// <summary>State of the forward of a local port (e.g. <c>listening</c>), or null while none exists ("pending").</summary>
-    string? State(string environment, string service, int localPort);
+    /// <summary>The forward of a service's local port, or null while none exists ("pending").</summary>
+    ForwardInfo? Forward(string environment, string service, int localPort);
+
+    /// <summary>The forward that holds <paramref name="localPort"/> (its name and environment), or null.</summary>
+    ForwardInfo? OnPort(int localPort);
 }
 
 internal sealed class NoEnvironmentForwards : IEnvironmentForwards
@@ -34,5 +38,7 @@ internal sealed class NoEnvironmentForwards : IEnvironmentForwards
 
     public Task StopAsync(string environment, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public string? State(string environment, string service, int localPort) => null;
+    public ForwardInfo? Forward(string environment, string service, int localPort) => null;
+
+    public ForwardInfo? OnPort(int localPort) => null;
 }

@@ -1,4 +1,5 @@
 using Yak.Daemon.Environments;
+using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Forwards;
 
@@ -11,8 +12,10 @@ internal sealed class EnvironmentForwards(ForwardManager manager) : IEnvironment
     public Task StopAsync(string environment, CancellationToken cancellationToken) =>
         manager.ReconcileEnvironmentAsync(environment, [], cancellationToken);
 
-    public string? State(string environment, string service, int localPort) =>
-        manager.Find(environment, d => d.LocalPort == localPort && d.Name.StartsWith($"{environment}-{service}-", StringComparison.Ordinal))?.State.ToString().ToLowerInvariant();
+    public ForwardInfo? Forward(string environment, string service, int localPort) =>
+        manager.Find(environment, d => d.LocalPort == localPort && d.Name.StartsWith($"{environment}-{service}-", StringComparison.Ordinal));
+
+    public ForwardInfo? OnPort(int localPort) => manager.OnPort(localPort);
 
     private static IEnumerable<ForwardDefinition> Definitions(string environment, IReadOnlyList<EnvironmentForwardTarget> services) =>
         from service in services

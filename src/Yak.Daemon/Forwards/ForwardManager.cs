@@ -1,13 +1,11 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StreamJsonRpc;
 using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Kube;
 using Yak.Daemon.Rpc;
 using Yak.Forwarding;
 using Yak.Kube;
-using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 
@@ -154,7 +152,7 @@ internal sealed partial class ForwardManager(
             {
                 if (!forwards.TryGetValue(name, out var found))
                 {
-                    throw new LocalRpcException($"No forward named '{name}' (see 'yakctl forward list').") { ErrorCode = ErrorCodes.NotFound };
+                    throw new NotFoundException($"No forward named '{name}' (see 'yakctl forward list').");
                 }
 
                 if (found.Definition.Environment.Length > 0)
@@ -179,7 +177,10 @@ internal sealed partial class ForwardManager(
         }
     }
 
-    /// <summary>Makes the forwards of <paramref name="environment"/> exactly <paramref name="wanted"/> (by name).</summary>
+    /// <summary>
+    /// Makes the forwards of <paramref name="environment"/> exactly <paramref name="wanted"/>; one that could not listen
+    /// (its port was taken) is opened again, so a port that became free is taken up at the next pass.
+    /// </summary>
     public async Task ReconcileEnvironmentAsync(string environment, IReadOnlyList<ForwardDefinition> wanted, CancellationToken cancellationToken)
     {
         await gate.WaitAsync(cancellationToken);
@@ -191,7 +192,7 @@ internal sealed partial class ForwardManager(
                 existing = [.. forwards.Values.Where(f => f.Definition.Environment == environment)];
             }
 
-            foreach (var (definition, forward) in existing.Where(e => !wanted.Contains(e.Definition)))
+            foreach (var (definition, forward) in existing.Where(e => !wanted.Contains(e.Definition) || e.Forward.GetStatus().State == ForwardState.Error))
             {
                 lock (forwards)
                 {
@@ -201,7 +202,7 @@ internal sealed partial class ForwardManager(
                 await forward.DisposeAsync();
             }
 
-            foreach (var definition in wanted.Where(w => !existing.Any(e => e.Definition == w)))
+            foreach (var definition in wanted.Where(w => !existing.Any(e => e.Definition == w && e.Forward.GetStatus().State != ForwardState.Error)))
             {
                 try
                 {
@@ -219,6 +220,16 @@ internal sealed partial class ForwardManager(
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>The forward listening on (or declared for) <paramref name="localPort"/>, if any.</summary>
+    public ForwardInfo? OnPort(int localPort)
+    {
+        lock (forwards)
+        {
+            return forwards.Values.Where(f => f.Definition.LocalPort == localPort && f.Forward.GetStatus().State != ForwardState.Error)
+                .Select(f => f.Forward.GetStatus().ToInfo(f.Definition)).FirstOrDefault();
         }
     }
 
@@ -305,5 +316,5 @@ internal sealed partial class ForwardManager(
         }
     }
 
-    private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = ErrorCodes.InvalidArgument };
+    private static InvalidArgumentException Invalid(string message) => new(message);
 }

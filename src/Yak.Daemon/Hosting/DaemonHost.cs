@@ -85,6 +85,8 @@ internal static class DaemonHost
     private static void ConfigureEnvironments(IServiceCollection services)
     {
         services.TryAddSingleton<IEnvironmentForwards, NoEnvironmentForwards>();
+        services.AddSingleton<EnvironmentRegistry>();
+        services.AddSingleton<EnvironmentPlacement>();
         services.AddSingleton<EnvironmentManager>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentManager>());

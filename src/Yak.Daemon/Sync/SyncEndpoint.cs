@@ -83,3 +83,6 @@ internal sealed record PodSyncEndpoint(string Namespace, string Pod, string? Con
 {
     public override string ToString() => $"pod:{Namespace}/{Pod}{(Container is null ? "" : "/" + Container)}:{Path}";
 }
+
+/// <summary>A session to create, as components of the daemon ask for one (the RPC target parses <c>sync/create</c> into it).</summary>
+internal sealed record SyncSessionSpec(string Name, string LocalPath, SyncEndpoint Endpoint, IReadOnlyList<string> Excludes, string Kubeconfig, string Context);

@@ -1,4 +1,5 @@
 using Yak.Daemon.Ipc;
+using Yak.Daemon.Rpc;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 
@@ -10,7 +11,13 @@ internal sealed class SyncRpcTarget(ClientConnection connection, SyncSessionMana
     public async Task<SyncCreateResponse> CreateAsync(SyncCreateRequest request, CancellationToken cancellationToken)
     {
         connection.RequireHandshake();
-        return new SyncCreateResponse { Session = await manager.CreateAsync(request, cancellationToken) };
+        if (!SyncEndpoint.TryParse(request.Endpoint, out var endpoint, out var error))
+        {
+            throw new InvalidArgumentException(error);
+        }
+
+        var spec = new SyncSessionSpec(request.Name, request.LocalPath, endpoint, request.Excludes, request.Kubeconfig, request.Context);
+        return new SyncCreateResponse { Session = await manager.CreateAsync(spec, cancellationToken) };
     }
 
     public Task<SyncListResponse> ListAsync(SyncListRequest? request, CancellationToken cancellationToken)

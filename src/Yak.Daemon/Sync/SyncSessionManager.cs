@@ -1,12 +1,10 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using StreamJsonRpc;
 using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
 using Yak.Daemon.Rpc;
-using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 using Yak.Sync.Ignore;
@@ -81,53 +79,48 @@ internal sealed partial class SyncSessionManager(
         await Task.WhenAll(open.Select(s => s.DisposeAsync().AsTask()));
     }
 
-    public async Task<SyncSessionInfo> CreateAsync(SyncCreateRequest request, CancellationToken cancellationToken)
+    public async Task<SyncSessionInfo> CreateAsync(SyncSessionSpec spec, CancellationToken cancellationToken)
     {
-        if (!Directory.Exists(request.LocalPath) || !Path.IsPathRooted(request.LocalPath))
+        if (!Directory.Exists(spec.LocalPath) || !Path.IsPathRooted(spec.LocalPath))
         {
-            throw Invalid($"Local folder '{request.LocalPath}' does not exist (give an absolute path).");
+            throw new InvalidArgumentException($"Local folder '{spec.LocalPath}' does not exist (give an absolute path).");
         }
 
-        if (!SyncEndpoint.TryParse(request.Endpoint, out var target, out var error))
+        var localPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(spec.LocalPath));
+        if (spec.Endpoint is LocalSyncEndpoint local && Overlaps(localPath, local.Path))
         {
-            throw Invalid(error);
+            throw new InvalidArgumentException($"The replica {local.Path} and the local folder {localPath} overlap: syncing one into the other would never settle.");
         }
 
-        var localPath = Path.TrimEndingDirectorySeparator(Path.GetFullPath(request.LocalPath));
-        if (target is LocalSyncEndpoint local && Overlaps(localPath, local.Path))
-        {
-            throw Invalid($"The replica {local.Path} and the local folder {localPath} overlap: syncing one into the other would never settle.");
-        }
-
-        foreach (var pattern in request.Excludes)
+        foreach (var pattern in spec.Excludes)
         {
             if (string.IsNullOrWhiteSpace(pattern) || pattern.Contains('\0', StringComparison.Ordinal))
             {
-                throw Invalid($"Exclude pattern '{pattern}' is empty or contains NUL.");
+                throw new InvalidArgumentException($"Exclude pattern '{pattern}' is empty or contains NUL.");
             }
         }
 
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var name = request.Name.Length > 0 ? request.Name : DeriveName(localPath);
+            var name = spec.Name.Length > 0 ? spec.Name : DeriveName(localPath);
             if (!ValidName().IsMatch(name))
             {
-                throw Invalid($"Session name '{name}' may only hold letters, digits, '.', '_' and '-' (at most 63).");
+                throw new InvalidArgumentException($"Session name '{name}' may only hold letters, digits, '.', '_' and '-' (at most 63).");
             }
 
             lock (sessions)
             {
                 if (sessions.ContainsKey(name))
                 {
-                    throw Invalid($"A sync session named '{name}' already exists; pick another --name or terminate it first.");
+                    throw new InvalidArgumentException($"A sync session named '{name}' already exists; pick another --name or terminate it first.");
                 }
             }
 
-            var definition = new SyncSessionDefinition(name, localPath, target.ToString()!, [.. request.Excludes], Paused: false)
+            var definition = new SyncSessionDefinition(name, localPath, spec.Endpoint.ToString()!, [.. spec.Excludes], Paused: false)
             {
-                Kubeconfig = request.Kubeconfig,
-                Context = request.Context,
+                Kubeconfig = spec.Kubeconfig,
+                Context = spec.Context,
             };
             var session = Open(definition);
             SaveRegistry();
@@ -137,6 +130,15 @@ internal sealed partial class SyncSessionManager(
         finally
         {
             gate.Release();
+        }
+    }
+
+    /// <summary>The session's status, or null when there is none of that name.</summary>
+    public SyncSessionInfo? Find(string name)
+    {
+        lock (sessions)
+        {
+            return sessions.TryGetValue(name, out var found) ? found.Session.GetStatus().ToInfo(found.Definition) : null;
         }
     }
 
@@ -188,23 +190,38 @@ internal sealed partial class SyncSessionManager(
     {
         if (name.Length == 0)
         {
-            throw Invalid("Name the session to terminate.");
+            throw new InvalidArgumentException("Name the session to terminate.");
         }
 
+        if (!await TerminateIfExistsAsync(name, cancellationToken))
+        {
+            throw NotFound(name);
+        }
+    }
+
+    /// <summary>Terminates the session if there is one of that name; false when there was none.</summary>
+    public async Task<bool> TerminateIfExistsAsync(string name, CancellationToken cancellationToken)
+    {
         await gate.WaitAsync(cancellationToken);
         try
         {
-            var (definition, session) = Select(name).Single();
+            SyncSession session;
             lock (sessions)
             {
-                sessions.Remove(name);
+                if (!sessions.Remove(name, out var found))
+                {
+                    return false;
+                }
+
+                session = found.Session;
             }
 
             await session.DisposeAsync();
             SaveRegistry();
-            DeleteState(definition.Name);
+            DeleteState(name);
             hub.Publish(EventTopics.Sync, "terminated", name, new { name });
             Log.SyncSessionTerminated(logger, name);
+            return true;
         }
         finally
         {
@@ -290,7 +307,7 @@ internal sealed partial class SyncSessionManager(
 
             return sessions.TryGetValue(name, out var found)
                 ? [found]
-                : throw new LocalRpcException($"No sync session named '{name}' (see 'yakctl sync list').") { ErrorCode = ErrorCodes.NotFound };
+                : throw NotFound(name);
         }
     }
 
@@ -341,7 +358,7 @@ internal sealed partial class SyncSessionManager(
         return Slash(a).StartsWith(Slash(b), StringComparison.Ordinal) || Slash(b).StartsWith(Slash(a), StringComparison.Ordinal);
     }
 
-    private static LocalRpcException Invalid(string message) => new(message) { ErrorCode = ErrorCodes.InvalidArgument };
+    private static NotFoundException NotFound(string name) => new($"No sync session named '{name}' (see 'yakctl sync list').");
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$")]
     private static partial Regex ValidName();

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Models;
+using Yak.Kube.Environments;
 
 namespace Yak.Kube.Pods;
 
@@ -16,12 +17,22 @@ public static class PodPicker
     {
         ArgumentNullException.ThrowIfNull(pods);
         ArgumentNullException.ThrowIfNull(policy);
-        return pods
-            .Where(policy.Accepts)
-            .OrderByDescending(p => p.Metadata?.CreationTimestamp ?? DateTime.MinValue)
-            .ThenBy(p => p.Metadata?.Name, StringComparer.Ordinal)
-            .FirstOrDefault();
+        return Newest(pods.Where(policy.Accepts), p => p.Metadata?.CreationTimestamp, p => p.Metadata?.Name);
     }
+
+    /// <summary>The same rule over a rollout's pod summaries: the newest live pod whose <paramref name="container"/> runs.</summary>
+    public static PodSummary? PickRunning(IEnumerable<PodSummary> pods, string container)
+    {
+        ArgumentNullException.ThrowIfNull(pods);
+        return Newest(pods.Where(p => !p.Terminating && p.RunningContainers.Contains(container)), p => p.Created, p => p.Name);
+    }
+
+    private static T? Newest<T>(IEnumerable<T> candidates, Func<T, DateTime?> created, Func<T, string?> name)
+        where T : class =>
+        candidates
+            .OrderByDescending(p => created(p) ?? DateTime.MinValue)
+            .ThenBy(name, StringComparer.Ordinal)
+            .FirstOrDefault();
 
     /// <summary>Lists the pods of <paramref name="labelSelector"/> and picks one; an <see cref="IOException"/> says why none qualifies.</summary>
     public static async Task<string> PickAsync(KubeConnection connection, string podNamespace, string labelSelector, PodPolicy policy, CancellationToken cancellationToken)

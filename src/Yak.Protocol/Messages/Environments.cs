@@ -105,8 +105,8 @@ public sealed class EnvironmentInfo
     /// <summary>API server URL.</summary>
     public required string Server { get; init; }
 
-    /// <summary><c>up</c>, <c>down</c>, <c>deploying</c>, <c>error</c>.</summary>
-    public required string State { get; init; }
+    /// <summary>The state reached (not the one wanted): see <see cref="EnvironmentState"/>.</summary>
+    public required EnvironmentState State { get; init; }
 
     public required string? LastError { get; init; }
 
@@ -126,8 +126,7 @@ public sealed class EnvironmentServiceInfo
     /// <summary>Label selector of its pods, e.g. <c>yak.dev/service=web</c> (what a forward picks pods by).</summary>
     public required string Selector { get; init; }
 
-    /// <summary><c>pending</c>, <c>rollingOut</c>, <c>ready</c>, <c>stuck</c>, <c>scaledDown</c>, <c>unknown</c>.</summary>
-    public required string State { get; init; }
+    public required ServiceState State { get; init; }
 
     public required int ReadyReplicas { get; init; }
 
@@ -168,8 +167,8 @@ public sealed class EnvironmentSyncInfo
 
     public required string Endpoint { get; init; }
 
-    /// <summary>The session's state (<see cref="SyncSessionState"/> in lower case), or <c>stopped</c> when down.</summary>
-    public required string State { get; init; }
+    /// <summary>The session's state, <c>pending</c> before it exists, <c>stopped</c> when the environment is down.</summary>
+    public required EnvironmentSyncState State { get; init; }
 
     public required string? LastError { get; init; }
 }
@@ -185,9 +184,63 @@ public sealed class EnvironmentPortInfo
 
     public required string Protocol { get; init; }
 
-    /// <summary><c>pending</c> until a forward listens, then the forward's state; <c>none</c> without a local port.</summary>
-    public required string Forward { get; init; }
+    /// <summary><c>pending</c> until a forward exists, then the forward's state; <c>none</c> without a local port.</summary>
+    public required PortForwardState Forward { get; init; }
 
     /// <summary><c>http://localhost:PORT</c> for a forwarded TCP port, else null.</summary>
     public required string? Url { get; init; }
+}
+
+/// <summary>Where an environment is, as reached (an environment that is wanted up keeps converging towards up).</summary>
+public enum EnvironmentState
+{
+    /// <summary>Applying, or services rolling out.</summary>
+    Deploying,
+
+    /// <summary>Every service ready, its sync flushed and its forwards listening.</summary>
+    Up,
+
+    /// <summary>A service cannot become ready on its own now (crash loop, image pull…); its message says why. Recovers by itself.</summary>
+    Degraded,
+
+    /// <summary>The cluster refused the environment (e.g. an invalid manifest); the next up retries.</summary>
+    Error,
+
+    /// <summary>Scaled to zero by <c>env/down</c>.</summary>
+    Down,
+}
+
+public enum ServiceState
+{
+    Pending,
+    RollingOut,
+    Ready,
+    Stuck,
+    ScaledDown,
+    Unknown,
+}
+
+/// <summary>A sync mapping of an environment: its session's state, or pending/stopped while it has none.</summary>
+public enum EnvironmentSyncState
+{
+    Pending,
+    Connecting,
+    Scanning,
+    Syncing,
+    Watching,
+    Paused,
+    Error,
+    Stopped,
+}
+
+/// <summary>A declared port: <c>none</c> without a local port, <c>pending</c> before its forward exists, else the forward's state.</summary>
+public enum PortForwardState
+{
+    None,
+    Pending,
+    Starting,
+    Listening,
+    Degraded,
+    Stopped,
+    Error,
 }

@@ -14,6 +14,10 @@ public static class YakJson
     /// <summary>For <c>--output json</c>: the same names, indented for people.</summary>
     public static JsonSerializerOptions Indented { get; } = Create(indented: true);
 
+    /// <summary>An enum value as the wire spells it (<c>RollingOut</c> → <c>rollingOut</c>), for text output.</summary>
+    public static string WireName<T>(T value)
+        where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
+
     private static JsonSerializerOptions Create(bool indented)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)

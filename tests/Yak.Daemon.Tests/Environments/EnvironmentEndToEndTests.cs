@@ -14,11 +14,11 @@ public sealed class EnvironmentEndToEndTests
     public async Task Up_ShopExample_ReadySyncedEditableIdempotentAndRestoredAfterDown()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
-        var up = await env.UpAsync().DefaultTimeout();
+        var up = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
         var info = up.Environment;
-        Assert.Equal("up", info.State);
+        Assert.Equal(EnvironmentState.Up, info.State);
         Assert.Equal("yak-tester-shop", info.Namespace);
-        Assert.All(info.Services, s => Assert.Equal("ready", s.State));
+        Assert.All(info.Services, s => Assert.Equal(ServiceState.Ready, s.State));
         var port = Assert.Single(Assert.Single(info.Services, s => s.Name == "web").Ports);
         Assert.Equal(env.WebPort, port.LocalPort);
         Assert.Equal($"http://localhost:{env.WebPort}", port.Url);
@@ -40,8 +40,8 @@ public sealed class EnvironmentEndToEndTests
 
         // A second up changes nothing in the cluster.
         var before = await ResourceVersionsAsync(env, info.Namespace);
-        var again = await env.UpAsync().DefaultTimeout();
-        Assert.Equal("up", again.Environment.State);
+        var again = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal(EnvironmentState.Up, again.Environment.State);
         Assert.Equal(before, await ResourceVersionsAsync(env, info.Namespace));
         Assert.Equal(web.Metadata.Uid, (await env.PodAsync(info.Namespace, "web")).Metadata.Uid);
 
@@ -56,12 +56,12 @@ public sealed class EnvironmentEndToEndTests
         var down = await env.Client.InvokeAsync<EnvDownResponse>(Methods.EnvDown, new EnvDownRequest { Name = "shop", SpecPath = string.Empty, Purge = false }, CancellationToken.None).DefaultTimeout();
         Assert.False(down.Purged);
         var status = Assert.Single((await env.Client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = "shop", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout()).Environments);
-        Assert.Equal("down", status.State);
+        Assert.Equal(EnvironmentState.Down, status.State);
         Assert.All(status.Services, s => Assert.Equal(0, s.DesiredReplicas));
 
-        var restored = await env.UpAsync().DefaultTimeout();
-        Assert.Equal("up", restored.Environment.State);
-        Assert.All(restored.Environment.Services, s => Assert.Equal("ready", s.State));
+        var restored = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal(EnvironmentState.Up, restored.Environment.State);
+        Assert.All(restored.Environment.Services, s => Assert.Equal(ServiceState.Ready, s.State));
         Assert.Equal("41", (await env.ExecAsync(info.Namespace, "store-0", "store", "cat", "/data/answer")).Trim());
         var newWeb = await env.PodAsync(info.Namespace, "web");
         Assert.Equal("<h1>edited</h1>", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(newWeb, "yak-sync-0"), "index.html")));
@@ -77,9 +77,9 @@ public sealed class EnvironmentEndToEndTests
     public async Task Up_ComposeFile_DeploysAndSyncsLikeYakYaml()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
-        var up = await env.UpAsync(Path.Combine(env.Folder, "docker-compose.yml")).DefaultTimeout();
-        Assert.Equal("up", up.Environment.State);
-        Assert.Equal(["ready", "ready"], up.Environment.Services.Select(s => s.State).ToArray());
+        var up = await env.UpAsync(Path.Combine(env.Folder, "docker-compose.yml")).WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal(EnvironmentState.Up, up.Environment.State);
+        Assert.Equal([ServiceState.Ready, ServiceState.Ready], up.Environment.Services.Select(s => s.State).ToArray());
         var web = await env.PodAsync(up.Environment.Namespace, "web");
         Assert.Equal(
             File.ReadAllText(Path.Combine(env.Folder, "web", "server.py")),
@@ -105,10 +105,13 @@ public sealed class EnvironmentEndToEndTests
         File.WriteAllText(
             Path.Combine(env.Folder, "yak.yaml"),
             "name: crashy\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"echo failing on purpose; exit 3\"]\n    sync:\n      - from: ./code\n        to: /code\n");
-        var up = await env.UpAsync().DefaultTimeout();
-        Assert.Equal("error", up.Environment.State);
+
+        // Up keeps watching a crash loop (it may still recover) until its timeout, then says why it is not up.
+        var up = await env.UpAsync(timeoutSeconds: 20).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(EnvironmentState.Degraded, up.Environment.State);
         var app = Assert.Single(up.Environment.Services);
-        Assert.Equal("stuck", app.State);
+        Assert.Equal(ServiceState.Stuck, app.State);
         Assert.Contains("keeps crashing (exit code 3)", app.Message, StringComparison.Ordinal);
         Assert.Contains("failing on purpose", app.Message, StringComparison.Ordinal);
 

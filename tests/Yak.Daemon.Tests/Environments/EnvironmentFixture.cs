@@ -20,6 +20,12 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
         Folder = folder;
     }
 
+    /// <summary>
+    /// Bound on an up or update: a whole rollout (pull, start, probes, first sync) on a shared, loaded machine, within the
+    /// 120 s the requests give the daemon.
+    /// </summary>
+    public static TimeSpan UpBound { get; } = TimeSpan.FromSeconds(150);
+
     public LocalClusterFixture Cluster { get; }
 
     public YakSandbox Sandbox { get; }
@@ -63,7 +69,7 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
     }
 
     /// <summary>env/up against the fixture's cluster, or (<paramref name="configured"/>) wherever config.yaml places it.</summary>
-    public Task<EnvUpResponse> UpAsync(string? spec = null, bool configured = false) =>
+    public Task<EnvUpResponse> UpAsync(string? spec = null, bool configured = false, int timeoutSeconds = 120) =>
         Client.InvokeAsync<EnvUpResponse>(
             Methods.EnvUp,
             new EnvUpRequest
@@ -72,7 +78,7 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
                 Cluster = string.Empty,
                 Kubeconfig = configured ? string.Empty : Cluster.Host.KubeconfigPath,
                 Context = configured ? string.Empty : "yak-local",
-                TimeoutSeconds = 120,
+                TimeoutSeconds = timeoutSeconds,
             },
             CancellationToken.None);
 
@@ -140,6 +146,7 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+
         await Client.DisposeAsync();
         await Daemon.DisposeAsync();
         Sandbox.Dispose();

@@ -14,15 +14,15 @@ public sealed class EnvironmentLifecycleTests
     public async Task Up_DaemonKilledAndRestarted_ReconnectsWithoutApplyingAndKeepsSyncing()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
-        var info = (await env.UpAsync().DefaultTimeout()).Environment;
+        var info = (await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound)).Environment;
         var web = await env.PodAsync(info.Namespace, "web");
         var deployment = (await env.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", info.Namespace).DefaultTimeout()).Metadata.ResourceVersion;
 
         await env.RestartDaemonAsync();
 
         var status = Assert.Single((await env.Client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = "shop", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout()).Environments);
-        Assert.Equal("up", status.State);
-        Assert.All(status.Services, s => Assert.Equal("ready", s.State));
+        Assert.Equal(EnvironmentState.Up, status.State);
+        Assert.All(status.Services, s => Assert.Equal(ServiceState.Ready, s.State));
         Assert.Equal(deployment, (await env.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("web", info.Namespace).DefaultTimeout()).Metadata.ResourceVersion);
         var session = Assert.Single(Assert.Single(status.Services, s => s.Name == "web").Syncs).Session;
         File.WriteAllText(Path.Combine(env.Folder, "web", "index.html"), "after restart");
@@ -34,16 +34,16 @@ public sealed class EnvironmentLifecycleTests
     public async Task Update_OneService_RollsANewPodThatGetsTheCode()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
-        var info = (await env.UpAsync().DefaultTimeout()).Environment;
+        var info = (await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound)).Environment;
         var oldWeb = await env.PodAsync(info.Namespace, "web");
         var oldStore = await env.PodAsync(info.Namespace, "store");
 
         var updated = await env.Client.InvokeAsync<EnvUpdateResponse>(
             Methods.EnvUpdate,
             new EnvUpdateRequest { Name = "shop", SpecPath = string.Empty, Services = ["web"], TimeoutSeconds = 120 },
-            CancellationToken.None).DefaultTimeout();
+            CancellationToken.None).WaitAsync(EnvironmentFixture.UpBound);
 
-        Assert.Equal("up", updated.Environment.State);
+        Assert.Equal(EnvironmentState.Up, updated.Environment.State);
         var newWeb = await env.WaitForReadyPodAsync(info.Namespace, "web", p => p.Metadata.Uid != oldWeb.Metadata.Uid).DefaultTimeout();
         Assert.Equal(oldStore.Metadata.Uid, (await env.PodAsync(info.Namespace, "store")).Metadata.Uid);
         Assert.Equal(
@@ -64,14 +64,14 @@ public sealed class EnvironmentLifecycleTests
             File.WriteAllText(Path.Combine(env.Folder, name, "yak.yaml"), $"name: {name}\nservices:\n  app:\n    image: busybox\n    command: [sleep, \"100000\"]\n");
         }
 
-        var first = await env.UpAsync(Path.Combine(env.Folder, "one"), configured: true).DefaultTimeout();
+        var first = await env.UpAsync(Path.Combine(env.Folder, "one"), configured: true).WaitAsync(EnvironmentFixture.UpBound);
         Assert.Equal("lab", first.Environment.Cluster);
-        Assert.Equal("up", first.Environment.State);
+        Assert.Equal(EnvironmentState.Up, first.Environment.State);
 
         var error = await Assert.ThrowsAsync<RemoteInvocationException>(() => env.UpAsync(Path.Combine(env.Folder, "two"), configured: true)).DefaultTimeout();
         Assert.Contains("lab: 1/1", error.Message, StringComparison.Ordinal);
 
         // The first stays where it was placed, even when asked again.
-        Assert.Equal("lab", (await env.UpAsync(Path.Combine(env.Folder, "one"), configured: true).DefaultTimeout()).Environment.Cluster);
+        Assert.Equal("lab", (await env.UpAsync(Path.Combine(env.Folder, "one"), configured: true).WaitAsync(EnvironmentFixture.UpBound)).Environment.Cluster);
     }
 }

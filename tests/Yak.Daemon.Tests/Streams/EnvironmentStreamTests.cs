@@ -25,7 +25,7 @@ public sealed class EnvironmentStreamTests
     public async Task TestAndExec_ServiceOfTheEnvironment_RunInItsSyncedCodeBesideItsDependencies()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
-        var up = await env.UpAsync().DefaultTimeout();
+        var up = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
 
         // test: the app container, in the first sync mapping's path, with the synced code and the service's environment
         // (its dependency's address; the local cluster does not resolve service names for exec'd processes, so no call).
