@@ -26,7 +26,7 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(ClusterCommands.Create());
-        root.Subcommands.Add(VersionCommand.Create());
+        VersionCommand.AddTo(root);
 
         var parse = root.Parse(args);
 

@@ -20,4 +20,7 @@ public static class Capabilities
 
     /// <summary>Byte streams (<c>exec/start</c>, <c>attach/start</c>, <c>logs/start</c>, then <c>streams/attach</c> on a side connection).</summary>
     public const string Streams = "streams";
+
+    /// <summary><c>daemon/version</c>: the daemon's version, its agent builds and the agents of its sessions.</summary>
+    public const string Version = "version";
 }

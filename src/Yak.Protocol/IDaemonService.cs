@@ -18,6 +18,10 @@ public interface IDaemonService
     [JsonRpcMethod(Methods.DaemonShutdown, UseSingleObjectParameterDeserialization = true)]
     Task<ShutdownResponse> ShutdownAsync(ShutdownRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Only when the daemon announced <see cref="Capabilities.Version"/>.</summary>
+    [JsonRpcMethod(Methods.DaemonVersion, UseSingleObjectParameterDeserialization = true)]
+    Task<VersionResponse> VersionAsync(VersionRequest request, CancellationToken cancellationToken);
+
     [JsonRpcMethod(Methods.EventsSubscribe, UseSingleObjectParameterDeserialization = true)]
     Task<SubscribeResponse> SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken);
 

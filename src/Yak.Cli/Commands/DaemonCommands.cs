@@ -14,6 +14,7 @@ internal static class DaemonCommands
         var daemon = new Command("daemon", "Start, stop, inspect and install yakd, the per-user daemon.");
         daemon.Subcommands.Add(Start());
         daemon.Subcommands.Add(Stop());
+        daemon.Subcommands.Add(DaemonRestartCommand.Create());
         daemon.Subcommands.Add(Status());
         daemon.Subcommands.Add(Run());
         daemon.Subcommands.Add(DaemonLogsCommand.Create());
@@ -135,7 +136,7 @@ internal static class DaemonCommands
         }
     }
 
-    private static async Task WaitForExitAsync(int pid, DaemonClient client, TimeSpan timeout, CancellationToken cancellationToken)
+    internal static async Task WaitForExitAsync(int pid, DaemonClient client, TimeSpan timeout, CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(timeout);

@@ -90,5 +90,6 @@ internal static class DaemonHost
         services.AddSingleton<EnvironmentManager>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentManager>());
+        services.AddSingleton<Yak.Daemon.Rpc.VersionReport>();
     }
 }

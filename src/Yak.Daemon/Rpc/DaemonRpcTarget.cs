@@ -18,9 +18,10 @@ internal sealed class DaemonRpcTarget(
     IEnumerable<ISessionCountSource> sessionSources,
     EventHub hub,
     IHostApplicationLifetime lifetime,
+    VersionReport versions,
     ILogger<DaemonRpcTarget> logger) : IDaemonService
 {
-    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams];
+    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams, Capabilities.Version];
 
     public Task<HelloResponse> HelloAsync(HelloRequest request, CancellationToken cancellationToken)
     {
@@ -85,6 +86,12 @@ internal sealed class DaemonRpcTarget(
             lifetime.StopApplication();
         }, CancellationToken.None);
         return Task.FromResult(new ShutdownResponse { Pid = info.Pid });
+    }
+
+    public Task<VersionResponse> VersionAsync(VersionRequest request, CancellationToken cancellationToken)
+    {
+        RequireHandshake();
+        return Task.FromResult(versions.Build());
     }
 
     public Task<SubscribeResponse> SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken)

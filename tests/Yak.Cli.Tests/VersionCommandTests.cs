@@ -1,0 +1,147 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using StreamJsonRpc;
+using Yak.Protocol;
+using Yak.Protocol.Transport;
+using Yak.Testing;
+
+namespace Yak.Cli.Tests;
+
+/// <summary><c>yakctl version</c>, <c>--version</c> and <c>daemon restart</c> against real daemons (and one stand-in from the past).</summary>
+public sealed class VersionCommandTests
+{
+    [Fact]
+    public async Task VersionOption_Always_PrintsTheVersionCommandsClientVersion()
+    {
+        using var sandbox = new YakSandbox();
+
+        var option = await Yakctl.RunAsync(sandbox, "--version").DefaultTimeout();
+        var command = await Yakctl.RunAsync(sandbox, "version", "-o", "json").DefaultTimeout();
+
+        Assert.True(option.ExitCode == 0, option.ToString());
+        Assert.True(command.ExitCode == 0, command.ToString());
+        var client = JsonDocument.Parse(command.StandardOutput).RootElement.GetProperty("client").GetString();
+        Assert.Matches(@"^\d+\.\d+\.\d+", client);
+        Assert.Equal(client, option.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task Version_DaemonWithSyncSession_ReportsDaemonAndTheSessionsAgent()
+    {
+        using var sandbox = new YakSandbox();
+        using var source = new TempDirectory();
+        using var replica = new TempDirectory();
+        var created = await Yakctl.RunAsync(sandbox, "sync", "create", source.Path, "local:" + replica.Path, "--name", "site").DefaultTimeout();
+        Assert.True(created.ExitCode == 0, created.ToString());
+
+        var report = await WaitForAgentAsync(sandbox, "site");
+
+        Assert.Equal(report.GetProperty("client").GetString(), report.GetProperty("daemon").GetString());
+        Assert.True(report.GetProperty("daemonMatches").GetBoolean());
+        Assert.Contains(report.GetProperty("daemonPid").GetInt32(), sandbox.RunningDaemonPids());
+        var agent = report.GetProperty("agents").EnumerateArray().Single();
+        Assert.Equal("site", agent.GetProperty("session").GetString());
+        Assert.StartsWith(report.GetProperty("client").GetString()!, agent.GetProperty("agentVersion").GetString(), StringComparison.Ordinal);
+        Assert.True(agent.GetProperty("current").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Version_OlderDaemon_SaysSoAndNamesRestart()
+    {
+        using var sandbox = new YakSandbox();
+        var socketPath = Path.Combine(sandbox.Root, "old.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(4);
+        var serve = ServeOneAsync(listener);
+        var environment = sandbox.Environment(autostart: false);
+        environment["YAK_SOCKET"] = socketPath;
+
+        var result = await Yakctl.RunAsync(environment, "version", "-o", "json").DefaultTimeout();
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var json = JsonDocument.Parse(result.StandardOutput);
+        Assert.Equal("0.0.1", json.RootElement.GetProperty("daemon").GetString());
+        Assert.False(json.RootElement.GetProperty("daemonMatches").GetBoolean());
+        Assert.Contains("the running yakd is 0.0.1", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("yakctl daemon restart", result.StandardError, StringComparison.Ordinal);
+        await serve.DefaultTimeout();
+    }
+
+    [Fact]
+    public async Task Restart_RunningDaemonWithSession_NewProcessResumesTheSession()
+    {
+        using var sandbox = new YakSandbox();
+        using var source = new TempDirectory();
+        using var replica = new TempDirectory();
+        var created = await Yakctl.RunAsync(sandbox, "sync", "create", source.Path, "local:" + replica.Path, "--name", "site").DefaultTimeout();
+        Assert.True(created.ExitCode == 0, created.ToString());
+        var oldPid = Assert.Single(sandbox.RunningDaemonPids());
+
+        var restarted = await Yakctl.RunAsync(sandbox, "daemon", "restart", "-o", "json").WithTimeout(TimeSpan.FromSeconds(60));
+
+        Assert.True(restarted.ExitCode == 0, restarted.ToString());
+        using var json = JsonDocument.Parse(restarted.StandardOutput);
+        Assert.Equal(oldPid, json.RootElement.GetProperty("previous").GetProperty("pid").GetInt32());
+        var newPid = json.RootElement.GetProperty("daemon").GetProperty("pid").GetInt32();
+        Assert.NotEqual(oldPid, newPid);
+        Assert.Equal([newPid], sandbox.RunningDaemonPids());
+        Assert.Equal(1, json.RootElement.GetProperty("daemon").GetProperty("sessions").GetProperty("sync").GetInt32());
+        var report = await WaitForAgentAsync(sandbox, "site");
+        Assert.Equal(newPid, report.GetProperty("daemonPid").GetInt32());
+    }
+
+    [Fact]
+    public async Task Restart_NoDaemon_StartsOne()
+    {
+        using var sandbox = new YakSandbox();
+
+        var result = await Yakctl.RunAsync(sandbox, "daemon", "restart").WithTimeout(TimeSpan.FromSeconds(60));
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("was not running", result.StandardOutput, StringComparison.Ordinal);
+        Assert.Single(sandbox.RunningDaemonPids());
+    }
+
+    /// <summary>Polls <c>version</c> until the session's agent has answered its handshake (bounded).</summary>
+    private static async Task<JsonElement> WaitForAgentAsync(YakSandbox sandbox, string session)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (true)
+        {
+            var result = await Yakctl.RunAsync(sandbox, "version", "-o", "json").DefaultTimeout();
+            Assert.True(result.ExitCode == 0, result.ToString());
+            var report = JsonDocument.Parse(result.StandardOutput).RootElement.Clone();
+            if (report.GetProperty("agents").EnumerateArray().Any(a => a.GetProperty("session").GetString() == session && a.GetProperty("agentVersion").ValueKind == JsonValueKind.String))
+            {
+                return report;
+            }
+
+            Assert.False(deadline.IsCancellationRequested, $"the agent of {session} never connected: {result.StandardOutput}");
+            await Task.Delay(200, deadline.Token);
+        }
+    }
+
+    private static async Task ServeOneAsync(Socket listener)
+    {
+        using var client = await listener.AcceptAsync();
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+        using var rpc = new JsonRpc(RpcWire.CreateHandler(stream, stream));
+        rpc.AddLocalRpcTarget(new OldDaemon());
+        rpc.StartListening();
+        try
+        {
+            await rpc.Completion;
+        }
+        catch (Exception ex) when (ex is ConnectionLostException or IOException)
+        {
+        }
+    }
+
+    /// <summary>A yakd of an earlier release: same protocol, no <c>daemon/version</c> yet.</summary>
+    private sealed class OldDaemon
+    {
+        [JsonRpcMethod(Methods.DaemonHello, UseSingleObjectParameterDeserialization = true)]
+        public static object Hello(object request) => new { daemonVersion = "0.0.1", protocolVersion = ProtocolVersion.Current, minimumProtocolVersion = 1, capabilities = new[] { Capabilities.Events } };
+    }
+}
