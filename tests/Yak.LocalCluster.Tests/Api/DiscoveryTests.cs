@@ -1,4 +1,5 @@
 using Yak.LocalCluster.Tests.Support;
+using Yak.Testing;
 
 namespace Yak.LocalCluster.Tests.Api;
 
@@ -42,5 +43,25 @@ public sealed class DiscoveryTests
         var patch = document!["paths"]!["/apis/apps/v1/namespaces/{namespace}/deployments/{name}"]!["patch"]!;
         Assert.Equal("Deployment", patch["x-kubernetes-group-version-kind"]!["kind"]!.GetValue<string>());
         Assert.Contains(patch["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "fieldValidation");
+    }
+
+    [Fact]
+    public async Task OpenApiV2_ProtobufAsked_ServesAnEmptySwaggerDocument()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/openapi/v2");
+        request.Headers.TryAddWithoutValidation("Accept", "application/com.github.proto-openapi.spec.v2@v1.0+protobuf");
+
+        using var response = await cluster.Http.SendAsync(request).DefaultTimeout();
+        var body = await response.Content.ReadAsByteArrayAsync().DefaultTimeout();
+        var (jsonStatus, json) = await cluster.SendAsync(HttpMethod.Get, "/openapi/v2");
+
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/com.github.proto-openapi.spec.v2.v1.0+protobuf", response.Content.Headers.ContentType!.MediaType);
+        // Field 1 (swagger), length 3, "2.0".
+        Assert.Equal([0x0A, 3, (byte)'2', (byte)'.', (byte)'0'], body[..5]);
+        Assert.Equal(200, jsonStatus);
+        Assert.Equal("2.0", json!["swagger"]!.GetValue<string>());
+        Assert.Empty(json["definitions"]!.AsObject());
     }
 }

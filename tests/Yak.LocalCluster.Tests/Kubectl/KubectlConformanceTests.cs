@@ -319,4 +319,47 @@ public sealed class KubectlConformanceTests
         Assert.Equal(2, pods.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("deleted", deleted, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [MemberData(nameof(KubectlVersions))]
+    public async Task VersionedKubectl_ApplyWithUnservedKinds_AppliesTheOthersAndReportsEachAsARealServerDoes(string version)
+    {
+        var (cluster, kubectl) = await StartAsync(version);
+        await using var _ = cluster;
+        const string manifests = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: before}
+            data: {x: "1"}
+            ---
+            apiVersion: example.com/v1
+            kind: Widget
+            metadata: {name: w}
+            ---
+            apiVersion: v1
+            kind: ReplicationController
+            metadata: {name: rc}
+            ---
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: after}
+            data: {x: "2"}
+            """;
+
+        var clientSide = await kubectl.RunWithStdinAsync(manifests, "apply", "-f", "-");
+        var serverSide = await kubectl.RunWithStdinAsync(manifests, "apply", "--server-side", "-f", "-");
+        var names = await kubectl.OkAsync("get", "configmaps", "-o", "name");
+
+        Assert.Equal(1, clientSide.ExitCode);
+        Assert.Contains("configmap/before created", clientSide.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("configmap/after created", clientSide.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("no matches for kind \"Widget\" in version \"example.com/v1\"", clientSide.StandardError, StringComparison.Ordinal);
+        Assert.Contains("no matches for kind \"ReplicationController\" in version \"v1\"", clientSide.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("error validating", clientSide.StandardError, StringComparison.Ordinal);
+        Assert.Equal(1, serverSide.ExitCode);
+        Assert.Contains("configmap/after serverside-applied", serverSide.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("no matches for kind \"Widget\" in version \"example.com/v1\"", serverSide.StandardError, StringComparison.Ordinal);
+        Assert.Contains("configmap/before", names, StringComparison.Ordinal);
+        Assert.Contains("configmap/after", names, StringComparison.Ordinal);
+    }
 }
