@@ -302,7 +302,8 @@ public sealed partial class ClusterApi
 
     /// <summary>Which kinds carry metadata.generation (bumped on spec changes): the workloads; configmaps, secrets, services and the like do not.</summary>
     private static bool TracksGeneration(ResourceType type) =>
-        type == ResourceCatalog.Deployments || type == ResourceCatalog.StatefulSets || type == ResourceCatalog.ReplicaSets;
+        type == ResourceCatalog.Deployments || type == ResourceCatalog.StatefulSets || type == ResourceCatalog.ReplicaSets ||
+        type == ResourceCatalog.Jobs || type == ResourceCatalog.CronJobs;
 
     private static bool SpecChanged(JsonObject a, JsonObject b)
     {

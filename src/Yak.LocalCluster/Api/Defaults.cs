@@ -53,6 +53,23 @@ public static class Defaults
 
             PodTemplate(spec);
         }
+        else if (type == ResourceCatalog.Jobs)
+        {
+            JobSpec(Object(obj, "spec"), obj);
+        }
+        else if (type == ResourceCatalog.CronJobs)
+        {
+            var spec = Object(obj, "spec");
+            spec["concurrencyPolicy"] ??= "Allow";
+            spec["suspend"] ??= false;
+            spec["successfulJobsHistoryLimit"] ??= 3;
+            spec["failedJobsHistoryLimit"] ??= 1;
+            var jobTemplate = Object(spec, "jobTemplate");
+            var jobSpec = Object(jobTemplate, "spec");
+            // The job's own selector and labels are set when the CronJob controller creates it.
+            JobCounts(jobSpec);
+            PodTemplate(jobSpec);
+        }
         else if (type == ResourceCatalog.Services)
         {
             var spec = Object(obj, "spec");
@@ -99,6 +116,39 @@ public static class Defaults
                 obj.Remove("stringData");
             }
         }
+    }
+
+    /// <summary>
+    /// As the API server defaults a Job: counts, and (unless <c>manualSelector</c>) a selector on the job's uid with
+    /// the job-name and controller-uid labels on its pod template.
+    /// </summary>
+    private static void JobSpec(JsonObject spec, JsonObject job)
+    {
+        JobCounts(spec);
+        PodTemplate(spec);
+        var uid = Meta.Uid(job);
+        if (uid.Length > 0 && spec["selector"] is null && !(spec["manualSelector"] is JsonValue manual && manual.TryGetValue<bool>(out var isManual) && isManual))
+        {
+            spec["selector"] = new JsonObject { ["matchLabels"] = new JsonObject { ["batch.kubernetes.io/controller-uid"] = uid } };
+            var labels = Object(Object(Object(spec, "template"), "metadata"), "labels");
+            labels["batch.kubernetes.io/controller-uid"] = uid;
+            labels["batch.kubernetes.io/job-name"] = Meta.Name(job);
+            labels["controller-uid"] = uid;
+            labels["job-name"] = Meta.Name(job);
+        }
+    }
+
+    private static void JobCounts(JsonObject spec)
+    {
+        if (spec["completions"] is null && spec["parallelism"] is null)
+        {
+            spec["completions"] = 1;
+        }
+
+        spec["parallelism"] ??= 1;
+        spec["backoffLimit"] ??= 6;
+        spec["completionMode"] ??= "NonIndexed";
+        spec["suspend"] ??= false;
     }
 
     private static void PodTemplate(JsonObject spec)

@@ -33,6 +33,10 @@ public static class ResourceCatalog
 
     public static ResourceType ControllerRevisions { get; } = new("apps", "v1", "controllerrevisions", "controllerrevision", "ControllerRevision", true, None, None, false, false);
 
+    public static ResourceType Jobs { get; } = new("batch", "v1", "jobs", "job", "Job", true, None, ["status"], true, false);
+
+    public static ResourceType CronJobs { get; } = new("batch", "v1", "cronjobs", "cronjob", "CronJob", true, ["cj"], ["status"], true, false);
+
     public static ResourceType Roles { get; } = new("rbac.authorization.k8s.io", "v1", "roles", "role", "Role", true, None, None, false, false);
 
     public static ResourceType RoleBindings { get; } = new("rbac.authorization.k8s.io", "v1", "rolebindings", "rolebinding", "RoleBinding", true, None, None, false, false);
@@ -44,13 +48,13 @@ public static class ResourceCatalog
     public static IReadOnlyList<ResourceType> All { get; } =
     [
         Namespaces, Nodes, Pods, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, Events,
-        Deployments, StatefulSets, ReplicaSets, ControllerRevisions, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings,
+        Deployments, StatefulSets, ReplicaSets, ControllerRevisions, Jobs, CronJobs, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings,
     ];
 
     /// <summary>Group versions in discovery order.</summary>
     public static IReadOnlyList<(string Group, string Version)> GroupVersions { get; } =
     [
-        ("", "v1"), ("apps", "v1"), ("rbac.authorization.k8s.io", "v1"),
+        ("", "v1"), ("apps", "v1"), ("batch", "v1"), ("rbac.authorization.k8s.io", "v1"),
     ];
 
     public static IEnumerable<ResourceType> InGroupVersion(string group, string version) =>

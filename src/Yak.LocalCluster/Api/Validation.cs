@@ -40,6 +40,14 @@ internal static partial class Validation
         {
             Workload(obj, errors);
         }
+        else if (type == ResourceCatalog.Jobs)
+        {
+            Job(obj["spec"] as JsonObject, "spec", errors);
+        }
+        else if (type == ResourceCatalog.CronJobs)
+        {
+            CronJob(obj["spec"] as JsonObject, errors);
+        }
         else if (type == ResourceCatalog.Pods)
         {
             PodSpec(obj["spec"] as JsonObject, "spec", errors);

@@ -24,14 +24,20 @@ public sealed class ControllerManager : BackgroundService
     private readonly DeploymentController _deployments;
     private readonly ReplicaSetController _replicaSets;
     private readonly StatefulSetController _statefulSets;
+    private readonly JobController _jobs;
+    private readonly CronJobController _cronJobs;
+    private readonly TimeProvider _time;
+    private ITimer? _cronTimer;
+    private DateTimeOffset? _cronTimerDue;
     private readonly EndpointsController _endpoints;
     private readonly Networking.ServiceDirectoryController _serviceDirectory;
     private readonly EventRecorder _events;
     private readonly SemaphoreSlim _wake = new(0);
 
     /// <param name="nodes">The nodes to report (registered one by one; none: the default node).</param>
-    public ControllerManager(ClusterApi api, IPodRuntime runtime, IEnumerable<NodeOptions> nodes, Networking.ServiceDirectory services, ILogger<ControllerManager> logger)
+    public ControllerManager(ClusterApi api, IPodRuntime runtime, IEnumerable<NodeOptions> nodes, Networking.ServiceDirectory services, ControllerTime time, ILogger<ControllerManager> logger)
     {
+        _time = time.Provider;
         _api = api;
         _runtime = runtime;
         _logger = logger;
@@ -43,6 +49,8 @@ public sealed class ControllerManager : BackgroundService
         _deployments = new DeploymentController(api, _events);
         _replicaSets = new ReplicaSetController(api, _events);
         _statefulSets = new StatefulSetController(api, _events);
+        _jobs = new JobController(api, _events, _time);
+        _cronJobs = new CronJobController(api, _events, _time);
         _endpoints = new EndpointsController(api);
         _serviceDirectory = new Networking.ServiceDirectoryController(api, services);
     }
@@ -132,10 +140,32 @@ public sealed class ControllerManager : BackgroundService
         Run("deployments", _deployments.Reconcile);
         Run("replicasets", _replicaSets.Reconcile);
         Run("statefulsets", _statefulSets.Reconcile);
+        Run("cronjobs", _cronJobs.Reconcile);
+        Run("jobs", _jobs.Reconcile);
         Run("pods", () => _pods.Reconcile(stoppingToken));
         Run("endpoints", _endpoints.Reconcile);
         Run("service directory", _serviceDirectory.Reconcile);
         Run("events", _events.Expire);
+        ArmCronTimer();
+    }
+
+    /// <summary>Wakes a pass when the next CronJob is due (on the controllers' clock, which tests move by hand).</summary>
+    private void ArmCronTimer()
+    {
+        var due = _cronJobs.NextDue;
+        if (due == _cronTimerDue)
+        {
+            return;
+        }
+
+        _cronTimer?.Dispose();
+        _cronTimer = null;
+        _cronTimerDue = due;
+        if (due is { } at)
+        {
+            var delay = at - _time.GetUtcNow();
+            _cronTimer = _time.CreateTimer(_ => _wake.Release(), null, delay < TimeSpan.Zero ? TimeSpan.Zero : delay, Timeout.InfiniteTimeSpan);
+        }
     }
 
     private void Run(string name, Action pass)
@@ -152,6 +182,7 @@ public sealed class ControllerManager : BackgroundService
 
     public override void Dispose()
     {
+        _cronTimer?.Dispose();
         _wake.Dispose();
         base.Dispose();
     }

@@ -123,6 +123,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
             services.AddSingleton(node);
         }
 
+        services.AddSingleton(new Controllers.ControllerTime(options.Time));
         services.AddSingleton<Controllers.ControllerManager>();
         services.AddHostedService(sp => sp.GetRequiredService<Controllers.ControllerManager>());
         options.ConfigureServices?.Invoke(services);

@@ -40,6 +40,9 @@ public sealed class LocalClusterOptions
     /// <summary>Concurrent exec/attach/port-forward/log streams one user may hold (more are answered 429).</summary>
     public int MaxStreamsPerUser { get; init; } = 128;
 
+    /// <summary>The clock the controllers schedule by (CronJob due times, Job deadlines); tests pass a fake one to move time.</summary>
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+
     /// <summary>Extra service registrations (tests).</summary>
     public Action<IServiceCollection>? ConfigureServices { get; init; }
 

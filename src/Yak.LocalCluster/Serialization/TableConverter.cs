@@ -91,6 +91,20 @@ public static class TableConverter
                 yield return ("Ready", "string", 0);
                 yield return ("Age", "string", 0);
                 break;
+            case "Job":
+                yield return ("Status", "string", 0);
+                yield return ("Completions", "string", 0);
+                yield return ("Duration", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
+            case "CronJob":
+                yield return ("Schedule", "string", 0);
+                yield return ("Timezone", "string", 0);
+                yield return ("Suspend", "boolean", 0);
+                yield return ("Active", "integer", 0);
+                yield return ("Last Schedule", "string", 0);
+                yield return ("Age", "string", 0);
+                break;
             case "Service":
                 yield return ("Type", "string", 0);
                 yield return ("Cluster-IP", "string", 0);
@@ -177,6 +191,20 @@ public static class TableConverter
                 break;
             case "StatefulSet":
                 yield return $"{Meta.Long(status?["readyReplicas"]) ?? 0}/{Meta.Long(spec?["replicas"]) ?? 0}";
+                yield return Age(o);
+                break;
+            case "Job":
+                yield return JobStatus(status);
+                yield return $"{Meta.Long(status?["succeeded"]) ?? 0}/{Meta.Long(spec?["completions"])?.ToString(CultureInfo.InvariantCulture) ?? "1"}";
+                yield return JobDuration(status);
+                yield return Age(o);
+                break;
+            case "CronJob":
+                yield return Meta.Str(spec, "schedule") ?? "";
+                yield return Meta.Str(spec, "timeZone") ?? "<none>";
+                yield return spec?["suspend"] is JsonValue suspend && suspend.TryGetValue<bool>(out var suspended) && suspended;
+                yield return (status?["active"] as JsonArray)?.Count ?? 0;
+                yield return Meta.Str(status, "lastScheduleTime") is { } last ? AgeSince(last) : "<none>";
                 yield return Age(o);
                 break;
             case "Service":
@@ -276,6 +304,27 @@ public static class TableConverter
         return Meta.Str(pod["status"], "reason") ?? Meta.Str(pod["status"], "phase") ?? "Pending";
     }
 
+    private static string JobStatus(JsonNode? status)
+    {
+        var conditions = (status?["conditions"] as JsonArray ?? []).OfType<JsonObject>().Where(c => Meta.Str(c, "status") == "True").Select(c => Meta.Str(c, "type")).ToList();
+        return conditions.Contains("Complete") ? "Complete"
+            : conditions.Contains("Failed") ? "Failed"
+            : conditions.Contains("FailureTarget") ? "FailureTarget"
+            : conditions.Contains("Suspended") ? "Suspended"
+            : "Running";
+    }
+
+    private static string JobDuration(JsonNode? status)
+    {
+        if (!DateTimeOffset.TryParse(Meta.Str(status, "startTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var start))
+        {
+            return "";
+        }
+
+        var end = DateTimeOffset.TryParse(Meta.Str(status, "completionTime"), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var done) ? done : DateTimeOffset.UtcNow;
+        return ShortDuration(Math.Max(0, (long)(end - start).TotalSeconds));
+    }
+
     /// <summary>Age in kubectl's short form (e.g. 45s, 3m12s, 5h, 2d).</summary>
     public static string Age(JsonObject obj) => AgeSince(Meta.Str(obj["metadata"], "creationTimestamp"));
 
@@ -287,7 +336,11 @@ public static class TableConverter
         }
 
         var age = DateTimeOffset.UtcNow - created;
-        var seconds = Math.Max(0, (long)age.TotalSeconds);
+        return ShortDuration(Math.Max(0, (long)age.TotalSeconds));
+    }
+
+    private static string ShortDuration(long seconds)
+    {
         return seconds switch
         {
             < 120 => $"{seconds}s",

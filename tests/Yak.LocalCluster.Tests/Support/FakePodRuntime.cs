@@ -72,6 +72,38 @@ internal sealed class FakePodRuntime : IPodRuntime
         StatusChanged?.Invoke(new PodStatusUpdate(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid, status));
     }
 
+    /// <summary>Ends a running pod's containers with <paramref name="exitCode"/>: the pod becomes Succeeded (0) or Failed.</summary>
+    public void Finish(V1Pod pod, int exitCode)
+    {
+        Running.TryRemove(pod.Metadata.Uid, out _);
+        var now = DateTime.UtcNow;
+        var status = new V1PodStatus
+        {
+            Phase = exitCode == 0 ? "Succeeded" : "Failed",
+            PodIP = pod.Status?.PodIP,
+            HostIP = "127.0.0.1",
+            StartTime = pod.Status?.StartTime ?? now,
+            Conditions =
+            [
+                new V1PodCondition { Type = "PodScheduled", Status = "True", LastTransitionTime = now },
+                new V1PodCondition { Type = "Ready", Status = "False", Reason = "PodCompleted", LastTransitionTime = now },
+            ],
+            ContainerStatuses = pod.Spec.Containers.Select(c => new V1ContainerStatus
+            {
+                Name = c.Name,
+                Image = c.Image,
+                ImageID = "fake://" + c.Image,
+                Ready = false,
+                RestartCount = 0,
+                State = new V1ContainerState
+                {
+                    Terminated = new V1ContainerStateTerminated { ExitCode = exitCode, Reason = exitCode == 0 ? "Completed" : "Error", FinishedAt = now },
+                },
+            }).ToList(),
+        };
+        StatusChanged?.Invoke(new PodStatusUpdate(pod.Metadata.NamespaceProperty, pod.Metadata.Name, pod.Metadata.Uid, status));
+    }
+
     public Task StopPodAsync(string podUid, TimeSpan gracePeriod, CancellationToken cancellationToken)
     {
         Running.TryRemove(podUid, out _);

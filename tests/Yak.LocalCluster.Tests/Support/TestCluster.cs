@@ -36,7 +36,7 @@ internal sealed class TestCluster : IAsyncDisposable
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,
         Func<IServiceProvider, IPodRuntime>? runtimeFactory = null, bool processRuntime = false,
-        IReadOnlyList<NodeOptions>? nodes = null, int watchQueue = 4096, int maxWatchesPerUser = 256)
+        IReadOnlyList<NodeOptions>? nodes = null, int watchQueue = 4096, int maxWatchesPerUser = 256, TimeProvider? time = null)
     {
         var owned = stateDirectory is null ? new TempDirectory("yak-lc-") : null;
         runtime ??= new FakePodRuntime();
@@ -49,6 +49,7 @@ internal sealed class TestCluster : IAsyncDisposable
             MaxWatchesPerUser = maxWatchesPerUser,
             Nodes = nodes ?? [NodeOptions.Default],
             BookmarkInterval = bookmarkInterval ?? TimeSpan.FromSeconds(10),
+            Time = time ?? TimeProvider.System,
         }).DefaultTimeout();
         return new TestCluster(host, runtime, owned);
     }
