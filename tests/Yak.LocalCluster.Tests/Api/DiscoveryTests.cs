@@ -20,14 +20,14 @@ public sealed class DiscoveryTests
     }
 
     [Fact]
-    public async Task Apis_ListsAppsAndRbacGroups()
+    public async Task Apis_ListsAppsBatchAndRbacGroups()
     {
         await using var cluster = await TestCluster.StartAsync();
         var (_, body) = await cluster.SendAsync(HttpMethod.Get, "/apis");
         var (appsStatus, apps) = await cluster.SendAsync(HttpMethod.Get, "/apis/apps/v1");
 
         var groups = body!["groups"]!.AsArray().Select(g => g!["name"]!.GetValue<string>()).ToList();
-        Assert.Equal(["apps", "rbac.authorization.k8s.io"], groups);
+        Assert.Equal(["apps", "batch", "rbac.authorization.k8s.io"], groups);
         Assert.Equal(200, appsStatus);
         Assert.Contains(apps!["resources"]!.AsArray(), r => r!["name"]!.GetValue<string>() == "deployments/scale");
     }
