@@ -76,6 +76,13 @@ internal sealed class StreamTargets(KubeConnections kube, EnvironmentManager env
             throw Invalid("Name a pod (pod/NAME) or a selector (key=value).");
         }
 
+        if (target.Namespace.Length == 0 && target.Environment.Length > 0)
+        {
+            // pod/NAME or a selector within an environment: its cluster and namespace, as `forward add` does.
+            var place = environments.LocateEnvironment(target.Environment);
+            return new ResolvedTarget(Connect(place.Kubeconfig, place.Context), place.Namespace, selector, pod, target.Container, null);
+        }
+
         return new ResolvedTarget(Connect(target.Kubeconfig, target.Context), target.Namespace.Length > 0 ? target.Namespace : "default", selector, pod, target.Container, null);
     }
 

@@ -23,7 +23,7 @@ internal static class AttachCommand
             var local = LocalTerminal.StdinIsTerminal;
             await using var client = await context.ConnectAsync(cancellationToken);
             var started = await client.StartAttachAsync(
-                new AttachStartRequest { Target = target.Read(parse), Tty = local && !parse.GetValue(noTty), Stdin = true },
+                new AttachStartRequest { Target = await target.ReadAsync(parse, client, cancellationToken), Tty = local && !parse.GetValue(noTty), Stdin = true },
                 cancellationToken);
             await using var stream = await DaemonStream.OpenAsync(context.Endpoint.SocketPath, started.Token, cancellationToken);
             if (local)

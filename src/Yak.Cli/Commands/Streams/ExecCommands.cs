@@ -29,7 +29,7 @@ internal static class ExecCommands
             }
 
             var terminal = wantsTty && LocalTerminal.StdinIsTerminal;
-            return RunAsync(context, target.Read(parse), parse.GetValue(args)!, terminal, pipeStdin: terminal || !LocalTerminal.StdinIsTerminal, inSyncRoot: false, cancellationToken);
+            return RunAsync(context, target, parse, parse.GetValue(args)!, terminal, pipeStdin: terminal || !LocalTerminal.StdinIsTerminal, inSyncRoot: false, cancellationToken);
         });
         return command;
     }
@@ -45,7 +45,7 @@ internal static class ExecCommands
         var args = new Argument<string[]>("command") { Description = "The command and its arguments, after --.", Arity = ArgumentArity.OneOrMore };
         command.Arguments.Add(args);
         command.SetAction((parse, cancellationToken) => RunAsync(
-            CliApp.Context(parse), target.Read(parse), parse.GetValue(args)!, tty: false, pipeStdin: !LocalTerminal.StdinIsTerminal, inSyncRoot: true, cancellationToken));
+            CliApp.Context(parse), target, parse, parse.GetValue(args)!, tty: false, pipeStdin: !LocalTerminal.StdinIsTerminal, inSyncRoot: true, cancellationToken));
         return command;
     }
 
@@ -57,16 +57,16 @@ internal static class ExecCommands
             "else commands read from stdin until its end (like kubectl exec -i).");
         var target = StreamTargetOptions.AddTo(command);
         command.SetAction((parse, cancellationToken) => RunAsync(
-            CliApp.Context(parse), target.Read(parse), ShellCommand, tty: LocalTerminal.StdinIsTerminal, pipeStdin: true, inSyncRoot: false, cancellationToken));
+            CliApp.Context(parse), target, parse, ShellCommand, tty: LocalTerminal.StdinIsTerminal, pipeStdin: true, inSyncRoot: false, cancellationToken));
         return command;
     }
 
     private static async Task<int> RunAsync(
-        CliContext context, StreamTargetInfo target, IReadOnlyList<string> command, bool tty, bool pipeStdin, bool inSyncRoot, CancellationToken cancellationToken)
+        CliContext context, StreamTargetOptions target, ParseResult parse, IReadOnlyList<string> command, bool tty, bool pipeStdin, bool inSyncRoot, CancellationToken cancellationToken)
     {
         await using var client = await context.ConnectAsync(cancellationToken);
         var started = await client.StartExecAsync(
-            new ExecStartRequest { Target = target, Command = command, Tty = tty, Stdin = pipeStdin, InSyncRoot = inSyncRoot },
+            new ExecStartRequest { Target = await target.ReadAsync(parse, client, cancellationToken), Command = command, Tty = tty, Stdin = pipeStdin, InSyncRoot = inSyncRoot },
             cancellationToken);
         await using var stream = await DaemonStream.OpenAsync(context.Endpoint.SocketPath, started.Token, cancellationToken);
         return tty

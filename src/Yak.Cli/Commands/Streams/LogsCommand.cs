@@ -12,7 +12,7 @@ internal static class LogsCommand
         var command = new Command("logs", "Print the logs of every pod of a service (lines prefixed with pod/container when there are several pods).");
         var target = StreamTargetOptions.AddTo(command);
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep streaming, across container restarts and pod replacement (Ctrl+C stops)." };
-        var tail = new Option<int>("--tail") { Description = "Lines from the end of each pod's log (default: all).", DefaultValueFactory = _ => -1 };
+        var tail = new Option<int?>("--tail") { Description = "Lines from the end of each pod's log (default: all)." };
         var since = new Option<string>("--since") { Description = "Only lines newer than this: 30s, 5m, 2h." };
         command.Options.Add(follow);
         command.Options.Add(tail);
@@ -23,7 +23,7 @@ internal static class LogsCommand
             var sinceSeconds = parse.GetValue(since) is { Length: > 0 } text ? SinceDuration.ParseSeconds(text) : 0;
             await using var client = await context.ConnectAsync(cancellationToken);
             var started = await client.StartLogsAsync(
-                new LogsStartRequest { Target = target.Read(parse), Follow = parse.GetValue(follow), TailLines = parse.GetValue(tail), SinceSeconds = sinceSeconds },
+                new LogsStartRequest { Target = await target.ReadAsync(parse, client, cancellationToken), Follow = parse.GetValue(follow), TailLines = parse.GetValue(tail) ?? -1, SinceSeconds = sinceSeconds },
                 cancellationToken);
             await using var stream = await DaemonStream.OpenAsync(context.Endpoint.SocketPath, started.Token, cancellationToken);
             var pods = new HashSet<string>(started.Pods, StringComparer.Ordinal);

@@ -5,7 +5,7 @@ using Yak.Testing.Cluster;
 namespace Yak.Cli.Tests;
 
 /// <summary>Commands run inside an environment's folder use its cluster and namespace unless told otherwise.</summary>
-public sealed class ForwardContextTests : IAsyncLifetime
+public sealed class FolderContextTests : IAsyncLifetime
 {
     private readonly YakSandbox sandbox = new();
     private readonly TempDirectory folder = new("yak-ctx-");
@@ -47,6 +47,46 @@ public sealed class ForwardContextTests : IAsyncLifetime
         Assert.True(added.ExitCode == 0, added.ToString());
         Assert.Equal("default", JsonDocument.Parse(added.StandardOutput).RootElement.GetProperty("namespace").GetString());
     }
+
+    [Fact]
+    public async Task Exec_InsideAnEnvironmentsFolder_UsesItsServiceNotTheNewest()
+    {
+        var mine = Directory.CreateDirectory(Path.Combine(folder.Path, "mine")).FullName;
+        var newer = Directory.CreateDirectory(Path.Combine(folder.Path, "newer")).FullName;
+        File.WriteAllText(Path.Combine(mine, "yak.yaml"), Spec("mine"));
+        File.WriteAllText(Path.Combine(newer, "yak.yaml"), Spec("newer"));
+        var up = await YakctlAsync(mine, "up");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        up = await YakctlAsync(newer, "up");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        var below = Directory.CreateDirectory(Path.Combine(mine, "src")).FullName;
+
+        var exec = await YakctlAsync(below, "exec", "store", "--", "printenv", "MARK");
+        var logs = await YakctlAsync(below, "logs", "store");
+
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        Assert.Equal("mine", exec.StandardOutput.Trim());
+        Assert.True(logs.ExitCode == 0, logs.ToString());
+        Assert.Equal("started mine", logs.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public async Task ExecPod_InsideAnEnvironmentsFolder_FindsThePodInItsNamespace()
+    {
+        File.WriteAllText(Path.Combine(folder.Path, "yak.yaml"), Spec("podctx"));
+        var up = await YakctlAsync(folder.Path, "up");
+        Assert.True(up.ExitCode == 0, up.ToString());
+        var status = await YakctlAsync(folder.Path, "status", "-o", "json");
+        var pod = JsonDocument.Parse(status.StandardOutput).RootElement[0].GetProperty("services")[0].GetProperty("pods")[0].GetProperty("name").GetString();
+
+        var exec = await YakctlAsync(folder.Path, "exec", "pod/" + pod, "--", "printenv", "MARK");
+
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        Assert.Equal("podctx", exec.StandardOutput.Trim());
+    }
+
+    private static string Spec(string name) =>
+        $"name: {name}\nservices:\n  store:\n    image: busybox\n    env: {{ MARK: {name} }}\n    command: [sh, -c, \"echo started $MARK; exec sleep 100000\"]\n";
 
     private Task<ProcessResult> YakctlAsync(string workingDirectory, params string[] arguments)
     {
