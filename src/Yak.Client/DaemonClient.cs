@@ -122,7 +122,10 @@ public sealed class DaemonClient : IAsyncDisposable
         public void OnEvent(EventNotification notification) => Client?.EventReceived?.Invoke(Client, notification);
     }
 
-    /// <summary>Opens the raw byte stream to the daemon's socket or pipe.</summary>
+    /// <summary>
+    /// Opens the raw byte stream to the daemon's socket or pipe, after checking it is this user's: the socket's
+    /// folder before connecting, the server's uid before the first byte (<see cref="SocketTrust"/>).
+    /// </summary>
     public static async Task<Stream> OpenStreamAsync(string address, CancellationToken cancellationToken)
     {
         if (OperatingSystem.IsWindows())
@@ -140,11 +143,18 @@ public sealed class DaemonClient : IAsyncDisposable
             }
         }
 
+        SocketTrust.CheckFolder(address);
         var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
         try
         {
             await socket.ConnectAsync(new UnixDomainSocketEndPoint(address), cancellationToken).ConfigureAwait(false);
+            SocketTrust.CheckPeer(socket, address);
             return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch (UntrustedDaemonException)
+        {
+            socket.Dispose();
+            throw;
         }
         catch (SocketException ex)
         {

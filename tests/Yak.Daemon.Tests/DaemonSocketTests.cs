@@ -139,20 +139,50 @@ public sealed class DaemonSocketTests
         Assert.Equal(3, blocked.ExitCode);
         Assert.Contains("permission denied", blocked.StandardError, StringComparison.OrdinalIgnoreCase);
 
-        // 2. Even with the folder and socket opened up by mistake, the daemon's uid check refuses the peer.
+        // 2. With the folder and socket opened up by mistake, nobody's yakctl refuses a folder that is not its own,
+        //    and a raw client that skips that check is refused by the daemon's uid check: its hello gets no answer.
         File.SetUnixFileMode(sandbox.RuntimeDirectory, (UnixFileMode)0b_111_101_101);
         File.SetUnixFileMode(Path.GetDirectoryName(sandbox.SocketPath)!, (UnixFileMode)0b_111_101_101);
         File.SetUnixFileMode(sandbox.SocketPath, (UnixFileMode)0b_110_110_110);
         File.SetUnixFileMode(sandbox.Root, (UnixFileMode)0b_111_101_101);
-        var refused = await RunAsNobodyAsync(sandbox);
+        var yakctl = await RunAsNobodyAsync(sandbox);
+        Assert.Equal(1, yakctl.ExitCode);
+        Assert.Contains("belongs to uid 0", yakctl.StandardError, StringComparison.Ordinal);
 
-        Assert.Equal(3, refused.ExitCode);
-        Assert.Contains("closed the connection", refused.StandardError, StringComparison.Ordinal);
+        var raw = await ProcessRunner.RunAsync(ProcessRunner.StartInfo(
+            "setpriv", ["--reuid=65534", "--regid=65534", "--clear-groups", "--", "/usr/bin/python3", "-c", RawHello, sandbox.SocketPath])).DefaultTimeout();
+
+        Assert.True(raw.ExitCode == 0, raw.ToString());
+        Assert.Equal("answer: 0 bytes", raw.StandardOutput.Trim());
+        File.SetUnixFileMode(Path.GetDirectoryName(sandbox.SocketPath)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         await using var client = await daemon.ConnectAsync().DefaultTimeout();
         Assert.Equal(daemon.Pid, (await client.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
         var log = await ReadLogAsync(sandbox);
         Assert.Contains("Refused a connection from uid 65534", log, StringComparison.Ordinal);
     }
+
+    // Sends a hello as JSON-RPC and prints how much came back before the daemon closed the connection.
+    private const string RawHello = """
+        import json, socket, sys
+        body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "daemon/hello", "params": {"clientName": "raw", "clientVersion": "0", "protocolVersion": 1}}).encode()
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        s.settimeout(20)
+        s.connect(sys.argv[1])
+        try:
+            s.sendall(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        except OSError:
+            pass
+        received = b""
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+        except ConnectionResetError:
+            pass
+        print("answer: %d bytes" % len(received))
+        """;
 
     internal static bool CurrentUserIsRoot() => Yak.Protocol.Transport.CurrentUser.EffectiveUserId == 0;
 

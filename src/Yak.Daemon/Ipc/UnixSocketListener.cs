@@ -9,7 +9,8 @@ namespace Yak.Daemon.Ipc;
 
 /// <summary>
 /// The daemon's Unix socket: private from the moment it exists (folder 0700, socket 0600 via the umask at
-/// bind time, so there is no chmod-after-bind window), and every peer's uid checked against ours.
+/// bind time, so there is no chmod-after-bind window), and every peer's uid checked against ours: a peer
+/// whose uid the kernel cannot tell is refused too.
 /// </summary>
 [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 internal sealed class UnixSocketListener : IConnectionListener
@@ -106,22 +107,29 @@ internal sealed class UnixSocketListener : IConnectionListener
             uint? peer;
             try
             {
-                peer = PeerCredentials.GetPeerUid(client);
+                peer = UnixIdentity.GetPeerUid(client);
             }
             catch (SocketException)
             {
+                peer = null;
+            }
+
+            if (peer is not { } uid)
+            {
+                // A peer we cannot identify could be anyone: it gets nothing.
+                Log.PeerUnidentified(logger, ownUid);
                 client.Dispose();
                 continue;
             }
 
-            if (peer is { } uid && uid != ownUid)
+            if (uid != ownUid)
             {
                 Log.PeerRefused(logger, uid, ownUid);
                 client.Dispose();
                 continue;
             }
 
-            return new AcceptedConnection(new NetworkStream(client, ownsSocket: true), peer);
+            return new AcceptedConnection(new NetworkStream(client, ownsSocket: true), uid);
         }
     }
 
@@ -147,7 +155,7 @@ internal sealed class UnixSocketListener : IConnectionListener
     {
         try
         {
-            return FileOwnership.GetOwnerUid(path);
+            return UnixIdentity.Examine(path)?.OwnerUid;
         }
         catch (IOException)
         {

@@ -29,6 +29,9 @@ internal static partial class Log
     [LoggerMessage(2002, LogLevel.Warning, "Refused a connection from uid {PeerUid}: only uid {OwnUid} may use this daemon")]
     public static partial void PeerRefused(ILogger logger, uint peerUid, uint ownUid);
 
+    [LoggerMessage(2008, LogLevel.Warning, "Refused a connection whose peer uid the kernel did not report: only uid {OwnUid} may use this daemon")]
+    public static partial void PeerUnidentified(ILogger logger, uint ownUid);
+
     [LoggerMessage(2003, LogLevel.Warning, "Client {ConnectionId} sent a malformed message and was disconnected: {Reason}")]
     public static partial void MalformedInput(ILogger logger, int connectionId, string reason);
 
