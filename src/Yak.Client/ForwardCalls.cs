@@ -14,4 +14,10 @@ public static class ForwardCalls
 
     public static Task<ForwardRemoveResponse> RemoveForwardAsync(this DaemonClient client, string name, CancellationToken cancellationToken) =>
         client.InvokeAsync<ForwardRemoveResponse>(Methods.ForwardRemove, new ForwardRemoveRequest { Name = name }, cancellationToken);
+
+    public static async Task<ForwardInfo> PauseForwardAsync(this DaemonClient client, string name, CancellationToken cancellationToken) =>
+        (await client.InvokeAsync<ForwardPauseResponse>(Methods.ForwardPause, new ForwardPauseRequest { Name = name }, cancellationToken).ConfigureAwait(false)).Forward;
+
+    public static async Task<ForwardInfo> ResumeForwardAsync(this DaemonClient client, string name, CancellationToken cancellationToken) =>
+        (await client.InvokeAsync<ForwardResumeResponse>(Methods.ForwardResume, new ForwardResumeRequest { Name = name }, cancellationToken).ConfigureAwait(false)).Forward;
 }

@@ -14,4 +14,10 @@ public interface IForwardService
 
     [JsonRpcMethod(Methods.ForwardRemove, UseSingleObjectParameterDeserialization = true)]
     Task<ForwardRemoveResponse> RemoveAsync(ForwardRemoveRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(Methods.ForwardPause, UseSingleObjectParameterDeserialization = true)]
+    Task<ForwardPauseResponse> PauseAsync(ForwardPauseRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(Methods.ForwardResume, UseSingleObjectParameterDeserialization = true)]
+    Task<ForwardResumeResponse> ResumeAsync(ForwardResumeRequest request, CancellationToken cancellationToken);
 }

@@ -19,6 +19,8 @@ public static class Methods
     public const string ForwardAdd = "forward/add";
     public const string ForwardList = "forward/list";
     public const string ForwardRemove = "forward/remove";
+    public const string ForwardPause = "forward/pause";
+    public const string ForwardResume = "forward/resume";
 
     public const string EventsSubscribe = "events/subscribe";
     public const string EventsUnsubscribe = "events/unsubscribe";

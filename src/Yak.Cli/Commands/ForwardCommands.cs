@@ -6,7 +6,7 @@ using Yak.Protocol.Messages;
 
 namespace Yak.Cli.Commands;
 
-/// <summary><c>yakctl forward add|list|remove</c>: port-forwards owned by yakd, alive while pods come and go.</summary>
+/// <summary><c>yakctl forward add|list|remove|pause|resume</c>: port-forwards owned by yakd, alive while pods come and go.</summary>
 internal static class ForwardCommands
 {
     public static Command Create()
@@ -15,6 +15,8 @@ internal static class ForwardCommands
         forward.Subcommands.Add(Add());
         forward.Subcommands.Add(List());
         forward.Subcommands.Add(Remove());
+        forward.Subcommands.Add(Pause());
+        forward.Subcommands.Add(Resume());
         return forward;
     }
 
@@ -135,6 +137,50 @@ internal static class ForwardCommands
             return CliExitCodes.Success;
         });
         return command;
+    }
+
+    private static Command Pause()
+    {
+        var name = new Argument<string>("name") { Description = "The forward to pause (an environment's too)." };
+        var command = new Command("pause", "Release a forward's local port and keep the forward, paused, until 'forward resume' (it stays paused across yakd restarts and 'up').");
+        command.Arguments.Add(name);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var info = await client.PauseForwardAsync(parse.GetValue(name)!, cancellationToken);
+            return Report(context, info, $"paused {info.Name}: localhost:{info.LocalPort} released ('yakctl forward resume {info.Name}' takes it back)");
+        });
+        return command;
+    }
+
+    private static Command Resume()
+    {
+        var name = new Argument<string>("name") { Description = "The paused forward to resume." };
+        var command = new Command("resume", "Listen again on a paused forward's local port.");
+        command.Arguments.Add(name);
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var context = CliApp.Context(parse);
+            await using var client = await context.ConnectAsync(cancellationToken);
+            var info = await client.ResumeForwardAsync(parse.GetValue(name)!, cancellationToken);
+            return Report(context, info, $"resumed {info.Name}: localhost:{info.LocalPort} → {info.Target}:{info.RemotePort} ({info.State.ToString().ToLowerInvariant()})");
+        });
+        return command;
+    }
+
+    private static int Report(CliContext context, ForwardInfo info, string text)
+    {
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(info);
+        }
+        else
+        {
+            context.Output.Out.WriteLine(text);
+        }
+
+        return CliExitCodes.Success;
     }
 
     /// <summary><c>8080</c> → (8080, 8080); <c>9000:80</c> → (9000, 80).</summary>

@@ -107,6 +107,7 @@ internal static class EnvironmentStatus
         ForwardSessionState.Listening => PortForwardState.Listening,
         ForwardSessionState.Degraded => PortForwardState.Degraded,
         ForwardSessionState.Stopped => PortForwardState.Stopped,
+        ForwardSessionState.Paused => PortForwardState.Paused,
         _ => PortForwardState.Error,
     };
 }

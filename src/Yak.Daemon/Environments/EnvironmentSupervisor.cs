@@ -264,7 +264,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         var forwards = manifests.Services
             .SelectMany(s => s.Ports.Where(p => p.LocalPort is not null).Select(p => (Service: s.Name, Port: p.LocalPort!.Value)))
             .Select(p => (p.Service, p.Port, Forward: services.Forwards.Forward(Name, p.Service, p.Port)))
-            .Where(p => p.Forward?.State != ForwardSessionState.Listening)
+            .Where(p => p.Forward?.State is not (ForwardSessionState.Listening or ForwardSessionState.Paused))
             .ToList();
         if (forwards.Any(f => f.Forward?.State == ForwardSessionState.Error))
         {

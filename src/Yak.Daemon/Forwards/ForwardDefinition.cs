@@ -12,7 +12,8 @@ internal sealed record ForwardDefinition(
     int LocalPort,
     int RemotePort,
     string Kubeconfig,
-    string Context)
+    string Context,
+    bool Paused = false)
 {
     /// <summary><c>svc/NAME</c> or a bare NAME → Service; <c>pod/NAME</c> → Pod; <c>k=v[,k=v]</c> → label selector.</summary>
     public static bool TryParseTarget(string ns, string text, out ForwardTarget? target, out string? error)

@@ -25,6 +25,9 @@ internal sealed partial class ForwardManager(
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, (ForwardDefinition Definition, PortForward Forward)> forwards = new(StringComparer.Ordinal);
 
+    /// <summary>Forwards paused by the user: kept (and persisted) with their port released. Guarded by <see cref="forwards"/>.</summary>
+    private readonly Dictionary<string, ForwardDefinition> paused = new(StringComparer.Ordinal);
+
     public SessionArea Area => SessionArea.Forwards;
 
     public int Count
@@ -33,7 +36,7 @@ internal sealed partial class ForwardManager(
         {
             lock (forwards)
             {
-                return forwards.Count;
+                return forwards.Count + paused.Count;
             }
         }
     }
@@ -49,6 +52,16 @@ internal sealed partial class ForwardManager(
             // kubeconfig gone) is kept in Error with the reason rather than dropped.
             foreach (var definition in LoadRegistry())
             {
+                if (definition.Paused)
+                {
+                    lock (forwards)
+                    {
+                        paused[definition.Name] = definition;
+                    }
+
+                    continue;
+                }
+
                 try
                 {
                     await OpenAsync(definition, cancellationToken);
@@ -94,7 +107,7 @@ internal sealed partial class ForwardManager(
             var name = requested.Name.Length > 0 ? requested.Name : DeriveName(requested);
             lock (forwards)
             {
-                if (forwards.ContainsKey(name))
+                if (forwards.ContainsKey(name) || paused.ContainsKey(name))
                 {
                     throw Invalid($"A forward named '{name}' already exists; remove it first or pick another --name.");
                 }
@@ -138,7 +151,9 @@ internal sealed partial class ForwardManager(
     {
         lock (forwards)
         {
-            return [.. forwards.Values.OrderBy(f => f.Definition.Name, StringComparer.Ordinal).Select(f => f.Forward.GetStatus().ToInfo(f.Definition))];
+            return [.. forwards.Values.Select(f => f.Forward.GetStatus().ToInfo(f.Definition))
+                .Concat(paused.Values.Select(PausedInfo))
+                .OrderBy(f => f.Name, StringComparer.Ordinal)];
         }
     }
 
@@ -150,24 +165,27 @@ internal sealed partial class ForwardManager(
             PortForward forward;
             lock (forwards)
             {
-                if (!forwards.TryGetValue(name, out var found))
-                {
-                    throw new NotFoundException($"No forward named '{name}' (see 'yakctl forward list').");
-                }
-
-                if (found.Definition.Environment.Length > 0)
+                var definition = forwards.TryGetValue(name, out var found) ? found.Definition : paused.GetValueOrDefault(name)
+                    ?? throw new NotFoundException($"No forward named '{name}' (see 'yakctl forward list').");
+                if (definition.Environment.Length > 0)
                 {
                     // Removed, it would only come back at the next 'up' and be "pending" until then: the environment owns it.
                     throw Invalid(
-                        $"Forward '{name}' belongs to environment '{found.Definition.Environment}' and follows its pods; " +
+                        $"Forward '{name}' belongs to environment '{definition.Environment}' and follows its pods; " +
+                        $"'yakctl forward pause {name}' releases its port until 'yakctl forward resume {name}', " +
                         $"'yakctl down' stops it with the environment, or remove its port from the spec and run 'yakctl up'.");
                 }
 
                 forwards.Remove(name);
+                paused.Remove(name);
                 forward = found.Forward;
             }
 
-            await forward.DisposeAsync();
+            if (forward is not null)
+            {
+                await forward.DisposeAsync();
+            }
+
             SaveRegistry();
             hub.Publish(EventTopics.Forward, "removed", name, new { name });
         }
@@ -190,6 +208,14 @@ internal sealed partial class ForwardManager(
             lock (forwards)
             {
                 existing = [.. forwards.Values.Where(f => f.Definition.Environment == environment)];
+
+                // A paused forward stays paused while the environment still declares it; one no longer declared goes.
+                foreach (var gone in paused.Values.Where(d => d.Environment == environment && !wanted.Contains(d with { Paused = false })).ToList())
+                {
+                    paused.Remove(gone.Name);
+                }
+
+                wanted = [.. wanted.Where(w => !paused.ContainsKey(w.Name))];
             }
 
             foreach (var (definition, forward) in existing.Where(e => !wanted.Contains(e.Definition) || e.Forward.GetStatus().State == ForwardState.Error))
@@ -238,7 +264,9 @@ internal sealed partial class ForwardManager(
         lock (forwards)
         {
             return forwards.Values.Where(f => f.Definition.Environment == environment && match(f.Definition))
-                .Select(f => f.Forward.GetStatus().ToInfo(f.Definition)).FirstOrDefault();
+                .Select(f => f.Forward.GetStatus().ToInfo(f.Definition))
+                .Concat(paused.Values.Where(d => d.Environment == environment && match(d)).Select(PausedInfo))
+                .FirstOrDefault();
         }
     }
 
@@ -294,7 +322,7 @@ internal sealed partial class ForwardManager(
         List<ForwardDefinition> definitions;
         lock (forwards)
         {
-            definitions = [.. forwards.Values.Select(f => f.Definition).OrderBy(d => d.Name, StringComparer.Ordinal)];
+            definitions = [.. forwards.Values.Select(f => f.Definition).Concat(paused.Values).OrderBy(d => d.Name, StringComparer.Ordinal)];
         }
 
         StateFile.SaveList(RegistryPath, definitions);
@@ -307,7 +335,7 @@ internal sealed partial class ForwardManager(
         lock (forwards)
         {
             var name = baseName;
-            for (var i = 2; forwards.ContainsKey(name); i++)
+            for (var i = 2; forwards.ContainsKey(name) || paused.ContainsKey(name); i++)
             {
                 name = $"{baseName}-{i}";
             }

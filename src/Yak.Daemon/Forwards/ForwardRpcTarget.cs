@@ -39,4 +39,16 @@ internal sealed class ForwardRpcTarget(ClientConnection connection, ForwardManag
         await manager.RemoveAsync(request.Name, cancellationToken);
         return new ForwardRemoveResponse { Name = request.Name };
     }
+
+    public async Task<ForwardPauseResponse> PauseAsync(ForwardPauseRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return new ForwardPauseResponse { Forward = await manager.PauseAsync(request.Name, cancellationToken) };
+    }
+
+    public async Task<ForwardResumeResponse> ResumeAsync(ForwardResumeRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return new ForwardResumeResponse { Forward = await manager.ResumeAsync(request.Name, cancellationToken) };
+    }
 }

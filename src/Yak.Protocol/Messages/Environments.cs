@@ -243,4 +243,5 @@ public enum PortForwardState
     Degraded,
     Stopped,
     Error,
+    Paused,
 }

@@ -56,6 +56,28 @@ public sealed class ForwardRemoveResponse
     public required string Name { get; init; }
 }
 
+/// <summary>Releases a forward's local port and keeps it, paused, until <c>forward/resume</c> (environments' forwards too).</summary>
+public sealed class ForwardPauseRequest
+{
+    public required string Name { get; init; }
+}
+
+public sealed class ForwardPauseResponse
+{
+    public required ForwardInfo Forward { get; init; }
+}
+
+/// <summary>Listens again on a paused forward's local port.</summary>
+public sealed class ForwardResumeRequest
+{
+    public required string Name { get; init; }
+}
+
+public sealed class ForwardResumeResponse
+{
+    public required ForwardInfo Forward { get; init; }
+}
+
 public enum ForwardSessionState
 {
     Starting,
@@ -63,6 +85,7 @@ public enum ForwardSessionState
     Degraded,
     Stopped,
     Error,
+    Paused,
 }
 
 public sealed class ForwardInfo
