@@ -1,5 +1,9 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Protocol.Transport;
 using Yak.Testing;
 
 namespace Yak.Cli.Tests.Terminal;
@@ -162,6 +166,66 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
         Assert.Contains("hint: 'yakctl daemon logs'", yakctl.Screen, StringComparison.Ordinal);
         AssertNoStackTrace(yakctl.Screen);
     }
+
+    [Fact]
+    public async Task Up_CtrlC_Exits130SaysSoAndTheEnvironmentComesUpWithoutTheClient()
+    {
+        // A sandbox of its own whose yakd reaches the cluster through KUBECONFIG, as a user's would.
+        using var sandbox = new YakSandbox();
+        using var folder = new TempDirectory("yak-up-ctrlc-");
+        var environment = sandbox.Environment();
+        environment["KUBECONFIG"] = fixture.Cluster.Host.KubeconfigPath;
+        File.WriteAllText(
+            Path.Combine(folder.Path, "yak.yaml"),
+            "name: ctrlc\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    readiness:\n      exec: [test, -f, /tmp/gate]\n      periodSeconds: 1\n");
+        try
+        {
+            await using (var yakctl = PtyProcess.Start(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), "up", "-f", folder.Path], environment))
+            {
+                // The service cannot get ready until the gate exists: up is still watching when Ctrl+C comes.
+                await yakctl.WaitForTextAsync("app");
+
+                yakctl.Type("\u0003");
+
+                Assert.Equal(130, await yakctl.WaitForExitAsync());
+                Assert.Contains("stopped watching; yakd keeps bringing the environment to its desired state", yakctl.Screen, StringComparison.Ordinal);
+                AssertNoStackTrace(yakctl.Screen);
+            }
+
+            await using var client = await DaemonClient.ConnectAsync(DaemonEndpoint.Resolve(name => environment.GetValueOrDefault(name)), "yak-tests", CancellationToken.None).DefaultTimeout();
+            var changed = new SemaphoreSlim(0);
+            client.EventReceived += (_, _) => changed.Release();
+            await client.SubscribeAsync([EventTopics.Environment], CancellationToken.None).DefaultTimeout();
+            EnvironmentPodInfo? running;
+            while ((running = (await StatusAsync(client)).Services.Single().Pods.FirstOrDefault(p => p.Phase == "Running")) is null)
+            {
+                await changed.WaitAsync().DefaultTimeout();
+            }
+
+            var gate = await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running.Name, "--", "touch", "/tmp/gate");
+            Assert.True(gate.ExitCode == 0, gate.ToString());
+
+            // No user action from here: the supervisor sees the pod turn ready and the environment up.
+            while ((await StatusAsync(client)).State != EnvironmentState.Up)
+            {
+                await changed.WaitAsync().DefaultTimeout();
+            }
+        }
+        finally
+        {
+            foreach (var pid in sandbox.RunningDaemonPids())
+            {
+                using var daemon = Process.GetProcessById(pid);
+                daemon.Kill();
+            }
+        }
+    }
+
+    private static async Task<EnvironmentInfo> StatusAsync(DaemonClient client) =>
+        Assert.Single((await client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = "ctrlc", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout()).Environments);
+
+    private static Task<ProcessResult> RunAsync(Dictionary<string, string?> environment, params string[] arguments) =>
+        ProcessRunner.RunAsync(ProcessRunner.StartInfo(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), .. arguments], environment), TimeSpan.FromSeconds(120));
 
     private static void AssertNoStackTrace(string screen)
     {
