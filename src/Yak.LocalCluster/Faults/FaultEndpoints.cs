@@ -47,6 +47,41 @@ public static class FaultEndpoints
             Faults(context).StopAnswering(TimeSpan.FromSeconds(seconds), mode == "refuse");
             await HttpJson.Write(context, 200, Faults(context).Describe());
         });
+        app.MapPost("/yak-admin/faults/link", async context =>
+        {
+            var body = await Body(context);
+            if (LinkRequest.Parse(body) is not { } profile)
+            {
+                await HttpJson.WriteError(context, ApiException.BadRequest(LinkRequest.Problem(body)));
+                return;
+            }
+
+            Faults(context).Link.Profile = profile;
+            await HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapDelete("/yak-admin/faults/link", context =>
+        {
+            Faults(context).Link.Profile = null;
+            return HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapPost("/yak-admin/faults/throttle", async context =>
+        {
+            var body = await Body(context);
+            if (LinkRequest.ParseThrottle(body) is not { } limits)
+            {
+                await HttpJson.WriteError(context, ApiException.BadRequest(
+                    "\"requestsPerSecond\" must be a number in (0, 1000000] and \"burst\" an integer in [1, 1000000]"));
+                return;
+            }
+
+            Faults(context).Throttle.Limits = limits;
+            await HttpJson.Write(context, 200, Faults(context).Describe());
+        });
+        app.MapDelete("/yak-admin/faults/throttle", context =>
+        {
+            Faults(context).Throttle.Limits = null;
+            return HttpJson.Write(context, 200, Faults(context).Describe());
+        });
         app.MapPost("/yak-admin/faults/drop-streams", context =>
         {
             var (watches, streams) = Faults(context).DropStreams();

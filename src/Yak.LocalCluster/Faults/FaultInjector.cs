@@ -16,11 +16,19 @@ public sealed class FaultInjector
     private DateTimeOffset _unresponsiveUntil = DateTimeOffset.MinValue;
     private bool _refuse;
 
-    public FaultInjector(ObjectStore store, IPodRuntime runtime)
+    public FaultInjector(ObjectStore store, IPodRuntime runtime, LinkShaper link, RequestThrottle throttle)
     {
         _store = store;
         _runtime = runtime;
+        Link = link;
+        Throttle = throttle;
     }
+
+    /// <summary>The emulated network link (bandwidth, latency, jitter) between clients and the server.</summary>
+    public LinkShaper Link { get; }
+
+    /// <summary>Per-user request-rate limits (429 with Retry-After).</summary>
+    public RequestThrottle Throttle { get; }
 
     public void FailNext(int count, int status)
     {
@@ -86,6 +94,9 @@ public sealed class FaultInjector
             _latencyMs = 0;
             _unresponsiveUntil = DateTimeOffset.MinValue;
         }
+
+        Link.Profile = null;
+        Throttle.Limits = null;
     }
 
     public JsonObject Describe()
@@ -100,6 +111,8 @@ public sealed class FaultInjector
                 ["unresponsive"] = unresponsive
                     ? new JsonObject { ["until"] = _unresponsiveUntil.ToString("O"), ["mode"] = _refuse ? "refuse" : "hang" }
                     : null,
+                ["link"] = Link.Describe(),
+                ["throttle"] = Throttle.Describe(),
             };
         }
     }

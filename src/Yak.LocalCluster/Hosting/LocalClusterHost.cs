@@ -62,22 +62,28 @@ public sealed class LocalClusterHost : IAsyncDisposable
 
         var tls = ClusterCertificates.LoadOrCreate(state);
         var tokens = TokenFile.OpenOrCreate(ClusterAccess.TokenPath(state));
+        var link = new Faults.LinkShaper(TimeProvider.System);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http1AndHttp2;
                 kestrel.Limits.MaxRequestBodySize = HttpJson.MaxBodyBytes;
+                // Outermost, below TLS: a link profile shapes every byte of every connection.
+                listen.Use(link.Wrap);
                 listen.UseHttps(tls.ServerCertificate);
             });
         });
 
         builder.Services.AddSingleton(tokens);
+        builder.Services.AddSingleton(link);
+        builder.Services.AddSingleton(new Faults.RequestThrottle(TimeProvider.System));
         ConfigureServices(builder.Services, options, state);
         var app = builder.Build();
         app.UseMiddleware<RequestGuard>();
         app.UseWebSockets(new WebSocketOptions { KeepAliveInterval = TimeSpan.FromSeconds(20) });
         app.UseMiddleware<Faults.FaultMiddleware>();
+        app.UseMiddleware<Faults.ThrottleMiddleware>();
         app.MapDiscovery();
         app.MapOpenApi();
         app.MapAccessReviews();

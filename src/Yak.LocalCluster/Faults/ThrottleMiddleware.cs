@@ -1,0 +1,32 @@
+using Microsoft.AspNetCore.Http;
+using Yak.LocalCluster.Api;
+using Yak.LocalCluster.Auth;
+
+namespace Yak.LocalCluster.Faults;
+
+/// <summary>
+/// Answers 429 <c>TooManyRequests</c> with <c>Retry-After</c> when a user is over the rate set through the faults
+/// API, as the API server's priority and fairness does; health probes and the faults API are exempt.
+/// </summary>
+public sealed class ThrottleMiddleware(RequestDelegate next, RequestThrottle throttle)
+{
+    public async Task InvokeAsync(HttpContext context)
+    {
+        var path = context.Request.Path;
+        if (throttle.Limits is null || path.StartsWithSegments(FaultMiddleware.AdminPrefix, StringComparison.Ordinal) ||
+            path.Value is "/healthz" or "/readyz" or "/livez")
+        {
+            await next(context);
+            return;
+        }
+
+        if (throttle.Admit(RequestGuard.UserOf(context).Name) is { } wait)
+        {
+            var seconds = (int)Math.Clamp(Math.Ceiling(wait.TotalSeconds), 1, 3600);
+            await HttpJson.WriteError(context, ApiException.TooManyRequests("Too many requests, please try again later.", seconds));
+            return;
+        }
+
+        await next(context);
+    }
+}
