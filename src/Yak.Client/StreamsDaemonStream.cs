@@ -1,4 +1,3 @@
-using System.Buffers.Text;
 using System.Text;
 using System.Text.Json;
 using StreamJsonRpc;
@@ -36,7 +35,7 @@ public sealed class DaemonStream : IAsyncDisposable
             var body = JsonSerializer.SerializeToUtf8Bytes(
                 new { jsonrpc = "2.0", id = 1, method = Methods.StreamsAttach, @params = new StreamAttachRequest { Token = token } },
                 YakJson.Options);
-            var header = Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n");
+            var header = ContentLengthHeader.Format(body.Length);
             await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
             await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
             await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -152,20 +151,14 @@ public sealed class DaemonStream : IAsyncDisposable
             header.Add(one[0]);
         }
 
-        var length = -1;
-        foreach (var line in Encoding.ASCII.GetString([.. header]).Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+        int length;
+        try
         {
-            var colon = line.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0 && line[..colon].Trim().Equals("Content-Length", StringComparison.OrdinalIgnoreCase) &&
-                Utf8Parser.TryParse(Encoding.ASCII.GetBytes(line[(colon + 1)..].Trim()), out int value, out _))
-            {
-                length = value;
-            }
+            length = ContentLengthHeader.Parse(header.ToArray().AsSpan(0, header.Count - 4), RpcWire.MaxMessageBytes);
         }
-
-        if (length is < 0 or > RpcWire.MaxMessageBytes)
+        catch (InvalidDataException ex)
         {
-            throw new InvalidDataException("streams/attach answered without a usable Content-Length.");
+            throw new InvalidDataException($"streams/attach answered without a usable Content-Length: {ex.Message}", ex);
         }
 
         var body = new byte[length];

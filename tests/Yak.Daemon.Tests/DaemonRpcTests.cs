@@ -99,6 +99,21 @@ public sealed class DaemonRpcTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Framing_TwoContentLengthsInDifferentCase_ClosesConnection()
+    {
+        // The reported bypass: the guard kept the last header, StreamJsonRpc the exact-case one.
+        const string Body = """{"jsonrpc":"2.0","id":1,"method":"daemon/status","params":{}}""";
+        await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync($"Content-Length: {20 * 1024 * 1024}\r\ncontent-length: {Body.Length}\r\n\r\n{Body}"));
+    }
+
+    [Fact]
+    public async Task Framing_SameContentLengthTwice_ClosesConnection()
+    {
+        const string Body = """{"jsonrpc":"2.0","id":1,"method":"daemon/status","params":{}}""";
+        await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync($"Content-Length: {Body.Length}\r\nContent-Length: {Body.Length}\r\n\r\n{Body}"));
+    }
+
+    [Fact]
     public async Task Framing_EndlessHeader_ClosesConnection()
     {
         await AssertDaemonSurvivesAsync(raw => raw.SendRawAsync("X-Filler: " + new string('a', 64 * 1024)));

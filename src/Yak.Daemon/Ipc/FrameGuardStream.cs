@@ -1,12 +1,13 @@
-using System.Buffers.Text;
-using System.Text;
+using Yak.Protocol.Transport;
 
 namespace Yak.Daemon.Ipc;
 
 /// <summary>
 /// Reads through to the connection while checking the Content-Length framing before the JSON-RPC layer
-/// buffers anything: an oversized header block, a missing or absurd Content-Length (a header announcing
-/// 100 MB) ends the connection instead of making the daemon allocate or wait for it.
+/// buffers anything: an oversized header block, a missing, duplicate or absurd Content-Length (a header
+/// announcing 100 MB) ends the connection instead of making the daemon allocate or wait for it. It reads the
+/// header block with <see cref="ContentLengthHeader"/>, the parser the JSON-RPC handler uses, so both agree on
+/// where every message ends.
 /// </summary>
 internal sealed class FrameGuardStream(Stream inner, int maxHeaderBytes, int maxBodyBytes) : Stream
 {
@@ -213,48 +214,9 @@ internal sealed class FrameGuardStream(Stream inner, int maxHeaderBytes, int max
             header[headerLength++] = b;
             if (headerLength >= 4 && header.AsSpan(headerLength - 4, 4).SequenceEqual("\r\n\r\n"u8))
             {
-                bodyRemaining = ParseContentLength(header.AsSpan(0, headerLength - 4));
+                bodyRemaining = ContentLengthHeader.Parse(header.AsSpan(0, headerLength - 4), maxBodyBytes);
                 headerLength = 0;
             }
         }
-    }
-
-    private long ParseContentLength(ReadOnlySpan<byte> headers)
-    {
-        long? length = null;
-        foreach (var range in headers.Split("\r\n"u8))
-        {
-            var line = headers[range];
-            var colon = line.IndexOf((byte)':');
-            if (colon <= 0)
-            {
-                throw new InvalidDataException($"Malformed header line '{Encoding.ASCII.GetString(line)}'.");
-            }
-
-            if (!Ascii.EqualsIgnoreCase(line[..colon].Trim((byte)' '), "Content-Length"u8))
-            {
-                continue;
-            }
-
-            if (!Utf8Parser.TryParse(line[(colon + 1)..].Trim((byte)' '), out long value, out var consumed) ||
-                consumed != line[(colon + 1)..].Trim((byte)' ').Length || value < 0)
-            {
-                throw new InvalidDataException("Content-Length is not a non-negative number.");
-            }
-
-            length = value;
-        }
-
-        if (length is null)
-        {
-            throw new InvalidDataException("Message without a Content-Length header.");
-        }
-
-        if (length > maxBodyBytes)
-        {
-            throw new InvalidDataException($"Message of {length} bytes exceeds the {maxBodyBytes}-byte limit.");
-        }
-
-        return length.Value;
     }
 }

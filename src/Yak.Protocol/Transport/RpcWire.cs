@@ -15,7 +15,7 @@ public static class RpcWire
     public const int MaxHeaderBytes = 8 * 1024;
 
     public static IJsonRpcMessageHandler CreateHandler(Stream sending, Stream receiving) =>
-        new HeaderDelimitedMessageHandler(sending, receiving, CreateFormatter());
+        new ContentLengthMessageHandler(sending, receiving, CreateFormatter());
 
     public static SystemTextJsonFormatter CreateFormatter() => new() { JsonSerializerOptions = new(YakJson.Options) };
 }
