@@ -87,6 +87,12 @@ public sealed class WordsTests
         Assert.DoesNotContain(" is yakctl ", result.StandardOutput, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(2, 1, "web: rolling out (1 of 1 ready)")]
+    [InlineData(0, 2, "web: rolling out (0 of 2 ready)")]
+    public void ProgressLine_RollingOut_NeverMoreReadyThanWanted(int ready, int desired, string expected) =>
+        Assert.Equal(expected, Yak.Cli.Output.EnvironmentText.ProgressLine("web", "rollingOut", ready, desired));
+
     [Fact]
     public void WriteJson_QuotesAndMarkup_WrittenAsTheyAre()
     {

@@ -99,7 +99,8 @@ internal static class EnvironmentText
 
     public static string ProgressLine(string service, string state, int ready, int desired) => state switch
     {
-        "rollingOut" => $"{service}: rolling out {ready.ToString(CultureInfo.InvariantCulture)}/{desired.ToString(CultureInfo.InvariantCulture)}",
+        // Old and new pods overlap during a rollout: more ready than wanted is still "all of them", never "2/1".
+        "rollingOut" => $"{service}: rolling out ({Math.Min(ready, desired).ToString(CultureInfo.InvariantCulture)} of {desired.ToString(CultureInfo.InvariantCulture)} ready)",
         "ready" => $"{service}: ready {ready.ToString(CultureInfo.InvariantCulture)}/{desired.ToString(CultureInfo.InvariantCulture)}",
         "scaledDown" => $"{service}: scaled down",
         _ => $"{service}: {state}",

@@ -221,7 +221,7 @@ public static class RolloutWatcher
                     var terminated = status.LastState?.Terminated;
                     var exit = terminated is null ? string.Empty : $" (exit code {terminated.ExitCode.ToString(CultureInfo.InvariantCulture)})";
                     var logs = await LastLogLinesAsync(client, pod, status.Name, cancellationToken).ConfigureAwait(false);
-                    var text = new StringBuilder($"pod {pod.Metadata.Name}: container {status.Name} keeps crashing{exit}, restarted {status.RestartCount.ToString(CultureInfo.InvariantCulture)} times");
+                    var text = new StringBuilder($"pod {pod.Metadata.Name}: container {status.Name} keeps crashing{exit}{Restarts(status.RestartCount)}");
                     if (logs.Length > 0)
                     {
                         text.Append("; last log lines:\n").Append(logs);
@@ -235,6 +235,14 @@ public static class RolloutWatcher
 
         return null;
     }
+
+    /// <summary>", restarted N times", said as a person would (a first crash has not been restarted yet).</summary>
+    internal static string Restarts(int count) => count switch
+    {
+        <= 0 => string.Empty,
+        1 => ", restarted once",
+        _ => $", restarted {count.ToString(CultureInfo.InvariantCulture)} times",
+    };
 
     private static async Task<string> LastLogLinesAsync(IKubernetes client, V1Pod pod, string container, CancellationToken cancellationToken)
     {

@@ -39,6 +39,13 @@ public sealed class EnvironmentApplyTests
         Assert.True(ManifestApplier.ChangedBy(new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "5" } }, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "6" } }));
     }
 
+    [Theory]
+    [InlineData(0, "")]
+    [InlineData(1, ", restarted once")]
+    [InlineData(4, ", restarted 4 times")]
+    public void Restarts_Count_SaidAsAPersonWould(int count, string expected) =>
+        Assert.Equal(expected, RolloutWatcher.Restarts(count));
+
     [Fact]
     public async Task WaitAsync_Deployment_ReportsProgressUntilReady()
     {
