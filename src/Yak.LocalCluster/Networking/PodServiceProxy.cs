@@ -6,11 +6,14 @@ namespace Yak.LocalCluster.Networking;
 
 /// <summary>
 /// Service networking for one pod, served from inside its network namespace: the cluster DNS on
-/// <see cref="ServiceDirectory.DnsAddress"/>:53 (UDP) and a userspace proxy listening on every ClusterIP:port, each
-/// accepted connection relayed to a ready endpoint (pod IP and target port), or reset at once when there is none.
-/// Ports the pod's own containers declare are not proxied inside it (their wildcard binds would collide).
-/// The service range is a local route in the pod's namespace only (see <see cref="PodNetwork"/>), so nothing outside
-/// the pod reaches these sockets.
+/// <see cref="ServiceDirectory.DnsAddress"/>:53 (UDP) and a userspace proxy for every ClusterIP:port, each accepted
+/// connection relayed to a ready endpoint (pod IP and target port), or reset at once when there is none.
+/// With nftables (<see cref="ServiceRules"/>) the proxy holds no socket on ClusterIP:port: it listens on
+/// 127.0.0.1:ephemeral and a DNAT rule in the pod's namespace sends ClusterIP:port there, as kube-proxy rewrites
+/// packets — so the pod's own containers may bind any port on the wildcard address, even one a Service uses.
+/// Without nft the proxy listens on ClusterIP:port itself and leaves out the ports the pod's containers declare
+/// (their wildcard binds would collide). The service range is a local route in the pod's namespace only (see
+/// <see cref="PodNetwork"/>), so nothing outside the pod reaches these sockets.
 /// </summary>
 internal sealed class PodServiceProxy : IAsyncDisposable
 {
@@ -21,10 +24,11 @@ internal sealed class PodServiceProxy : IAsyncDisposable
     private readonly ServiceDirectory _directory;
     private readonly IReadOnlySet<int> _ownPorts;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<(string Ip, int Port), Socket> _listeners = [];
+    private readonly Dictionary<(string Ip, int Port), (Socket Socket, int LocalPort)> _listeners = [];
     private readonly object _gate = new();
     private Socket? _dns;
     private bool _disposed;
+    private bool _dnat;
 
     public PodServiceProxy(int holderPid, string podNamespace, ServiceDirectory directory, IReadOnlySet<int> ownPorts)
     {
@@ -40,6 +44,12 @@ internal sealed class PodServiceProxy : IAsyncDisposable
         _dns = PodSocket.Create(_holderPid, AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _dns.Bind(new IPEndPoint(IPAddress.Parse(ServiceDirectory.DnsAddress), 53));
         _ = ServeDnsAsync(_dns, _stopping.Token);
+        _dnat = ServiceRules.TryApply(_holderPid, [], out var why);
+        if (!_dnat)
+        {
+            Console.Error.WriteLine($"yak-local-cluster: Services in pods of {_namespace} are proxied on their ClusterIPs, leaving out the pods' own ports ({why})");
+        }
+
         _directory.Changed += Sync;
         Sync();
     }
@@ -80,12 +90,14 @@ internal sealed class PodServiceProxy : IAsyncDisposable
             }
 
             var wanted = _directory.Services.Where(s => s.ClusterIp is not null)
-                .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP" && p.Port > 0 && !_ownPorts.Contains(p.Port)).Select(p => (Ip: s.ClusterIp!, p.Port)))
+                .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP" && p.Port > 0 && (_dnat || !_ownPorts.Contains(p.Port))).Select(p => (Ip: s.ClusterIp!, p.Port)))
                 .ToHashSet();
+            var changed = false;
             foreach (var gone in _listeners.Keys.Where(k => !wanted.Contains(k)).ToList())
             {
-                _listeners[gone].Dispose();
+                _listeners[gone].Socket.Dispose();
                 _listeners.Remove(gone);
+                changed = true;
             }
 
             foreach (var key in wanted.Where(k => !_listeners.ContainsKey(k)))
@@ -93,15 +105,21 @@ internal sealed class PodServiceProxy : IAsyncDisposable
                 try
                 {
                     var listener = PodSocket.Create(_holderPid, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    listener.Bind(new IPEndPoint(IPAddress.Parse(key.Ip), key.Port));
+                    listener.Bind(_dnat ? new IPEndPoint(IPAddress.Loopback, 0) : new IPEndPoint(IPAddress.Parse(key.Ip), key.Port));
                     listener.Listen(128);
-                    _listeners[key] = listener;
+                    _listeners[key] = (listener, ((IPEndPoint)listener.LocalEndPoint!).Port);
+                    changed = true;
                     _ = AcceptAsync(listener, key.Ip, key.Port, _stopping.Token);
                 }
                 catch (Exception e) when (e is SocketException or IOException or FormatException)
                 {
                     Console.Error.WriteLine($"yak-local-cluster: no proxy for {key.Ip}:{key.Port} in a pod of {_namespace}: {e.Message}");
                 }
+            }
+
+            if (_dnat && changed && !ServiceRules.TryApply(_holderPid, _listeners.Select(l => (l.Key.Ip, l.Key.Port, l.Value.LocalPort)).ToList(), out var why))
+            {
+                Console.Error.WriteLine($"yak-local-cluster: Service rules in a pod of {_namespace} not updated: {why}");
             }
         }
     }
@@ -181,7 +199,7 @@ internal sealed class PodServiceProxy : IAsyncDisposable
             _disposed = true;
             foreach (var listener in _listeners.Values)
             {
-                listener.Dispose();
+                listener.Socket.Dispose();
             }
 
             _listeners.Clear();

@@ -117,8 +117,8 @@ public sealed class PodInstance
             return null;
         }
 
-        // The pod's own container ports are left to its containers: a listener on ClusterIP:port in the same network
-        // namespace would make their wildcard bind of that port fail (kube-proxy rewrites packets and holds no socket).
+        // Only without nftables are the pod's own container ports left out of its proxy: then the proxy listens on
+        // ClusterIP:port, and that would make the containers' wildcard bind of the same port fail.
         var ownPorts = (Pod.Spec?.Containers ?? []).SelectMany(c => c.Ports ?? []).Select(p => p.ContainerPort).ToHashSet();
         var proxy = new Networking.PodServiceProxy(sandbox.HolderPid, Namespace, services, ownPorts);
         try

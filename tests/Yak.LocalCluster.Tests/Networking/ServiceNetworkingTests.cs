@@ -113,6 +113,49 @@ public sealed class ServiceNetworkingTests
             logs);
     }
 
+    private const string SelfServing = """
+        import http.server, threading, urllib.request
+        class H(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"client-self"
+                self.send_response(200); self.send_header("Content-Length", str(len(body))); self.end_headers(); self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("0.0.0.0", 80), H)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        print("own", urllib.request.urlopen("http://127.0.0.1:80/", timeout=5).read().decode())
+        print("store", urllib.request.urlopen("http://store/", timeout=5).read().decode().strip())
+        """;
+
+    [Fact]
+    public async Task PodServingTheServicesPort_ReachesTheServiceNotItself()
+    {
+        await using var cluster = await TestCluster.StartAsync(processRuntime: true);
+        var kubectl = Support.Kubectl.For(cluster.Host.KubeconfigPath);
+        var applied = await kubectl.RunWithStdinAsync(Store, "apply", "-f", "-");
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        await kubectl.OkAsync("rollout", "status", "deployment/store", "--timeout=25s");
+
+        // The client serves port 80 on every address itself, and Service store is port 80 too.
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "self" },
+            Spec = new V1PodSpec
+            {
+                RestartPolicy = "Never",
+                Containers = [new V1Container { Name = "main", Image = "python", Command = ["python3", "-c", SelfServing], Ports = [new V1ContainerPort { ContainerPort = 80 }] }],
+            },
+        }, "default").DefaultTimeout();
+        var done = await cluster.EventuallyAsync(
+            () => cluster.Client.CoreV1.ReadNamespacedPodAsync("self", "default"),
+            p => p.Status?.Phase is "Succeeded" or "Failed",
+            "the client to finish").DefaultTimeout();
+        var logs = await kubectl.OkAsync("logs", "self");
+
+        Assert.True(done.Status.Phase == "Succeeded", logs);
+        Assert.Equal("own client-self\nstore visits-7\n", logs);
+    }
+
     [Fact]
     public async Task ClusterIp_KeptAcrossUpdatesAndRestarts_NoneStaysHeadless()
     {
