@@ -1,5 +1,6 @@
 using Yak.Daemon.Environments;
 using Yak.Environments.Yaml;
+using Yak.Protocol.Transport;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
@@ -23,20 +24,20 @@ internal static class ConfigFileReader
 
     public static ClusterConfig Read(string path)
     {
-        var file = new FileInfo(path);
-        if (!file.Exists)
+        if (ReadBounded(path) is not { } text)
         {
             return new ClusterConfig();
         }
 
-        if (file.Length > MaxBytes)
+        // YamlDotNet's loader and deserializer recurse without a bound: only a text within the spec reader's
+        // depth, alias and size limits reaches them (50,000 nested '[' overflowed yakd's stack).
+        if (YamlLimits.Check(path, text) is [var problem, ..])
         {
-            throw new InvalidOperationException($"{path}: {file.Length} bytes is more than a config file needs (at most {MaxBytes}); remove what is not yak's.");
+            throw new InvalidOperationException(problem.ToString());
         }
 
         try
         {
-            var text = File.ReadAllText(path);
             CheckKeys(path, text);
             var deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
             var config = deserializer.Deserialize<ClusterConfig?>(text) ?? new ClusterConfig();
@@ -59,6 +60,36 @@ internal static class ConfigFileReader
         {
             throw new InvalidOperationException($"{path}:{ex.Start.Line}:{ex.Start.Column}: {ex.Message}", ex);
         }
+    }
+
+    /// <summary>
+    /// The file's text, or null when there is none. Only a regular file (a link to one is fine) is read, and never
+    /// more than <see cref="MaxBytes"/>: a link to /dev/zero or a FIFO is refused instead of filling memory or hanging.
+    /// </summary>
+    private static string? ReadBounded(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists && file.LinkTarget is null)
+        {
+            return null;
+        }
+
+        var target = file.LinkTarget is null ? file : file.ResolveLinkTarget(returnFinalTarget: true) as FileInfo;
+        var kind = target is null ? null : OperatingSystem.IsWindows() ? PathKind.File : UnixIdentity.Examine(target.FullName)?.Kind;
+        if (kind != PathKind.File)
+        {
+            throw new InvalidOperationException($"{path}: not a regular file{(target is null ? string.Empty : $" ({target.FullName})")}; config.yaml must be a plain file.");
+        }
+
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var buffer = new byte[MaxBytes + 1];
+        var length = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+        if (length > MaxBytes)
+        {
+            throw new InvalidOperationException($"{path}: more than {MaxBytes} bytes is more than a config file needs; remove what is not yak's.");
+        }
+
+        return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, length).TrimStart('\uFEFF');
     }
 
     private static void CheckKeys(string path, string text)

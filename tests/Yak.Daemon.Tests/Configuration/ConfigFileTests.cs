@@ -35,6 +35,68 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void Read_50000NestedBrackets_ErrorAtItsLineInsteadOfStackOverflow()
+    {
+        Write("owner: alice\nclusters: " + new string('[', 50_000) + new string(']', 50_000) + "\n");
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.StartsWith($"{ConfigPath}:2:", error.Message, StringComparison.Ordinal);
+        Assert.Contains("nested more than 100 levels deep", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_AliasesExpandingToBillions_IsRefused()
+    {
+        var yaml = new System.Text.StringBuilder("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for (var level = 1; level < 9; level++)
+        {
+            yaml.Append($"a{level}: &a{level} [{string.Join(", ", Enumerable.Repeat($"*a{level - 1}", 10))}]\n");
+        }
+
+        Write(yaml.ToString());
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains("once its aliases are expanded", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_LinkToDevZero_RefusedAsNotARegularFile()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
+        File.CreateSymbolicLink(ConfigPath, "/dev/zero");
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains("not a regular file (/dev/zero)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_Fifo_RefusedWithoutWaitingForAWriter()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(ConfigPath)!);
+        Assert.Equal(0, Mkfifo(ConfigPath, 0b_110_000_000));
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains("not a regular file", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Read_LargerThanTheLimit_Refused()
+    {
+        Write("owner: alice\n" + new string('#', (int)ConfigFileReader.MaxBytes));
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains($"more than {ConfigFileReader.MaxBytes} bytes", error.Message, StringComparison.Ordinal);
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "mkfifo", SetLastError = true)]
+    private static extern int Mkfifo(string path, uint mode);
+
+    [Fact]
     public void Read_MissingFile_EmptyConfig()
     {
         var config = ConfigFileReader.Read(ConfigPath);
