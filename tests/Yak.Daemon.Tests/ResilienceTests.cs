@@ -70,8 +70,8 @@ public sealed class ResilienceTests
 
         // The API server refuses every request for 10 s, and every open stream (the sync link, watches) is cut.
         using var admin = cluster.Host.Access.CreateHttpClient();
-        (await admin.PostAsJsonAsync("/yak-admin/faults/unresponsive", new { seconds = 10, mode = "refuse" }).DefaultTimeout()).EnsureSuccessStatusCode();
-        (await admin.PostAsync("/yak-admin/faults/drop-streams", null).DefaultTimeout()).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/local-cluster/faults/unresponsive", new { seconds = 10, mode = "refuse" }).DefaultTimeout()).EnsureSuccessStatusCode();
+        (await admin.PostAsync("/local-cluster/faults/drop-streams", null).DefaultTimeout()).EnsureSuccessStatusCode();
         File.WriteAllText(Path.Combine(source, "page.txt"), "after");
 
         // Nobody intervenes: the flush completes once the cluster answers again, and the forward serves again.

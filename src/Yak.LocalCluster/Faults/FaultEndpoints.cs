@@ -8,18 +8,18 @@ using Yak.LocalCluster.Storage;
 
 namespace Yak.LocalCluster.Faults;
 
-/// <summary>The admin API under <c>/yak-admin/faults</c> (documented in the project README, FAULTS section).</summary>
+/// <summary>The admin API under <c>/local-cluster/faults</c> (documented in the project README, FAULTS section).</summary>
 public static class FaultEndpoints
 {
     public static void MapFaults(IEndpointRouteBuilder app)
     {
-        app.MapGet("/yak-admin/faults", context => HttpJson.Write(context, 200, Faults(context).Describe()));
-        app.MapDelete("/yak-admin/faults", context =>
+        app.MapGet("/local-cluster/faults", context => HttpJson.Write(context, 200, Faults(context).Describe()));
+        app.MapDelete("/local-cluster/faults", context =>
         {
             Faults(context).Clear();
             return HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapPost("/yak-admin/faults/fail", async context =>
+        app.MapPost("/local-cluster/faults/fail", async context =>
         {
             var body = await Body(context);
             var count = (int)(Meta.Long(body["count"]) ?? 1);
@@ -27,13 +27,13 @@ public static class FaultEndpoints
             Faults(context).FailNext(count, status);
             await HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapPost("/yak-admin/faults/latency", async context =>
+        app.MapPost("/local-cluster/faults/latency", async context =>
         {
             var body = await Body(context);
             Faults(context).LatencyMilliseconds = (int)(Meta.Long(body["milliseconds"]) ?? 0);
             await HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapPost("/yak-admin/faults/unresponsive", async context =>
+        app.MapPost("/local-cluster/faults/unresponsive", async context =>
         {
             var body = await Body(context);
             var seconds = Meta.Long(body["seconds"]) ?? 5;
@@ -47,7 +47,7 @@ public static class FaultEndpoints
             Faults(context).StopAnswering(TimeSpan.FromSeconds(seconds), mode == "refuse");
             await HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapPost("/yak-admin/faults/link", async context =>
+        app.MapPost("/local-cluster/faults/link", async context =>
         {
             var body = await Body(context);
             if (LinkRequest.Parse(body) is not { } profile)
@@ -59,12 +59,12 @@ public static class FaultEndpoints
             Faults(context).Link.Profile = profile;
             await HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapDelete("/yak-admin/faults/link", context =>
+        app.MapDelete("/local-cluster/faults/link", context =>
         {
             Faults(context).Link.Profile = null;
             return HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapPost("/yak-admin/faults/throttle", async context =>
+        app.MapPost("/local-cluster/faults/throttle", async context =>
         {
             var body = await Body(context);
             if (LinkRequest.ParseThrottle(body) is not { } limits)
@@ -77,17 +77,17 @@ public static class FaultEndpoints
             Faults(context).Throttle.Limits = limits;
             await HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapDelete("/yak-admin/faults/throttle", context =>
+        app.MapDelete("/local-cluster/faults/throttle", context =>
         {
             Faults(context).Throttle.Limits = null;
             return HttpJson.Write(context, 200, Faults(context).Describe());
         });
-        app.MapPost("/yak-admin/faults/drop-streams", context =>
+        app.MapPost("/local-cluster/faults/drop-streams", context =>
         {
             var (watches, streams) = Faults(context).DropStreams();
             return HttpJson.Write(context, 200, new JsonObject { ["watches"] = watches, ["streams"] = streams });
         });
-        app.MapPost("/yak-admin/faults/kill", async context =>
+        app.MapPost("/local-cluster/faults/kill", async context =>
         {
             var body = await Body(context);
             var ns = Meta.Str(body, "namespace") ?? "default";

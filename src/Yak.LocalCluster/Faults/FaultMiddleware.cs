@@ -6,7 +6,7 @@ namespace Yak.LocalCluster.Faults;
 /// <summary>Applies injected faults to every request except the admin API itself.</summary>
 public sealed class FaultMiddleware
 {
-    public const string AdminPrefix = "/yak-admin";
+    public const string AdminPrefix = "/local-cluster";
 
     private readonly RequestDelegate _next;
     private readonly FaultInjector _faults;

@@ -30,7 +30,7 @@ public sealed class EnvironmentSupervisorTests
 
         // The API server hangs every request (watches already open stay), longer than a pass of the supervisor may take.
         using var admin = env.Cluster.Host.Access.CreateHttpClient();
-        (await admin.PostAsJsonAsync("/yak-admin/faults/unresponsive", new { seconds = OutageSeconds, mode = "hang" }).DefaultTimeout()).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/local-cluster/faults/unresponsive", new { seconds = OutageSeconds, mode = "hang" }).DefaultTimeout()).EnsureSuccessStatusCode();
         await AnsweringAgainAsync(env).WaitAsync(TimeSpan.FromSeconds(OutageSeconds) + Converge);
 
         var updated = await env.Client.InvokeAsync<EnvUpdateResponse>(

@@ -145,7 +145,7 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
     /// <summary>Fault: cut every open watch and stream; returns how many streams were cut.</summary>
     public async Task<int> DropStreamsAsync()
     {
-        using var response = await Admin.PostAsync(new Uri("/yak-admin/faults/drop-streams", UriKind.Relative), null).DefaultTimeout();
+        using var response = await Admin.PostAsync(new Uri("/local-cluster/faults/drop-streams", UriKind.Relative), null).DefaultTimeout();
         response.EnsureSuccessStatusCode();
         var body = await response.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>().DefaultTimeout();
         return (int)body!["streams"]!;
@@ -154,13 +154,13 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
     /// <summary>Fault: the API server stops answering new requests (hang or refuse) for <paramref name="seconds"/>.</summary>
     public async Task StopAnsweringAsync(int seconds, string mode)
     {
-        using var response = await Admin.PostAsJsonAsync(new Uri("/yak-admin/faults/unresponsive", UriKind.Relative), new { seconds, mode }).DefaultTimeout();
+        using var response = await Admin.PostAsJsonAsync(new Uri("/local-cluster/faults/unresponsive", UriKind.Relative), new { seconds, mode }).DefaultTimeout();
         response.EnsureSuccessStatusCode();
     }
 
     public async Task ClearFaultsAsync()
     {
-        using var response = await Admin.DeleteAsync(new Uri("/yak-admin/faults", UriKind.Relative)).DefaultTimeout();
+        using var response = await Admin.DeleteAsync(new Uri("/local-cluster/faults", UriKind.Relative)).DefaultTimeout();
         response.EnsureSuccessStatusCode();
     }
 

@@ -21,8 +21,8 @@ public sealed class AccessTests
             ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13", "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Protocol: v5.channel.k8s.io"]),
         ("POST", "/api/v1/namespaces/default/pods/p/portforward", ["Connection: Upgrade", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: portforward.k8s.io"]),
         ("POST", "/api/v1/namespaces/default/pods/p/exec?command=id&stdout=true", ["Connection: Upgrade", "Upgrade: SPDY/3.1", "X-Stream-Protocol-Version: v4.channel.k8s.io"]),
-        ("GET", "/yak-admin/faults", []),
-        ("POST", "/yak-admin/faults/unresponsive", ["Content-Type: application/json"]),
+        ("GET", "/local-cluster/faults", []),
+        ("POST", "/local-cluster/faults/unresponsive", ["Content-Type: application/json"]),
         ("GET", "/version", []),
         ("GET", "/readyz", []),
     ];

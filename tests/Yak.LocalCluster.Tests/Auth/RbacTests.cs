@@ -32,7 +32,7 @@ public sealed class RbacTests
         var exec = await alice.RunAsync("auth", "can-i", "create", "pods", "--subresource=exec");
         var execRun = await alice.RunAsync("exec", "web", "--", "true");
         var otherNamespace = await alice.RunAsync("get", "pods", "--namespace=kube-system");
-        var faults = await alice.RunAsync("get", "--raw", "/yak-admin/faults");
+        var faults = await alice.RunAsync("get", "--raw", "/local-cluster/faults");
         var ownerAll = await owner.OkAsync("auth", "can-i", "*", "*");
 
         Assert.NotEqual(0, before.ExitCode);
@@ -44,7 +44,7 @@ public sealed class RbacTests
         Assert.NotEqual(0, execRun.ExitCode);
         Assert.Contains("cannot create resource \"pods/exec\" in API group \"\" in the namespace \"default\"", execRun.StandardError, StringComparison.Ordinal);
         Assert.Contains("pods is forbidden: User \"alice\" cannot list resource \"pods\" in API group \"\" in the namespace \"kube-system\"", otherNamespace.StandardError, StringComparison.Ordinal);
-        Assert.Contains("forbidden: User \"alice\" cannot get path \"/yak-admin/faults\"", faults.StandardError, StringComparison.Ordinal);
+        Assert.Contains("forbidden: User \"alice\" cannot get path \"/local-cluster/faults\"", faults.StandardError, StringComparison.Ordinal);
         Assert.Equal("yes", ownerAll.Trim());
     }
 

@@ -12,7 +12,7 @@ public sealed class FaultApiTests
     public async Task Fail_NextTwoRequests_FailWithStatusThenRecover()
     {
         await using var cluster = await TestCluster.StartAsync();
-        var (armed, _) = await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/fail", new JsonObject { ["count"] = 2, ["status"] = 503 });
+        var (armed, _) = await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/fail", new JsonObject { ["count"] = 2, ["status"] = 503 });
 
         var first = await cluster.SendAsync(HttpMethod.Get, "/api/v1/namespaces");
         var second = await cluster.SendAsync(HttpMethod.Get, "/api/v1/namespaces");
@@ -29,13 +29,13 @@ public sealed class FaultApiTests
     public async Task Latency_Set_DelaysRequestsAndAdminApiStaysFast()
     {
         await using var cluster = await TestCluster.StartAsync();
-        await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/latency", new JsonObject { ["milliseconds"] = 300 });
+        await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/latency", new JsonObject { ["milliseconds"] = 300 });
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await cluster.SendAsync(HttpMethod.Get, "/version");
         var delayed = watch.Elapsed;
-        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/yak-admin/faults");
-        await cluster.SendAsync(HttpMethod.Delete, "/yak-admin/faults");
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
+        await cluster.SendAsync(HttpMethod.Delete, "/local-cluster/faults");
 
         Assert.True(delayed >= TimeSpan.FromMilliseconds(290), $"request took {delayed}");
         Assert.Equal(300, state!["latencyMilliseconds"]!.GetValue<int>());
@@ -45,10 +45,10 @@ public sealed class FaultApiTests
     public async Task Unresponsive_Refuse_CutsConnectionsUntilCleared()
     {
         await using var cluster = await TestCluster.StartAsync();
-        await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/unresponsive", new JsonObject { ["seconds"] = 30, ["mode"] = "refuse" });
+        await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/unresponsive", new JsonObject { ["seconds"] = 30, ["mode"] = "refuse" });
 
         await Assert.ThrowsAsync<HttpRequestException>(() => cluster.Http.GetAsync("/api/v1/namespaces")).DefaultTimeout();
-        await cluster.SendAsync(HttpMethod.Delete, "/yak-admin/faults");
+        await cluster.SendAsync(HttpMethod.Delete, "/local-cluster/faults");
         var (status, _) = await cluster.SendAsync(HttpMethod.Get, "/api/v1/namespaces");
 
         Assert.Equal(200, status);
@@ -58,7 +58,7 @@ public sealed class FaultApiTests
     public async Task Unresponsive_Hang_HoldsRequestUntilWindowEnds()
     {
         await using var cluster = await TestCluster.StartAsync();
-        await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/unresponsive", new JsonObject { ["seconds"] = 1, ["mode"] = "hang" });
+        await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/unresponsive", new JsonObject { ["seconds"] = 1, ["mode"] = "hang" });
 
         var watch = System.Diagnostics.Stopwatch.StartNew();
         var (status, _) = await cluster.SendAsync(HttpMethod.Get, "/api/v1/namespaces");
@@ -77,7 +77,7 @@ public sealed class FaultApiTests
             HttpCompletionOption.ResponseHeadersRead).DefaultTimeout();
         var body = await response.Content.ReadAsStreamAsync().DefaultTimeout();
 
-        var (_, dropped) = await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/drop-streams");
+        var (_, dropped) = await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/drop-streams");
         var ended = await Record.ExceptionAsync(async () =>
         {
             var buffer = new byte[256];
@@ -102,8 +102,8 @@ public sealed class FaultApiTests
         }, "default").DefaultTimeout();
         await cluster.EventuallyAsync(() => cluster.Client.CoreV1.ReadNamespacedPodAsync("p", "default"), p => p.Status?.PodIP is not null, "the pod to run").DefaultTimeout();
 
-        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/kill", new JsonObject { ["namespace"] = "default", ["pod"] = "p", ["container"] = "main" });
-        var (missing, _) = await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/kill", new JsonObject { ["pod"] = "nope", ["container"] = "main" });
+        var (status, body) = await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/kill", new JsonObject { ["namespace"] = "default", ["pod"] = "p", ["container"] = "main" });
+        var (missing, _) = await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/kill", new JsonObject { ["pod"] = "nope", ["container"] = "main" });
 
         Assert.Equal(200, status);
         Assert.True(body!["killed"]!.GetValue<bool>());

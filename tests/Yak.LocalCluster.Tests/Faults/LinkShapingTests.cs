@@ -20,7 +20,7 @@ public sealed class LinkShapingTests
     private static async Task<JsonObject> SetLinkAsync(TestCluster cluster, long bitsPerSecond, int latencyMs, int jitterMs = 0)
     {
         using var response = await cluster.Http.PostAsJsonAsync(
-            new Uri("/yak-admin/faults/link", UriKind.Relative),
+            new Uri("/local-cluster/faults/link", UriKind.Relative),
             new { bandwidthBitsPerSecond = bitsPerSecond, latencyMilliseconds = latencyMs, jitterMilliseconds = jitterMs }).DefaultTimeout();
         response.EnsureSuccessStatusCode();
         return (JsonNode.Parse(await response.Content.ReadAsStringAsync().DefaultTimeout()) as JsonObject)!;
@@ -28,7 +28,7 @@ public sealed class LinkShapingTests
 
     private static async Task<JsonObject> LinkStatsAsync(TestCluster cluster)
     {
-        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/yak-admin/faults");
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
         return state!["link"]!.AsObject();
     }
 
@@ -71,9 +71,9 @@ public sealed class LinkShapingTests
         await using var cluster = await TestCluster.StartAsync();
         await SetLinkAsync(cluster, FiftyMegabits, latencyMs: 30);
 
-        var (clearedStatus, cleared) = await cluster.SendAsync(HttpMethod.Delete, "/yak-admin/faults/link");
+        var (clearedStatus, cleared) = await cluster.SendAsync(HttpMethod.Delete, "/local-cluster/faults/link");
         await cluster.Client.CoreV1.ListNamespacedConfigMapAsync("default").DefaultTimeout();
-        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/yak-admin/faults");
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
 
         Assert.Equal(200, clearedStatus);
         Assert.Null(cleared!["link"]);
@@ -88,7 +88,7 @@ public sealed class LinkShapingTests
     {
         await using var cluster = await TestCluster.StartAsync();
 
-        var (status, answer) = await cluster.SendAsync(HttpMethod.Post, "/yak-admin/faults/link", body);
+        var (status, answer) = await cluster.SendAsync(HttpMethod.Post, "/local-cluster/faults/link", body);
 
         Assert.Equal(400, status);
         Assert.Contains(field, (string?)answer!["message"], StringComparison.Ordinal);

@@ -11,7 +11,7 @@ public sealed class ThrottleTests
     private static async Task SetThrottleAsync(TestCluster cluster, double requestsPerSecond, int burst)
     {
         using var response = await cluster.Http.PostAsJsonAsync(
-            new Uri("/yak-admin/faults/throttle", UriKind.Relative), new { requestsPerSecond, burst }).DefaultTimeout();
+            new Uri("/local-cluster/faults/throttle", UriKind.Relative), new { requestsPerSecond, burst }).DefaultTimeout();
         response.EnsureSuccessStatusCode();
     }
 
@@ -41,7 +41,7 @@ public sealed class ThrottleTests
         }
 
         using var health = await cluster.Http.GetAsync(new Uri("/readyz", UriKind.Relative)).DefaultTimeout();
-        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/yak-admin/faults");
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
 
         Assert.Equal([200, 200, 200], owner);
         Assert.Equal(429, (int)refused.StatusCode);
@@ -62,7 +62,7 @@ public sealed class ThrottleTests
         await SetThrottleAsync(cluster, requestsPerSecond: 2, burst: 1);
 
         var output = await kubectl.OkAsync("get", "configmaps", "-o", "name");
-        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/yak-admin/faults");
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
         var owner = state!["throttle"]!["users"]![Yak.LocalCluster.Auth.TokenFile.OwnerName]!;
 
         Assert.Equal("", output.Trim());

@@ -31,7 +31,7 @@ internal sealed class MalformedInputs(int seed)
     private static readonly string[] Segments =
     [
         "api", "apis", "v1", "apps", "namespaces", "default", "pods", "fuzz", "status", "log", "exec", "scale", "..", ".", "%2e%2e",
-        "%00", "%2F", "configmaps", "deployments", "kube-system", "..%2f..%2fetc", "", "openapi", "v2", "v3", "version", "yak-admin",
+        "%00", "%2F", "configmaps", "deployments", "kube-system", "..%2f..%2fetc", "", "openapi", "v2", "v3", "version", "local-cluster",
         "\u00e9", "%ff%fe", "a b", "x;y", "~", "*", "apis/apps", "events.k8s.io", "nodes", "services", "proxy",
     ];
 
