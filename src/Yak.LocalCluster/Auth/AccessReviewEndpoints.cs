@@ -10,7 +10,8 @@ namespace Yak.LocalCluster.Auth;
 
 /// <summary>
 /// <c>POST /apis/authorization.k8s.io/v1/selfsubjectaccessreviews</c>: "may I do this?", answered by the same
-/// authorizer that guards requests (what <c>kubectl auth can-i</c> asks). Nothing is stored.
+/// authorizer that guards requests (what <c>kubectl auth can-i</c> asks); <c>selfsubjectrulesreviews</c>: "what may I
+/// do in this namespace?" (<c>kubectl auth can-i --list</c>). Nothing is stored.
 /// </summary>
 public static class AccessReviewEndpoints
 {
@@ -47,6 +48,31 @@ public static class AccessReviewEndpoints
                     ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
                     ["spec"] = spec.DeepClone(),
                     ["status"] = status,
+                });
+            }
+            catch (ApiException e)
+            {
+                await HttpJson.WriteError(context, e);
+            }
+        });
+        app.MapPost("/apis/authorization.k8s.io/v1/selfsubjectrulesreviews", async context =>
+        {
+            try
+            {
+                var review = (context.Request.ContentType ?? "").Contains("protobuf", StringComparison.OrdinalIgnoreCase)
+                    ? Serialization.ProtobufDecoder.Decode(await HttpJson.ReadBodyBytes(context)) ?? throw new ApiException(415, "UnsupportedMediaType", "the protobuf body is not a SelfSubjectRulesReview")
+                    : await HttpJson.ReadObject(context);
+                var spec = review["spec"] as JsonObject ?? new JsonObject();
+                var ns = Meta.Str(spec, "namespace") ?? "";
+                var authorizer = context.RequestServices.GetRequiredService<RbacAuthorizer>();
+                var (resourceRules, nonResourceRules) = authorizer.RulesFor(RequestGuard.UserOf(context), ns);
+                await HttpJson.Write(context, 201, new JsonObject
+                {
+                    ["kind"] = "SelfSubjectRulesReview",
+                    ["apiVersion"] = "authorization.k8s.io/v1",
+                    ["metadata"] = new JsonObject { ["creationTimestamp"] = null },
+                    ["spec"] = new JsonObject { ["namespace"] = ns },
+                    ["status"] = new JsonObject { ["resourceRules"] = resourceRules, ["nonResourceRules"] = nonResourceRules, ["incomplete"] = false },
                 });
             }
             catch (ApiException e)

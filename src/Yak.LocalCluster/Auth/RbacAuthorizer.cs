@@ -61,6 +61,73 @@ public sealed class RbacAuthorizer(ObjectStore store)
         return false;
     }
 
+    /// <summary>
+    /// What the user may do in <paramref name="ns"/> (a SelfSubjectRulesReview, <c>kubectl auth can-i --list</c>): the
+    /// rules of every ClusterRoleBinding and of the namespace's RoleBindings naming the user or its groups, after the
+    /// ones every authenticated user has.
+    /// </summary>
+    public (JsonArray ResourceRules, JsonArray NonResourceRules) RulesFor(ClusterUser user, string ns)
+    {
+        var resourceRules = new JsonArray();
+        var nonResourceRules = new JsonArray();
+        if (user.IsMaster)
+        {
+            resourceRules.Add(new JsonObject { ["verbs"] = new JsonArray("*"), ["apiGroups"] = new JsonArray("*"), ["resources"] = new JsonArray("*") });
+            nonResourceRules.Add(new JsonObject { ["verbs"] = new JsonArray("*"), ["nonResourceURLs"] = new JsonArray("*") });
+            return (resourceRules, nonResourceRules);
+        }
+
+        resourceRules.Add(new JsonObject
+        {
+            ["verbs"] = new JsonArray("create"),
+            ["apiGroups"] = new JsonArray("authorization.k8s.io"),
+            ["resources"] = new JsonArray("selfsubjectaccessreviews", "selfsubjectrulesreviews"),
+        });
+        nonResourceRules.Add(new JsonObject
+        {
+            ["verbs"] = new JsonArray("get"),
+            ["nonResourceURLs"] = new JsonArray(PublicPaths.Select(p => (JsonNode)p).ToArray()),
+        });
+        var bindings = store.List(ResourceCatalog.ClusterRoleBindings, null, _ => true).Items.Select(b => (Binding: b, Namespace: ""));
+        if (ns.Length > 0)
+        {
+            bindings = bindings.Concat(store.List(ResourceCatalog.RoleBindings, ns, _ => true).Items.Select(b => (Binding: b, Namespace: ns)));
+        }
+
+        foreach (var (binding, bindingNamespace) in bindings)
+        {
+            if (!Binds(binding, user, out _) || RulesOf(binding, bindingNamespace) is not { } rules)
+            {
+                continue;
+            }
+
+            foreach (var rule in rules.OfType<JsonObject>())
+            {
+                if (rule["nonResourceURLs"] is JsonArray urls && urls.Count > 0)
+                {
+                    nonResourceRules.Add(new JsonObject { ["verbs"] = rule["verbs"]?.DeepClone() ?? new JsonArray(), ["nonResourceURLs"] = urls.DeepClone() });
+                }
+                else
+                {
+                    var copy = new JsonObject
+                    {
+                        ["verbs"] = rule["verbs"]?.DeepClone() ?? new JsonArray(),
+                        ["apiGroups"] = rule["apiGroups"]?.DeepClone() ?? new JsonArray(),
+                        ["resources"] = rule["resources"]?.DeepClone() ?? new JsonArray(),
+                    };
+                    if (rule["resourceNames"] is JsonArray names && names.Count > 0)
+                    {
+                        copy["resourceNames"] = names.DeepClone();
+                    }
+
+                    resourceRules.Add(copy);
+                }
+            }
+        }
+
+        return (resourceRules, nonResourceRules);
+    }
+
     /// <summary>The apiserver's 403 for a refused request, word for word.</summary>
     public static ApiException Forbidden(ClusterUser user, RequestAttributes request)
     {

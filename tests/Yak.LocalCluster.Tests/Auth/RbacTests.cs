@@ -48,6 +48,31 @@ public sealed class RbacTests
         Assert.Equal("yes", ownerAll.Trim());
     }
 
+    public static TheoryData<string> SupportedKubectlVersions() => Kubectl.KubectlConformanceTests.KubectlVersions();
+
+    [Theory]
+    [MemberData(nameof(SupportedKubectlVersions))]
+    public async Task AuthCanIList_RoleBoundInOneNamespace_ListsThatRoleThereOnly(string version)
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        using var home = new TempDirectory("yak-dora-");
+        cluster.Host.Access.AddUser("dora", [], home.Combine("kubeconfig"));
+        var dora = Support.Kubectl.For(home.Combine("kubeconfig"), version);
+        var owner = Support.Kubectl.For(cluster.Host.KubeconfigPath, version);
+        await owner.OkAsync("create", "role", "pod-reader", "--verb=get,list", "--resource=pods", "--resource-name=web", "--namespace=default");
+        await owner.OkAsync("create", "rolebinding", "dora-pods", "--role=pod-reader", "--user=dora", "--namespace=default");
+
+        var inDefault = await dora.OkAsync("auth", "can-i", "--list", "--namespace=default");
+        var inKubeSystem = await dora.OkAsync("auth", "can-i", "--list", "--namespace=kube-system");
+        var ownerList = await owner.OkAsync("auth", "can-i", "--list");
+
+        Assert.Matches(@"(?m)^pods\s+\[\]\s+\[web\]\s+\[get list\]", inDefault);
+        Assert.Matches(@"(?m)^selfsubjectaccessreviews\.authorization\.k8s\.io\s+\[\]\s+\[\]\s+\[create\]", inDefault);
+        Assert.Matches(@"(?m)^\s+\[/api\]\s+\[\]\s+\[get\]", inDefault);
+        Assert.DoesNotMatch(@"(?m)^pods\s", inKubeSystem);
+        Assert.Matches(@"(?m)^\*\.\*\s+\[\]\s+\[\]\s+\[\*\]", ownerList);
+    }
+
     public static TheoryData<string> KubectlVersions()
     {
         var data = new TheoryData<string>();
