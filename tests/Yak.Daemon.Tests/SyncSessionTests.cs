@@ -74,6 +74,35 @@ public sealed class SyncSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Restart_SessionCannotBeResumed_ListedInErrorWithTheReasonUntilTerminated()
+    {
+        await client.CreateSyncAsync("code", Source, "local:" + Replica, [], CancellationToken.None).DefaultTimeout();
+        await client.CreateSyncAsync("other", Source, "local:" + Replica + "-other", [], CancellationToken.None).DefaultTimeout();
+        await client.DisposeAsync();
+        daemon.KillHard();
+        await daemon.WaitForExitAsync().DefaultTimeout();
+        await daemon.DisposeAsync();
+        var registry = Directory.GetFiles(sandbox.StateHome, "sessions.json", SearchOption.AllDirectories).Single();
+        File.WriteAllText(registry, File.ReadAllText(registry).Replace("local:" + Replica + "\"", "nosuch:" + Replica + "\"", StringComparison.Ordinal));
+
+        daemon = await DaemonProcess.StartAsync(sandbox);
+        client = await daemon.ConnectAsync().DefaultTimeout();
+        var listed = await client.ListSyncAsync(CancellationToken.None).DefaultTimeout();
+
+        var broken = Assert.Single(listed, s => s.Name == "code");
+        Assert.Equal(SyncSessionState.Error, broken.State);
+        Assert.Contains("not resumed when yakd started", broken.LastError, StringComparison.Ordinal);
+        Assert.Contains("nosuch", broken.LastError, StringComparison.Ordinal);
+        Assert.Contains(listed, s => s.Name == "other" && s.State != SyncSessionState.Error);
+        var flush = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.FlushSyncAsync("code", CancellationToken.None)).DefaultTimeout();
+        Assert.Contains("yakctl sync terminate code", flush.Message, StringComparison.Ordinal);
+
+        await client.TerminateSyncAsync("code", CancellationToken.None).DefaultTimeout();
+
+        Assert.DoesNotContain(await client.ListSyncAsync(CancellationToken.None).DefaultTimeout(), s => s.Name == "code");
+    }
+
+    [Fact]
     public async Task Pause_ThenRestart_StaysPausedUntilResumed()
     {
         await client.CreateSyncAsync("code", Source, "local:" + Replica, [], CancellationToken.None).DefaultTimeout();

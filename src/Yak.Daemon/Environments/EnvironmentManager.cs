@@ -48,7 +48,15 @@ internal sealed partial class EnvironmentManager(
             {
                 // Reconnect: nothing is applied unless an up was interrupted before it applied; sync sessions resume
                 // by themselves and the supervisor follows new pods.
-                var runtime = OpenRuntime(record, LoadSpecOrNull(record.SpecPath));
+                var (spec, specError) = LoadSpecOrError(record.SpecPath);
+                var runtime = OpenRuntime(record, spec);
+                if (specError is not null)
+                {
+                    // Listed with the reason, and left alone: a spec that does not load is the user's to fix.
+                    NotResumed(record, $"its spec cannot be loaded:\n{specError}\nFix it and run 'yakctl up'.");
+                    continue;
+                }
+
                 if (record.State != EnvironmentState.Down)
                 {
                     runtime.Supervise(services, stopping.Token);
@@ -58,7 +66,7 @@ internal sealed partial class EnvironmentManager(
             }
             catch (DaemonException ex)
             {
-                EnvironmentLog.Warning(logger, record.Name, $"not resumed: {ex.Message}");
+                NotResumed(record, ex.Message);
             }
         }
 
@@ -400,9 +408,23 @@ internal sealed partial class EnvironmentManager(
         return (result.Spec!, [.. result.Warnings.Select(w => w.ToString())]);
     }
 
-    private static EnvironmentSpec? LoadSpecOrNull(string path)
+    private static EnvironmentSpec? LoadSpecOrNull(string path) => LoadSpecOrError(path).Spec;
+
+    private static (EnvironmentSpec? Spec, string? Error) LoadSpecOrError(string path)
     {
         var result = EnvironmentSpecLoader.Load(path);
-        return result.Success ? result.Spec : null;
+        return result.Success ? (result.Spec, null) : (null, string.Join("\n", result.Errors.Select(e => e.ToString())));
+    }
+
+    /// <summary>An environment yakd could not take up at start: kept listed in error with the reason, logged and announced.</summary>
+    private void NotResumed(EnvironmentRecord record, string reason)
+    {
+        EnvironmentLog.Warning(logger, record.Name, $"not resumed: {reason}");
+        if (record.State != EnvironmentState.Down)
+        {
+            registry.Update(record.Name, r => r with { State = EnvironmentState.Error, LastError = reason, UpdatedAt = time.GetUtcNow() });
+        }
+
+        hub.Publish(EventTopics.Environment, "notResumed", record.Name, new { name = record.Name, message = reason });
     }
 }

@@ -26,6 +26,9 @@ internal sealed partial class SyncSessionManager(
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, (SyncSessionDefinition Definition, SyncSession Session)> sessions = new(StringComparer.Ordinal);
 
+    /// <summary>Sessions that could not be resumed at start, with why: listed in error and kept until terminated. Guarded by <see cref="sessions"/>.</summary>
+    private readonly Dictionary<string, (SyncSessionDefinition Definition, string Reason)> notResumed = new(StringComparer.Ordinal);
+
     public SessionArea Area => SessionArea.Sync;
 
     public int Count
@@ -34,7 +37,7 @@ internal sealed partial class SyncSessionManager(
         {
             lock (sessions)
             {
-                return sessions.Count;
+                return sessions.Count + notResumed.Count;
             }
         }
     }
@@ -57,7 +60,7 @@ internal sealed partial class SyncSessionManager(
                 }
                 catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
                 {
-                    Log.SyncSessionNotResumed(logger, definition.Name, ex.Message);
+                    NotResumed(definition, ex.Message);
                 }
             }
         }
@@ -138,11 +141,25 @@ internal sealed partial class SyncSessionManager(
     {
         lock (sessions)
         {
-            return sessions.TryGetValue(name, out var found) ? found.Session.GetStatus().ToInfo(found.Definition) : null;
+            return sessions.TryGetValue(name, out var found) ? found.Session.GetStatus().ToInfo(found.Definition)
+                : notResumed.TryGetValue(name, out var broken) ? NotResumedInfo(broken.Definition, broken.Reason)
+                : null;
         }
     }
 
-    public IReadOnlyList<SyncSessionInfo> Status(string name) => Select(name).Select(s => s.Session.GetStatus().ToInfo(s.Definition)).ToList();
+    public IReadOnlyList<SyncSessionInfo> Status(string name)
+    {
+        lock (sessions)
+        {
+            if (name.Length > 0 && notResumed.TryGetValue(name, out var broken))
+            {
+                return [NotResumedInfo(broken.Definition, broken.Reason)];
+            }
+
+            var infos = Select(name).Select(s => s.Session.GetStatus().ToInfo(s.Definition));
+            return name.Length > 0 ? [.. infos] : [.. infos.Concat(notResumed.Values.Select(b => NotResumedInfo(b.Definition, b.Reason))).OrderBy(i => i.Name, StringComparer.Ordinal)];
+        }
+    }
 
     public async Task<IReadOnlyList<SyncSessionInfo>> FlushAsync(string name, CancellationToken cancellationToken)
     {
@@ -205,18 +222,28 @@ internal sealed partial class SyncSessionManager(
         await gate.WaitAsync(cancellationToken);
         try
         {
-            SyncSession session;
+            SyncSession? session;
             lock (sessions)
             {
-                if (!sessions.Remove(name, out var found))
+                if (sessions.Remove(name, out var found))
+                {
+                    session = found.Session;
+                }
+                else if (notResumed.Remove(name))
+                {
+                    session = null;
+                }
+                else
                 {
                     return false;
                 }
-
-                session = found.Session;
             }
 
-            await session.DisposeAsync();
+            if (session is not null)
+            {
+                await session.DisposeAsync();
+            }
+
             SaveRegistry();
             DeleteState(name);
             hub.Publish(EventTopics.Sync, "terminated", name, new { name });
@@ -305,8 +332,8 @@ internal sealed partial class SyncSessionManager(
                 return [.. sessions.Values.OrderBy(s => s.Definition.Name, StringComparer.Ordinal)];
             }
 
-            return sessions.TryGetValue(name, out var found)
-                ? [found]
+            return sessions.TryGetValue(name, out var found) ? [found]
+                : notResumed.TryGetValue(name, out var broken) ? throw new InvalidArgumentException($"Sync session '{name}' was not resumed when yakd started: {broken.Reason} Terminate it ('yakctl sync terminate {name}') and create it again.")
                 : throw NotFound(name);
         }
     }
@@ -319,7 +346,7 @@ internal sealed partial class SyncSessionManager(
         List<SyncSessionDefinition> definitions;
         lock (sessions)
         {
-            definitions = [.. sessions.Values.Select(s => s.Definition).OrderBy(d => d.Name, StringComparer.Ordinal)];
+            definitions = [.. sessions.Values.Select(s => s.Definition).Concat(notResumed.Values.Select(b => b.Definition)).OrderBy(d => d.Name, StringComparer.Ordinal)];
         }
 
         StateFile.SaveList(RegistryPath, definitions);
@@ -343,7 +370,7 @@ internal sealed partial class SyncSessionManager(
         lock (sessions)
         {
             var name = baseName;
-            for (var i = 2; sessions.ContainsKey(name); i++)
+            for (var i = 2; sessions.ContainsKey(name) || notResumed.ContainsKey(name); i++)
             {
                 name = $"{baseName}-{i}";
             }

@@ -31,6 +31,26 @@ public sealed class EnvironmentLifecycleTests
     }
 
     [Fact]
+    public async Task Restart_SpecNoLongerLoads_ListedInErrorNamingTheFileAndYakdServes()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        var spec = Path.Combine(env.Folder, "yak.yaml");
+        File.WriteAllText(spec, "name: broken\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n");
+        Assert.Equal(EnvironmentState.Up, (await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound)).Environment.State);
+        File.WriteAllText(spec, "name: broken\nservices:\n  app:\n    image: [busybox\n");
+
+        await env.RestartDaemonAsync();
+        var listed = Assert.Single((await env.Client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = string.Empty, SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout()).Environments);
+
+        Assert.Equal("broken", listed.Name);
+        Assert.Equal(EnvironmentState.Error, listed.State);
+        Assert.Contains("spec cannot be loaded", listed.LastError, StringComparison.Ordinal);
+        Assert.Contains("yak.yaml:", listed.LastError, StringComparison.Ordinal);
+        Assert.Contains("yakctl up", listed.LastError, StringComparison.Ordinal);
+        Assert.NotNull(await env.Client.StatusAsync(CancellationToken.None).DefaultTimeout());
+    }
+
+    [Fact]
     public async Task Update_OneService_RollsANewPodThatGetsTheCode()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
