@@ -109,21 +109,10 @@ public sealed class DaemonLauncher(DaemonEndpoint endpoint, string clientName)
     private FileStream? TryTakeSpawnLock()
     {
         var directory = Path.GetDirectoryName(endpoint.SpawnLockFilePath)!;
-        if (!Directory.Exists(directory))
-        {
-            if (OperatingSystem.IsWindows())
-            {
-                Directory.CreateDirectory(directory);
-            }
-            else
-            {
-                Directory.CreateDirectory(directory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            }
-        }
-
+        PrivateFiles.CreateDirectory(directory);
         try
         {
-            return new FileStream(endpoint.SpawnLockFilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return PrivateFiles.Open(endpoint.SpawnLockFilePath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
@@ -134,8 +123,10 @@ public sealed class DaemonLauncher(DaemonEndpoint endpoint, string clientName)
     private Process Spawn()
     {
         var (fileName, arguments) = DaemonLocator.Resolve();
-        Directory.CreateDirectory(endpoint.LogDirectory);
+        PrivateFiles.CreateDirectory(endpoint.LogDirectory);
         var startLog = Path.Combine(endpoint.LogDirectory, "yakd-start.log");
+        // Created here, private, so the shell's >> below appends to it instead of creating it with its umask.
+        PrivateFiles.Open(startLog, FileMode.Append, FileAccess.Write, FileShare.ReadWrite).Dispose();
         ProcessStartInfo info;
         if (OperatingSystem.IsWindows())
         {
@@ -154,7 +145,7 @@ public sealed class DaemonLauncher(DaemonEndpoint endpoint, string clientName)
             info = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
             info.ArgumentList.Add("-c");
             info.ArgumentList.Add(
-                "if command -v setsid >/dev/null 2>&1; then exec setsid \"$@\" </dev/null >>\"$YAK_START_LOG\" 2>&1; " +
+                "umask 077; if command -v setsid >/dev/null 2>&1; then exec setsid \"$@\" </dev/null >>\"$YAK_START_LOG\" 2>&1; " +
                 "else exec \"$@\" </dev/null >>\"$YAK_START_LOG\" 2>&1; fi");
             info.ArgumentList.Add("yakd-launcher");
             info.ArgumentList.Add(fileName);

@@ -22,6 +22,28 @@ public sealed class DaemonCommandTests
     }
 
     [Fact]
+    public async Task Status_AutostartInAFreshHome_EverythingCreatedIsPrivate()
+    {
+        using var sandbox = new YakSandbox();
+
+        var result = await Yakctl.RunAsync(sandbox, "daemon", "status").DefaultTimeout();
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(0, (await Yakctl.RunAsync(sandbox, "daemon", "stop").DefaultTimeout()).ExitCode);
+
+        var created = new[] { Path.Combine(sandbox.StateHome, "yak"), Path.Combine(sandbox.RuntimeDirectory, "yak"), Path.Combine(sandbox.ConfigHome, "yak") }
+            .Where(Directory.Exists)
+            .SelectMany(root => new[] { root }.Concat(Directory.EnumerateFileSystemEntries(root, "*", SearchOption.AllDirectories)))
+            .ToList();
+        Assert.Contains(Path.Combine(sandbox.StateHome, "yak", "logs", "yakd-start.log"), created);
+        Assert.All(created, path =>
+        {
+            var mode = File.GetUnixFileMode(path);
+            Assert.True((mode & (UnixFileMode)0b_000_111_111) == 0, $"{path} is {Convert.ToString((int)mode, 8)}: others may read or enter it");
+        });
+        Assert.Equal((UnixFileMode)0b_111_000_000, File.GetUnixFileMode(sandbox.StateHome));
+    }
+
+    [Fact]
     public async Task Status_ManyClientsAtOnce_StartExactlyOneDaemon()
     {
         using var sandbox = new YakSandbox();

@@ -37,7 +37,10 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
             command = ["sh", "-c", "cd \"$0\" && exec \"$@\"", directory, .. request.Command];
         }
 
-        var token = broker.Register("exec", $"{target.Namespace}/{pod}/{container}: {string.Join(' ', request.Command)}", (channel, ct) =>
+        // The description is logged: the command's name only, as arguments carry passwords (mysql -pSECRET).
+        var arguments = request.Command.Count - 1;
+        var described = arguments == 0 ? request.Command[0] : $"{request.Command[0]} (+{arguments} argument{(arguments == 1 ? string.Empty : "s")})";
+        var token = broker.Register("exec", $"{target.Namespace}/{pod}/{container}: {described}", (channel, ct) =>
             ExecStream.RunAsync(channel, target.Connection, target.Namespace, pod, container, command, request.Tty, request.Stdin, ct));
         return new ExecStartResponse { Token = token, Pod = pod, Container = container, WorkingDirectory = directory };
     }

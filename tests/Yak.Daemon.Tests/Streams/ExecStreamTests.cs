@@ -29,6 +29,28 @@ public sealed class ExecStreamTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Exec_WithASecretArgument_TheArgumentNeverReachesTheLog()
+    {
+        const string Secret = "pSECRET-yak-4f1c9";
+        var (ok, _, _) = await fixture.ExecAsync(["sh", "-c", "exit 0", "mysql", $"-{Secret}"]);
+        var (missing, _, _) = await fixture.ExecAsync(["no-such-binary-for-yak", $"--password={Secret}"]);
+        Assert.Equal(0, ok);
+        Assert.Equal(127, missing);
+
+        // A graceful stop flushes every log line written so far.
+        await fixture.Client.ShutdownAsync("log check", CancellationToken.None).DefaultTimeout();
+        await fixture.Daemon.WaitForExitAsync().DefaultTimeout();
+
+        var logs = Directory.GetFiles(fixture.Sandbox.LogDirectory);
+        Assert.NotEmpty(logs);
+        foreach (var log in logs)
+        {
+            var text = await File.ReadAllTextAsync(log);
+            Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Exec_MissingBinary_Exits127()
     {
         var (code, _, _) = await fixture.ExecAsync(["no-such-binary-for-yak"]);
