@@ -87,6 +87,7 @@ public sealed partial class ClusterApi
 
         Defaults.Apply(type, obj);
         Validation.Validate(type, obj);
+        options.Admission?.Invoke(type, obj);
         if (options.FieldManager is { } manager && !managedFieldsDone)
         {
             ManagedFields.RecordUpdate(null, obj, manager, type.GroupVersion, null);
@@ -276,6 +277,7 @@ public sealed partial class ClusterApi
 
         Defaults.Apply(type, result);
         Validation.Validate(type, result);
+        options.Admission?.Invoke(type, result);
         if (TracksGeneration(type) && SpecChanged(current, result))
         {
             metadata["generation"] = (Meta.Long(old["generation"]) ?? 1) + 1;

@@ -195,10 +195,16 @@ public static class ResourceEndpoints
         return o => labels(o) && fields(o);
     }
 
-    private static WriteOptions WriteOptionsOf(HttpContext context) => new(
-        HttpJson.FieldManager(context),
-        HttpJson.Query(context, "dryRun") == "All",
-        HttpJson.Flag(context, "force"));
+    private static WriteOptions WriteOptionsOf(HttpContext context)
+    {
+        var user = Auth.RequestGuard.UserOf(context);
+        var authorizer = context.RequestServices.GetRequiredService<Auth.RbacAuthorizer>();
+        return new(
+            HttpJson.FieldManager(context),
+            HttpJson.Query(context, "dryRun") == "All",
+            HttpJson.Flag(context, "force"),
+            (type, obj) => Auth.RbacEscalation.Check(authorizer, user, type, obj));
+    }
 
     private static async Task<DeleteOptions> DeleteOptionsOf(HttpContext context)
     {

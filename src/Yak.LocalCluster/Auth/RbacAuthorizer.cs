@@ -13,6 +13,9 @@ namespace Yak.LocalCluster.Auth;
 /// </summary>
 public sealed class RbacAuthorizer(ObjectStore store)
 {
+    /// <summary>The objects the rules are read from (the escalation check reads the role a binding names).</summary>
+    internal ObjectStore Store => store;
+
     private static readonly string[] PublicPaths = ["/api", "/api/*", "/apis", "/apis/*", "/version", "/version/*", "/healthz", "/healthz/*", "/readyz", "/readyz/*", "/livez", "/livez/*", "/openapi/*"];
 
     /// <summary>Null when allowed (with why in <paramref name="reason"/>), else the refusal.</summary>

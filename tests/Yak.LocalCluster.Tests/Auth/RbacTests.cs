@@ -48,6 +48,39 @@ public sealed class RbacTests
         Assert.Equal("yes", ownerAll.Trim());
     }
 
+    [Fact]
+    public async Task RoleAndBindingWrites_PermissionsNotHeld_RefusedAsEscalationUnlessBindOrEscalateAllowed()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        using var home = new TempDirectory("yak-erin-");
+        cluster.Host.Access.AddUser("erin", [], home.Combine("kubeconfig"));
+        var erin = Support.Kubectl.For(home.Combine("kubeconfig"));
+        var owner = Support.Kubectl.For(cluster.Host.KubeconfigPath);
+        // erin may manage roles and bindings in default and read pods there, nothing more.
+        await owner.OkAsync("create", "role", "rbac-manager", "--verb=get,list,create,update,patch,delete", "--resource=roles,rolebindings", "--namespace=default");
+        await owner.OkAsync("create", "role", "pod-reader", "--verb=get,list", "--resource=pods", "--namespace=default");
+        await owner.OkAsync("create", "rolebinding", "erin-rbac", "--role=rbac-manager", "--user=erin", "--namespace=default");
+        await owner.OkAsync("create", "rolebinding", "erin-pods", "--role=pod-reader", "--user=erin", "--namespace=default");
+
+        var heldRole = await erin.RunAsync("create", "role", "pod-getter", "--verb=get", "--resource=pods", "--namespace=default");
+        var widerRole = await erin.RunAsync("create", "role", "pod-deleter", "--verb=delete", "--resource=pods", "--namespace=default");
+        var heldBinding = await erin.RunAsync("create", "rolebinding", "erin-getter", "--role=pod-getter", "--user=erin", "--namespace=default");
+        var adminBinding = await erin.RunAsync("create", "rolebinding", "erin-admin", "--clusterrole=admin", "--user=erin", "--namespace=default");
+        await owner.OkAsync("create", "clusterrole", "bind-admin", "--verb=bind", "--resource=clusterroles", "--resource-name=admin");
+        await owner.OkAsync("create", "rolebinding", "erin-bind-admin", "--clusterrole=bind-admin", "--user=erin", "--namespace=default");
+        var adminWithBind = await erin.RunAsync("create", "rolebinding", "erin-admin", "--clusterrole=admin", "--user=erin", "--namespace=default");
+
+        Assert.True(heldRole.ExitCode == 0, heldRole.ToString());
+        Assert.True(heldBinding.ExitCode == 0, heldBinding.ToString());
+        Assert.NotEqual(0, widerRole.ExitCode);
+        Assert.Contains(
+            "roles.rbac.authorization.k8s.io \"pod-deleter\" is forbidden: user \"erin\" (groups=[\"system:authenticated\"]) is attempting to grant RBAC permissions not currently held:\n{APIGroups:[\"\"], Resources:[\"pods\"], Verbs:[\"delete\"]}",
+            widerRole.StandardError, StringComparison.Ordinal);
+        Assert.NotEqual(0, adminBinding.ExitCode);
+        Assert.Contains("rolebindings.rbac.authorization.k8s.io \"erin-admin\" is forbidden: user \"erin\"", adminBinding.StandardError, StringComparison.Ordinal);
+        Assert.True(adminWithBind.ExitCode == 0, adminWithBind.ToString());
+    }
+
     public static TheoryData<string> SupportedKubectlVersions() => Kubectl.KubectlConformanceTests.KubectlVersions();
 
     [Theory]
