@@ -98,6 +98,9 @@ public sealed class DaemonClient : IAsyncDisposable
     public Task<ShutdownResponse> ShutdownAsync(string reason, CancellationToken cancellationToken) =>
         InvokeAsync<ShutdownResponse>(Methods.DaemonShutdown, new ShutdownRequest { Reason = reason }, cancellationToken);
 
+    public Task<VersionResponse> VersionAsync(CancellationToken cancellationToken) =>
+        InvokeAsync<VersionResponse>(Methods.DaemonVersion, new VersionRequest(), cancellationToken);
+
     public Task<SubscribeResponse> SubscribeAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken) =>
         InvokeAsync<SubscribeResponse>(Methods.EventsSubscribe, new SubscribeRequest { Topics = topics }, cancellationToken);
 

@@ -2,6 +2,7 @@ using System.Reflection;
 using System.Text;
 using StreamJsonRpc;
 using Yak.Protocol;
+using Yak.Protocol.Messages;
 
 namespace Yak.Protocol.Tests;
 
@@ -79,6 +80,18 @@ internal static class ContractReference
         foreach (var field in typeof(ErrorCodes).GetFields().OrderByDescending(f => (int)f.GetRawConstantValue()!))
         {
             text.AppendLine($"- `{field.GetRawConstantValue()}` {field.Name}");
+        }
+
+        text.AppendLine();
+        text.AppendLine("## Events");
+        text.AppendLine();
+        text.AppendLine($"Pushed as `{Methods.EventsEvent}` ({nameof(EventNotification)}) to connections subscribed to the topic; `data` is the type named here.");
+        text.AppendLine();
+        text.AppendLine("| topic | kind | data |");
+        text.AppendLine("|---|---|---|");
+        foreach (var kind in EventKinds.All)
+        {
+            text.AppendLine($"| `{kind.Topic}` | `{kind.Kind}` | {kind.DataType.Name} |");
         }
 
         text.AppendLine();

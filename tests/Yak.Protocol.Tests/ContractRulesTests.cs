@@ -66,6 +66,20 @@ public sealed class ContractRulesTests
     }
 
     [Fact]
+    public void EventKinds_EveryData_IsAContractDtoAndEveryKindIsUniqueInItsTopic()
+    {
+        Assert.True(EventKinds.All.Count >= 20, "the reflection below would pass vacuously");
+        foreach (var kind in EventKinds.All)
+        {
+            Assert.Contains(kind.DataType, Dtos);
+            Assert.True(kind.DataType.IsSealed, $"{kind.DataType.Name} must be sealed");
+            Assert.Contains(kind.Topic, EventTopics.All);
+        }
+
+        Assert.Equal(EventKinds.All.Count, EventKinds.All.Select(k => (k.Topic, k.Kind)).Distinct().Count());
+    }
+
+    [Fact]
     public void MethodNames_AreUnique()
     {
         var names = typeof(Methods).GetFields().Select(f => (string)f.GetRawConstantValue()!).ToList();

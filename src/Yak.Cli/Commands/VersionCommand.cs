@@ -37,7 +37,7 @@ internal static class VersionCommand
                 hello = client.Hello;
                 if (hello.Capabilities.Contains(Capabilities.Version))
                 {
-                    daemon = await client.InvokeAsync<VersionResponse>(Methods.DaemonVersion, new VersionRequest(), cancellationToken).ConfigureAwait(false);
+                    daemon = await client.VersionAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
             catch (Exception ex) when (ex is DaemonUnavailableException or IncompatibleDaemonException)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yak.Protocol;
 using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
 using Yak.Daemon.Rpc;
@@ -210,7 +211,7 @@ internal sealed partial class EnvironmentManager(
                 registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
             }
 
-            hub.Publish(EventTopics.Environment, "down", record.Name, new { name = record.Name, @namespace = record.Namespace, purged = request.Purge });
+            hub.Publish(EventKinds.EnvDown, record.Name, new EnvDownInfo { Name = record.Name, Namespace = record.Namespace, Purged = request.Purge });
         }
 
         if (request.Purge)
@@ -425,6 +426,6 @@ internal sealed partial class EnvironmentManager(
             registry.Update(record.Name, r => r with { State = EnvironmentState.Error, LastError = reason, UpdatedAt = time.GetUtcNow() });
         }
 
-        hub.Publish(EventTopics.Environment, "notResumed", record.Name, new { name = record.Name, message = reason });
+        hub.Publish(EventKinds.EnvNotResumed, record.Name, new NotResumedInfo { Name = record.Name, Message = reason });
     }
 }

@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Autorest;
+using Yak.Protocol;
 using Yak.Environments.Manifests;
 using Yak.Kube.Environments;
 using Yak.Protocol.Messages;
@@ -206,7 +207,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
     private async Task<bool> ApplyAsync(IKubernetes client, EnvironmentRecord record, EnvironmentManifests manifests, long ticket, CancellationToken cancellationToken)
     {
         EnvironmentLog.Applying(services.Logger, Name, manifests.Objects.Count, record.Namespace);
-        services.Hub.Publish(EventTopics.Environment, "applying", Name, new { name = Name, @namespace = record.Namespace, cluster = record.Cluster, server = record.Server, objects = manifests.Objects.Count });
+        services.Hub.Publish(EventKinds.EnvApplying, Name, new EnvApplyingInfo { Name = Name, Namespace = record.Namespace, Cluster = record.Cluster, Server = record.Server, Objects = manifests.Objects.Count });
         IReadOnlyList<AppliedObject> applied;
         try
         {
@@ -217,7 +218,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             var message = $"The cluster refused the environment: {ex.Response.ReasonPhrase} {ex.Response.Content}".Trim();
             services.Registry.Update(Name, r => r with { State = EnvironmentState.Error, LastError = message, PendingApply = false, UpdatedAt = services.Time.GetUtcNow() });
             EnvironmentLog.Warning(services.Logger, Name, message);
-            services.Hub.Publish(EventTopics.Environment, "failed", Name, new { name = Name, message });
+            services.Hub.Publish(EventKinds.EnvFailed, Name, new EnvFailedInfo { Name = Name, Message = message });
             Observe(new EnvironmentObservation(ticket, EnvironmentState.Error, [], message, Refused: true));
             return false;
         }
@@ -225,7 +226,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         services.Registry.Update(Name, r => r with { PendingApply = false });
         var changed = applied.Count(a => a.Changed);
         EnvironmentLog.Applied(services.Logger, Name, record.Namespace, record.Cluster, changed, applied.Count);
-        services.Hub.Publish(EventTopics.Environment, "applied", Name, new { changed, total = applied.Count, objects = applied.Where(a => a.Changed).Select(a => $"{a.Kind}/{a.Name}").ToList() });
+        services.Hub.Publish(EventKinds.EnvApplied, Name, new EnvAppliedInfo { Changed = changed, Total = applied.Count, Objects = [.. applied.Where(a => a.Changed).Select(a => $"{a.Kind}/{a.Name}")] });
 
         // A new rollout: its progress is reported from the start.
         reported.Clear();
@@ -293,11 +294,11 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
 
         services.Registry.Update(Name, r => r with { State = state, LastError = error, UpdatedAt = services.Time.GetUtcNow() });
         EnvironmentLog.StateChanged(services.Logger, Name, state.ToString(), error ?? string.Empty);
-        services.Hub.Publish(EventTopics.Environment, "stateChanged", Name, new { state, previous = record.State, message = error });
+        services.Hub.Publish(EventKinds.EnvStateChanged, Name, new EnvStateChangedInfo { State = state, Previous = record.State, Message = error });
         if (state == EnvironmentState.Up)
         {
             var info = EnvironmentStatus.Build(services.Registry.Find(Name) ?? record, runtime.Manifests, rollouts, services, error: null);
-            services.Hub.Publish(EventTopics.Environment, "ready", Name, info);
+            services.Hub.Publish(EventKinds.EnvReady, Name, info);
         }
     }
 
@@ -316,10 +317,10 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             if (rollout.State == RolloutState.Stuck)
             {
                 EnvironmentLog.Stuck(services.Logger, Name, rollout.Service, rollout.Message ?? "?");
-                services.Hub.Publish(EventTopics.Environment, "stuck", Name, new { service = rollout.Service, message = rollout.Message });
+                services.Hub.Publish(EventKinds.EnvStuck, Name, new EnvStuckInfo { Service = rollout.Service, Message = rollout.Message });
             }
 
-            services.Hub.Publish(EventTopics.Environment, "progress", Name, new { service = rollout.Service, state, ready = Math.Min(rollout.Ready, rollout.Desired), desired = rollout.Desired, message = rollout.Message });
+            services.Hub.Publish(EventKinds.EnvProgress, Name, new EnvProgressInfo { Service = rollout.Service, State = state, Ready = Math.Min(rollout.Ready, rollout.Desired), Desired = rollout.Desired, Message = rollout.Message });
         }
     }
 

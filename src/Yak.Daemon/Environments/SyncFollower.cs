@@ -1,4 +1,5 @@
 using System.Globalization;
+using Yak.Protocol;
 using Yak.Daemon.Sync;
 using Yak.Environments.Manifests;
 using Yak.Kube.Environments;
@@ -68,7 +69,7 @@ internal sealed class SyncFollower(EnvironmentRuntime runtime, SupervisorService
                 var bound = new SyncBinding(service.Name, i, session, target.Name, target.Uid);
                 services.Registry.Update(Name, r => r with { Bindings = [.. r.Bindings.Where(b => !(b.Service == service.Name && b.Index == index)), bound] });
                 EnvironmentLog.SyncBound(services.Logger, Name, session, target.Name);
-                services.Hub.Publish(EventTopics.Environment, "syncStarted", Name, new { service = service.Name, session, pod = target.Name, localPath = mapping.LocalPath, containerPath = mapping.ContainerPath });
+                services.Hub.Publish(EventKinds.EnvSyncStarted, Name, new EnvSyncStartedInfo { Service = service.Name, Session = session, Pod = target.Name, LocalPath = mapping.LocalPath, ContainerPath = mapping.ContainerPath });
                 sessions.Add(session);
             }
 
@@ -152,7 +153,7 @@ internal sealed class SyncFollower(EnvironmentRuntime runtime, SupervisorService
         }
 
         EnvironmentLog.MarkedReady(services.Logger, Name, pod.Name);
-        services.Hub.Publish(EventTopics.Environment, "initialSyncDone", Name, new { service = service.Name, pod = pod.Name });
+        services.Hub.Publish(EventKinds.EnvInitialSyncDone, Name, new EnvInitialSyncDoneInfo { Service = service.Name, Pod = pod.Name });
     }
 
     private async Task AbandonReleasesAsync(IReadOnlySet<string> keep)

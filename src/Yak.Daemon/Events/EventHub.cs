@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 
@@ -19,12 +20,15 @@ internal sealed class EventHub(TimeProvider time)
 
     public int SubscriberCount => sinks.Keys.Count(s => s.Topics.Count > 0);
 
-    public void Publish<T>(string topic, string kind, string subject, T data)
+    /// <summary>Publishes one event of <paramref name="kind"/>: its data is always the DTO the kind promises.</summary>
+    public void Publish<T>(EventKind<T> kind, string subject, T data)
+        where T : class
     {
+        var topic = kind.Topic;
         var notification = new EventNotification
         {
             Topic = topic,
-            Kind = kind,
+            Kind = kind.Kind,
             Subject = subject,
             Time = time.GetUtcNow(),
             Data = JsonSerializer.SerializeToElement(data, YakJson.Options),

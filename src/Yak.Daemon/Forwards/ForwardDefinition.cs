@@ -65,6 +65,15 @@ internal sealed record ForwardDefinition(
 
 internal static class ForwardStatusMapping
 {
+    public static ForwardSessionState ToContract(this ForwardState state) => state switch
+    {
+        ForwardState.Starting => ForwardSessionState.Starting,
+        ForwardState.Listening => ForwardSessionState.Listening,
+        ForwardState.Degraded => ForwardSessionState.Degraded,
+        ForwardState.Stopped => ForwardSessionState.Stopped,
+        _ => ForwardSessionState.Error,
+    };
+
     public static ForwardInfo ToInfo(this ForwardStatus status, ForwardDefinition definition) => new()
     {
         Name = definition.Name,
@@ -73,14 +82,7 @@ internal static class ForwardStatusMapping
         Target = definition.Target,
         LocalPort = status.LocalPort == 0 ? definition.LocalPort : status.LocalPort,
         RemotePort = status.RemotePort,
-        State = status.State switch
-        {
-            ForwardState.Starting => ForwardSessionState.Starting,
-            ForwardState.Listening => ForwardSessionState.Listening,
-            ForwardState.Degraded => ForwardSessionState.Degraded,
-            ForwardState.Stopped => ForwardSessionState.Stopped,
-            _ => ForwardSessionState.Error,
-        },
+        State = status.State.ToContract(),
         Reason = status.Reason,
         TargetPod = status.TargetPod,
         OpenConnections = status.OpenConnections,

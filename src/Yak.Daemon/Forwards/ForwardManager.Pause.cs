@@ -1,3 +1,4 @@
+using Yak.Protocol;
 using Yak.Daemon.Events;
 using Yak.Daemon.Rpc;
 using Yak.Forwarding;
@@ -18,6 +19,7 @@ internal sealed partial class ForwardManager
         {
             ForwardDefinition definition;
             PortForward forward;
+            ForwardSessionState previous;
             lock (forwards)
             {
                 if (paused.TryGetValue(name, out var already))
@@ -31,13 +33,14 @@ internal sealed partial class ForwardManager
                 }
 
                 (definition, forward) = (found.Definition with { Paused = true }, found.Forward);
+                previous = found.Forward.GetStatus().ToInfo(found.Definition).State;
                 paused[name] = definition;
             }
 
             await forward.DisposeAsync();
             SaveRegistry();
             ForwardLog.StateChanged(logger, name, "Paused", string.Empty);
-            hub.Publish(EventTopics.Forward, "stateChanged", name, new { state = "paused", previous = (string?)null, reason = (string?)null });
+            hub.Publish(EventKinds.ForwardStateChanged, name, new ForwardStateChangedInfo { State = ForwardSessionState.Paused, Previous = previous, Reason = null });
             return PausedInfo(definition);
         }
         finally

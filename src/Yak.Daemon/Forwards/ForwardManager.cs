@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yak.Protocol;
 using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Kube;
@@ -187,7 +188,7 @@ internal sealed partial class ForwardManager(
             }
 
             SaveRegistry();
-            hub.Publish(EventTopics.Forward, "removed", name, new { name });
+            hub.Publish(EventKinds.ForwardRemoved, name, new ForwardRemovedInfo { Name = name });
         }
         finally
         {
@@ -284,10 +285,10 @@ internal sealed partial class ForwardManager(
         forward.StateChanged += (_, e) =>
         {
             ForwardLog.StateChanged(logger, definition.Name, e.State.ToString(), e.Reason ?? string.Empty);
-            hub.Publish(EventTopics.Forward, "stateChanged", definition.Name, new { state = e.State.ToString().ToLowerInvariant(), previous = e.Previous.ToString().ToLowerInvariant(), reason = e.Reason });
+            hub.Publish(EventKinds.ForwardStateChanged, definition.Name, new ForwardStateChangedInfo { State = e.State.ToContract(), Previous = e.Previous.ToContract(), Reason = e.Reason });
         };
-        forward.TargetChanged += (_, e) => hub.Publish(EventTopics.Forward, "targetChanged", definition.Name, new { pod = e.Pod, previousPod = e.PreviousPod });
-        forward.ConnectionError += (_, e) => hub.Publish(EventTopics.Forward, "connectionError", definition.Name, new { pod = e.Pod, error = e.Error });
+        forward.TargetChanged += (_, e) => hub.Publish(EventKinds.ForwardTargetChanged, definition.Name, new ForwardTargetChangedInfo { Pod = e.Pod, PreviousPod = e.PreviousPod });
+        forward.ConnectionError += (_, e) => hub.Publish(EventKinds.ForwardConnectionError, definition.Name, new ForwardConnectionErrorInfo { Pod = e.Pod, Error = e.Error });
         lock (forwards)
         {
             forwards[definition.Name] = (definition, forward);

@@ -109,12 +109,12 @@ internal sealed class RpcServer(
         connections.Add(connection);
         Log.ClientConnected(logger, id, accepted.PeerUid);
         connection.Start();
-        hub.Publish(EventTopics.Daemon, "clientConnected", string.Empty, new { connectionId = id, clients = connections.Count });
+        hub.Publish(EventKinds.ClientConnected, string.Empty, new DaemonClientInfo { ConnectionId = id, Clients = connections.Count });
         _ = connection.Completion.ContinueWith(
             _ =>
             {
                 connections.Remove(connection);
-                hub.Publish(EventTopics.Daemon, "clientDisconnected", string.Empty, new { connectionId = id, clients = connections.Count });
+                hub.Publish(EventKinds.ClientDisconnected, string.Empty, new DaemonClientInfo { ConnectionId = id, Clients = connections.Count });
                 return connection.DisposeAsync().AsTask();
             },
             CancellationToken.None,

@@ -77,7 +77,7 @@ internal sealed class DaemonRpcTarget(
     {
         RequireHandshake();
         Log.ShutdownRequested(logger, connection.Id, request.Reason);
-        hub.Publish(EventTopics.Daemon, "stopping", string.Empty, new { reason = request.Reason });
+        hub.Publish(EventKinds.Stopping, string.Empty, new DaemonStoppingInfo { Reason = request.Reason });
 
         // Answer first, then stop: the host's shutdown closes this connection.
         _ = Task.Run(async () =>

@@ -14,22 +14,24 @@ internal sealed record SyncSessionDefinition(string Name, string LocalPath, stri
 
 internal static class SyncStatusMapping
 {
+    public static SyncSessionState ToContract(this SyncState state) => state switch
+    {
+        SyncState.Connecting => SyncSessionState.Connecting,
+        SyncState.Scanning => SyncSessionState.Scanning,
+        SyncState.Syncing => SyncSessionState.Syncing,
+        SyncState.Watching => SyncSessionState.Watching,
+        SyncState.Paused => SyncSessionState.Paused,
+        SyncState.Error => SyncSessionState.Error,
+        _ => SyncSessionState.Stopped,
+    };
+
     public static SyncSessionInfo ToInfo(this SyncStatus status, SyncSessionDefinition definition) => new()
     {
         Name = status.Name,
         LocalPath = status.LocalRoot,
         Endpoint = definition.Endpoint,
         Excludes = definition.Excludes,
-        State = status.State switch
-        {
-            SyncState.Connecting => SyncSessionState.Connecting,
-            SyncState.Scanning => SyncSessionState.Scanning,
-            SyncState.Syncing => SyncSessionState.Syncing,
-            SyncState.Watching => SyncSessionState.Watching,
-            SyncState.Paused => SyncSessionState.Paused,
-            SyncState.Error => SyncSessionState.Error,
-            _ => SyncSessionState.Stopped,
-        },
+        State = status.State.ToContract(),
         LastError = status.LastError,
         FilesSent = status.FilesSent,
         BytesSentRaw = status.BytesSentRaw,

@@ -1,3 +1,4 @@
+using Yak.Protocol;
 using Yak.Daemon.Events;
 using Yak.Daemon.Logging;
 using Yak.Protocol.Messages;
@@ -18,7 +19,7 @@ internal sealed partial class SyncSessionManager
         }
 
         Log.SyncSessionNotResumed(logger, definition.Name, reason);
-        hub.Publish(EventTopics.Sync, "notResumed", definition.Name, new { name = definition.Name, message = reason });
+        hub.Publish(EventKinds.SyncNotResumed, definition.Name, new NotResumedInfo { Name = definition.Name, Message = reason });
     }
 
     private static SyncSessionInfo NotResumedInfo(SyncSessionDefinition definition, string reason) => new()

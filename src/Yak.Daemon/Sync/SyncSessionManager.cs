@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Yak.Protocol;
 using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
@@ -246,7 +247,7 @@ internal sealed partial class SyncSessionManager(
 
             SaveRegistry();
             DeleteState(name);
-            hub.Publish(EventTopics.Sync, "terminated", name, new { name });
+            hub.Publish(EventKinds.SyncTerminated, name, new SyncTerminatedInfo { Name = name });
             Log.SyncSessionTerminated(logger, name);
             return true;
         }
@@ -276,12 +277,12 @@ internal sealed partial class SyncSessionManager(
                 Log = line => Log.SyncSessionDiagnostic(logger, definition.Name, line),
             },
             connector);
-        session.StateChanged += (_, e) => hub.Publish(EventTopics.Sync, "stateChanged", definition.Name, new { state = e.State.ToString().ToLowerInvariant(), previous = e.Previous.ToString().ToLowerInvariant(), reason = e.Reason });
-        session.Synced += (_, e) => hub.Publish(EventTopics.Sync, "synced", definition.Name, new { changes = e.Changes, latencyMs = e.Latency.TotalMilliseconds, full = e.Full });
+        session.StateChanged += (_, e) => hub.Publish(EventKinds.SyncStateChanged, definition.Name, new SyncStateChangedInfo { State = e.State.ToContract(), Previous = e.Previous.ToContract(), Reason = e.Reason });
+        session.Synced += (_, e) => hub.Publish(EventKinds.SyncSynced, definition.Name, new SyncSyncedInfo { Changes = e.Changes, LatencyMs = e.Latency.TotalMilliseconds, Full = e.Full });
         session.Warning += (_, message) =>
         {
             Log.SyncSessionWarning(logger, definition.Name, message);
-            hub.Publish(EventTopics.Sync, "warning", definition.Name, new { message });
+            hub.Publish(EventKinds.SyncWarning, definition.Name, new SyncWarningInfo { Message = message });
         };
         lock (sessions)
         {
