@@ -73,10 +73,7 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
     {
         if (!HandshakeCompleted)
         {
-            throw new LocalRpcException($"Call {Methods.DaemonHello} first: the handshake settles the protocol version.")
-            {
-                ErrorCode = ErrorCodes.HandshakeRequired,
-            };
+            throw new Rpc.HandshakeRequiredException($"Call {Methods.DaemonHello} first: the handshake settles the protocol version.");
         }
     }
 

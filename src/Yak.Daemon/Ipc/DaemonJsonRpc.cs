@@ -15,8 +15,7 @@ internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(ha
         var root = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : exception;
         return root switch
         {
-            Rpc.DaemonException domain => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)domain.ErrorCode, Message = domain.Message },
-            LocalRpcException local => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)local.ErrorCode, Message = local.Message, Data = local.ErrorData },
+            Rpc.DaemonException domain => new JsonRpcError.ErrorDetail { Code = (JsonRpcErrorCode)domain.ErrorCode, Message = domain.Message, Data = domain.ErrorData },
             JsonException or ArgumentException or FormatException => new JsonRpcError.ErrorDetail
             {
                 Code = JsonRpcErrorCode.InvalidParams,

@@ -9,6 +9,9 @@ namespace Yak.Daemon.Rpc;
 internal abstract class DaemonException(string message, Exception? inner = null) : Exception(message, inner)
 {
     public abstract int ErrorCode { get; }
+
+    /// <summary>Structured detail for clients (the JSON-RPC error's <c>data</c>), or null.</summary>
+    public virtual object? ErrorData => null;
 }
 
 /// <summary>The named session, forward, environment or service does not exist.</summary>
@@ -21,6 +24,20 @@ internal sealed class NotFoundException(string message) : DaemonException(messag
 internal sealed class InvalidArgumentException(string message) : DaemonException(message)
 {
     public override int ErrorCode => ErrorCodes.InvalidArgument;
+}
+
+/// <summary>A method other than <c>daemon/hello</c> came before the handshake.</summary>
+internal sealed class HandshakeRequiredException(string message) : DaemonException(message)
+{
+    public override int ErrorCode => ErrorCodes.HandshakeRequired;
+}
+
+/// <summary>The client speaks a protocol version this yakd does not; the data carries the versions it does.</summary>
+internal sealed class IncompatibleProtocolException(string message, object data) : DaemonException(message)
+{
+    public override int ErrorCode => ErrorCodes.IncompatibleProtocol;
+
+    public override object? ErrorData => data;
 }
 
 /// <summary>The operation was tried and failed (cluster refused, unreachable…); the message says why.</summary>

@@ -28,13 +28,10 @@ internal sealed class DaemonRpcTarget(
         if (!ProtocolVersion.IsSupported(request.ProtocolVersion))
         {
             Log.IncompatibleClient(logger, connection.Id, request.ProtocolVersion, ProtocolVersion.MinimumSupported, ProtocolVersion.Current);
-            throw new LocalRpcException(
+            throw new IncompatibleProtocolException(
                 $"{request.ClientName} {request.ClientVersion} speaks protocol {request.ProtocolVersion}, but yakd {DaemonInfo.Version} " +
-                $"supports {ProtocolVersion.MinimumSupported}..{ProtocolVersion.Current}. Update the older of the two, then run 'yakctl daemon stop'.")
-            {
-                ErrorCode = ErrorCodes.IncompatibleProtocol,
-                ErrorData = new { daemonProtocolVersion = ProtocolVersion.Current, minimumProtocolVersion = ProtocolVersion.MinimumSupported },
-            };
+                $"supports {ProtocolVersion.MinimumSupported}..{ProtocolVersion.Current}. Update the older of the two, then run 'yakctl daemon stop'.",
+                new { daemonProtocolVersion = ProtocolVersion.Current, minimumProtocolVersion = ProtocolVersion.MinimumSupported });
         }
 
         connection.HandshakeCompleted = true;
@@ -100,10 +97,7 @@ internal sealed class DaemonRpcTarget(
         var unknown = request.Topics.Except(EventTopics.All).ToList();
         if (unknown.Count > 0)
         {
-            throw new LocalRpcException($"Unknown topic(s) {string.Join(", ", unknown)}; known: {string.Join(", ", EventTopics.All)}.")
-            {
-                ErrorCode = ErrorCodes.InvalidArgument,
-            };
+            throw new InvalidArgumentException($"Unknown topic(s) {string.Join(", ", unknown)}; known: {string.Join(", ", EventTopics.All)}.");
         }
 
         var topics = connection.Subscribe(request.Topics.Count == 0 ? EventTopics.All : request.Topics);

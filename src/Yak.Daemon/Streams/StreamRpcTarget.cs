@@ -2,6 +2,7 @@ using StreamJsonRpc;
 using Yak.Daemon.Environments;
 using Yak.Daemon.Ipc;
 using Yak.Daemon.Kube;
+using Yak.Daemon.Rpc;
 using Yak.Kube.Streams;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -68,7 +69,7 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
             : [.. (await KubeLogs.ListPodsAsync(target.Connection, target.Namespace, target.Selector, cancellationToken)).Select(p => p.Metadata.Name)];
         if (pods.Count == 0 && !request.Follow)
         {
-            throw new LocalRpcException($"No pod matches {target.Selector} in {target.Namespace}.") { ErrorCode = ErrorCodes.NotFound };
+            throw new NotFoundException($"No pod matches {target.Selector} in {target.Namespace}.");
         }
 
         var container = request.Target.Container.Length > 0 ? request.Target.Container : target.Location?.AppContainer ?? string.Empty;
@@ -80,7 +81,7 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
     public Task<StreamAttachResponse> StreamsAttachAsync(StreamAttachRequest request, CancellationToken cancellationToken)
     {
         var claimed = broker.Claim(request.Token)
-            ?? throw new LocalRpcException("Unknown or expired stream token (tokens are single-use and expire after a minute).") { ErrorCode = ErrorCodes.NotFound };
+            ?? throw new NotFoundException("Unknown or expired stream token (tokens are single-use and expire after a minute).");
 
         // From here on the connection's bytes belong to the stream; the response below is the last JSON-RPC message.
         broker.Launch(claimed, connection.Guard.Divert());

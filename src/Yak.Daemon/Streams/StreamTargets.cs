@@ -2,6 +2,7 @@ using k8s;
 using StreamJsonRpc;
 using Yak.Daemon.Environments;
 using Yak.Daemon.Kube;
+using Yak.Daemon.Rpc;
 using Yak.Kube;
 using Yak.Kube.Pods;
 using Yak.Protocol;
@@ -27,19 +28,19 @@ internal sealed record ResolvedTarget(KubeConnection Connection, string Namespac
                 : spec.Containers.FirstOrDefault(c => c.Name == Container);
             return chosen is not null
                 ? (pod, chosen.Name, chosen.Tty == true)
-                : throw new LocalRpcException($"Pod {pod} has no container '{Container}' (containers: {string.Join(", ", spec.Containers.Select(c => c.Name))}).") { ErrorCode = ErrorCodes.NotFound };
+                : throw new NotFoundException($"Pod {pod} has no container '{Container}' (containers: {string.Join(", ", spec.Containers.Select(c => c.Name))}).");
         }
         catch (k8s.Autorest.HttpOperationException ex) when (ex.Response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
-            throw new LocalRpcException($"No pod {Pod} in {Namespace}.") { ErrorCode = ErrorCodes.NotFound };
+            throw new NotFoundException($"No pod {Pod} in {Namespace}.");
         }
         catch (KubeConnectionException ex)
         {
-            throw new LocalRpcException(ex.Message);
+            throw new OperationFailedException(ex.Message, ex);
         }
         catch (IOException ex)
         {
-            throw new LocalRpcException(ex.Message) { ErrorCode = ErrorCodes.NotFound };
+            throw new NotFoundException(ex.Message);
         }
     }
 }
@@ -86,7 +87,7 @@ internal sealed class StreamTargets(KubeConnections kube, EnvironmentManager env
         return new ResolvedTarget(Connect(target.Kubeconfig, target.Context), target.Namespace.Length > 0 ? target.Namespace : "default", selector, pod, target.Container, null);
     }
 
-    public static LocalRpcException Invalid(string message) => new(message) { ErrorCode = ErrorCodes.InvalidArgument };
+    public static InvalidArgumentException Invalid(string message) => new(message);
 
     private KubeConnection Connect(string kubeconfig, string context)
     {
@@ -96,7 +97,7 @@ internal sealed class StreamTargets(KubeConnections kube, EnvironmentManager env
         }
         catch (KubeConnectionException ex)
         {
-            throw new LocalRpcException(ex.Message);
+            throw new OperationFailedException(ex.Message, ex);
         }
     }
 }

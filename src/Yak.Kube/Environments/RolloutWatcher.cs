@@ -4,6 +4,7 @@ using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
+using Yak.Kube.Watching;
 
 namespace Yak.Kube.Environments;
 
@@ -49,85 +50,43 @@ public static class RolloutWatcher
 
     /// <summary>
     /// Reports progress (each change once) until every service is ready or scaled down, or one is stuck; returns the
-    /// last state of every service. Woken by watches on the namespace's pods and workloads.
+    /// last state of every service. Woken by the namespace's shared pod informer (pods change whenever a rollout
+    /// moves); a short poll covers workload-only changes.
     /// </summary>
     public static async Task<IReadOnlyList<ServiceRollout>> WaitAsync(
         IKubernetes client,
+        KubeInformers informers,
         string ns,
         IReadOnlyList<WorkloadRef> workloads,
         Action<ServiceRollout> progress,
         CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(informers);
         using var changed = new SemaphoreSlim(0);
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var watches = new[]
-        {
-            WatchAsync(() => client.CoreV1.WatchListNamespacedPodAsync(ns, cancellationToken: stop.Token), changed, stop.Token),
-            WatchAsync(() => client.AppsV1.WatchListNamespacedDeploymentAsync(ns, cancellationToken: stop.Token), changed, stop.Token),
-            WatchAsync(() => client.AppsV1.WatchListNamespacedStatefulSetAsync(ns, cancellationToken: stop.Token), changed, stop.Token),
-        };
+        await using var pods = informers.Pods(ns);
+        using var subscription = pods.Informer.Subscribe(_ => changed.Release());
         var last = new Dictionary<string, ServiceRollout>(StringComparer.Ordinal);
-        try
+        while (true)
         {
-            while (true)
+            var snapshot = await SnapshotAsync(client, workloads, explain: true, cancellationToken).ConfigureAwait(false);
+            foreach (var rollout in snapshot)
             {
-                var snapshot = await SnapshotAsync(client, workloads, explain: true, cancellationToken).ConfigureAwait(false);
-                foreach (var rollout in snapshot)
+                if (!rollout.SameProgress(last.GetValueOrDefault(rollout.Service)))
                 {
-                    if (!rollout.SameProgress(last.GetValueOrDefault(rollout.Service)))
-                    {
-                        last[rollout.Service] = rollout;
-                        progress(rollout);
-                    }
-                }
-
-                if (snapshot.All(r => r.State is RolloutState.Ready or RolloutState.ScaledDown) || snapshot.Any(r => r.State == RolloutState.Stuck))
-                {
-                    return snapshot;
-                }
-
-                // A watch event wakes us at once; the timeout only covers a watch that is being re-established.
-                await changed.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
-                while (changed.CurrentCount > 0)
-                {
-                    await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    last[rollout.Service] = rollout;
+                    progress(rollout);
                 }
             }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(watches).ConfigureAwait(false);
-        }
-    }
 
-    private static async Task WatchAsync<T>(Func<IAsyncEnumerable<(WatchEventType, T)>> open, SemaphoreSlim changed, CancellationToken cancellationToken)
-    {
-        while (!cancellationToken.IsCancellationRequested)
-        {
-            try
+            if (snapshot.All(r => r.State is RolloutState.Ready or RolloutState.ScaledDown) || snapshot.Any(r => r.State == RolloutState.Stuck))
             {
-                await foreach (var _ in open().WithCancellation(cancellationToken).ConfigureAwait(false))
-                {
-                    changed.Release();
-                }
-            }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex) when (ex is HttpOperationException or HttpRequestException or IOException or KubernetesException or System.Text.Json.JsonException)
-            {
-                // The poll timeout in WaitAsync keeps progress moving while the watch is re-opened.
+                return snapshot;
             }
 
-            try
+            await changed.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            while (changed.CurrentCount > 0)
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(500), cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
+                await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
             }
         }
     }

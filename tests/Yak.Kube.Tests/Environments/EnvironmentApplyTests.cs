@@ -13,6 +13,7 @@ public sealed class EnvironmentApplyTests
     public async Task Apply_SameObjectsTwice_SecondChangesNothing()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
+        await using var informers = new Yak.Kube.Watching.KubeInformers(cluster.Client);
         var objects = Objects("apply-twice", "busybox");
 
         var first = await ManifestApplier.ApplyAsync(cluster.Client, objects, CancellationToken.None).DefaultTimeout();
@@ -50,10 +51,11 @@ public sealed class EnvironmentApplyTests
     public async Task WaitAsync_Deployment_ReportsProgressUntilReady()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
+        await using var informers = new Yak.Kube.Watching.KubeInformers(cluster.Client);
         await ManifestApplier.ApplyAsync(cluster.Client, Objects("rollout", "busybox"), CancellationToken.None).DefaultTimeout();
         var seen = new List<ServiceRollout>();
 
-        var result = await RolloutWatcher.WaitAsync(cluster.Client, "rollout", [Workload("rollout")], r => seen.Add(r), CancellationToken.None).DefaultTimeout();
+        var result = await RolloutWatcher.WaitAsync(cluster.Client, informers, "rollout", [Workload("rollout")], r => seen.Add(r), CancellationToken.None).DefaultTimeout();
 
         var app = Assert.Single(result);
         Assert.Equal(RolloutState.Ready, app.State);
@@ -66,9 +68,10 @@ public sealed class EnvironmentApplyTests
     public async Task WaitAsync_UnknownImage_StuckWithTheImageName()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
+        await using var informers = new Yak.Kube.Watching.KubeInformers(cluster.Client);
         await ManifestApplier.ApplyAsync(cluster.Client, Objects("pull", "registry.example/no-such-image:1"), CancellationToken.None).DefaultTimeout();
 
-        var result = await RolloutWatcher.WaitAsync(cluster.Client, "pull", [Workload("pull")], _ => { }, CancellationToken.None).DefaultTimeout();
+        var result = await RolloutWatcher.WaitAsync(cluster.Client, informers, "pull", [Workload("pull")], _ => { }, CancellationToken.None).DefaultTimeout();
 
         var app = Assert.Single(result);
         Assert.Equal(RolloutState.Stuck, app.State);
@@ -79,12 +82,13 @@ public sealed class EnvironmentApplyTests
     public async Task ScaleToZero_ThenApply_TakesTheReplicasBack()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
+        await using var informers = new Yak.Kube.Watching.KubeInformers(cluster.Client);
         var objects = Objects("scale", "busybox");
         await ManifestApplier.ApplyAsync(cluster.Client, objects, CancellationToken.None).DefaultTimeout();
 
         await ManifestApplier.ScaleToZeroAsync(cluster.Client, Workload("scale"), CancellationToken.None).DefaultTimeout();
         Assert.Equal(0, (await cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("app", "scale").DefaultTimeout()).Spec.Replicas);
-        var down = await RolloutWatcher.WaitAsync(cluster.Client, "scale", [Workload("scale")], _ => { }, CancellationToken.None).DefaultTimeout();
+        var down = await RolloutWatcher.WaitAsync(cluster.Client, informers, "scale", [Workload("scale")], _ => { }, CancellationToken.None).DefaultTimeout();
         Assert.Equal(RolloutState.ScaledDown, Assert.Single(down).State);
 
         var applied = await ManifestApplier.ApplyAsync(cluster.Client, objects, CancellationToken.None).DefaultTimeout();
@@ -96,6 +100,7 @@ public sealed class EnvironmentApplyTests
     public async Task DeleteNamespace_Twice_SecondReportsMissing()
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
+        await using var informers = new Yak.Kube.Watching.KubeInformers(cluster.Client);
         await ManifestApplier.ApplyAsync(cluster.Client, Objects("gone", "busybox"), CancellationToken.None).DefaultTimeout();
 
         Assert.True(await ManifestApplier.DeleteNamespaceAsync(cluster.Client, "gone", CancellationToken.None).DefaultTimeout());
