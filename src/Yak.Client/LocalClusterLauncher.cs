@@ -67,7 +67,8 @@ public sealed class LocalClusterLauncher(string stateDirectory)
     public async Task<(LocalClusterState State, bool Started)> EnsureStartedAsync(int port, CancellationToken cancellationToken)
     {
         CreatePrivateFolder(StateDirectory);
-        await using var gate = await AcquireGateAsync(cancellationToken).ConfigureAwait(false);
+        var gate = await AcquireGateAsync(cancellationToken).ConfigureAwait(false);
+        await using var gateScope = gate.ConfigureAwait(false);
         if (await StatusAsync(cancellationToken).ConfigureAwait(false) is { } running)
         {
             return (running, false);
@@ -309,7 +310,8 @@ public sealed class LocalClusterLauncher(string stateDirectory)
         var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}.tmp");
         try
         {
-            await using (var stream = new FileStream(temp, PrivateOptions(FileMode.CreateNew)))
+            var stream = new FileStream(temp, PrivateOptions(FileMode.CreateNew));
+            await using (stream.ConfigureAwait(false))
             {
                 await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
             }

@@ -63,7 +63,8 @@ public static class RolloutWatcher
     {
         ArgumentNullException.ThrowIfNull(informers);
         using var changed = new SemaphoreSlim(0);
-        await using var pods = informers.Pods(ns);
+        var pods = informers.Pods(ns);
+        await using var podsScope = pods.ConfigureAwait(false);
         using var subscription = pods.Informer.Subscribe(_ => changed.Release());
         var last = new Dictionary<string, ServiceRollout>(StringComparer.Ordinal);
         while (true)
