@@ -165,19 +165,7 @@ internal sealed class JobController(ClusterApi api, EventRecorder events, TimePr
 
     private void CreatePod(JsonObject job)
     {
-        var template = job["spec"]?["template"] as JsonObject ?? new JsonObject();
-        var metadata = template["metadata"]?.DeepClone() as JsonObject ?? new JsonObject();
-        metadata.Remove("name");
-        metadata.Remove("creationTimestamp");
-        metadata["generateName"] = Meta.Name(job) + "-";
-        metadata["ownerReferences"] = Pods.OwnerReference(ResourceCatalog.Jobs, job);
-        var pod = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = metadata,
-            ["spec"] = template["spec"]?.DeepClone(),
-        };
+        var pod = Pods.FromTemplate(ResourceCatalog.Jobs, job);
         try
         {
             var created = api.Create(ResourceCatalog.Pods, Meta.Namespace(job), pod, WriteOptions.Internal);

@@ -29,6 +29,27 @@ internal static class Pods
         ["blockOwnerDeletion"] = true,
     });
 
+    /// <summary>
+    /// A new pod from <paramref name="owner"/>'s <c>spec.template</c>, named by the server after the owner
+    /// (generateName) and owned by it, as the ReplicaSet and Job controllers create them.
+    /// </summary>
+    public static JsonObject FromTemplate(ResourceType ownerType, JsonObject owner)
+    {
+        var template = owner["spec"]?["template"] as JsonObject ?? new JsonObject();
+        var metadata = template["metadata"]?.DeepClone() as JsonObject ?? new JsonObject();
+        metadata.Remove("name");
+        metadata.Remove("creationTimestamp");
+        metadata["generateName"] = Meta.Name(owner) + "-";
+        metadata["ownerReferences"] = OwnerReference(ownerType, owner);
+        return new JsonObject
+        {
+            ["apiVersion"] = "v1",
+            ["kind"] = "Pod",
+            ["metadata"] = metadata,
+            ["spec"] = template["spec"]?.DeepClone(),
+        };
+    }
+
     /// <summary>A short, label-safe hash of a pod template (like pod-template-hash / controller-revision-hash).</summary>
     public static string TemplateHash(JsonNode? template)
     {

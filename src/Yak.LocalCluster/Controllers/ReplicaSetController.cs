@@ -66,19 +66,7 @@ internal sealed class ReplicaSetController(ClusterApi api, EventRecorder events)
 
     private void CreatePod(JsonObject rs)
     {
-        var template = rs["spec"]?["template"] as JsonObject ?? new JsonObject();
-        var metadata = template["metadata"]?.DeepClone() as JsonObject ?? new JsonObject();
-        metadata.Remove("name");
-        metadata.Remove("creationTimestamp");
-        metadata["generateName"] = Meta.Name(rs) + "-";
-        metadata["ownerReferences"] = Pods.OwnerReference(ResourceCatalog.ReplicaSets, rs);
-        var pod = new JsonObject
-        {
-            ["apiVersion"] = "v1",
-            ["kind"] = "Pod",
-            ["metadata"] = metadata,
-            ["spec"] = template["spec"]?.DeepClone(),
-        };
+        var pod = Pods.FromTemplate(ResourceCatalog.ReplicaSets, rs);
         try
         {
             var created = api.Create(ResourceCatalog.Pods, Meta.Namespace(rs), pod, WriteOptions.Internal);
