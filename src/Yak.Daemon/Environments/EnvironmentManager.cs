@@ -120,7 +120,7 @@ internal sealed partial class EnvironmentManager(
         {
             runtime.Spec = spec;
             runtime.Manifests = manifests;
-            registry.Put(record with { SpecPath = spec.SourceFile, State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
+            registry.Put(record with { SpecPath = spec.SourceFile, State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = time.GetUtcNow() });
             supervisor = runtime.Supervise(services, stopping.Token);
             ticket = supervisor.Wake();
         }
@@ -139,7 +139,7 @@ internal sealed partial class EnvironmentManager(
             throw new InvalidArgumentException($"No service named {string.Join(", ", unknown.Select(u => $"'{u}'"))} in {record.SpecPath} (services: {string.Join(", ", spec.Services.Select(s => s.Name))}).");
         }
 
-        var token = DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture);
+        var token = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture);
         var tokens = new Dictionary<string, string>(record.RestartTokens, StringComparer.Ordinal);
         foreach (var service in request.Services.Count > 0 ? request.Services : spec.Services.Select(s => s.Name))
         {
@@ -155,7 +155,7 @@ internal sealed partial class EnvironmentManager(
         {
             runtime.Spec = spec;
             runtime.Manifests = manifests;
-            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
+            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = time.GetUtcNow() });
             supervisor = runtime.Supervise(services, stopping.Token);
             ticket = supervisor.Wake();
         }
@@ -208,7 +208,7 @@ internal sealed partial class EnvironmentManager(
             }
             else
             {
-                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, UpdatedAt = DateTimeOffset.UtcNow });
+                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, UpdatedAt = time.GetUtcNow() });
             }
 
             hub.Publish(EventKinds.EnvDown, record.Name, new EnvDownInfo { Name = record.Name, Namespace = record.Namespace, Purged = request.Purge });

@@ -6,7 +6,7 @@ using Yak.Protocol.Transport;
 namespace Yak.Daemon.Environments;
 
 /// <summary>Chooses the cluster a new environment lives on (explicit kubeconfig, named cluster, or the one with most room).</summary>
-internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentRegistry registry)
+internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentRegistry registry, TimeProvider time)
 {
     /// <summary>The new environment's record, and the connection to where it was placed (the caller owns it).</summary>
     public (EnvironmentRecord Record, KubeConnection Connection) Place(string name, string specPath, EnvUpRequest request, ClusterConfig config)
@@ -46,7 +46,7 @@ internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentR
             Context = context.Length > 0 ? context : connection.Context,
             Server = connection.Server,
             State = EnvironmentState.Deploying,
-            UpdatedAt = DateTimeOffset.UtcNow,
+            UpdatedAt = time.GetUtcNow(),
         }, connection);
     }
 

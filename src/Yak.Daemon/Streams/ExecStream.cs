@@ -66,6 +66,7 @@ internal static class ExecStream
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidDataException or System.Net.WebSockets.WebSocketException)
         {
+            // The client or the exec went away: the session ends just below, with the exit code if there is one.
         }
 
         await abort.CancelAsync().ConfigureAwait(false);
@@ -92,6 +93,7 @@ internal static class ExecStream
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
         {
+            // One side closed: the other pump and the exit code end the session.
         }
     }
 }

@@ -23,6 +23,7 @@ internal static class LogStream
                 }
                 catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException or InvalidDataException)
                 {
+                    // The client went away or sent garbage: either way the logs stop, just below.
                 }
 
                 await abort.CancelAsync().ConfigureAwait(false);

@@ -12,7 +12,7 @@ public readonly record struct ScanStats(int Entries, int FilesHashed, long Bytes
 /// differ from the previous snapshot, so rescanning an unchanged tree costs stats, not reads. Symlinks are recorded,
 /// never followed. Ignored paths are neither listed nor descended into.
 /// </summary>
-public sealed class Scanner(string root, IgnoreRules ignore)
+public sealed class Scanner(string root, IgnoreRules ignore, TimeProvider? time = null)
 {
     private static readonly long SettleNs = TimeSpan.FromSeconds(2).Ticks * 100;
 
@@ -100,7 +100,7 @@ public sealed class Scanner(string root, IgnoreRules ignore)
 
     private void Walk(string start, Snapshot cache, Snapshot into, CancellationToken cancellationToken)
     {
-        var started = DateTime.UtcNow;
+        var started = Clock.GetTimestamp();
         var level = new List<string> { start };
         var pendingHashes = new ConcurrentBag<(string Path, StatInfo Stat)>();
         var gate = new object();
@@ -146,7 +146,7 @@ public sealed class Scanner(string root, IgnoreRules ignore)
         }
 
         var hashed = HashAll(pendingHashes.ToList(), into, cancellationToken);
-        LastStats = new ScanStats(into.Count, hashed.Files, hashed.Bytes, DateTime.UtcNow - started);
+        LastStats = new ScanStats(into.Count, hashed.Files, hashed.Bytes, Clock.GetElapsedTime(started));
     }
 
     private void Record(string relative, StatInfo stat, Snapshot cache, Snapshot into, List<(string, StatInfo)> toHash)
@@ -235,8 +235,10 @@ public sealed class Scanner(string root, IgnoreRules ignore)
         return (files.Count, bytes);
     }
 
-    private static bool IsUnsettled(long mtimeNs) =>
-        mtimeNs >= ((DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100) - SettleNs;
+    private TimeProvider Clock { get; } = time ?? TimeProvider.System;
+
+    private bool IsUnsettled(long mtimeNs) =>
+        mtimeNs >= ((Clock.GetUtcNow().UtcTicks - DateTime.UnixEpoch.Ticks) * 100) - SettleNs;
 
     private static IEnumerable<string> ListNames(string folder)
     {

@@ -26,7 +26,7 @@ internal sealed class PassPipeline
         this.options = options;
         store = new SessionStore(options.StateDirectory);
         Ignore = new IgnoreRules(options.LocalRoot, options.Ignore);
-        scanner = new Scanner(options.LocalRoot, Ignore);
+        scanner = new Scanner(options.LocalRoot, Ignore, options.Time);
         remote = store.LoadRemote();
         local = store.LoadLocal() ?? new Snapshot();
     }

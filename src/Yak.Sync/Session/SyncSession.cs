@@ -154,7 +154,7 @@ public sealed partial class SyncSession : IAsyncDisposable
     {
         try
         {
-            var created = TreeWatcher.Create(options.LocalRoot, pipeline.Ignore, options.QuietWindow);
+            var created = TreeWatcher.Create(options.LocalRoot, pipeline.Ignore, options.QuietWindow, options.Time);
             created.Changed += paths =>
             {
                 state.MarkDirty(paths);

@@ -9,17 +9,19 @@ public sealed class ChangeCoalescer : IDisposable
     private readonly TimeSpan quiet;
     private readonly TimeSpan maxDelay;
     private readonly Action<IReadOnlyCollection<string>> deliver;
-    private readonly Timer timer;
+    private readonly TimeProvider time;
+    private readonly ITimer timer;
     private readonly object gate = new();
     private HashSet<string> batch = new(StringComparer.Ordinal);
     private long batchStarted;
 
-    public ChangeCoalescer(TimeSpan quiet, TimeSpan maxDelay, Action<IReadOnlyCollection<string>> deliver)
+    public ChangeCoalescer(TimeSpan quiet, TimeSpan maxDelay, Action<IReadOnlyCollection<string>> deliver, TimeProvider? time = null)
     {
         this.quiet = quiet;
         this.maxDelay = maxDelay;
         this.deliver = deliver;
-        timer = new Timer(_ => Fire(), null, Timeout.Infinite, Timeout.Infinite);
+        this.time = time ?? TimeProvider.System;
+        timer = this.time.CreateTimer(_ => Fire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public void Add(string relativePath)
@@ -28,11 +30,11 @@ public sealed class ChangeCoalescer : IDisposable
         {
             if (batch.Count == 0)
             {
-                batchStarted = Environment.TickCount64;
+                batchStarted = time.GetTimestamp();
             }
 
             batch.Add(relativePath);
-            var waited = TimeSpan.FromMilliseconds(Environment.TickCount64 - batchStarted);
+            var waited = time.GetElapsedTime(batchStarted);
             timer.Change(waited >= maxDelay ? TimeSpan.Zero : quiet, Timeout.InfiniteTimeSpan);
         }
     }

@@ -23,8 +23,8 @@ public static class TreeWatcher
 {
     public static readonly TimeSpan DefaultQuiet = TimeSpan.FromMilliseconds(25);
 
-    public static ITreeWatcher Create(string root, IgnoreRules ignore, TimeSpan? quiet = null) =>
+    public static ITreeWatcher Create(string root, IgnoreRules ignore, TimeSpan? quiet = null, TimeProvider? time = null) =>
         OperatingSystem.IsLinux()
-            ? new InotifyWatcher(root, ignore, quiet ?? DefaultQuiet)
-            : new PortableWatcher(root, ignore, quiet ?? DefaultQuiet);
+            ? new InotifyWatcher(root, ignore, quiet ?? DefaultQuiet, time)
+            : new PortableWatcher(root, ignore, quiet ?? DefaultQuiet, time);
 }

@@ -36,11 +36,11 @@ public sealed partial class InotifyWatcher : ITreeWatcher
     private bool budgetWarned;
     private volatile bool disposed;
 
-    public InotifyWatcher(string root, IgnoreRules ignore, TimeSpan quiet)
+    public InotifyWatcher(string root, IgnoreRules ignore, TimeSpan quiet, TimeProvider? time = null)
     {
         this.root = Path.GetFullPath(root);
         this.ignore = ignore;
-        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths));
+        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths), time);
         pollTimer = new Timer(_ => Poll(), null, Timeout.Infinite, Timeout.Infinite);
     }
 

@@ -10,11 +10,11 @@ public sealed class PortableWatcher : ITreeWatcher
     private readonly FileSystemWatcher watcher;
     private readonly ChangeCoalescer coalescer;
 
-    public PortableWatcher(string root, IgnoreRules ignore, TimeSpan quiet)
+    public PortableWatcher(string root, IgnoreRules ignore, TimeSpan quiet, TimeProvider? time = null)
     {
         this.root = Path.GetFullPath(root);
         this.ignore = ignore;
-        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths));
+        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths), time);
         watcher = new FileSystemWatcher(this.root)
         {
             IncludeSubdirectories = true,
