@@ -8,6 +8,18 @@ public sealed class YakSpecErrorTests : IDisposable
     public void Dispose() => fx.Dispose();
 
     [Fact]
+    public void Load_AgentBaseImage_IsTheEnvironmentsSidecarImage() =>
+        Assert.Equal("registry.corp/mirror/busybox:1.37.0", fx.LoadOk("agent:\n  baseImage: registry.corp/mirror/busybox:1.37.0\nservices: { a: { image: x } }\n").AgentBaseImage);
+
+    [Fact]
+    public void Load_AgentProblems_ReportedAtTheirNodes()
+    {
+        Assert.Null(fx.LoadOk("services: { a: { image: x } }\n").AgentBaseImage);
+        Assert.Contains(fx.Errors("agent:\n  baseImage: \"busy box\"\nservices: { a: { image: x } }\n"), e => e.StartsWith("yak.yaml:2:14: agent.baseImage: expected an image reference", StringComparison.Ordinal));
+        Assert.Contains(fx.Errors("agent:\n  baseImag: busybox\nservices: { a: { image: x } }\n"), e => e.StartsWith("yak.yaml:2:3:", StringComparison.Ordinal) && e.Contains("baseImage", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Load_SecondDocument_IsAnError() =>
         Lines.Equal(["yak.yaml:2:1: expected a single YAML document, found a second one"], fx.Errors("services: { a: { image: x } }\n---\nname: y\n"));
 

@@ -318,7 +318,8 @@ internal sealed partial class EnvironmentManager(
         var options = new ManifestOptions
         {
             Owner = EnvironmentPlacement.Owner(config),
-            SidecarImage = agent.SidecarImage,
+            // A prebuilt agent image (config.yaml) wins; else the spec's own base image, else config.yaml's.
+            SidecarImage = agent.Image ?? spec.AgentBaseImage ?? agent.SidecarImage,
             SidecarCommand = agent.SidecarCommand,
             Placement = cluster?.Placement ?? Placement.Anywhere,
             RestartTokens = record?.RestartTokens ?? new Dictionary<string, string>(StringComparer.Ordinal),

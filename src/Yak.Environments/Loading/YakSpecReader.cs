@@ -44,8 +44,31 @@ internal sealed class YakSpecReader(NodeReader r, string sourceFile)
             }
         }
 
+        var agentBaseImage = ReadAgentBaseImage(mapping);
         SpecValidator.Validate(services, r, compose: false);
-        return r.Bag.HasErrors || name is null ? null : new EnvironmentSpec(name, sourceFile, SpecFormat.Yak, [.. services.Select(s => s.ToSpec())]);
+        return r.Bag.HasErrors || name is null ? null : new EnvironmentSpec(name, sourceFile, SpecFormat.Yak, [.. services.Select(s => s.ToSpec())], agentBaseImage);
+    }
+
+    private string? ReadAgentBaseImage(YMapping root)
+    {
+        if (root["agent"] is not { } node || r.Mapping(node, "agent", "a mapping with \"baseImage\"") is not { } agent)
+        {
+            return null;
+        }
+
+        r.CheckKeys(agent, "agent", Objects[Agent], "agent");
+        if (agent["baseImage"] is not { } imageNode || r.String(imageNode, "agent.baseImage", "an image reference") is not { } image)
+        {
+            return null;
+        }
+
+        if (image.Length is 0 or > 512 || image.Any(c => char.IsWhiteSpace(c) || char.IsControl(c)))
+        {
+            r.Error(imageNode, "agent.baseImage", $"expected an image reference such as docker.io/library/busybox:1.37.0, got \"{image}\"");
+            return null;
+        }
+
+        return image;
     }
 
     private string? ReadName(YMapping mapping)

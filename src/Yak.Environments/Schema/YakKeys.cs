@@ -10,6 +10,7 @@ public static class YakKeys
 {
     public const string Root = "root";
     public const string Service = "service";
+    public const string Agent = "agent";
     public const string Port = "port";
     public const string Sync = "sync";
     public const string Volume = "volume";
@@ -23,7 +24,8 @@ public static class YakKeys
     /// <summary>Object kind → its keys, in documentation order.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Objects { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
-        [Root] = ["name", "services"],
+        [Root] = ["name", "services", "agent"],
+        [Agent] = ["baseImage"],
         [Service] = ["image", "command", "args", "workingDir", "env", "ports", "sync", "volumes", "readiness", "dependsOn", "resources", "replicas"],
         [Port] = ["port", "local", "protocol", "name"],
         [Sync] = ["from", "to", "exclude", "initialSync", "readOnly"],

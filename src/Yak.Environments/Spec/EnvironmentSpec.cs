@@ -12,7 +12,8 @@ public enum SpecFormat
 /// <param name="SourceFile">Absolute path of the file the spec came from.</param>
 /// <param name="Format">yak.yaml or docker-compose.yml.</param>
 /// <param name="Services">The services, in file order.</param>
-public sealed record EnvironmentSpec(string Name, string SourceFile, SpecFormat Format, IReadOnlyList<ServiceSpec> Services)
+/// <param name="AgentBaseImage">The sync sidecar's base image for this environment (<c>agent.baseImage</c>), or null for config.yaml's.</param>
+public sealed record EnvironmentSpec(string Name, string SourceFile, SpecFormat Format, IReadOnlyList<ServiceSpec> Services, string? AgentBaseImage = null)
 {
     /// <summary>The folder the spec's relative paths are resolved against.</summary>
     public string BaseDirectory => Path.GetDirectoryName(SourceFile) ?? ".";

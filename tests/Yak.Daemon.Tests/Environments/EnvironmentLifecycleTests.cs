@@ -51,6 +51,25 @@ public sealed class EnvironmentLifecycleTests
     }
 
     [Fact]
+    public async Task Up_SpecNamesAgentBaseImage_SidecarRunsItAndSyncs()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        Directory.CreateDirectory(Path.Combine(env.Folder, "code"));
+        File.WriteAllText(Path.Combine(env.Folder, "code", "hello.txt"), "from the laptop");
+        File.WriteAllText(
+            Path.Combine(env.Folder, "yak.yaml"),
+            "name: based\nagent:\n  baseImage: busybox\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    sync:\n      - { from: ./code, to: /code, initialSync: true }\n");
+
+        var info = (await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound)).Environment;
+
+        Assert.Equal(EnvironmentState.Up, info.State);
+        var deployment = await env.Cluster.Client.AppsV1.ReadNamespacedDeploymentAsync("app", info.Namespace).DefaultTimeout();
+        Assert.Equal("busybox", deployment.Spec.Template.Spec.Containers.Single(c => c.Name == "yak-sync").Image);
+        var pod = await env.PodAsync(info.Namespace, "app");
+        Assert.Equal("from the laptop", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(pod, "yak-sync-0"), "hello.txt")));
+    }
+
+    [Fact]
     public async Task Update_OneService_RollsANewPodThatGetsTheCode()
     {
         await using var env = await EnvironmentFixture.StartAsync("shop");
