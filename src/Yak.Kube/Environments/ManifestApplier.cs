@@ -70,7 +70,7 @@ public static class ManifestApplier
                 throw new NotSupportedException($"yak does not apply {item.Kind} objects ({name}).");
         }
 
-        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before?.Metadata.ResourceVersion, after.Metadata.ResourceVersion, ChangedBy(before, after));
+        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before?.Metadata.ResourceVersion, after.Metadata.ResourceVersion, ChangedBy(before, after, item));
     }
 
     /// <summary>Scales a Deployment or StatefulSet to zero; the volumes (PVCs) stay.</summary>
@@ -110,9 +110,10 @@ public static class ManifestApplier
     /// <summary>
     /// Whether the apply changed the object. Workloads' controllers write status (a new resourceVersion) at any moment,
     /// also between our read and our patch, so for kinds with metadata.generation only a spec change (generation),
-    /// labels or annotations count; other kinds have no controller writing them, their resourceVersion tells.
+    /// the labels or annotations we apply count (controllers add their own, e.g. deployment.kubernetes.io/revision);
+    /// other kinds have no controller writing them, their resourceVersion tells.
     /// </summary>
-    internal static bool ChangedBy(IKubernetesObject<V1ObjectMeta>? before, IKubernetesObject<V1ObjectMeta> after)
+    internal static bool ChangedBy(IKubernetesObject<V1ObjectMeta>? before, IKubernetesObject<V1ObjectMeta> after, IKubernetesObject<V1ObjectMeta> desired)
     {
         if (before is null)
         {
@@ -125,12 +126,13 @@ public static class ManifestApplier
         }
 
         return generation != after.Metadata.Generation
-            || !SameMap(before.Metadata.Labels, after.Metadata.Labels)
-            || !SameMap(before.Metadata.Annotations, after.Metadata.Annotations);
+            || !Holds(before.Metadata.Labels, desired.Metadata.Labels)
+            || !Holds(before.Metadata.Annotations, desired.Metadata.Annotations);
     }
 
-    private static bool SameMap(IDictionary<string, string>? a, IDictionary<string, string>? b) =>
-        (a?.Count ?? 0) == (b?.Count ?? 0) && (a is null || a.All(p => b!.TryGetValue(p.Key, out var v) && v == p.Value));
+    /// <summary>Whether every entry we apply was already there with the same value.</summary>
+    private static bool Holds(IDictionary<string, string>? existing, IDictionary<string, string>? applied) =>
+        applied is null || applied.All(p => existing is not null && existing.TryGetValue(p.Key, out var v) && v == p.Value);
 
     private static async Task<IKubernetesObject<V1ObjectMeta>?> ReadOrNull<T>(Func<Task<T>> read)
         where T : IKubernetesObject<V1ObjectMeta>

@@ -106,11 +106,21 @@ public sealed class EnvironmentEndToEndTests
             Path.Combine(env.Folder, "yak.yaml"),
             "name: crashy\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"echo failing on purpose; exit 3\"]\n    sync:\n      - from: ./code\n        to: /code\n");
 
+        await using var events = await EnvironmentEvents.SubscribeAsync(env.Client);
+
         // Up keeps watching a crash loop (it may still recover) until its timeout, then says why it is not up.
         var up = await env.UpAsync(timeoutSeconds: 20).WaitAsync(TimeSpan.FromSeconds(60));
+        var environment = up.Environment;
+        if (environment.State == EnvironmentState.Up)
+        {
+            // Without a readiness probe a running container is ready (as a kubelet says), so up can catch the
+            // moment between start and exit; the supervisor must then notice the crash loop by itself.
+            await events.WaitForStateAsync(env.Client, "crashy", EnvironmentState.Degraded).WaitAsync(TimeSpan.FromSeconds(120));
+            environment = await EnvironmentEvents.StatusAsync(env.Client, "crashy");
+        }
 
-        Assert.Equal(EnvironmentState.Degraded, up.Environment.State);
-        var app = Assert.Single(up.Environment.Services);
+        Assert.Equal(EnvironmentState.Degraded, environment.State);
+        var app = Assert.Single(environment.Services);
         Assert.Equal(ServiceState.Stuck, app.State);
         Assert.Contains("keeps crashing (exit code 3)", app.Message, StringComparison.Ordinal);
         Assert.Contains("failing on purpose", app.Message, StringComparison.Ordinal);

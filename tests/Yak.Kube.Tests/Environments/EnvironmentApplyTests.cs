@@ -26,18 +26,27 @@ public sealed class EnvironmentApplyTests
     }
 
     [Fact]
-    public void ChangedBy_StatusWrittenBetweenReadAndApply_NotChanged()
+    public void ChangedBy_ControllerWritesStatusOrItsOwnAnnotation_NotChanged()
     {
-        var before = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "17", Generation = 2, Labels = new Dictionary<string, string> { ["a"] = "1" } } };
-        var statusOnly = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "22", Generation = 2, Labels = new Dictionary<string, string> { ["a"] = "1" } } };
-        var relabelled = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "23", Generation = 2, Labels = new Dictionary<string, string> { ["a"] = "2" } } };
-        var newSpec = new V1Deployment { Metadata = new V1ObjectMeta { ResourceVersion = "24", Generation = 3, Labels = new Dictionary<string, string> { ["a"] = "1" } } };
+        var desired = Meta(rv: null, generation: null, labels: new() { ["a"] = "1" });
+        var before = Meta("17", 2, new() { ["a"] = "1" });
+        var statusOnly = Meta("22", 2, new() { ["a"] = "1" });
+        var controllerAnnotated = Meta("23", 2, new() { ["a"] = "1" }, new() { ["deployment.kubernetes.io/revision"] = "1" });
+        var relabelled = Meta("24", 2, new() { ["a"] = "2" });
+        var newSpec = Meta("25", 3, new() { ["a"] = "1" });
 
-        Assert.False(ManifestApplier.ChangedBy(before, statusOnly));
-        Assert.True(ManifestApplier.ChangedBy(before, relabelled));
-        Assert.True(ManifestApplier.ChangedBy(before, newSpec));
-        Assert.True(ManifestApplier.ChangedBy(null, statusOnly));
-        Assert.True(ManifestApplier.ChangedBy(new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "5" } }, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "6" } }));
+        Assert.False(ManifestApplier.ChangedBy(before, statusOnly, desired));
+        Assert.False(ManifestApplier.ChangedBy(before, controllerAnnotated, desired));
+        Assert.True(ManifestApplier.ChangedBy(before, relabelled, Meta(rv: null, generation: null, labels: new() { ["a"] = "2" })));
+        Assert.True(ManifestApplier.ChangedBy(relabelled, before, desired));
+        Assert.True(ManifestApplier.ChangedBy(before, newSpec, desired));
+        Assert.True(ManifestApplier.ChangedBy(null, statusOnly, desired));
+        var configMap = new V1ConfigMap { Metadata = new V1ObjectMeta() };
+        Assert.True(ManifestApplier.ChangedBy(new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "5" } }, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "6" } }, configMap));
+        Assert.False(ManifestApplier.ChangedBy(new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "5" } }, new V1ConfigMap { Metadata = new V1ObjectMeta { ResourceVersion = "5" } }, configMap));
+
+        static V1Deployment Meta(string? rv, long? generation, Dictionary<string, string> labels, Dictionary<string, string>? annotations = null) =>
+            new() { Metadata = new V1ObjectMeta { ResourceVersion = rv, Generation = generation, Labels = labels, Annotations = annotations } };
     }
 
     [Theory]
