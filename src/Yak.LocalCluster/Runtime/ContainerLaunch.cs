@@ -75,7 +75,7 @@ public static class ContainerLaunch
         if (sandbox.Isolated)
         {
             var holder = sandbox.HolderPid.ToString(CultureInfo.InvariantCulture);
-            List<string> wrapped = ["nsenter", "-t", holder, "-n", "-u", "--", "unshare", "-m", "--propagation", "private", "--", "sh", "-c", MountScript, "yak-container", workingDir];
+            List<string> wrapped = [HostCommand.Resolve("nsenter"), "-t", holder, "-n", "-u", "--", HostCommand.Resolve("unshare"), "-m", "--propagation", "private", "--", HostCommand.Resolve("sh"), "-c", MountScript, "yak-container", workingDir];
             if (hostsFile is not null && !mounts.Any(m => m.Target == "/etc/hosts"))
             {
                 wrapped.AddRange([hostsFile, "/etc/hosts", "rw"]);
@@ -117,7 +117,7 @@ public static class ContainerLaunch
         {
             var pid = containerPid.ToString(CultureInfo.InvariantCulture);
             List<string> credentials = user is { } u ? ["-S", u.Uid.ToString(CultureInfo.InvariantCulture), "-G", u.Gid.ToString(CultureInfo.InvariantCulture)] : [];
-            return new LaunchSpec(["nsenter", "-t", pid, "-n", "-m", "-u", "--root", "--wd", .. credentials, "--", .. command], env, "/");
+            return new LaunchSpec([HostCommand.Resolve("nsenter"), "-t", pid, "-n", "-m", "-u", "--root", "--wd", .. credentials, "--", .. command], env, "/");
         }
 
         var rewrite = HostRewrite(container, volumeFolders);

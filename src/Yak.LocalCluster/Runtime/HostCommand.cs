@@ -41,9 +41,19 @@ internal static class HostCommand
         return (process.ExitCode, (await stdout.ConfigureAwait(false)) + (await stderr.ConfigureAwait(false)));
     }
 
-    public static bool IsOnPath(string file)
-    {
-        var path = Environment.GetEnvironmentVariable("PATH") ?? string.Empty;
-        return path.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).Any(dir => File.Exists(Path.Combine(dir, file)));
-    }
+    /// <summary>The local cluster's own PATH, or the usual system folders when it has none.</summary>
+    public static string HostPath => Environment.GetEnvironmentVariable("PATH") is { Length: > 0 } path ? path : "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    public static bool IsOnPath(string file) => Find(file) is not null;
+
+    /// <summary>
+    /// The absolute path of a host tool on the host's PATH (the name itself when absent, so the error names it).
+    /// Wrappers started with a container's environment must not look host tools up on the container's PATH.
+    /// </summary>
+    public static string Resolve(string file) => Find(file) ?? file;
+
+    private static string? Find(string file) =>
+        HostPath.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(dir => Path.Combine(dir, file))
+            .FirstOrDefault(File.Exists);
 }

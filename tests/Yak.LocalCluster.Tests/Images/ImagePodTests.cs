@@ -54,6 +54,32 @@ public sealed class ImagePodTests
     }
 
     [Fact]
+    public async Task RunPod_ImagePathWithoutHostTools_RunsWithTheImagesPath()
+    {
+        // Like the prebuilt agent image: one static binary in /usr/local/bin and PATH=/usr/local/bin, no /bin at all.
+        Assert.True(LinuxNative.IsRoot, "running images needs root (pod namespaces)");
+        await using var registry = await RegistryFixture.StartAsync();
+        var image = new OciImageBuilder()
+            .AddLayer(l => l.Directory("/usr").Directory("/usr/local").Directory("/usr/local/bin")
+                .HostFile("/usr/local/bin/busybox", OciImageBuilder.BusyboxPath)
+                .Symlink("/usr/local/bin/sh", "busybox").Symlink("/usr/local/bin/ls", "busybox"))
+            .Env("PATH", "/usr/local/bin").Cmd("sh", "-c", "echo \"path=$PATH\"; echo root: /* end; ls /usr/local/bin");
+        await registry.PushAsync(image, "minimal:1");
+        await using var node = new Node();
+        var pod = Never(TestPods.Pod("minimal", new V1Container { Name = "app", Image = registry.Reference("minimal:1") }));
+
+        await node.Harness.RunAsync(pod);
+        var status = await node.Harness.WaitForAsync("minimal", s => s.Phase is "Succeeded" or "Failed");
+        var log = node.Log(pod, "app");
+
+        Assert.True(status.Phase == "Succeeded", log);
+        Assert.Contains("path=/usr/local/bin", log, StringComparison.Ordinal);
+        Assert.Contains("/usr", log, StringComparison.Ordinal);
+        Assert.DoesNotContain("/bin ", log, StringComparison.Ordinal);
+        Assert.Contains("busybox", log, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunPod_ImageConfig_EntrypointCmdUserWorkingDirAndEnvAppliedAsKubernetes()
     {
         Assert.True(LinuxNative.IsRoot, "running images needs root (pod namespaces)");

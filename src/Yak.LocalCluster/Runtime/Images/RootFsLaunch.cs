@@ -18,9 +18,15 @@ namespace Yak.LocalCluster.Runtime.Images;
 /// </remarks>
 internal static class RootFsLaunch
 {
+    // Host tools are named by absolute path and the script's own lookups use the host's PATH: the environment the
+    // chain runs with is the container's (an image may set PATH=/usr/local/bin and nothing else).
     private const string Script = """
         set -e
-        image=$1 scratch=$2 size=$3 wd=$4 uid=$5 gid=$6 proc=$7 dev=$8 sys=$9; shift 9
+        image=$1 scratch=$2 size=$3 wd=$4 uid=$5 gid=$6 proc=$7 dev=$8 sys=$9 hostpath=${10} nsenter=${11}; shift 11
+        # The environment is the container's: its PATH may not reach the host's tools, so they run on the host's
+        # PATH and the container's is put back for the command itself.
+        cpath=${PATH-} cpath_set=${PATH+1}
+        PATH=$hostpath
         mount -t tmpfs -o mode=0700,size="$size" yak-container "$scratch"
         mkdir "$scratch/upper" "$scratch/work" "$scratch/root"
         r=$scratch/root
@@ -46,7 +52,8 @@ internal static class RootFsLaunch
         done
         shift
         mkdir -p "$r/$wd"
-        exec nsenter -t $$ --root="$r" --wdns="/$wd" -S "$uid" -G "$gid" -- "$@"
+        if [ -n "$cpath_set" ]; then PATH=$cpath; else unset PATH; fi
+        exec "$nsenter" -t $$ --root="$r" --wdns="/$wd" -S "$uid" -G "$gid" -- "$@"
         """;
 
     /// <summary>
@@ -69,10 +76,11 @@ internal static class RootFsLaunch
         Directory.CreateDirectory(scratch, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         List<string> wrapped =
         [
-            "nsenter", "-t", holderPid, "-n", "-u", "--", "unshare", "-m", "--propagation", "private", "--", "sh", "-c", Script, "yak-container",
+            HostCommand.Resolve("nsenter"), "-t", holderPid, "-n", "-u", "--", HostCommand.Resolve("unshare"), "-m", "--propagation", "private", "--", HostCommand.Resolve("sh"), "-c", Script, "yak-container",
             rootfs, scratch, scratchBytes.ToString(CultureInfo.InvariantCulture), ResolveInRoot(rootfs, workingDir),
             user.Uid.ToString(CultureInfo.InvariantCulture), user.Gid.ToString(CultureInfo.InvariantCulture),
             ResolveInRoot(rootfs, "/proc"), ResolveInRoot(rootfs, "/dev"), ResolveInRoot(rootfs, "/sys"),
+            HostCommand.HostPath, HostCommand.Resolve("nsenter"),
         ];
         foreach (var (source, target, mode) in binds)
         {
