@@ -8,46 +8,15 @@ namespace Yak.Benchmarks.Sync;
 
 public sealed partial class SyncBenchmarks
 {
-    /// <summary>First sync of 20k files / 200 MB against <c>tar czf - | tar xzf -</c> (two processes and a pipe). Returns a compression corpus.</summary>
-    private static async Task<byte[]> FirstSyncAsync(BenchmarkReport report, CancellationToken cancellationToken)
+    /// <summary>Source-like text, as literal data for the compression comparison.</summary>
+    private static byte[] Corpus()
     {
         using var temp = new TempDirectory("yak-bench-");
-        var local = Directory.CreateDirectory(temp.Combine("local")).FullName;
-        var total = TreeGenerator.Generate(local, 20_000, 200L << 20, seed: 20);
-
-        var yakRemote = temp.Combine("remote-yak");
-        var started = Stopwatch.GetTimestamp();
-        long wire;
-        await using (var session = NewSession(local, yakRemote, temp.Combine("state")))
-        {
-            session.Start();
-            await session.FlushAsync(cancellationToken);
-            wire = session.GetStatus().BytesOnWire;
-        }
-
-        var yak = Stopwatch.GetElapsedTime(started);
-
-        var tarRemote = Directory.CreateDirectory(temp.Combine("remote-tar")).FullName;
-        var countFile = temp.Combine("tar-bytes");
-        started = Stopwatch.GetTimestamp();
-        await RunAsync("bash", ["-c", "set -o pipefail; tar czf - -C \"$1\" . | tee >(wc -c > \"$3\") | tar xzf - -C \"$2\"", "bench", local, tarRemote, countFile], cancellationToken);
-        var tar = Stopwatch.GetElapsedTime(started);
-        var tarBytes = long.Parse((await File.ReadAllTextAsync(countFile, cancellationToken)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-
-        report.Add(Suite, $"first sync 20k files / {BenchmarkReport.Bytes(total)}: time", BenchmarkReport.Ms(yak.TotalMilliseconds),
-            "tar cz | tar xz " + BenchmarkReport.Ms(tar.TotalMilliseconds), "faster than tar");
-        report.Add(Suite, "first sync 20k files: bytes on the wire", BenchmarkReport.Bytes(wire), "tar cz " + BenchmarkReport.Bytes(tarBytes));
-
-        // A slice of the tree, concatenated, as literal data for the compression comparison.
+        TreeGenerator.Generate(temp.Path, 2_400, 24L << 20, seed: 20);
         using var corpus = new MemoryStream();
-        foreach (var file in Directory.EnumerateFiles(local, "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(temp.Path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal))
         {
-            var bytes = await File.ReadAllBytesAsync(file, cancellationToken);
-            corpus.Write(bytes);
-            if (corpus.Length > 24 << 20)
-            {
-                break;
-            }
+            corpus.Write(File.ReadAllBytes(file));
         }
 
         return corpus.ToArray();

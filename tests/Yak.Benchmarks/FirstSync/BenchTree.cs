@@ -1,0 +1,49 @@
+using System.Globalization;
+
+namespace Yak.Benchmarks.FirstSync;
+
+/// <summary>
+/// The size of the first-sync tree: 20,000 files / 200 MB (the issue's source-like tree) unless YAK_BENCH_FILES and
+/// YAK_BENCH_MB say otherwise (a quick run: YAK_BENCH_FILES=2000 YAK_BENCH_MB=20). YAK_BENCH_LINKS picks the link
+/// profiles for the pod runs (comma-separated from "none,1g,50m"; all three by default).
+/// </summary>
+internal sealed record BenchTree(int Files, long Bytes, IReadOnlyList<BenchLink> Links)
+{
+    public string Label => $"{Files} files / {Bytes >> 20} MB";
+
+    public static BenchTree FromEnvironment()
+    {
+        var files = Read("YAK_BENCH_FILES", 20_000);
+        var megabytes = Read("YAK_BENCH_MB", 200);
+        var names = (Environment.GetEnvironmentVariable("YAK_BENCH_LINKS") is { Length: > 0 } value ? value : "none,1g,50m")
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var links = names.Select(name => BenchLink.All.FirstOrDefault(l => l.Name == name)
+            ?? throw new ArgumentException($"YAK_BENCH_LINKS: unknown link '{name}'; known: {string.Join(", ", BenchLink.All.Select(l => l.Name))}")).ToList();
+        return new BenchTree(files, (long)megabytes << 20, links);
+    }
+
+    private static int Read(string variable, int fallback)
+    {
+        var text = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
+            ? value
+            : throw new ArgumentException($"{variable}={text}: expected a positive whole number");
+    }
+}
+
+/// <summary>A link profile of the local cluster (POST /local-cluster/faults/link); null bandwidth = unshaped loopback.</summary>
+/// <param name="OneWayMilliseconds">The shaper's latency is per direction: half the round trip.</param>
+internal sealed record BenchLink(string Name, string Description, long? BitsPerSecond, double OneWayMilliseconds)
+{
+    public static readonly IReadOnlyList<BenchLink> All =
+    [
+        new("none", "unshaped loopback", null, 0),
+        new("1g", "1 Gbit/s, 1 ms RTT", 1_000_000_000, 0.5),
+        new("50m", "50 Mbit/s, 30 ms RTT", 50_000_000, 15),
+    ];
+}
