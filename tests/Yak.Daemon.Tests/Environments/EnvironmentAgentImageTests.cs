@@ -1,3 +1,4 @@
+using Yak.Client;
 using Yak.Protocol.Messages;
 using Yak.Testing;
 using Yak.Testing.Images;
@@ -63,6 +64,46 @@ public sealed class EnvironmentAgentImageTests
         var again = Path.Combine(scratch.Path, "again.oci.tar");
         Assert.Equal(0, (await ProcessRunner.RunAsync(ProcessRunner.StartInfo("bash", [Path.Combine(RepoRoot(), "packaging", "build-agent-image.sh"), "--agent", $"amd64={agent}", "--version", "0.1.0-test", "--out", again]))).ExitCode);
         Assert.Equal(File.ReadAllBytes(archive), File.ReadAllBytes(again));
+    }
+
+    [Fact]
+    public async Task Up_PrebuiltAgentImageFromConfig_SidecarRunsItAndSyncs()
+    {
+        await using var registry = await RegistryFixture.StartAsync();
+        using var scratch = new TempDirectory("yak-agent-image-");
+        var archive = Path.Combine(scratch.Path, "yak-agent.oci.tar");
+        var agent = Path.Combine(RepoRoot(), "artifacts", "agents", "linux-amd64", "yak-agent");
+        var built = await ProcessRunner.RunAsync(ProcessRunner.StartInfo("bash", [Path.Combine(RepoRoot(), "packaging", "build-agent-image.sh"), "--agent", $"amd64={agent}", "--version", "0.1.0-test", "--out", archive]));
+        Assert.True(built.ExitCode == 0, built.ToString());
+        var image = registry.Reference("yak/yak-agent:0.1.0-test");
+        var pushed = await ProcessRunner.RunAsync(ProcessRunner.StartInfo("skopeo", ["copy", "--all", "--dest-tls-verify=false", $"oci-archive:{archive}", $"docker://{image}"]));
+        Assert.True(pushed.ExitCode == 0, pushed.ToString());
+
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        env.WriteConfig($"owner: tester\nagent:\n  image: {image}\n");
+        Directory.CreateDirectory(Path.Combine(env.Folder, "code"));
+        File.WriteAllText(Path.Combine(env.Folder, "code", "main.py"), "print('hello')\n");
+        File.WriteAllText(
+            Path.Combine(env.Folder, "yak.yaml"),
+            "name: prebuilt\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    sync:\n      - { from: ./code, to: /code, initialSync: true }\n");
+
+        var info = (await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound)).Environment;
+
+        Assert.Equal(EnvironmentState.Up, info.State);
+        var pod = await env.PodAsync(info.Namespace, "app");
+        var sidecar = pod.Spec.Containers.Single(c => c.Name == "yak-sync");
+        Assert.Equal(image, sidecar.Image);
+        Assert.Equal(["yak-agent", "sidecar", "--root", "/yak-sync"], sidecar.Command);
+        var session = Assert.Single(Assert.Single(info.Services).Syncs).Session;
+        File.WriteAllText(Path.Combine(env.Folder, "code", "main.py"), "print('again')\n");
+        var flushed = Assert.Single(await env.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout());
+        Assert.Null(flushed.LastError);
+        Assert.Equal("print('again')\n", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(pod, "yak-sync-0"), "main.py")));
+
+        // Nothing was installed: the image's own agent answers, there is no delivered copy.
+        var inside = await env.ExecAsync(info.Namespace, pod.Metadata.Name, "yak-sync", "yak-agent", "--version");
+        Assert.Contains("yak-agent ", inside, StringComparison.Ordinal);
+        Assert.Contains("sync protocol", inside, StringComparison.Ordinal);
     }
 
     private static string RepoRoot()
