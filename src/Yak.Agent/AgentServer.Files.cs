@@ -58,7 +58,7 @@ public sealed partial class AgentServer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            transfer = IncomingFile.Failed(id, path, ErrorCode.IoError, e.Message);
+            transfer = IncomingFile.Failed(id, path, DiskFaults.CodeFor(e), e.Message);
         }
 
         if (!transfers.TryAdd(id, transfer))
@@ -149,7 +149,7 @@ public sealed partial class AgentServer
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             transfer?.Dispose();
-            transfer = IncomingFile.Failed(frame.RequestId, path, ErrorCode.IoError, e.Message);
+            transfer = IncomingFile.Failed(frame.RequestId, path, DiskFaults.CodeFor(e), e.Message);
         }
 
         await FinishAsync(transfer, expected, length, cancellationToken).ConfigureAwait(false);
@@ -181,7 +181,7 @@ public sealed partial class AgentServer
         }
         catch (Exception e) when (e is InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            transfers[id] = IncomingFile.Failed(id, transfer.Relative, e is InvalidDataException ? ErrorCode.BadRequest : ErrorCode.IoError, e.Message);
+            transfers[id] = IncomingFile.Failed(id, transfer.Relative, e is InvalidDataException ? ErrorCode.BadRequest : DiskFaults.CodeFor(e), e.Message);
             transfer.Dispose();
         }
     }
@@ -204,7 +204,7 @@ public sealed partial class AgentServer
         {
             var (code, message) = transfer.Failure!.Value;
             transfer.Dispose();
-            await ReplyErrorAsync(id, code, message, cancellationToken).ConfigureAwait(false);
+            await ReplyErrorAsync(id, code, message, cancellationToken, transfer.Relative, length).ConfigureAwait(false);
             return;
         }
 
@@ -241,7 +241,7 @@ public sealed partial class AgentServer
             {
                 if (file.Failure is { } failure)
                 {
-                    await ReplyErrorAsync(file.Id, failure.Code, failure.Message, cancellationToken).ConfigureAwait(false);
+                    await ReplyErrorAsync(file.Id, failure.Code, failure.Message, cancellationToken, file.Relative, file.Result?.Size ?? 0).ConfigureAwait(false);
                     continue;
                 }
 
@@ -252,7 +252,8 @@ public sealed partial class AgentServer
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                await ReplyErrorAsync(file.Id, ErrorCode.IoError, e.Message, cancellationToken).ConfigureAwait(false);
+                // The temp goes with Dispose below; the target keeps its last good content.
+                await ReplyErrorAsync(file.Id, DiskFaults.CodeFor(e), e.Message, cancellationToken, file.Relative, file.Result?.Size ?? 0).ConfigureAwait(false);
             }
             finally
             {

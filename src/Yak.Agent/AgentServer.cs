@@ -77,7 +77,7 @@ public sealed partial class AgentServer
 
             // No scan yet: the first manifest request does it, with the persisted digest cache if there is one.
             RemoveStaleCacheTemps();
-            manifest = (CachePath is null ? null : Snapshot.TryLoad(CachePath)) ?? new Snapshot();
+            manifest = (CachePath is null ? null : Snapshot.TryLoad(CachePath, why => log.WriteLine($"yak-agent: scan cache {why}"))) ?? new Snapshot();
             operations.Dispose();
             operations = new TreeOperations(rootHandle, manifest, log);
             log.WriteLine($"yak-agent {version}: serving {root}{(CachePath is null ? "" : $" (scan cache {CachePath}, {manifest.Count} entries)")}");
@@ -156,6 +156,7 @@ public sealed partial class AgentServer
     private async Task DispatchAsync(Frame frame, CancellationToken cancellationToken)
     {
         var id = frame.RequestId;
+        var target = "";
         try
         {
             switch (frame.Type)
@@ -182,20 +183,26 @@ public sealed partial class AgentServer
                 case MessageType.ManifestRequest:
                     await SendManifestAsync(id, reader.Digest(), cancellationToken).ConfigureAwait(false);
                     return;
+                case MessageType.SpaceRequest:
+                    var space = rootHandle!.FileSystemSpace();
+                    await writer.WriteAsync(MessageType.SpaceInfo, id, Messages.SpaceInfo(new DiskSpace(space?.Free ?? 0, space?.Total ?? 0, space?.ReadOnly ?? false)), cancellationToken).ConfigureAwait(false);
+                    return;
                 case MessageType.Delete:
                 case MessageType.RemoveDir:
-                    operations!.Delete(reader.String());
+                    target = reader.String();
+                    operations!.Delete(target);
                     break;
                 case MessageType.MakeDir:
-                    operations!.MakeDirectory(reader.String());
+                    target = reader.String();
+                    operations!.MakeDirectory(target);
                     break;
                 case MessageType.SetMode:
-                    var path = reader.String();
-                    operations!.SetExecutable(path, ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable));
+                    target = reader.String();
+                    operations!.SetExecutable(target, ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable));
                     break;
                 case MessageType.Symlink:
-                    var link = reader.String();
-                    operations!.Symlink(link, reader.String());
+                    target = reader.String();
+                    operations!.Symlink(target, reader.String());
                     break;
                 default:
                     await ReplyErrorAsync(id, ErrorCode.BadRequest, $"unexpected frame {frame.Type}", cancellationToken).ConfigureAwait(false);
@@ -211,7 +218,7 @@ public sealed partial class AgentServer
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            await ReplyErrorAsync(id, ErrorCode.IoError, e.Message, cancellationToken).ConfigureAwait(false);
+            await ReplyErrorAsync(id, DiskFaults.CodeFor(e), e.Message, cancellationToken, target).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not (InvalidDataException or OperationCanceledException))
         {
@@ -264,9 +271,21 @@ public sealed partial class AgentServer
         body.Reset();
     }
 
-    private async Task ReplyErrorAsync(uint id, ErrorCode code, string message, CancellationToken cancellationToken)
+    /// <summary>
+    /// Answers a request with an error. A full or read-only file system is said as such, with the path, what the write
+    /// needed and what is free now, so the daemon can report it and wait for room instead of retrying blind.
+    /// </summary>
+    private async Task ReplyErrorAsync(uint id, ErrorCode code, string message, CancellationToken cancellationToken, string path = "", long needed = 0)
     {
-        await writer.WriteAsync(MessageType.Error, id, Messages.Error(code, message), cancellationToken).ConfigureAwait(false);
+        var payload = Messages.Error(code, message);
+        if (DiskFaults.IsDisk(code))
+        {
+            (var fault, message) = DiskFaults.Describe(code, path, needed, rootHandle?.FileSystemSpace());
+            payload = Messages.Error(fault, message);
+            log.WriteLine($"yak-agent: {message}");
+        }
+
+        await writer.WriteAsync(MessageType.Error, id, payload, cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
     }
 

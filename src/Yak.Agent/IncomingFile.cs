@@ -141,7 +141,7 @@ internal sealed class IncomingFile : IDisposable
         }
         catch (IOException e)
         {
-            Failure = (ErrorCode.IoError, $"'{Relative}': {e.Message}");
+            Failure = (DiskFaults.CodeFor(e), $"'{Relative}': {e.Message}");
         }
     }
 

@@ -28,6 +28,7 @@ public sealed class AgentClient : IAsyncDisposable
     private readonly FrameWriter writer;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource> pending = new();
     private readonly ConcurrentDictionary<uint, ManifestCollector> manifests = new();
+    private readonly ConcurrentDictionary<uint, TaskCompletionSource<DiskSpace>> spaces = new();
     private readonly SemaphoreSlim inFlight = new(MaxInFlight, MaxInFlight);
     private readonly ChunkCodec codec = new();
     private readonly byte[] readBuffer = new byte[ProtocolInfo.ChunkSize];
@@ -109,6 +110,18 @@ public sealed class AgentClient : IAsyncDisposable
         await writer.WriteAsync(MessageType.ManifestRequest, id, new PayloadWriter().Digest(known).Written, cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         return await collector.Done.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The replica's file system as the agent sees it now (an agent without the request answers BadRequest).</summary>
+    public async Task<DiskSpace> GetSpaceAsync(CancellationToken cancellationToken)
+    {
+        var id = Interlocked.Increment(ref nextId);
+        var answer = new TaskCompletionSource<DiskSpace>(TaskCreationOptions.RunContinuationsAsynchronously);
+        spaces[id] = answer;
+        ThrowIfFailed();
+        await writer.WriteAsync(MessageType.SpaceRequest, id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        return await answer.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public Task Delete(string path) => Simple(MessageType.Delete, payload.Reset().String(path));
@@ -257,11 +270,14 @@ public sealed class AgentClient : IAsyncDisposable
                         Complete(frame.RequestId, null);
                         break;
                     case MessageType.Error:
-                        var (code, message) = Messages.ReadError(frame.Payload.Span);
-                        var error = new AgentErrorException(code, message);
+                        var error = Messages.ReadErrorException(frame.Payload.Span);
                         if (manifests.TryRemove(frame.RequestId, out var failed))
                         {
                             failed.Done.TrySetException(error);
+                        }
+                        else if (spaces.TryRemove(frame.RequestId, out var unanswered))
+                        {
+                            unanswered.TrySetException(error);
                         }
                         else
                         {
@@ -274,6 +290,9 @@ public sealed class AgentClient : IAsyncDisposable
                         break;
                     case MessageType.ManifestEnd when manifests.TryRemove(frame.RequestId, out var collector):
                         collector.Finish(frame.Payload.Span);
+                        break;
+                    case MessageType.SpaceInfo when spaces.TryRemove(frame.RequestId, out var asked):
+                        asked.TrySetResult(Messages.ReadSpaceInfo(frame.Payload.Span));
                         break;
                     default:
                         throw new InvalidDataException($"unexpected {frame.Type} for request {frame.RequestId}");
@@ -323,6 +342,12 @@ public sealed class AgentClient : IAsyncDisposable
         {
             manifests.TryRemove(id, out _);
             collector.Done.TrySetException(failure);
+        }
+
+        foreach (var (id, asked) in spaces)
+        {
+            spaces.TryRemove(id, out _);
+            asked.TrySetException(failure);
         }
     }
 

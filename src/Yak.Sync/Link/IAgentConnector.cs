@@ -9,6 +9,9 @@ public interface IAgentConnector
     /// <summary>Human-readable target, for status and logs ("local:/srv/code", "pod:ns/web:/code").</summary>
     string Description { get; }
 
+    /// <summary>Where the agent runs now, for messages about its disk ("pod ns/web-7f9:/code"); the description until connected.</summary>
+    string Target => Description;
+
     Task<Stream> ConnectAsync(CancellationToken cancellationToken);
 }
 

@@ -56,6 +56,9 @@ public sealed class DirectoryHandle : IDisposable
 
     public StatInfo? Stat(string name) => Native.StatAt(Fd, name);
 
+    /// <summary>The folder's file system: bytes free (for a non-root writer), bytes in all, read-only; null when unknown.</summary>
+    public (long Free, long Total, bool ReadOnly)? FileSystemSpace() => Native.FileSystemSpace(Fd);
+
     public void MakeDirectory(string name)
     {
         if (Native.MkdirAt(Fd, name, 0b111_101_101) != 0 && Native.Errno() is var errno && errno != Native.EEXIST)

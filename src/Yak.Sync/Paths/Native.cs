@@ -73,7 +73,32 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 
+    [LibraryImport("libc", EntryPoint = "fstatvfs", SetLastError = true)]
+    public static unsafe partial int Fstatvfs(int fd, ulong* buffer);
+
     public static int Errno() => Marshal.GetLastPInvokeError();
+
+    /// <summary>
+    /// fstatvfs on a 64-bit Linux (the struct is 11 unsigned longs then 6 ints there, glibc and musl alike): bytes free
+    /// for an unprivileged writer, bytes in all, and ST_RDONLY. Null elsewhere or on failure.
+    /// </summary>
+    public static unsafe (long Free, long Total, bool ReadOnly)? FileSystemSpace(int fd)
+    {
+        if (!OperatingSystem.IsLinux() || !Environment.Is64BitProcess)
+        {
+            return null;
+        }
+
+        var buffer = stackalloc ulong[16];
+        if (Fstatvfs(fd, buffer) != 0)
+        {
+            return null;
+        }
+
+        var fragment = buffer[1] != 0 ? buffer[1] : buffer[0];
+        const ulong stReadOnly = 1;
+        return ((long)Math.Min(buffer[4] * fragment, long.MaxValue), (long)Math.Min(buffer[2] * fragment, long.MaxValue), (buffer[9] & stReadOnly) != 0);
+    }
 
     /// <summary>An IOException that keeps errno (HResult) so callers can tell a full disk from a refusal.</summary>
     public static IOException Error(string what, string name, int errno) =>

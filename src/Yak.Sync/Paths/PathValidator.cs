@@ -10,7 +10,7 @@ public sealed class PathRefusedException(string path, string reason)
 
     public string Reason { get; } = reason;
 
-    internal static string Printable(string path) => path.Replace("\0", "\\0", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
+    public static string Printable(string path) => path.Replace("\0", "\\0", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal);
 }
 
 /// <summary>

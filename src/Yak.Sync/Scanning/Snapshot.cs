@@ -1,6 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 using Yak.Sync.Hashing;
+using Yak.Sync.Storage;
 
 namespace Yak.Sync.Scanning;
 
@@ -11,7 +12,7 @@ namespace Yak.Sync.Scanning;
 public sealed class Snapshot
 {
     private const uint Magic = 0x4E53_4B59; // "YKSN"
-    private const int FormatVersion = 1;
+    private const int FormatVersion = 2; // 2: a checksum of the content follows it
 
     public Dictionary<string, Entry> Entries { get; } = new(StringComparer.Ordinal);
 
@@ -83,61 +84,139 @@ public sealed class Snapshot
 
     public void WriteTo(Stream stream)
     {
-        using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
-        writer.Write(Magic);
-        writer.Write(FormatVersion);
-        writer.Write(Entries.Count);
-        Span<byte> digest = stackalloc byte[Digest.Size];
-        foreach (var (path, entry) in Entries)
+        var checksum = new ChecksumStream(stream);
+        using (var writer = new BinaryWriter(checksum, Encoding.UTF8, leaveOpen: true))
         {
-            writer.Write(path);
-            writer.Write((byte)entry.Kind);
-            writer.Write(entry.Size);
-            writer.Write(Unsettled.Contains(path) ? 0L : entry.MtimeNs); // an unsettled digest must not be trusted later
-            writer.Write(entry.Inode);
-            writer.Write(entry.Executable);
-            entry.Digest.Write(digest);
-            writer.Write(digest);
-            writer.Write(entry.Target ?? "");
+            writer.Write(Magic);
+            writer.Write(FormatVersion);
+            writer.Write(Entries.Count);
+            Span<byte> digest = stackalloc byte[Digest.Size];
+            foreach (var (path, entry) in Entries)
+            {
+                writer.Write(path);
+                writer.Write((byte)entry.Kind);
+                writer.Write(entry.Size);
+                writer.Write(Unsettled.Contains(path) ? 0L : entry.MtimeNs); // an unsettled digest must not be trusted later
+                writer.Write(entry.Inode);
+                writer.Write(entry.Executable);
+                entry.Digest.Write(digest);
+                writer.Write(digest);
+                writer.Write(entry.Target ?? "");
+            }
+        }
+
+        // The checksum of everything above: a torn or garbled file is told apart from a valid one, never half-trusted.
+        Span<byte> sum = stackalloc byte[8];
+        BitConverter.TryWriteBytes(sum, checksum.Hash.GetCurrentHashAsUInt64());
+        stream.Write(sum);
+    }
+
+    /// <summary>Reads a snapshot; anything malformed (truncated, garbled, another version) is an <see cref="InvalidDataException"/>.</summary>
+    public static Snapshot ReadFrom(Stream stream)
+    {
+        try
+        {
+            return ReadChecked(stream);
+        }
+        catch (Exception e) when (e is EndOfStreamException or FormatException or ArgumentException or OverflowException)
+        {
+            throw new InvalidDataException(e is EndOfStreamException ? "truncated" : $"malformed ({e.Message})", e);
         }
     }
 
-    public static Snapshot ReadFrom(Stream stream)
+    private static Snapshot ReadChecked(Stream stream)
     {
-        using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
-        if (reader.ReadUInt32() != Magic || reader.ReadInt32() != FormatVersion)
+        var checksum = new ChecksumStream(stream);
+        var snapshot = new Snapshot();
+        using (var reader = new BinaryReader(checksum, Encoding.UTF8, leaveOpen: true))
         {
-            throw new InvalidDataException("not a snapshot file of this version");
+            if (reader.ReadUInt32() != Magic)
+            {
+                throw new InvalidDataException("not a snapshot file");
+            }
+
+            if (reader.ReadInt32() is var version && version != FormatVersion)
+            {
+                throw new InvalidDataException($"format {version}, this version reads {FormatVersion}");
+            }
+
+            var count = reader.ReadInt32();
+            if (count < 0)
+            {
+                throw new InvalidDataException($"negative entry count {count}");
+            }
+
+            Span<byte> digestBytes = stackalloc byte[Digest.Size];
+            for (var i = 0; i < count; i++)
+            {
+                var path = reader.ReadString();
+                var kind = (EntryKind)reader.ReadByte();
+                var size = reader.ReadInt64();
+                var mtime = reader.ReadInt64();
+                var inode = reader.ReadUInt64();
+                var executable = reader.ReadBoolean();
+                reader.BaseStream.ReadExactly(digestBytes);
+                var digest = Digest.Read(digestBytes);
+                var target = reader.ReadString();
+                if (!Enum.IsDefined(kind) || size < 0 || path.Length == 0)
+                {
+                    throw new InvalidDataException($"entry {i} is malformed");
+                }
+
+                snapshot.Entries[path] = new Entry(kind, size, mtime, inode, executable, digest, kind == EntryKind.Symlink ? target : null);
+            }
         }
 
-        var count = reader.ReadInt32();
-        var snapshot = new Snapshot();
-        for (var i = 0; i < count; i++)
+        var expected = checksum.Hash.GetCurrentHashAsUInt64();
+        Span<byte> sum = stackalloc byte[8];
+        stream.ReadExactly(sum);
+        if (BitConverter.ToUInt64(sum) != expected)
         {
-            var path = reader.ReadString();
-            var kind = (EntryKind)reader.ReadByte();
-            var size = reader.ReadInt64();
-            var mtime = reader.ReadInt64();
-            var inode = reader.ReadUInt64();
-            var executable = reader.ReadBoolean();
-            var digest = Digest.Read(reader.ReadBytes(Digest.Size));
-            var target = reader.ReadString();
-            snapshot.Entries[path] = new Entry(kind, size, mtime, inode, executable, digest, kind == EntryKind.Symlink ? target : null);
+            throw new InvalidDataException("checksum mismatch (the file was changed or torn)");
         }
 
         return snapshot;
     }
 
-    /// <summary>Loads a persisted snapshot; a missing or corrupt file yields null (a cold cache, never an error).</summary>
-    public static Snapshot? TryLoad(string path)
+    /// <summary>
+    /// Loads a persisted snapshot; a missing file yields null (a cold cache). A corrupt one is deleted and reported
+    /// through <paramref name="discarded"/> (its path and why), then yields null too: a cache is never worth a crash.
+    /// </summary>
+    public static Snapshot? TryLoad(string path, Action<string>? discarded = null)
     {
+        FileStream stream;
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
-            return ReadFrom(stream);
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16);
+        }
+        catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+        {
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            discarded?.Invoke($"{path} cannot be read ({e.Message}); starting without it");
+            return null;
+        }
+
+        try
+        {
+            using (stream)
+            {
+                return ReadFrom(stream);
+            }
         }
         catch (Exception e) when (e is IOException or InvalidDataException or UnauthorizedAccessException)
         {
+            try
+            {
+                File.Delete(path);
+            }
+            catch (Exception deleteFailed) when (deleteFailed is IOException or UnauthorizedAccessException)
+            {
+            }
+
+            discarded?.Invoke($"discarded {path}: {e.Message}; it is rebuilt");
             return null;
         }
     }

@@ -24,7 +24,7 @@ internal sealed class PassPipeline
     public PassPipeline(SyncSessionOptions options)
     {
         this.options = options;
-        store = new SessionStore(options.StateDirectory);
+        store = new SessionStore(options.StateDirectory, line => options.Log?.Invoke($"sync {options.Name}: {line}"));
         Ignore = new IgnoreRules(options.LocalRoot, options.Ignore);
         scanner = new Scanner(options.LocalRoot, Ignore, options.Time);
         remote = store.LoadRemote();

@@ -29,6 +29,22 @@ public sealed class PushResult
     /// <summary>Paths that changed while being sent: rescan them and try again.</summary>
     public List<string> Retry { get; } = [];
 
+    /// <summary>The first write the replica's file system refused as full or read-only in this pass; null when none was.</summary>
+    public DiskFault? Disk { get; private set; }
+
+    /// <summary>What the writes refused for space needed in all (their files' lengths).</summary>
+    public long DiskBytesNeeded { get; private set; }
+
+    /// <summary>How many writes the replica's file system refused.</summary>
+    public int DiskFailures { get; private set; }
+
+    internal void RecordDisk(DiskFault fault)
+    {
+        Disk ??= fault;
+        DiskBytesNeeded += fault.BytesNeeded;
+        DiskFailures++;
+    }
+
     internal void CountApplied() => Interlocked.Increment(ref applied);
 
     internal void CountDelete() => Interlocked.Increment(ref deletes);
@@ -190,6 +206,10 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
                     break;
                 case ErrorCode.DigestMismatch:
                     result.Retry.Add(op.Path);
+                    break;
+                case ErrorCode.NoSpace or ErrorCode.ReadOnly:
+                    // Not the path's problem: the session reports it, waits for room and retries the whole pass.
+                    result.RecordDisk(e.Disk ?? new DiskFault(e.Code == ErrorCode.ReadOnly, op.Path, entry?.Size ?? 0, 0));
                     break;
                 default:
                     result.Problems.Add((op.Path, e.AgentMessage));

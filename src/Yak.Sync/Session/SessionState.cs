@@ -206,14 +206,25 @@ internal sealed class SessionState(bool startPaused)
     /// Records a finished pass: paths to retry become dirty again; a clean full pass answers the flushes it covers, a
     /// full pass with retries asks for another.
     /// </summary>
+    /// <param name="refused">Why the pass could not finish (the replica's disk is full): the flushes it covers fail with it.</param>
     /// <returns>The flushes to complete (outside the lock).</returns>
-    public List<TaskCompletionSource> CompletePass(PassWork work, PushResult result)
+    public List<TaskCompletionSource> CompletePass(PassWork work, PushResult result, Exception? refused = null)
     {
         List<TaskCompletionSource> done = [];
         lock (gate)
         {
             dirty.UnionWith(result.Retry);
-            if (work.Full && result.Retry.Count == 0)
+            if (refused is not null)
+            {
+                foreach (var flush in flushes.Where(f => f.Generation <= work.Generation).ToList())
+                {
+                    flushes.Remove(flush);
+                    flush.Done.TrySetException(refused); // continuations run asynchronously, not under this lock
+                }
+
+                fullPassNeeded = true;
+            }
+            else if (work.Full && result.Retry.Count == 0)
             {
                 foreach (var flush in flushes.Where(f => f.Generation <= work.Generation).ToList())
                 {

@@ -15,8 +15,12 @@ public sealed class SessionStore
 {
     private readonly string signatures;
 
-    public SessionStore(string directory)
+    private readonly Action<string>? log;
+
+    /// <param name="log">Receives a line for each state file found corrupt and discarded.</param>
+    public SessionStore(string directory, Action<string>? log = null)
     {
+        this.log = log;
         Directory = Path.GetFullPath(directory);
         signatures = Path.Combine(Directory, "signatures");
         System.IO.Directory.CreateDirectory(signatures);
@@ -28,11 +32,11 @@ public sealed class SessionStore
 
     private string RemotePath => Path.Combine(Directory, "remote-manifest.bin");
 
-    public Snapshot? LoadLocal() => Snapshot.TryLoad(LocalPath);
+    public Snapshot? LoadLocal() => Snapshot.TryLoad(LocalPath, why => log?.Invoke($"warning: local scan cache {why}"));
 
     public void SaveLocal(Snapshot snapshot) => snapshot.Save(LocalPath);
 
-    public Dictionary<string, Entry> LoadRemote() => Snapshot.TryLoad(RemotePath)?.Entries ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
+    public Dictionary<string, Entry> LoadRemote() => Snapshot.TryLoad(RemotePath, why => log?.Invoke($"warning: remote manifest {why} from the agent's manifest"))?.Entries ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
 
     public void SaveRemote(Dictionary<string, Entry> remote)
     {
@@ -47,12 +51,19 @@ public sealed class SessionStore
 
     public Signature? LoadSignature(Digest digest)
     {
+        var path = SignaturePath(digest);
         try
         {
-            var path = SignaturePath(digest);
             return File.Exists(path) ? Signature.Deserialize(File.ReadAllBytes(path)) : null;
         }
-        catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException)
+        {
+            // Torn or garbled: the file goes (the next send of that content signs it afresh), the file is sent whole.
+            TryDelete(path);
+            log?.Invoke($"warning: discarded signature {path}: {e.Message}; the file is sent whole");
+            return null;
+        }
+        catch (IOException)
         {
             return null;
         }
@@ -67,8 +78,28 @@ public sealed class SessionStore
         }
 
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        File.WriteAllBytes(temp, signature.Serialize());
-        File.Move(temp, path, overwrite: true);
+        try
+        {
+            File.WriteAllBytes(temp, signature.Serialize());
+            File.Move(temp, path, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A signature only saves bytes on the next edit: a full local disk costs a whole-file send, not the sync.
+            TryDelete(temp);
+            log?.Invoke($"warning: could not save signature {path}: {e.Message}");
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
     }
 
     /// <summary>Deletes signatures of content the agent no longer holds.</summary>

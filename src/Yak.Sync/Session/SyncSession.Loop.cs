@@ -8,8 +8,17 @@ public sealed partial class SyncSession
 {
     private static readonly TimeSpan SaveAfterIdle = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>How often the agent is asked for free space while its disk is full (one small frame each).</summary>
+    private static readonly TimeSpan SpacePoll = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The longest wait between retries of a pass the replica's disk refused (when free space cannot be asked).</summary>
+    private static readonly TimeSpan MaxDiskRetry = TimeSpan.FromSeconds(30);
+
     // Owned by the loop: the root vanished and the watcher must be rebuilt when it is back.
     private bool rootMissing;
+
+    // Owned by the loop: the replica's disk refused the last pass (reported once per episode).
+    private ReplicaDiskFullException? diskFull;
 
     private async Task RunAsync()
     {
@@ -84,9 +93,21 @@ public sealed partial class SyncSession
                 pipeline.AdoptManifest(entries);
             }
 
+            var diskAttempt = 0;
             while (!token.IsCancellationRequested)
             {
-                await PassAsync(link, token).ConfigureAwait(false);
+                if (await PassAsync(link, token).ConfigureAwait(false) is { } full)
+                {
+                    // The link stays up (no reconnect, no agent restart): wait for room, then pass again.
+                    if (!await WaitForRoomAsync(link, full, ++diskAttempt, token).ConfigureAwait(false))
+                    {
+                        return; // paused
+                    }
+
+                    continue;
+                }
+
+                diskAttempt = 0;
                 if (!await WaitForWorkAsync(link, token).ConfigureAwait(false))
                 {
                     return; // paused
@@ -129,7 +150,59 @@ public sealed partial class SyncSession
         }
     }
 
-    private async Task PassAsync(AgentClient link, CancellationToken token)
+    /// <summary>
+    /// Waits until the replica's disk has room again (the agent is asked for its free space, cheaply and often), or a
+    /// backoff (1 s doubling to 30 s) runs out, or something asks for a pass now (flush, edit, resume).
+    /// </summary>
+    /// <returns>false when the session was paused meanwhile.</returns>
+    private async Task<bool> WaitForRoomAsync(AgentClient link, ReplicaDiskFullException full, int attempt, CancellationToken token)
+    {
+        var retryIn = TimeSpan.FromMilliseconds(Math.Min(MaxDiskRetry.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(attempt - 1, 16))));
+        var started = options.Time.GetTimestamp();
+        var canAsk = true;
+        while (options.Time.GetElapsedTime(started) < retryIn)
+        {
+            var woke = wake.WaitAsync(SpacePoll, token);
+            if (await Task.WhenAny(woke, link.Completion).ConfigureAwait(false) == link.Completion)
+            {
+                await link.Completion.ConfigureAwait(false);
+                throw new IOException("the agent link closed");
+            }
+
+            if (await woke.ConfigureAwait(false))
+            {
+                return state.Next() != NextStep.Paused;
+            }
+
+            if (!canAsk)
+            {
+                continue;
+            }
+
+            try
+            {
+                var space = await link.GetSpaceAsync(token).WaitAsync(TimeSpan.FromSeconds(5), token).ConfigureAwait(false);
+                canAsk = space.BytesTotal > 0; // 0: the agent cannot tell (no statvfs there)
+                if (canAsk && (full.Fault.ReadOnly ? !space.ReadOnly : space.BytesFree > full.BytesNeeded))
+                {
+                    options.Log?.Invoke($"sync {options.Name}: the replica's disk has room again ({ReplicaDiskFullException.Bytes(space.BytesFree)} free); retrying");
+                    return true;
+                }
+            }
+            catch (AgentErrorException)
+            {
+                canAsk = false; // an agent without the space request: the backoff alone decides
+            }
+            catch (TimeoutException)
+            {
+            }
+        }
+
+        return true;
+    }
+
+    /// <returns>The replica's disk refusing writes in this pass, or null when it did not.</returns>
+    private async Task<ReplicaDiskFullException?> PassAsync(AgentClient link, CancellationToken token)
     {
         var started = options.Time.GetTimestamp();
         var work = state.TakeWork();
@@ -150,7 +223,13 @@ public sealed partial class SyncSession
             pipeline.MarkChanged();
         }
 
-        var done = state.CompletePass(work, result);
+        var full = result.Disk is { } fault ? new ReplicaDiskFullException(connector.Target, fault, result.DiskBytesNeeded, result.DiskFailures) : null;
+        if (full is not null)
+        {
+            ReportDiskFull(full); // before the flushes fail: whoever they wake sees the error in the status
+        }
+
+        var done = state.CompletePass(work, result, full);
         foreach (var (path, message) in result.Problems)
         {
             options.Log?.Invoke($"sync {options.Name}: refused {path}: {message}");
@@ -167,9 +246,35 @@ public sealed partial class SyncSession
             flush.TrySetResult();
         }
 
+        if (full is not null)
+        {
+            return full;
+        }
+
+        if (diskFull is not null)
+        {
+            diskFull = null;
+            options.Log?.Invoke($"sync {options.Name}: the replica's disk took the pass; syncing again");
+        }
+
         if (result.Applied > 0 || work.Full)
         {
             Synced?.Invoke(this, new SyncedEventArgs(result.Applied, latency, work.Full));
+        }
+
+        return null;
+    }
+
+    /// <summary>Error state with the why and the fix; the log line and the event once per episode, not per retry.</summary>
+    private void ReportDiskFull(ReplicaDiskFullException full)
+    {
+        var first = diskFull is null || diskFull.Fault.ReadOnly != full.Fault.ReadOnly;
+        diskFull = full;
+        SetState(SyncState.Error, full.Message);
+        if (first)
+        {
+            options.Log?.Invoke($"sync {options.Name}: {full.Message}");
+            ReplicaDiskFull?.Invoke(this, new ReplicaDiskFullEventArgs(full));
         }
     }
 

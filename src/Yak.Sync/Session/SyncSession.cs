@@ -47,6 +47,9 @@ public sealed partial class SyncSession : IAsyncDisposable
     /// <summary>Raised after each push pass that applied changes, and after every full pass.</summary>
     public event EventHandler<SyncedEventArgs>? Synced;
 
+    /// <summary>Raised when the replica's disk starts refusing writes (full or read-only), once per episode; the session retries by itself.</summary>
+    public event EventHandler<ReplicaDiskFullEventArgs>? ReplicaDiskFull;
+
     /// <summary>Raised once per distinct warning (e.g. the inotify budget, with the fix).</summary>
     public event EventHandler<string>? Warning;
 

@@ -22,8 +22,12 @@ public enum MessageType : byte
     /// <summary>Create a file from a copy of another file the agent already holds (a rename or duplicate costs no content).</summary>
     CopyFile = 19,
 
+    /// <summary>How much room the replica's file system has (answered with SpaceInfo): lets a sender wait for space instead of retrying blind.</summary>
+    SpaceRequest = 20,
+
     Ack = 30,
     Error = 31,
+    SpaceInfo = 32,
 }
 
 /// <summary>Why the agent refused or failed a request.</summary>
@@ -42,6 +46,12 @@ public enum ErrorCode : ushort
     DigestMismatch = 5,
     IoError = 6,
     Internal = 7,
+
+    /// <summary>The replica's file system is full (ENOSPC) or over quota (EDQUOT); the error carries path, bytes needed and free.</summary>
+    NoSpace = 8,
+
+    /// <summary>The replica's file system is read-only (EROFS); the error carries the path.</summary>
+    ReadOnly = 9,
 }
 
 /// <summary>Protocol constants shared by both ends.</summary>

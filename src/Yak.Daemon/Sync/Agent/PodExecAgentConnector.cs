@@ -53,6 +53,8 @@ public sealed class PodExecAgentConnector : IAgentConnector
 
     public string Description { get; }
 
+    public string Target => CurrentPod is { } pod ? $"pod {podNamespace}/{pod}{(container is null ? "" : $" (container {container})")}:{remoteRoot}" : Description;
+
     /// <summary>The pod the last connect reached.</summary>
     public string? CurrentPod { get; private set; }
 
