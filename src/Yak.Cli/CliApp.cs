@@ -3,6 +3,7 @@ using Yak.Cli.Commands;
 using Yak.Cli.Commands.Streams;
 using Yak.Cli.Output;
 using Yak.Cli.Terminal;
+using Yak.Protocol.Errors;
 using Yak.Protocol.Transport;
 
 namespace Yak.Cli;
@@ -26,6 +27,7 @@ internal static class CliApp
         }
 
         root.Subcommands.Add(ClusterCommands.Create());
+        root.Subcommands.Add(ExplainCommand.Create());
         VersionCommand.AddTo(root);
 
         var parse = root.Parse(args);
@@ -34,7 +36,18 @@ internal static class CliApp
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null };
         if (parse.Errors.Count > 0)
         {
-            await parse.InvokeAsync(configuration, signals.Token).ConfigureAwait(false);
+            // Said like every other error: its code, the fix, the page.
+            var names = new List<string>();
+            for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            {
+                names.Insert(0, result.Command == root ? "yakctl" : result.Command.Name);
+            }
+
+            CliFailures.Write(
+                error,
+                YakErrors.Usage,
+                string.Join("\n", parse.Errors.Select(e => e.Message).Distinct(StringComparer.Ordinal)),
+                $"'{string.Join(' ', names)} --help' shows the arguments and options.");
             return CliExitCodes.Usage;
         }
 

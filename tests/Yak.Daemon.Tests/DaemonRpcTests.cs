@@ -45,6 +45,22 @@ public sealed class DaemonRpcTests : IAsyncLifetime
         var response = await raw.CallAsync(1, "daemon/status", new { });
 
         Assert.Equal(ErrorCodes.HandshakeRequired, (int?)response["error"]?["code"]);
+        Assert.Equal("YAK1005", (string?)response["error"]?["data"]?["code"]);
+        Assert.Equal(Yak.Protocol.Errors.YakErrors.HandshakeRequired.Fix, (string?)response["error"]?["data"]?["fix"]);
+    }
+
+    [Fact]
+    public async Task Hello_ProtocolFromTheFuture_ErrorDataCarriesCodeAndVersions()
+    {
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+
+        var response = await raw.CallAsync(1, "daemon/hello", new { clientName = "x", clientVersion = "9", protocolVersion = 999, capabilities = Array.Empty<string>() });
+
+        var data = response["error"]?["data"];
+        Assert.Equal(ErrorCodes.IncompatibleProtocol, (int?)response["error"]?["code"]);
+        Assert.Equal("YAK1002", (string?)data?["code"]);
+        Assert.Equal(ProtocolVersion.Current, (int?)data?["daemonProtocolVersion"]);
+        Assert.Equal(ProtocolVersion.MinimumSupported, (int?)data?["minimumProtocolVersion"]);
     }
 
     [Fact]

@@ -83,6 +83,11 @@ internal static class ContractReference
         }
 
         text.AppendLine();
+        text.AppendLine($"Every error yakd returns for a failure of its own has a `data` of type {nameof(RpcErrorInfo)}: `code` is the stable code of");
+        text.AppendLine("the error catalogue (`YAK1103`; its page is docs/errors/YAK1103.md, `yakctl explain YAK1103` prints it) and `fix`");
+        text.AppendLine("the one line to show under the message. Match on `code`, not on the message.");
+
+        text.AppendLine();
         text.AppendLine("## Events");
         text.AppendLine();
         text.AppendLine($"Pushed as `{Methods.EventsEvent}` ({nameof(EventNotification)}) to connections subscribed to the topic; `data` is the type named here.");

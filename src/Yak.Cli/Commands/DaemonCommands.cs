@@ -3,6 +3,7 @@ using System.Diagnostics;
 using StreamJsonRpc;
 using Yak.Cli.Output;
 using Yak.Client;
+using Yak.Protocol.Errors;
 
 namespace Yak.Cli.Commands;
 
@@ -102,7 +103,7 @@ internal static class DaemonCommands
                 info.ArgumentList.Add(argument);
             }
 
-            using var process = Process.Start(info) ?? throw new CliException($"Could not start {fileName}.");
+            using var process = Process.Start(info) ?? throw new CliException($"Could not start {fileName}.", YakErrors.DaemonUnavailable);
 
             // Ctrl+C reaches yakd too (same process group); wait for it to finish its graceful stop.
             await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
@@ -160,7 +161,7 @@ internal static class DaemonCommands
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new CliException($"yakd (pid {pid}) did not exit within {timeout.TotalSeconds:0} s; see 'yakctl daemon logs'.");
+            throw new CliException($"yakd (pid {pid}) did not exit within {timeout.TotalSeconds:0} s; see 'yakctl daemon logs'.", YakErrors.DaemonStopTimeout);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text;
 using Yak.Cli.Output;
+using Yak.Protocol.Errors;
 
 namespace Yak.Cli.Commands;
 
@@ -23,7 +24,7 @@ internal static class DaemonLogsCommand
                 : null;
             if (newest is null)
             {
-                throw new CliException($"No yakd log in {directory} yet (yakd has not run as this user).");
+                throw new CliException($"No yakd log in {directory} yet (yakd has not run as this user).", YakErrors.NoDaemonLog);
             }
 
             await using var stream = new FileStream(newest.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);

@@ -3,6 +3,7 @@ using Yak.Cli.Output;
 using Yak.Client;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
+using Yak.Protocol.Errors;
 
 namespace Yak.Cli.Commands;
 
@@ -156,6 +157,7 @@ internal static class EnvironmentCommands
         {
             throw new CliException(
                 $"{file}: no such file or folder.",
+                YakErrors.Usage,
                 CliExitCodes.Usage,
                 "-f takes a yak.yaml or docker-compose.yml, or the folder holding one (default: the current folder).");
         }

@@ -3,6 +3,7 @@ using System.Globalization;
 using Yak.Cli.Output;
 using Yak.Client;
 using Yak.Protocol.Messages;
+using Yak.Protocol.Errors;
 
 namespace Yak.Cli.Commands;
 
@@ -189,11 +190,11 @@ internal static class ForwardCommands
         var parts = text.Split(':');
         if (parts.Length is < 1 or > 2 || !parts.All(p => int.TryParse(p, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n <= 65535))
         {
-            throw new CliException($"'{text}' is not [LOCAL:]REMOTE (ports 0-65535, REMOTE ≥ 1).", CliExitCodes.Usage);
+            throw new CliException($"'{text}' is not [LOCAL:]REMOTE (ports 0-65535, REMOTE ≥ 1).", YakErrors.Usage, CliExitCodes.Usage);
         }
 
         var remote = int.Parse(parts[^1], CultureInfo.InvariantCulture);
         var local = parts.Length == 2 ? int.Parse(parts[0], CultureInfo.InvariantCulture) : remote;
-        return remote >= 1 ? (local, remote) : throw new CliException($"'{text}': the remote port must be 1-65535.", CliExitCodes.Usage);
+        return remote >= 1 ? (local, remote) : throw new CliException($"'{text}': the remote port must be 1-65535.", YakErrors.Usage, CliExitCodes.Usage);
     }
 }

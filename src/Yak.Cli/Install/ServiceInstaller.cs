@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Yak.Client;
 using Yak.Protocol.Transport;
+using Yak.Protocol.Errors;
 
 namespace Yak.Cli.Install;
 
@@ -21,7 +22,7 @@ internal static class ServiceInstaller
         ? requested
         : OperatingSystem.IsMacOS() ? InitSystem.Launchd
         : OperatingSystem.IsLinux() ? InitSystem.Systemd
-        : throw new CliException("Autostart install is supported with systemd (Linux) and launchd (macOS); on Windows yakctl starts yakd on demand.");
+        : throw new CliException("Autostart install is supported with systemd (Linux) and launchd (macOS); on Windows yakctl starts yakd on demand.", YakErrors.AutostartFailed);
 
     public static InstallPlan PlanInstall(InitSystem initSystem, DaemonEndpoint endpoint, Func<string, string?> getVariable)
     {
@@ -118,7 +119,7 @@ internal static class ServiceInstaller
                     continue;
                 }
 
-                throw new CliException($"Could not run {command[0]}: {ex.Message}");
+                throw new CliException($"Could not run {command[0]}: {ex.Message}", YakErrors.AutostartFailed);
             }
 
             using (process)
@@ -130,7 +131,8 @@ internal static class ServiceInstaller
                 {
                     throw new CliException(
                         $"'{string.Join(' ', command)}' failed with exit code {process.ExitCode}: {(await stderr.ConfigureAwait(false)).Trim()}{(await stdout.ConfigureAwait(false)).Trim()}\n" +
-                        (plan.InitSystem == InitSystem.Systemd ? "Is a systemd user instance running (loginctl enable-linger, or a desktop session)?" : "Is this a logged-in GUI session?"));
+                        (plan.InitSystem == InitSystem.Systemd ? "Is a systemd user instance running (loginctl enable-linger, or a desktop session)?" : "Is this a logged-in GUI session?"),
+                        YakErrors.AutostartFailed);
                 }
             }
         }

@@ -60,7 +60,7 @@ internal static class EnvironmentText
 
                 if (s.Message is not null)
                 {
-                    writer.WriteLine($"  stuck {s.Name}: {Indent(s.Message)}");
+                    writer.WriteLine($"  stuck {s.Name}: {Coded(s.Code)}{Indent(s.Message)}{See(s.Code)}");
                 }
             }
         }
@@ -90,7 +90,7 @@ internal static class EnvironmentText
             "applied" => $"{e.Subject}: {Int("changed").ToString(CultureInfo.InvariantCulture)} of {Int("total").ToString(CultureInfo.InvariantCulture)} objects changed",
             "progress" when Str("state") == "stuck" => null, // the "stuck" event carries the explanation
             "progress" => ProgressLine(Str("service"), Str("state"), Int("ready"), Int("desired")),
-            "stuck" => $"{Str("service")}: stuck: {Indent(Str("message"))}",
+            "stuck" => $"{Str("service")}: stuck: {Coded(Str("code"))}{Indent(Str("message"))}{See(Str("code"))}",
             "syncStarted" => $"{Str("service")}: syncing {Str("localPath")} → {Str("containerPath")} (pod {Str("pod")})",
             "initialSyncDone" => $"{Str("service")}: first sync done, app started (pod {Str("pod")})",
             _ => null,
@@ -105,6 +105,11 @@ internal static class EnvironmentText
         "scaledDown" => $"{service}: scaled down",
         _ => $"{service}: {state}",
     };
+
+    /// <summary>"YAK2001 " before a coded explanation, so the code is what a search or a log grep finds.</summary>
+    private static string Coded(string? code) => string.IsNullOrEmpty(code) ? string.Empty : code + " ";
+
+    private static string See(string? code) => string.IsNullOrEmpty(code) ? string.Empty : $"\n        see: yakctl explain {code}";
 
     private static string Indent(string text) => text.Replace("\n", "\n        ", StringComparison.Ordinal);
 }

@@ -13,6 +13,7 @@ using Yak.Kube;
 using Yak.Kube.Environments;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Environments;
 
@@ -93,7 +94,7 @@ internal sealed partial class EnvironmentManager(
         var existing = registry.Find(spec.Name);
         if (existing is not null && !SamePath(existing.SpecPath, spec.SourceFile))
         {
-            throw new InvalidArgumentException($"An environment named '{spec.Name}' already exists from {existing.SpecPath}; rename one of them (the spec's 'name').");
+            throw new InvalidArgumentException($"An environment named '{spec.Name}' already exists from {existing.SpecPath}; rename one of them (the spec's 'name').", YakErrors.NameTaken);
         }
 
         var config = configuration.Current;
@@ -193,7 +194,7 @@ internal sealed partial class EnvironmentManager(
             }
             catch (HttpRequestException ex)
             {
-                throw new OperationFailedException(runtime.Connection.Unreachable(ex).Message, ex);
+                throw new OperationFailedException(runtime.Connection.Unreachable(ex).Message, ex, YakErrors.ClusterUnreachable);
             }
 
             EnvironmentLog.Down(logger, record.Name, request.Purge);
@@ -271,7 +272,7 @@ internal sealed partial class EnvironmentManager(
 
         if (seen.Refused)
         {
-            throw new OperationFailedException(seen.Problem ?? "The cluster refused the environment.");
+            throw new OperationFailedException(seen.Problem ?? "The cluster refused the environment.", error: seen.Error);
         }
 
         var record = registry.Find(runtime.Name) ?? throw new NotFoundException($"Environment '{runtime.Name}' went away while it was being brought up.");
@@ -296,14 +297,14 @@ internal sealed partial class EnvironmentManager(
 
                 throw new InvalidArgumentException(holder.Environment.Length > 0
                     ? $"Local port {port} of {service} is already forwarded by environment '{holder.Environment}' ({holder.Name}); change the port in {spec.SourceFile} or 'yakctl down' that environment."
-                    : $"Local port {port} of {service} is already forwarded by '{holder.Name}'; change the port in {spec.SourceFile} or 'yakctl forward remove {holder.Name}'.");
+                    : $"Local port {port} of {service} is already forwarded by '{holder.Name}'; change the port in {spec.SourceFile} or 'yakctl forward remove {holder.Name}'.", YakErrors.LocalPortBusy);
             }
 
             if (!LocalPorts.IsFree(port))
             {
                 var process = Yak.Forwarding.PortHolder.Find(port);
                 throw new InvalidArgumentException(
-                    $"Local port {port} of {service} is taken by {process ?? "another process"}; stop it or change the port in {spec.SourceFile}.");
+                    $"Local port {port} of {service} is taken by {process ?? "another process"}; stop it or change the port in {spec.SourceFile}.", YakErrors.LocalPortBusy);
             }
         }
     }
@@ -404,7 +405,7 @@ internal sealed partial class EnvironmentManager(
         var result = EnvironmentSpecLoader.Load(path);
         if (!result.Success)
         {
-            throw new InvalidArgumentException(string.Join("\n", result.Errors.Select(e => e.ToString())));
+            throw new InvalidArgumentException(string.Join("\n", result.Errors.Select(e => e.ToString())), YakErrors.SpecInvalid);
         }
 
         return (result.Spec!, [.. result.Warnings.Select(w => w.ToString())]);

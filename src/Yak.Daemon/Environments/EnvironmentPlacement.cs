@@ -2,6 +2,7 @@ using Yak.Daemon.Rpc;
 using Yak.Kube;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Environments;
 
@@ -22,7 +23,7 @@ internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentR
         {
             var chosen = request.Cluster.Length > 0
                 ? config.Clusters.FirstOrDefault(c => c.Name == request.Cluster)
-                    ?? throw new InvalidArgumentException($"No cluster named '{request.Cluster}' in {Path.Combine(endpoint.ConfigDirectory, "config.yaml")} (clusters: {string.Join(", ", config.Clusters.Select(c => c.Name))}).")
+                    ?? throw new InvalidArgumentException($"No cluster named '{request.Cluster}' in {Path.Combine(endpoint.ConfigDirectory, "config.yaml")} (clusters: {string.Join(", ", config.Clusters.Select(c => c.Name))}).", YakErrors.UnknownCluster)
                 : WithMostRoom(config);
             cluster = chosen.Name;
             kubeconfig = chosen.Kubeconfig ?? string.Empty;
@@ -60,7 +61,7 @@ internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentR
         }
         catch (KubeConnectionException ex)
         {
-            throw new OperationFailedException(ex.Message, ex);
+            throw new OperationFailedException(ex.Message, ex, YakErrors.ClusterUnreachable);
         }
     }
 
@@ -70,7 +71,7 @@ internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentR
         var withRoom = config.Clusters.Where(c => c.Capacity <= 0 || placed.GetValueOrDefault(c.Name) < c.Capacity).ToList();
         if (withRoom.Count == 0)
         {
-            throw new OperationFailedException($"Every configured cluster is full ({string.Join(", ", config.Clusters.Select(c => $"{c.Name}: {placed.GetValueOrDefault(c.Name)}/{c.Capacity}"))}); raise a capacity in config.yaml or 'yakctl down --purge' an environment.");
+            throw new OperationFailedException($"Every configured cluster is full ({string.Join(", ", config.Clusters.Select(c => $"{c.Name}: {placed.GetValueOrDefault(c.Name)}/{c.Capacity}"))}); raise a capacity in config.yaml or 'yakctl down --purge' an environment.", error: YakErrors.ClustersFull);
         }
 
         return withRoom

@@ -24,6 +24,7 @@ internal static class EnvironmentStatus
                 ReadyReplicas = rollout?.Ready ?? 0,
                 DesiredReplicas = rollout?.Desired ?? 0,
                 Message = rollout?.Message,
+                Code = rollout is null ? null : Rpc.ClusterErrorCodes.For(rollout.Reason)?.Code,
                 Pods = [.. (rollout?.Pods ?? []).Select(p => new EnvironmentPodInfo { Name = p.Name, Phase = p.Terminating ? "Terminating" : p.Phase, Ready = p.Ready, Restarts = p.Restarts, Reason = p.Reason })],
                 Syncs = Syncs(record, service, services),
                 Ports = [.. service.Ports.Select(p => Port(record, service, p, services))],

@@ -4,6 +4,8 @@ using Yak.Protocol;
 using Yak.Environments.Manifests;
 using Yak.Kube.Environments;
 using Yak.Protocol.Messages;
+using Yak.Daemon.Rpc;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Environments;
 
@@ -11,7 +13,7 @@ namespace Yak.Daemon.Environments;
 /// <param name="Ticket">Passes asked for when this one started (see <see cref="EnvironmentSupervisor.Wake"/>).</param>
 /// <param name="Refused">The cluster refused the spec: waiting longer changes nothing.</param>
 /// <param name="Stopped">The supervisor stopped (down, yakd stopping): nothing more will come.</param>
-internal sealed record EnvironmentObservation(long Ticket, EnvironmentState State, IReadOnlyList<ServiceRollout> Rollouts, string? Problem, bool Refused = false, bool Stopped = false);
+internal sealed record EnvironmentObservation(long Ticket, EnvironmentState State, IReadOnlyList<ServiceRollout> Rollouts, string? Problem, bool Refused = false, bool Stopped = false, YakError? Error = null);
 
 /// <summary>
 /// The one task per environment that keeps converging it to what was asked, level-triggered, for as long as yakd
@@ -219,7 +221,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             services.Registry.Update(Name, r => r with { State = EnvironmentState.Error, LastError = message, PendingApply = false, UpdatedAt = services.Time.GetUtcNow() });
             EnvironmentLog.Warning(services.Logger, Name, message);
             services.Hub.Publish(EventKinds.EnvFailed, Name, new EnvFailedInfo { Name = Name, Message = message });
-            Observe(new EnvironmentObservation(ticket, EnvironmentState.Error, [], message, Refused: true));
+            Observe(new EnvironmentObservation(ticket, EnvironmentState.Error, [], message, Refused: true, Error: ClusterErrorCodes.For(ex)));
             return false;
         }
 
@@ -317,7 +319,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             if (rollout.State == RolloutState.Stuck)
             {
                 EnvironmentLog.Stuck(services.Logger, Name, rollout.Service, rollout.Message ?? "?");
-                services.Hub.Publish(EventKinds.EnvStuck, Name, new EnvStuckInfo { Service = rollout.Service, Message = rollout.Message });
+                services.Hub.Publish(EventKinds.EnvStuck, Name, new EnvStuckInfo { Service = rollout.Service, Message = rollout.Message, Code = ClusterErrorCodes.For(rollout.Reason)?.Code });
             }
 
             services.Hub.Publish(EventKinds.EnvProgress, Name, new EnvProgressInfo { Service = rollout.Service, State = state, Ready = Math.Min(rollout.Ready, rollout.Desired), Desired = rollout.Desired, Message = rollout.Message });

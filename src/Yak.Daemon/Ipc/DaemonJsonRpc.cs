@@ -1,6 +1,8 @@
 using System.Text.Json;
 using StreamJsonRpc;
 using StreamJsonRpc.Protocol;
+using Yak.Protocol.Errors;
+using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Ipc;
 
@@ -20,9 +22,12 @@ internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(ha
             {
                 Code = JsonRpcErrorCode.InvalidParams,
                 Message = $"Invalid params for {request.Method}: {root.Message}",
+                Data = Data(YakErrors.InvalidArgument),
             },
             OperationCanceledException => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = "The request was cancelled." },
-            _ => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InternalError, Message = $"{request.Method} failed: {root.Message}" },
+            _ => new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.InternalError, Message = $"{request.Method} failed: {root.Message}", Data = Data(YakErrors.Unexpected) },
         };
     }
+
+    private static RpcErrorInfo Data(YakError error) => new() { Code = error.Code, Fix = error.Fix, DaemonProtocolVersion = null, MinimumProtocolVersion = null };
 }

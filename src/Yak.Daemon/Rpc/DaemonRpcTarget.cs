@@ -30,8 +30,7 @@ internal sealed class DaemonRpcTarget(
             Log.IncompatibleClient(logger, connection.Id, request.ProtocolVersion, ProtocolVersion.MinimumSupported, ProtocolVersion.Current);
             throw new IncompatibleProtocolException(
                 $"{request.ClientName} {request.ClientVersion} speaks protocol {request.ProtocolVersion}, but yakd {DaemonInfo.Version} " +
-                $"supports {ProtocolVersion.MinimumSupported}..{ProtocolVersion.Current}. Update the older of the two, then run 'yakctl daemon stop'.",
-                new { daemonProtocolVersion = ProtocolVersion.Current, minimumProtocolVersion = ProtocolVersion.MinimumSupported });
+                $"supports {ProtocolVersion.MinimumSupported}..{ProtocolVersion.Current}. Update the older of the two, then run 'yakctl daemon stop'.");
         }
 
         connection.HandshakeCompleted = true;

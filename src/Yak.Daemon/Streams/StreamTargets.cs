@@ -7,6 +7,7 @@ using Yak.Kube;
 using Yak.Kube.Pods;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Streams;
 
@@ -36,7 +37,7 @@ internal sealed record ResolvedTarget(KubeConnection Connection, string Namespac
         }
         catch (KubeConnectionException ex)
         {
-            throw new OperationFailedException(ex.Message, ex);
+            throw new OperationFailedException(ex.Message, ex, YakErrors.ClusterUnreachable);
         }
         catch (IOException ex)
         {
@@ -97,7 +98,7 @@ internal sealed class StreamTargets(KubeConnections kube, EnvironmentManager env
         }
         catch (KubeConnectionException ex)
         {
-            throw new OperationFailedException(ex.Message, ex);
+            throw new OperationFailedException(ex.Message, ex, YakErrors.ClusterUnreachable);
         }
     }
 }

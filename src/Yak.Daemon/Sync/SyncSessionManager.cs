@@ -10,6 +10,7 @@ using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 using Yak.Sync.Ignore;
 using Yak.Sync.Session;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Sync;
 
@@ -117,7 +118,7 @@ internal sealed partial class SyncSessionManager(
             {
                 if (sessions.ContainsKey(name))
                 {
-                    throw new InvalidArgumentException($"A sync session named '{name}' already exists; pick another --name or terminate it first.");
+                    throw new InvalidArgumentException($"A sync session named '{name}' already exists; pick another --name or terminate it first.", YakErrors.NameTaken);
                 }
             }
 

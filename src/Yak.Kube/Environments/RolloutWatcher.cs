@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using System.Text;
 using k8s;
 using k8s.Autorest;
 using k8s.Models;
@@ -21,7 +20,8 @@ public enum RolloutState
 public sealed record PodSummary(string Name, string Uid, string Phase, bool Ready, bool Terminating, int Restarts, string? Reason, IReadOnlySet<string> RunningContainers, DateTime? Created);
 
 /// <summary>Where one service's rollout is.</summary>
-public sealed record ServiceRollout(string Service, RolloutState State, int Ready, int Desired, string? Message, IReadOnlyList<PodSummary> Pods)
+/// <param name="Reason">Why it is stuck (<see cref="StuckReason.None"/> unless <see cref="State"/> is stuck).</param>
+public sealed record ServiceRollout(string Service, RolloutState State, int Ready, int Desired, string? Message, IReadOnlyList<PodSummary> Pods, StuckReason Reason = StuckReason.None)
 {
     public bool SameProgress(ServiceRollout? other) =>
         other is not null && other.State == State && other.Ready == Ready && other.Desired == Desired && other.Message == Message;
@@ -29,8 +29,7 @@ public sealed record ServiceRollout(string Service, RolloutState State, int Read
 
 /// <summary>
 /// Watches the workloads of an environment and their pods, and reports each service's progress: pending → rolling
-/// out (ready/desired) → ready, or stuck with the reason read from the pods (image pull, crash loop with the last log
-/// lines, unschedulable).
+/// out (ready/desired) → ready, or stuck with the reason read from the pods or the workload (see <see cref="StuckReason"/>).
 /// </summary>
 public static class RolloutWatcher
 {
@@ -101,6 +100,7 @@ public static class RolloutWatcher
         int updated;
         int current;
         bool revisionsMatch = true;
+        string? replicaFailure = null;
         try
         {
             if (workload.Kind == WorkloadType.StatefulSet)
@@ -123,6 +123,7 @@ public static class RolloutWatcher
                 ready = deployment.Status?.ReadyReplicas ?? 0;
                 updated = deployment.Status?.UpdatedReplicas ?? 0;
                 current = deployment.Status?.Replicas ?? 0;
+                replicaFailure = deployment.Status?.Conditions?.FirstOrDefault(c => c.Type == "ReplicaFailure" && c.Status == "True")?.Message;
             }
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
@@ -146,54 +147,35 @@ public static class RolloutWatcher
 
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
         {
-            var reason = explain ? await ExplainAsync(client, pod, workload.AppContainer, cancellationToken).ConfigureAwait(false) : null;
-            if (reason is not null)
+            var problem = explain ? await ExplainAsync(client, pod, workload.AppContainer, cancellationToken).ConfigureAwait(false) : null;
+            if (problem is not null)
             {
-                return new ServiceRollout(workload.Service, RolloutState.Stuck, ready, desired, reason, summaries);
+                return new ServiceRollout(workload.Service, RolloutState.Stuck, ready, desired, problem.Message, summaries, problem.Reason);
             }
+        }
+
+        if (explain && replicaFailure is not null && current < desired)
+        {
+            // The controller could not create the pods at all (a quota, an admission refusal): no pod will say why.
+            var refused = RolloutDiagnosis.CreateRefused(workload.Service, replicaFailure);
+            return new ServiceRollout(workload.Service, RolloutState.Stuck, ready, desired, refused.Message, summaries, refused.Reason);
         }
 
         var state = summaries.Count == 0 && ready == 0 ? RolloutState.Pending : RolloutState.RollingOut;
         return new ServiceRollout(workload.Service, state, ready, desired, null, summaries);
     }
 
-    /// <summary>Why a pod cannot become ready on its own, or null when it is merely on its way.</summary>
-    public static async Task<string?> ExplainAsync(IKubernetes client, V1Pod pod, string appContainer, CancellationToken cancellationToken)
+    /// <summary>Why a pod cannot become ready on its own (with the last log lines of a crashing container), or null when it is merely on its way.</summary>
+    public static async Task<RolloutProblem?> ExplainAsync(IKubernetes client, V1Pod pod, string appContainer, CancellationToken cancellationToken)
     {
-        var scheduled = pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "PodScheduled");
-        if (scheduled is { Status: "False" } && scheduled.Reason == "Unschedulable")
+        var problem = RolloutDiagnosis.Diagnose(pod, appContainer);
+        if (problem?.LogsOf is not { } container)
         {
-            return $"pod {pod.Metadata.Name} cannot be scheduled: {scheduled.Message}";
+            return problem;
         }
 
-        var statuses = (pod.Status?.InitContainerStatuses ?? []).Concat(pod.Status?.ContainerStatuses ?? [])
-            .OrderBy(s => s.Name == appContainer ? 0 : 1)
-            .ToList();
-        foreach (var status in statuses)
-        {
-            var waiting = status.State?.Waiting;
-            switch (waiting?.Reason)
-            {
-                case "ImagePullBackOff" or "ErrImagePull" or "InvalidImageName":
-                    return $"pod {pod.Metadata.Name}: container {status.Name} cannot pull image {status.Image}" +
-                        (string.IsNullOrEmpty(waiting.Message) ? string.Empty : $" ({waiting.Message})");
-                case "CrashLoopBackOff":
-                    var terminated = status.LastState?.Terminated;
-                    var exit = terminated is null ? string.Empty : $" (exit code {terminated.ExitCode.ToString(CultureInfo.InvariantCulture)})";
-                    var logs = await LastLogLinesAsync(client, pod, status.Name, cancellationToken).ConfigureAwait(false);
-                    var text = new StringBuilder($"pod {pod.Metadata.Name}: container {status.Name} keeps crashing{exit}{Restarts(status.RestartCount)}");
-                    if (logs.Length > 0)
-                    {
-                        text.Append("; last log lines:\n").Append(logs);
-                    }
-
-                    return text.ToString();
-                case "CreateContainerConfigError" or "CreateContainerError" or "RunContainerError":
-                    return $"pod {pod.Metadata.Name}: container {status.Name} cannot start: {waiting.Reason} {waiting.Message}".TrimEnd();
-            }
-        }
-
-        return null;
+        var logs = await LastLogLinesAsync(client, pod, container, cancellationToken).ConfigureAwait(false);
+        return logs.Length == 0 ? problem : problem with { Message = $"{problem.Message}; last log lines:\n{logs}" };
     }
 
     /// <summary>", restarted N times", said as a person would (a first crash has not been restarted yet).</summary>

@@ -135,6 +135,9 @@ public sealed class EnvironmentServiceInfo
     /// <summary>Why it is stuck (image pull, crash loop with the last log lines, unschedulable), or null.</summary>
     public required string? Message { get; init; }
 
+    /// <summary>The error catalogue's code of why it is stuck (<c>YAK2001</c> image pull…; see docs/errors/), or null.</summary>
+    public required string? Code { get; init; }
+
     public required IReadOnlyList<EnvironmentPodInfo> Pods { get; init; }
 
     public required IReadOnlyList<EnvironmentSyncInfo> Syncs { get; init; }

@@ -128,6 +128,9 @@ public sealed class EnvStuckInfo
     public required string Service { get; init; }
 
     public required string? Message { get; init; }
+
+    /// <summary>The error catalogue's code of why it is stuck (docs/errors/), or null.</summary>
+    public required string? Code { get; init; }
 }
 
 /// <summary><c>environment</c> stateChanged: the state reached changed (e.g. degraded → up when a service recovers).</summary>

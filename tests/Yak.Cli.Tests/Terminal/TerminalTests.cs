@@ -163,7 +163,7 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
 
         Assert.Equal(3, await yakctl.WaitForExitAsync());
         Assert.Contains("yakd stopped before this command finished", yakctl.Screen, StringComparison.Ordinal);
-        Assert.Contains("hint: 'yakctl daemon logs'", yakctl.Screen, StringComparison.Ordinal);
+        Assert.Contains("fix: 'yakctl daemon logs'", yakctl.Screen, StringComparison.Ordinal);
         AssertNoStackTrace(yakctl.Screen);
     }
 

@@ -85,6 +85,7 @@ public sealed class EnvironmentApplyTests
         var app = Assert.Single(result);
         Assert.Equal(RolloutState.Stuck, app.State);
         Assert.Contains("cannot pull image registry.example/no-such-image:1", app.Message, StringComparison.Ordinal);
+        Assert.Equal(StuckReason.ImagePull, app.Reason);
     }
 
     [Fact]

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Yak.Protocol.Errors;
 
 namespace Yak.Cli.Commands.Streams;
 
@@ -11,7 +12,7 @@ internal static class SinceDuration
         var number = unit == 0 ? text : text[..^1];
         if (!long.TryParse(number, NumberStyles.None, CultureInfo.InvariantCulture, out var value) || value <= 0 || value > 10L * 365 * 86400)
         {
-            throw new CliException($"--since takes a duration like 30s, 5m or 2h (got '{text}').", CliExitCodes.Usage);
+            throw new CliException($"--since takes a duration like 30s, 5m or 2h (got '{text}').", YakErrors.Usage, CliExitCodes.Usage);
         }
 
         return value * (unit == 0 ? 1 : unit);
