@@ -66,7 +66,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
     /// <summary>Returns the running cluster, starting one first when none runs.</summary>
     public async Task<(LocalClusterState State, bool Started)> EnsureStartedAsync(int port, CancellationToken cancellationToken)
     {
-        CreatePrivateFolder(StateDirectory);
+        PrivateFiles.CreateDirectory(StateDirectory);
         var gate = await AcquireGateAsync(cancellationToken).ConfigureAwait(false);
         await using var gateScope = gate.ConfigureAwait(false);
         if (await StatusAsync(cancellationToken).ConfigureAwait(false) is { } running)
@@ -76,7 +76,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
 
         var (fileName, arguments) = Resolve();
         // Truncated, not replaced: 0600 from creation (the log names pods, paths and errors).
-        await using (new FileStream(LogPath, PrivateOptions(FileMode.Create)))
+        await using (PrivateFiles.Open(LogPath, FileMode.Create, FileAccess.Write, FileShare.ReadWrite))
         {
         }
 
@@ -109,7 +109,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
                     StateDirectory,
                     LogPath,
                     DateTimeOffset.UtcNow);
-                await WritePrivateAtomicAsync(StateFile, JsonSerializer.SerializeToUtf8Bytes(state, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+                await PrivateFiles.WriteAtomicAsync(StateFile, JsonSerializer.SerializeToUtf8Bytes(state, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
                 return (state, true);
             }
 
@@ -281,50 +281,6 @@ public sealed class LocalClusterLauncher(string stateDirectory)
         }
     }
 
-    private static FileStreamOptions PrivateOptions(FileMode mode)
-    {
-        var options = new FileStreamOptions { Mode = mode, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        return options;
-    }
-
-    private static void CreatePrivateFolder(string path)
-    {
-        if (OperatingSystem.IsWindows())
-        {
-            Directory.CreateDirectory(path);
-        }
-        else
-        {
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-        }
-    }
-
-    /// <summary>0600 from creation under a fresh name (O_EXCL: a planted link fails the open), then renamed over the target.</summary>
-    private static async Task WritePrivateAtomicAsync(string path, byte[] content, CancellationToken cancellationToken)
-    {
-        var temp = Path.Combine(Path.GetDirectoryName(path)!, $".{Path.GetFileName(path)}.{Convert.ToHexString(RandomNumberGenerator.GetBytes(8))}.tmp");
-        try
-        {
-            var stream = new FileStream(temp, PrivateOptions(FileMode.CreateNew));
-            await using (stream.ConfigureAwait(false))
-            {
-                await stream.WriteAsync(content, cancellationToken).ConfigureAwait(false);
-            }
-
-            File.Move(temp, path, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(temp);
-            throw;
-        }
-    }
-
     /// <summary>An exclusive lock file so two clients starting the cluster at once start one.</summary>
     private async Task<IAsyncDisposable> AcquireGateAsync(CancellationToken cancellationToken)
     {
@@ -333,7 +289,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
         {
             try
             {
-                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+                return PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, FileOptions.DeleteOnClose);
             }
             catch (IOException)
             {

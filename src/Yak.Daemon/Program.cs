@@ -34,14 +34,15 @@ if (!OperatingSystem.IsWindows())
 }
 
 var endpoint = DaemonEndpoint.Resolve();
+PrivateFiles.CreateDirectory(endpoint.LogDirectory);
 var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
 using var serilog = DaemonLogging.Create(endpoint, console);
 try
 {
-    Directory.CreateDirectory(endpoint.StateDirectory);
+    PrivateFiles.CreateDirectory(endpoint.StateDirectory);
     if (!OperatingSystem.IsWindows())
     {
-        UnixSocketListener.PrepareDirectory(endpoint.SocketDirectory);
+        UnixSocketListener.PrepareDirectory(endpoint);
     }
 
     using var instanceLock = SingleInstanceLock.Acquire(endpoint.LockFilePath);

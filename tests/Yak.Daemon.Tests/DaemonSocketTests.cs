@@ -52,6 +52,26 @@ public sealed class DaemonSocketTests
     }
 
     [Fact]
+    public async Task Start_YakSocketInASharedFolder_RefusesAndLeavesTheFolderAlone()
+    {
+        // Like YAK_SOCKET=/tmp/yakd.sock: a folder yak did not create, open to everyone (sticky, 1777).
+        using var sandbox = new YakSandbox();
+        var shared = Path.Combine(sandbox.Root, "shared-tmp");
+        Directory.CreateDirectory(shared);
+        const UnixFileMode Sticky1777 = (UnixFileMode)0b_001_111_111_111;
+        File.SetUnixFileMode(shared, Sticky1777);
+        var info = DaemonProcess.StartInfo(sandbox);
+        info.Environment["YAK_SOCKET"] = Path.Combine(shared, "yakd.sock");
+
+        var result = await ProcessRunner.RunAsync(info).DefaultTimeout();
+
+        Assert.True(result.ExitCode == 4, result.ToString());
+        Assert.Contains("YAK_SOCKET", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal(Sticky1777, File.GetUnixFileMode(shared));
+        Assert.False(File.Exists(Path.Combine(shared, "yakd.sock")));
+    }
+
+    [Fact]
     public async Task SecondDaemon_WhileFirstRuns_RefusesWithAlreadyRunning()
     {
         using var sandbox = new YakSandbox();

@@ -86,10 +86,8 @@ internal static class ServiceInstaller
 
         foreach (var (path, content) in plan.Files)
         {
-            Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-            var temp = path + ".tmp";
-            await File.WriteAllTextAsync(temp, content, cancellationToken).ConfigureAwait(false);
-            File.Move(temp, path, overwrite: true);
+            PrivateFiles.CreateDirectory(Path.GetDirectoryName(path)!);
+            await PrivateFiles.WriteAtomicAsync(path, System.Text.Encoding.UTF8.GetBytes(content), cancellationToken).ConfigureAwait(false);
             await log.WriteLineAsync($"wrote {path}").ConfigureAwait(false);
         }
 

@@ -101,7 +101,7 @@ internal sealed class EnvironmentRegistry(DaemonEndpoint endpoint, ILogger<Envir
 
     private void Write()
     {
-        Directory.CreateDirectory(Root);
+        PrivateFiles.CreateDirectory(Root);
         StateFile.SaveList(FilePath, records.Values.OrderBy(r => r.Name, StringComparer.Ordinal));
     }
 }

@@ -80,7 +80,7 @@ internal static class DaemonHost
     private static IConnectionListener CreateListener(DaemonEndpoint endpoint, Microsoft.Extensions.Logging.ILogger logger) =>
         OperatingSystem.IsWindows()
             ? new NamedPipeListener(endpoint.SocketPath)
-            : UnixSocketListener.Create(endpoint.SocketPath, logger);
+            : UnixSocketListener.Create(endpoint, logger);
 
     private static void ConfigureEnvironments(IServiceCollection services)
     {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Hosting.Systemd;
 using Serilog;
+using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
 using Yak.Protocol.Transport;
@@ -17,8 +18,18 @@ internal static class DaemonLogging
             .MinimumLevel.Information()
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Microsoft.Hosting.Lifetime", LogEventLevel.Information)
-            .Enrich.FromLogContext()
-            .WriteTo.File(
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            .Enrich.FromLogContext();
+        var journald = SystemdHelpers.IsSystemdService();
+        if (journald)
+        {
+            configuration = configuration.Enrich.With<SyslogPriorityEnricher>();
+        }
+
+        // Every sink behind the secret mask: tokens, kubeconfig data and exec arguments never reach a log.
+        var masked = LoggerSinkConfiguration.Wrap(SecretMasking.Wrap, sinks =>
+        {
+            sinks.File(
                 Path.Combine(endpoint.LogDirectory, "yakd-.log"),
                 outputTemplate: FileTemplate,
                 rollingInterval: RollingInterval.Day,
@@ -27,22 +38,19 @@ internal static class DaemonLogging
                 rollOnFileSizeLimit: true,
                 shared: true,
                 flushToDiskInterval: TimeSpan.FromSeconds(1));
-
-        if (SystemdHelpers.IsSystemdService())
-        {
-            // journald reads "<N>" prefixes as syslog priorities; timestamps come from the journal itself.
-            configuration = configuration
-                .Enrich.With<SyslogPriorityEnricher>()
-                .WriteTo.Console(outputTemplate: "<{SyslogPriority}>{SourceContext}: {Message:lj}{NewLine}{Exception}");
-        }
-        else if (console)
-        {
-            configuration = configuration.WriteTo.Console(
-                outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
-                standardErrorFromLevel: LogEventLevel.Verbose);
-        }
-
-        return configuration.CreateLogger();
+            if (journald)
+            {
+                // journald reads "<N>" prefixes as syslog priorities; timestamps come from the journal itself.
+                sinks.Console(outputTemplate: "<{SyslogPriority}>{SourceContext}: {Message:lj}{NewLine}{Exception}");
+            }
+            else if (console)
+            {
+                sinks.Console(
+                    outputTemplate: "{Timestamp:HH:mm:ss.fff} [{Level:u3}] {Message:lj}{NewLine}{Exception}",
+                    standardErrorFromLevel: LogEventLevel.Verbose);
+            }
+        });
+        return configuration.WriteTo.Sink(masked).CreateLogger();
     }
 
     private sealed class SyslogPriorityEnricher : ILogEventEnricher

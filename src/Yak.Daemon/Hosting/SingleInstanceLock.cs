@@ -1,4 +1,5 @@
 using System.Globalization;
+using Yak.Protocol.Transport;
 
 namespace Yak.Daemon.Hosting;
 
@@ -23,7 +24,7 @@ internal sealed class SingleInstanceLock : IDisposable
         FileStream stream;
         try
         {
-            stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream = PrivateFiles.Open(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
         catch (IOException)
         {
@@ -36,9 +37,7 @@ internal sealed class SingleInstanceLock : IDisposable
 
         // The pid goes in a separate file: the lock itself cannot be read by the process it keeps out.
         var pidFile = PidFilePath(path);
-        var temp = pidFile + ".tmp";
-        File.WriteAllText(temp, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
-        File.Move(temp, pidFile, overwrite: true);
+        PrivateFiles.WriteAtomic(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
         return new SingleInstanceLock(stream, path);
     }
 

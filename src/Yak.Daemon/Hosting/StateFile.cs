@@ -1,6 +1,5 @@
 using System.Text.Json;
 using Yak.Protocol.Transport;
-using Yak.Sync.Storage;
 
 namespace Yak.Daemon.Hosting;
 
@@ -31,6 +30,9 @@ internal static class StateFile
         }
     }
 
-    public static void SaveList<T>(string path, IEnumerable<T> items) =>
-        AtomicFile.WriteAllBytes(path, JsonSerializer.SerializeToUtf8Bytes(items.ToList(), YakJson.Indented));
+    public static void SaveList<T>(string path, IEnumerable<T> items)
+    {
+        PrivateFiles.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        PrivateFiles.WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(items.ToList(), YakJson.Indented));
+    }
 }

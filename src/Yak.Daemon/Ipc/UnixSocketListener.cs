@@ -34,12 +34,18 @@ internal sealed class UnixSocketListener : IConnectionListener
 
     public string Mode { get; }
 
-    /// <summary>Makes the socket folder private, refusing one that belongs to another user.</summary>
-    public static void PrepareDirectory(string directory)
+    public static void PrepareDirectory(DaemonEndpoint endpoint) => PrepareDirectory(endpoint.SocketDirectory, endpoint.SocketFolderIsYaks);
+
+    /// <summary>
+    /// Creates the socket folder 0700 when it is missing; refuses one that is a link or belongs to another user.
+    /// An existing folder open to others is tightened only when it is yak's own (<paramref name="yaksOwn"/>); a folder
+    /// named by YAK_SOCKET (e.g. /tmp) is not ours to chmod and is refused instead.
+    /// </summary>
+    public static void PrepareDirectory(string directory, bool yaksOwn)
     {
         if (!Directory.Exists(directory))
         {
-            Directory.CreateDirectory(directory, PrivateFolder);
+            PrivateFiles.CreateDirectory(directory);
         }
 
         var info = new DirectoryInfo(directory);
@@ -55,23 +61,32 @@ internal sealed class UnixSocketListener : IConnectionListener
                 ExitCodes.UnsafeSocketDirectory);
         }
 
-        if (info.UnixFileMode != PrivateFolder)
+        if ((info.UnixFileMode & ~PrivateFolder) != 0)
         {
+            if (!yaksOwn)
+            {
+                throw new DaemonStartupException(
+                    $"Socket folder {directory} (from {DaemonEndpoint.SocketOverrideVariable}) is mode {Convert.ToString((int)info.UnixFileMode, 8)}: other users could replace the socket. " +
+                    $"Set {DaemonEndpoint.SocketOverrideVariable} to a path in a folder only you can write (0700), or unset it.",
+                    ExitCodes.UnsafeSocketDirectory);
+            }
+
             File.SetUnixFileMode(directory, PrivateFolder);
         }
     }
 
-    /// <summary>Takes the systemd-provided socket if there is one, else binds <paramref name="path"/>.</summary>
-    public static UnixSocketListener Create(string path, ILogger logger)
+    /// <summary>Takes the systemd-provided socket if there is one, else binds the endpoint's socket path.</summary>
+    public static UnixSocketListener Create(DaemonEndpoint endpoint, ILogger logger)
     {
         if (SocketActivation.TryTakeListener() is { } activated)
         {
             Log.SocketActivated(logger);
-            var address = (activated.LocalEndPoint as UnixDomainSocketEndPoint)?.ToString() is { Length: > 0 } bound ? bound : path;
+            var address = (activated.LocalEndPoint as UnixDomainSocketEndPoint)?.ToString() is { Length: > 0 } bound ? bound : endpoint.SocketPath;
             return new UnixSocketListener(activated, address, "systemd", ownsPath: false, logger);
         }
 
-        PrepareDirectory(Path.GetDirectoryName(path)!);
+        var path = endpoint.SocketPath;
+        PrepareDirectory(endpoint);
         if (File.Exists(path) || new FileInfo(path).LinkTarget is not null)
         {
             // The caller holds the single-instance lock, so whatever is here was left by a dead daemon.

@@ -11,9 +11,10 @@ public sealed class DaemonEndpoint
     public const string SocketOverrideVariable = "YAK_SOCKET";
     public const string SocketFileName = "yakd.sock";
 
-    private DaemonEndpoint(string socketPath, string stateDirectory, string configDirectory)
+    private DaemonEndpoint(string socketPath, bool socketOverridden, string stateDirectory, string configDirectory)
     {
         SocketPath = socketPath;
+        SocketFolderIsYaks = !socketOverridden;
         StateDirectory = stateDirectory;
         ConfigDirectory = configDirectory;
     }
@@ -22,6 +23,12 @@ public sealed class DaemonEndpoint
     public string SocketPath { get; }
 
     public string SocketDirectory => Path.GetDirectoryName(SocketPath) ?? SocketPath;
+
+    /// <summary>
+    /// True for the default socket folder, named for yak alone (<c>$XDG_RUNTIME_DIR/yak</c>, <c>/tmp/yak-&lt;uid&gt;</c>):
+    /// yakd may tighten its mode. A folder chosen with <c>YAK_SOCKET</c> may be shared (/tmp) and is never changed.
+    /// </summary>
+    public bool SocketFolderIsYaks { get; }
 
     /// <summary><c>$XDG_STATE_HOME/yak</c>: sessions, caches, logs.</summary>
     public string StateDirectory { get; }
@@ -44,10 +51,9 @@ public sealed class DaemonEndpoint
         var home = getVariable("HOME") is { Length: > 0 } h ? h : Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
         var stateHome = Absolute(getVariable("XDG_STATE_HOME")) ?? Path.Combine(home, ".local", "state");
         var configHome = Absolute(getVariable("XDG_CONFIG_HOME")) ?? Path.Combine(home, ".config");
-        var socket = getVariable(SocketOverrideVariable) is { Length: > 0 } overridden
-            ? overridden
-            : DefaultSocketPath(getVariable);
-        return new DaemonEndpoint(socket, Path.Combine(stateHome, "yak"), Path.Combine(configHome, "yak"));
+        var overridden = getVariable(SocketOverrideVariable) is { Length: > 0 };
+        var socket = overridden ? getVariable(SocketOverrideVariable)! : DefaultSocketPath(getVariable);
+        return new DaemonEndpoint(socket, overridden, Path.Combine(stateHome, "yak"), Path.Combine(configHome, "yak"));
     }
 
     private static string DefaultSocketPath(Func<string, string?> getVariable)

@@ -23,7 +23,7 @@ public sealed class SessionStore
         this.log = log;
         Directory = Path.GetFullPath(directory);
         signatures = Path.Combine(Directory, "signatures");
-        System.IO.Directory.CreateDirectory(signatures);
+        Storage.AtomicFile.CreatePrivateDirectory(signatures);
     }
 
     public string Directory { get; }
@@ -80,7 +80,11 @@ public sealed class SessionStore
         var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
         try
         {
-            File.WriteAllBytes(temp, signature.Serialize());
+            using (var stream = Storage.AtomicFile.CreatePrivate(temp))
+            {
+                stream.Write(signature.Serialize());
+            }
+
             File.Move(temp, path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -29,11 +29,14 @@ public sealed class ExecStreamTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Exec_WithASecretArgument_TheArgumentNeverReachesTheLog()
+    public async Task Exec_SecretArgumentAndKubeconfigToken_NeitherReachesTheLogButTheCommandNameDoes()
     {
         const string Secret = "pSECRET-yak-4f1c9";
+        var kubeconfig = await File.ReadAllTextAsync(fixture.Target().Kubeconfig);
+        var token = System.Text.RegularExpressions.Regex.Match(kubeconfig, @"token:\s*(\S+)").Groups[1].Value;
+        Assert.True(token.Length >= 16, "the local cluster's kubeconfig carries a bearer token");
         var (ok, _, _) = await fixture.ExecAsync(["sh", "-c", "exit 0", "mysql", $"-{Secret}"]);
-        var (missing, _, _) = await fixture.ExecAsync(["no-such-binary-for-yak", $"--password={Secret}"]);
+        var (missing, _, _) = await fixture.ExecAsync(["no-such-binary-for-yak", $"--password={Secret}", $"--token={token}"]);
         Assert.Equal(0, ok);
         Assert.Equal(127, missing);
 
@@ -43,11 +46,17 @@ public sealed class ExecStreamTests : IAsyncLifetime
 
         var logs = Directory.GetFiles(fixture.Sandbox.LogDirectory);
         Assert.NotEmpty(logs);
+        var all = new StringBuilder();
         foreach (var log in logs)
         {
-            var text = await File.ReadAllTextAsync(log);
-            Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+            all.Append(await File.ReadAllTextAsync(log));
         }
+
+        var text = all.ToString();
+        Assert.DoesNotContain(Secret, text, StringComparison.Ordinal);
+        Assert.DoesNotContain(token, text, StringComparison.Ordinal);
+        Assert.DoesNotContain("client-key-data", text, StringComparison.Ordinal);
+        Assert.Contains("no-such-binary-for-yak", text, StringComparison.Ordinal);
     }
 
     [Fact]
