@@ -41,6 +41,7 @@ public static class EventKinds
     public static readonly EventKind<SyncStateChangedInfo> SyncStateChanged = new(EventTopics.Sync, "stateChanged");
     public static readonly EventKind<SyncSyncedInfo> SyncSynced = new(EventTopics.Sync, "synced");
     public static readonly EventKind<SyncWarningInfo> SyncWarning = new(EventTopics.Sync, "warning");
+    public static readonly EventKind<SyncReplicaDiskFullInfo> SyncReplicaDiskFull = new(EventTopics.Sync, "replicaDiskFull");
     public static readonly EventKind<SyncTerminatedInfo> SyncTerminated = new(EventTopics.Sync, "terminated");
     public static readonly EventKind<NotResumedInfo> SyncNotResumed = new(EventTopics.Sync, "notResumed");
 

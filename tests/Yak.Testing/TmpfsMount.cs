@@ -27,9 +27,12 @@ public sealed class TmpfsMount : IDisposable
     public Task RemountReadWriteAsync() => RunAsync("mount", "-o", "remount,rw", Path);
 
     /// <summary>Fills the file system to its last byte with one file (ENOSPC ends the write); returns its path.</summary>
-    public string Fill(string name = "filler")
+    public string Fill(string name = "filler") => FillFolder(Path, name);
+
+    /// <summary>Fills the file system holding <paramref name="folder"/> with one file <paramref name="name"/> in it; returns its path.</summary>
+    public static string FillFolder(string folder, string name = "filler")
     {
-        var filler = System.IO.Path.Combine(Path, name);
+        var filler = System.IO.Path.Combine(folder, name);
         using var stream = new FileStream(filler, FileMode.Create, FileAccess.Write, FileShare.None, 0);
         var block = new byte[4096];
         try

@@ -33,7 +33,8 @@ internal static class SyncText
 
         foreach (var s in sessions)
         {
-            writer.WriteLine($"{s.Name}: {s.State.ToString().ToLowerInvariant()}{(s.LastError is null ? "" : $" ({s.LastError})")}");
+            var error = s.LastError is null ? "" : s.LastErrorCode is null ? $" ({s.LastError})" : $" (error {s.LastErrorCode}: {s.LastError})";
+            writer.WriteLine($"{s.Name}: {s.State.ToString().ToLowerInvariant()}{error}");
             writer.WriteLine($"  local      {s.LocalPath}");
             writer.WriteLine($"  endpoint   {s.Endpoint}{(s.AgentVersion is null ? "" : $" (agent {s.AgentVersion})")}");
             if (s.Excludes.Count > 0)

@@ -1,3 +1,4 @@
+using Yak.Protocol.Errors;
 using Yak.Protocol.Messages;
 using Yak.Sync.Session;
 
@@ -33,6 +34,7 @@ internal static class SyncStatusMapping
         Excludes = definition.Excludes,
         State = status.State.ToContract(),
         LastError = status.LastError,
+        LastErrorCode = status.ReplicaDisk is { } disk ? (disk.ReadOnly ? YakErrors.ReplicaReadOnly : YakErrors.ReplicaDiskFull).Code : null,
         FilesSent = status.FilesSent,
         BytesSentRaw = status.BytesSentRaw,
         BytesOnWire = status.BytesOnWire,

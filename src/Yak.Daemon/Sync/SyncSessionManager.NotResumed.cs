@@ -30,6 +30,7 @@ internal sealed partial class SyncSessionManager
         Excludes = definition.Excludes,
         State = SyncSessionState.Error,
         LastError = $"not resumed when yakd started: {reason}",
+        LastErrorCode = null,
         FilesSent = 0,
         BytesSentRaw = 0,
         BytesOnWire = 0,

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Yak.Protocol;
+using Yak.Protocol.Errors;
 using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
@@ -166,7 +167,16 @@ internal sealed partial class SyncSessionManager(
     public async Task<IReadOnlyList<SyncSessionInfo>> FlushAsync(string name, CancellationToken cancellationToken)
     {
         var selected = Select(name);
-        await Task.WhenAll(selected.Select(s => s.Session.FlushAsync(cancellationToken)));
+        try
+        {
+            await Task.WhenAll(selected.Select(s => s.Session.FlushAsync(cancellationToken)));
+        }
+        catch (ReplicaDiskFullException ex)
+        {
+            // The message names the pod, the path, the space and the fix; the session retries by itself meanwhile.
+            throw new OperationFailedException(ex.Message, ex);
+        }
+
         return selected.Select(s => s.Session.GetStatus().ToInfo(s.Definition)).ToList();
     }
 
@@ -275,14 +285,40 @@ internal sealed partial class SyncSessionManager(
                 // Outages and dropped streams are retried with jittered back-off capped low, so sync is back within
                 // seconds of the cluster answering again (never a fixed long wait).
                 MaxBackoff = TimeSpan.FromSeconds(3),
-                Log = line => Log.SyncSessionDiagnostic(logger, definition.Name, line),
+                Log = line =>
+                {
+                    // The session marks what needs attention (a full replica, a discarded state file) as a warning.
+                    if (line.Contains(": warning: ", StringComparison.Ordinal))
+                    {
+                        Log.SyncSessionWarning(logger, definition.Name, line);
+                    }
+                    else
+                    {
+                        Log.SyncSessionDiagnostic(logger, definition.Name, line);
+                    }
+                },
             },
             connector);
         session.StateChanged += (_, e) => hub.Publish(EventKinds.SyncStateChanged, definition.Name, new SyncStateChangedInfo { State = e.State.ToContract(), Previous = e.Previous.ToContract(), Reason = e.Reason });
         session.Synced += (_, e) => hub.Publish(EventKinds.SyncSynced, definition.Name, new SyncSyncedInfo { Changes = e.Changes, LatencyMs = e.Latency.TotalMilliseconds, Full = e.Full });
+        session.ReplicaDiskFull += (_, e) =>
+        {
+            var error = e.Error;
+            var code = (error.Fault.ReadOnly ? YakErrors.ReplicaReadOnly : YakErrors.ReplicaDiskFull).Code;
+            hub.Publish(EventKinds.SyncReplicaDiskFull, definition.Name, new SyncReplicaDiskFullInfo
+            {
+                Code = code,
+                Target = error.Target,
+                Path = error.Fault.Path,
+                ReadOnly = error.Fault.ReadOnly,
+                BytesNeeded = error.BytesNeeded,
+                BytesFree = error.Fault.BytesFree,
+                Message = error.Message,
+            });
+        };
         session.Warning += (_, message) =>
         {
-            Log.SyncSessionWarning(logger, definition.Name, message);
+            // Logged already, as a warning, through the session's log line.
             hub.Publish(EventKinds.SyncWarning, definition.Name, new SyncWarningInfo { Message = message });
         };
         lock (sessions)

@@ -19,6 +19,9 @@ public sealed class PodInstance
     private PodContext? context;
     private List<ContainerRunner> initRunners = [];
     private List<ContainerRunner> runners = [];
+
+    /// <summary>Folders with a tmpfs mounted (emptyDir medium: Memory), unmounted when the pod stops.</summary>
+    private readonly List<string> memoryMounts = [];
     private bool initFailed;
     private bool initDone;
     private bool stopped;
@@ -80,7 +83,7 @@ public sealed class PodInstance
         }
 
         var resolvConf = StartServiceNetworking(options, sandbox, services);
-        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options), WriteHostsFile(options, sandbox), report, resolvConf);
+        var ctx = new PodContext(Pod, sandbox, options, images, PrepareVolumes(options, sandbox.Isolated), WriteHostsFile(options, sandbox), report, resolvConf);
         var policy = ctx.RestartPolicy;
         initRunners = [.. (Pod.Spec?.InitContainers ?? []).Select(c => new ContainerRunner(ctx, c, policy == "Never" ? "Never" : "OnFailure", Publish))];
         runners = [.. (Pod.Spec?.Containers ?? []).Select(c => new ContainerRunner(ctx, c, policy, Publish))];
@@ -177,7 +180,7 @@ public sealed class PodInstance
         return path;
     }
 
-    private Dictionary<string, string> PrepareVolumes(PodRuntimeOptions options)
+    private Dictionary<string, string> PrepareVolumes(PodRuntimeOptions options, bool isolated)
     {
         var folders = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var volume in Pod.Spec?.Volumes ?? [])
@@ -188,6 +191,19 @@ public sealed class PodInstance
                     ? hostPath.Path
                     : Path.Combine(options.StateDirectory, "pods", Uid, "volumes", volume.Name);
             Directory.CreateDirectory(folder);
+            if (isolated && MemoryVolume.IsMemory(volume))
+            {
+                try
+                {
+                    MemoryVolume.Mount(volume, folder);
+                    memoryMounts.Add(folder);
+                }
+                catch (IOException ex)
+                {
+                    Console.Error.WriteLine($"yak-local-cluster: pod {Namespace}/{Name}: {ex.Message}; the volume is a plain folder");
+                }
+            }
+
             if (volumeFiles.TryGetValue(volume.Name, out var files))
             {
                 VolumeFiles.Write(folder, files);
@@ -234,6 +250,11 @@ public sealed class PodInstance
             foreach (var runner in runners.Concat(initRunners))
             {
                 runner.CurrentLog?.Dispose();
+            }
+
+            foreach (var mounted in memoryMounts)
+            {
+                MemoryVolume.Unmount(mounted); // first: a tmpfs left mounted would keep the pod's folder (and the memory)
             }
 
             try

@@ -110,6 +110,12 @@ public static class YakErrors
     public static readonly YakError InotifyBudget = new(3001, "the inotify watch budget is below what sync needs",
         "raise it: 'sudo sysctl fs.inotify.max_user_watches=524288' (and in /etc/sysctl.d/ to keep it); until then yak rescans.");
 
+    public static readonly YakError ReplicaDiskFull = new(3002, "the pod's sync volume is full",
+        "free space in the pod's volume (delete files there, or give the volume more room); sync resumes by itself when there is room.");
+
+    public static readonly YakError ReplicaReadOnly = new(3003, "the pod's sync volume is read-only",
+        "mount the sync volume read-write (check the pod's volumeMounts and the volume); sync resumes by itself when it is writable.");
+
     public static readonly YakError LocalPortBusy = new(4001, "a declared local port is already in use",
         "stop what listens there ('ss -ltnp' shows it), or change the forward's local port in yak.yaml.");
 
@@ -124,7 +130,7 @@ public static class YakErrors
         Usage, InvalidArgument, NotFound, SpecInvalid, NameTaken,
         ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy,
         ImagePullFailed, CrashLoop, Unschedulable, OomKilled, ContainerCannotStart, VolumeClaimPending, AgentDeliveryFailed, AgentUnavailable,
-        InotifyBudget,
+        InotifyBudget, ReplicaDiskFull, ReplicaReadOnly,
         LocalPortBusy,
         LowDiskSpace,
     ];

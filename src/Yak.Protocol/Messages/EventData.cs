@@ -44,6 +44,33 @@ public sealed class SyncWarningInfo
     public required string Message { get; init; }
 }
 
+/// <summary>
+/// <c>sync</c> replicaDiskFull: the pod's sync volume refused writes (full, over quota, or read-only). Sent once when
+/// it starts; the session retries by itself and a <c>synced</c> event follows when the replica took everything.
+/// </summary>
+public sealed class SyncReplicaDiskFullInfo
+{
+    /// <summary>YAK3002 (full) or YAK3003 (read-only).</summary>
+    public required string Code { get; init; }
+
+    /// <summary>Where the agent runs: <c>pod NAMESPACE/POD (container C):PATH</c>.</summary>
+    public required string Target { get; init; }
+
+    /// <summary>The first path (relative to the sync root) that could not be written.</summary>
+    public required string Path { get; init; }
+
+    public required bool ReadOnly { get; init; }
+
+    /// <summary>What the refused writes needed in all (their files' lengths).</summary>
+    public required long BytesNeeded { get; init; }
+
+    /// <summary>What the volume had free for the agent when it refused.</summary>
+    public required long BytesFree { get; init; }
+
+    /// <summary>The whole story with the fix, as <c>sync status</c> shows it.</summary>
+    public required string Message { get; init; }
+}
+
 /// <summary><c>sync</c> terminated.</summary>
 public sealed class SyncTerminatedInfo
 {

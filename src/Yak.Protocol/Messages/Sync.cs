@@ -116,6 +116,9 @@ public sealed class SyncSessionInfo
     /// <summary>Why the session is in <see cref="SyncSessionState.Error"/> (or last was); null when all is well.</summary>
     public required string? LastError { get; init; }
 
+    /// <summary>The catalogue code of <see cref="LastError"/> while it lasts (YAK3002 the pod's sync volume is full, YAK3003 read-only); null otherwise.</summary>
+    public required string? LastErrorCode { get; init; }
+
     public required long FilesSent { get; init; }
 
     /// <summary>Bytes of file content the replica received, before delta and compression.</summary>

@@ -17,8 +17,8 @@ public sealed partial class SyncSession
     // Owned by the loop: the root vanished and the watcher must be rebuilt when it is back.
     private bool rootMissing;
 
-    // Owned by the loop: the replica's disk refused the last pass (reported once per episode).
-    private ReplicaDiskFullException? diskFull;
+    // Written by the loop, read by status: the replica's disk refused the last pass (reported once per episode).
+    private volatile ReplicaDiskFullException? diskFull;
 
     private async Task RunAsync()
     {
@@ -273,7 +273,7 @@ public sealed partial class SyncSession
         SetState(SyncState.Error, full.Message);
         if (first)
         {
-            options.Log?.Invoke($"sync {options.Name}: {full.Message}");
+            options.Log?.Invoke($"sync {options.Name}: warning: {full.Message}");
             ReplicaDiskFull?.Invoke(this, new ReplicaDiskFullEventArgs(full));
         }
     }

@@ -72,6 +72,7 @@ public sealed partial class SyncSession : IAsyncDisposable
             Remote = connector.Description,
             State = current,
             LastError = lastError,
+            ReplicaDisk = diskFull?.Fault,
             PendingChanges = pending,
             LocalEntries = pipeline.LocalEntries,
             RemoteEntries = pipeline.RemoteEntries,

@@ -13,6 +13,9 @@ public sealed record SyncStatus
 
     public string? LastError { get; init; }
 
+    /// <summary>While the replica's disk refuses writes: the first refused write (path, read-only, bytes free); null otherwise.</summary>
+    public Wire.DiskFault? ReplicaDisk { get; init; }
+
     /// <summary>Files (whole or delta) acknowledged by the agent since the session started.</summary>
     public long FilesSent { get; init; }
 

@@ -1,0 +1,94 @@
+using k8s.Models;
+using StreamJsonRpc;
+using Yak.Client;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+using Yak.Testing.Cluster;
+
+namespace Yak.Daemon.Tests.Sync;
+
+/// <summary>
+/// Issue 11.6 end to end: yakd syncs into a pod on the local cluster whose sync volume is a 1 MiB memory emptyDir
+/// (a real tmpfs). Filled, it is an error in the flush, in sync status and in an event, each naming the pod, the path
+/// and the space; the replica keeps its last good files and no temp entry; freed, the next flush completes it.
+/// </summary>
+public sealed class ReplicaDiskFullTests
+{
+    [Fact]
+    public async Task Flush_PodSyncVolumeFull_ErrorStatusAndEventNamePodPathAndSpace_ThenFreedFlushCompletes()
+    {
+        await using var cluster = await LocalClusterFixture.StartAsync();
+        var spec = LocalClusterFixture.SidecarPod("web");
+        spec.Spec.Volumes[0] = new V1Volume { Name = "code", EmptyDir = new V1EmptyDirVolumeSource { Medium = "Memory", SizeLimit = new ResourceQuantity("1Mi") } };
+        var pod = await cluster.RunReadyAsync(spec);
+        var volume = cluster.VolumePath(pod, "code");
+        Assert.Contains(File.ReadAllLines("/proc/self/mounts"), line => line.StartsWith($"tmpfs {volume} tmpfs ", StringComparison.Ordinal));
+
+        using var sandbox = new YakSandbox();
+        var source = Directory.CreateDirectory(Path.Combine(sandbox.Root, "src")).FullName;
+        File.WriteAllText(Path.Combine(source, "app.py"), "print('v1')\n");
+        var daemon = await DaemonProcess.StartAsync(sandbox);
+        try
+        {
+            await using var client = await daemon.ConnectAsync().DefaultTimeout();
+            var diskFull = new TaskCompletionSource<SyncReplicaDiskFullInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.EventReceived += (_, e) =>
+            {
+                if (EventKinds.SyncReplicaDiskFull.Read(e) is { } info)
+                {
+                    diskFull.TrySetResult(info);
+                }
+            };
+            await client.SubscribeAsync([EventTopics.Sync], CancellationToken.None).DefaultTimeout();
+            await client.CreateSyncAsync(
+                new SyncCreateRequest
+                {
+                    Name = "web",
+                    LocalPath = source,
+                    Endpoint = "pod:default/web:/code",
+                    Excludes = ["/filler"], // the test's filler beside the replica: ignored, so left alone
+                    Kubeconfig = cluster.Host.KubeconfigPath,
+                    Context = "yak-local",
+                },
+                CancellationToken.None).DefaultTimeout();
+            await client.FlushSyncAsync("web", CancellationToken.None).DefaultTimeout();
+
+            var filler = TmpfsMount.FillFolder(volume);
+            File.WriteAllText(Path.Combine(source, "app.py"), "print('v2')\n");
+            var model = new byte[400_000];
+            new Random(11).NextBytes(model);
+            File.WriteAllBytes(Path.Combine(source, "model.bin"), model);
+            var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.FlushSyncAsync("web", CancellationToken.None)).DefaultTimeout();
+
+            Assert.Contains("no space left in pod default/web:/code for", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("needs ", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("Fix: free space in the pod's volume", refused.Message, StringComparison.Ordinal);
+            var status = Assert.Single(await client.SyncStatusAsync("web", CancellationToken.None).DefaultTimeout());
+            Assert.Equal("YAK3002", status.LastErrorCode);
+            Assert.Equal(refused.Message, status.LastError);
+            var info = await diskFull.Task.DefaultTimeout();
+            Assert.Equal("YAK3002", info.Code);
+            Assert.Equal("pod default/web:/code", info.Target);
+            Assert.Contains(info.Path, new[] { "app.py", "model.bin" });
+            Assert.False(info.ReadOnly);
+            Assert.True(info.BytesNeeded >= model.Length, $"needed {info.BytesNeeded}");
+            Assert.True(info.BytesFree < model.Length, $"free {info.BytesFree}");
+            Assert.Equal("print('v1')\n", File.ReadAllText(Path.Combine(volume, "app.py")));
+            Assert.False(File.Exists(Path.Combine(volume, "model.bin")));
+            Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories));
+
+            File.Delete(filler);
+            var synced = Assert.Single(await client.FlushSyncAsync("web", CancellationToken.None).DefaultTimeout());
+
+            Assert.Null(synced.LastErrorCode);
+            Assert.Equal("print('v2')\n", File.ReadAllText(Path.Combine(volume, "app.py")));
+            Assert.Equal(model, File.ReadAllBytes(Path.Combine(volume, "model.bin")));
+            Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories));
+        }
+        finally
+        {
+            await daemon.DisposeAsync();
+        }
+    }
+}
