@@ -11,7 +11,6 @@ using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 using Yak.Sync.Ignore;
 using Yak.Sync.Session;
-using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Sync;
 
@@ -173,8 +172,9 @@ internal sealed partial class SyncSessionManager(
         }
         catch (ReplicaDiskFullException ex)
         {
-            // The message names the pod, the path, the space and the fix; the session retries by itself meanwhile.
-            throw new OperationFailedException(ex.Message, ex);
+            // The message names the pod, the path and the space, the fix goes beside it; the session retries by itself meanwhile.
+            var error = ex.Fault.ReadOnly ? YakErrors.ReplicaReadOnly : YakErrors.ReplicaDiskFull;
+            throw new OperationFailedException(ex.Problem, ex, error, ex.Fix);
         }
 
         return selected.Select(s => s.Session.GetStatus().ToInfo(s.Definition)).ToList();

@@ -22,16 +22,25 @@ public sealed class ReplicaDiskFullException(string target, DiskFault fault, lon
 
     public int Failures { get; } = failures;
 
+    /// <summary>What happened: where, which path, how much (the message without its fix).</summary>
+    public string Problem => Describe(Target, Fault, BytesNeeded, Failures, withFix: false);
+
+    /// <summary>What to do about it.</summary>
+    public string Fix => FixFor(Fault.ReadOnly);
+
     /// <summary>The status line: where, which path, how much, and the fix.</summary>
-    public static string Describe(string target, DiskFault fault, long bytesNeeded, int failures)
+    public static string Describe(string target, DiskFault fault, long bytesNeeded, int failures, bool withFix = true)
     {
         var others = failures > 1 ? string.Create(CultureInfo.InvariantCulture, $" (and {failures - 1} more)") : "";
-        return fault.ReadOnly
-            ? $"the replica's file system in {target} is read-only: '{fault.Path}'{others} cannot be written. " +
-              "Fix: mount the sync volume read-write (check the pod's volumeMounts and the volume); sync resumes by itself when it is writable."
-            : $"no space left in {target} for '{fault.Path}'{others}: needs {Bytes(bytesNeeded)}, {Bytes(fault.BytesFree)} free. " +
-              "Fix: free space in the pod's volume (delete files there, or give the volume more room, e.g. a larger sizeLimit); sync resumes by itself when there is room.";
+        var problem = fault.ReadOnly
+            ? $"the replica's file system in {target} is read-only: '{fault.Path}'{others} cannot be written."
+            : $"no space left in {target} for '{fault.Path}'{others}: needs {Bytes(bytesNeeded)}, {Bytes(fault.BytesFree)} free.";
+        return withFix ? $"{problem} Fix: {FixFor(fault.ReadOnly)}" : problem;
     }
+
+    private static string FixFor(bool readOnly) => readOnly
+        ? "mount the sync volume read-write (check the pod's volumeMounts and the volume); sync resumes by itself when it is writable."
+        : "free space in the pod's volume (delete files there, or give the volume more room, e.g. a larger sizeLimit); sync resumes by itself when there is room.";
 
     public static string Bytes(long count) => count switch
     {

@@ -63,10 +63,12 @@ public sealed class ReplicaDiskFullTests
 
             Assert.Contains("no space left in pod default/web:/code for", refused.Message, StringComparison.Ordinal);
             Assert.Contains("needs ", refused.Message, StringComparison.Ordinal);
-            Assert.Contains("Fix: free space in the pod's volume", refused.Message, StringComparison.Ordinal);
+            var data = Assert.IsType<System.Text.Json.JsonElement>(refused.ErrorData);
+            Assert.Equal("YAK3002", data.GetProperty("code").GetString());
+            Assert.StartsWith("free space in the pod's volume", data.GetProperty("fix").GetString(), StringComparison.Ordinal);
             var status = Assert.Single(await client.SyncStatusAsync("web", CancellationToken.None).DefaultTimeout());
             Assert.Equal("YAK3002", status.LastErrorCode);
-            Assert.Equal(refused.Message, status.LastError);
+            Assert.Equal($"{refused.Message} Fix: {data.GetProperty("fix").GetString()}", status.LastError);
             var info = await diskFull.Task.DefaultTimeout();
             Assert.Equal("YAK3002", info.Code);
             Assert.Equal("pod default/web:/code", info.Target);
