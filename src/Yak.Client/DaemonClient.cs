@@ -101,6 +101,9 @@ public sealed class DaemonClient : IAsyncDisposable
     public Task<VersionResponse> VersionAsync(CancellationToken cancellationToken) =>
         InvokeAsync<VersionResponse>(Methods.DaemonVersion, new VersionRequest(), cancellationToken);
 
+    public Task<DoctorResponse> DoctorAsync(DoctorRequest request, CancellationToken cancellationToken) =>
+        InvokeAsync<DoctorResponse>(Methods.DaemonDoctor, request, cancellationToken);
+
     public Task<SubscribeResponse> SubscribeAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken) =>
         InvokeAsync<SubscribeResponse>(Methods.EventsSubscribe, new SubscribeRequest { Topics = topics }, cancellationToken);
 

@@ -23,4 +23,7 @@ public static class Capabilities
 
     /// <summary><c>daemon/version</c>: the daemon's version, its agent builds and the agents of its sessions.</summary>
     public const string Version = "version";
+
+    /// <summary><c>daemon/doctor</c>: the checks that need yakd's state (clusters, watches, disk, declared ports).</summary>
+    public const string Doctor = "doctor";
 }

@@ -22,6 +22,10 @@ public interface IDaemonService
     [JsonRpcMethod(Methods.DaemonVersion, UseSingleObjectParameterDeserialization = true)]
     Task<VersionResponse> VersionAsync(VersionRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Only when the daemon announced <see cref="Capabilities.Doctor"/>. Each cluster is given a few seconds.</summary>
+    [JsonRpcMethod(Methods.DaemonDoctor, UseSingleObjectParameterDeserialization = true)]
+    Task<DoctorResponse> DoctorAsync(DoctorRequest request, CancellationToken cancellationToken);
+
     [JsonRpcMethod(Methods.EventsSubscribe, UseSingleObjectParameterDeserialization = true)]
     Task<SubscribeResponse> SubscribeAsync(SubscribeRequest request, CancellationToken cancellationToken);
 

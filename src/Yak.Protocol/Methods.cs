@@ -7,6 +7,7 @@ public static class Methods
     public const string DaemonStatus = "daemon/status";
     public const string DaemonShutdown = "daemon/shutdown";
     public const string DaemonVersion = "daemon/version";
+    public const string DaemonDoctor = "daemon/doctor";
 
     public const string SyncCreate = "sync/create";
     public const string SyncList = "sync/list";

@@ -54,5 +54,5 @@ internal sealed record VersionReport(
         }
     }
 
-    private static bool SameRelease(string a, string b) => string.Equals(a.Split('+')[0], b.Split('+')[0], StringComparison.Ordinal);
+    internal static bool SameRelease(string a, string b) => string.Equals(a.Split('+')[0], b.Split('+')[0], StringComparison.Ordinal);
 }

@@ -91,5 +91,6 @@ internal static class DaemonHost
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddSingleton<Yak.Daemon.Rpc.VersionReport>();
+        services.AddSingleton<Yak.Daemon.Diagnostics.Doctor>();
     }
 }

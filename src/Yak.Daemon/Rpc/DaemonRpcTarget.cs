@@ -19,9 +19,10 @@ internal sealed class DaemonRpcTarget(
     EventHub hub,
     IHostApplicationLifetime lifetime,
     VersionReport versions,
+    Diagnostics.Doctor doctor,
     ILogger<DaemonRpcTarget> logger) : IDaemonService
 {
-    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams, Capabilities.Version];
+    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams, Capabilities.Version, Capabilities.Doctor];
 
     public Task<HelloResponse> HelloAsync(HelloRequest request, CancellationToken cancellationToken)
     {
@@ -42,6 +43,17 @@ internal sealed class DaemonRpcTarget(
             MinimumProtocolVersion = ProtocolVersion.MinimumSupported,
             Capabilities = DaemonCapabilities,
         });
+    }
+
+    public async Task<DoctorResponse> DoctorAsync(DoctorRequest request, CancellationToken cancellationToken)
+    {
+        RequireHandshake();
+        if (request.Folder.Length > 0 && !Path.IsPathRooted(request.Folder))
+        {
+            throw new InvalidArgumentException($"Give the folder as an absolute path (got '{request.Folder}').");
+        }
+
+        return new DoctorResponse { Checks = await doctor.RunAsync(request, cancellationToken).ConfigureAwait(false) };
     }
 
     public Task<StatusResponse> StatusAsync(StatusRequest? request, CancellationToken cancellationToken)
