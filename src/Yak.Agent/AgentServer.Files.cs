@@ -222,7 +222,7 @@ public sealed partial class AgentServer
         return (reader.Digest(), reader.VarLong());
     }
 
-    /// <summary>fsync the finished files together, then rename each into place and acknowledge it.</summary>
+    /// <summary>Flush (and, when durable, fsync in parallel) the finished files, then rename each into place and acknowledge it.</summary>
     private async Task CommitPendingAsync(CancellationToken cancellationToken)
     {
         if (pending.Count == 0)
@@ -233,7 +233,17 @@ public sealed partial class AgentServer
         var batch = pending.ToList();
         pending.Clear();
         pendingPaths.Clear();
-        Parallel.ForEach(batch, new ParallelOptions { MaxDegreeOfParallelism = Durable ? 8 : 1 }, file => file.Sync(Durable));
+        if (Durable)
+        {
+            Parallel.ForEach(batch, new ParallelOptions { MaxDegreeOfParallelism = 8 }, file => file.Sync(durable: true));
+        }
+        else
+        {
+            foreach (var file in batch)
+            {
+                file.Sync(durable: false); // a plain flush: no worker threads spinning for 256 tiny writes
+            }
+        }
 
         foreach (var file in batch)
         {

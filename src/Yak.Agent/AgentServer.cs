@@ -9,8 +9,8 @@ namespace Yak.Agent;
 
 /// <summary>
 /// The agent's side of the sync protocol: answers the manifest and applies the daemon's requests under one root.
-/// Requests are handled in order; completed files are published in batches (fsync'ed together, then renamed one by
-/// one) whenever the input runs dry, so thousands of small files do not pay one disk flush each.
+/// Requests are handled in order; completed files are published in batches (flushed together — fsync'ed only when
+/// <see cref="Durable"/> — then renamed one by one) whenever the input runs dry.
 /// </summary>
 public sealed partial class AgentServer
 {
@@ -47,8 +47,14 @@ public sealed partial class AgentServer
         }));
     }
 
-    /// <summary>fsync each file before it is renamed into place (on by default; off only for throwaway replicas).</summary>
-    public bool Durable { get; init; } = true;
+    /// <summary>
+    /// fsync each file before it is renamed into place. Off by default: the replica is a development copy the daemon
+    /// can always rebuild, so it gets what rsync and Mutagen give — temp + rename (a reader never sees half a file) and
+    /// no flush to disk. After a crash of the pod's node a renamed file may be empty or old; the next connection's
+    /// manifest shows the difference and the daemon resends it: the scan cache is only saved after a syncfs of the
+    /// root's file system (<see cref="SaveCache"/>), so it never vouches for a digest whose data was not on disk.
+    /// </summary>
+    public bool Durable { get; init; }
 
     /// <summary>Where the (size, mtime, inode) → digest cache of the replica is kept between runs; null = none.</summary>
     public string? CachePath { get; init; }
@@ -298,6 +304,13 @@ public sealed partial class AgentServer
 
         try
         {
+            // The cache vouches for content by (size, mtime, inode): without per-file fsync, the files it describes are
+            // flushed first (one syncfs), so after a crash it never claims a digest for data that did not reach disk.
+            if (!Durable)
+            {
+                rootHandle?.SyncFileSystem();
+            }
+
             manifest.Save(CachePath);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

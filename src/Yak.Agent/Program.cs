@@ -16,7 +16,7 @@ if (args.Length >= 1 && args[0] == "serve")
 {
     string? root = null;
     var stdio = false;
-    var noFsync = false;
+    var fsync = false;
     string? cache = null;
     var noCache = false;
     for (var i = 1; i < args.Length; i++)
@@ -29,9 +29,11 @@ if (args.Length >= 1 && args[0] == "serve")
             case "--stdio":
                 stdio = true;
                 break;
-            case "--no-fsync":
-                noFsync = true;
+            case "--fsync":
+                fsync = true;
                 break;
+            case "--no-fsync":
+                break; // the default since the replica stopped paying one fsync per file; still accepted
             case "--cache" when i + 1 < args.Length:
                 cache = args[++i];
                 break;
@@ -53,7 +55,7 @@ if (args.Length >= 1 && args[0] == "serve")
     using var output = Console.OpenStandardOutput();
     var server = new AgentServer(root, input, output, Console.Error, version)
     {
-        Durable = !noFsync,
+        Durable = fsync,
         CachePath = noCache ? null : cache ?? AgentServer.DefaultCachePath(root),
     };
     return await server.RunAsync(CancellationToken.None);
@@ -97,10 +99,10 @@ return Usage(args.Length == 0 ? "missing command" : $"unknown command '{args[0]}
 static int Usage(string problem)
 {
     Console.Error.WriteLine($"yak-agent: {problem}");
-    Console.Error.WriteLine("usage: yak-agent serve --root DIR --stdio [--cache FILE | --no-cache] [--no-fsync]");
+    Console.Error.WriteLine("usage: yak-agent serve --root DIR --stdio [--cache FILE | --no-cache] [--fsync]");
     Console.Error.WriteLine("       yak-agent sidecar --root DIR   (the sync sidecar's long-lived process; stops on SIGTERM)");
     Console.Error.WriteLine("  --cache FILE  scan cache (default $XDG_CACHE_HOME/yak-agent/<hash of root>.scan)");
-    Console.Error.WriteLine("  --no-fsync    skip fsync before rename (throwaway replicas only)");
+    Console.Error.WriteLine("  --fsync       fsync each file before its rename (default: rename only, as rsync and Mutagen do)");
     Console.Error.WriteLine("       yak-agent --version");
     return 2;
 }

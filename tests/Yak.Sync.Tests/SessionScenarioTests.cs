@@ -7,9 +7,9 @@ namespace Yak.Sync.Tests;
 
 public sealed class SessionScenarioTests
 {
-    private static SyncSession NewSession(TempDirectory temp, string local, string remote, out LocalAgentConnector connector, IgnoreSettings? ignore = null)
+    private static SyncSession NewSession(TempDirectory temp, string local, string remote, out LocalAgentConnector connector, IgnoreSettings? ignore = null, bool compress = false)
     {
-        connector = new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") };
+        connector = new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan"), Compress = compress };
         return new SyncSession(
             new SyncSessionOptions { Name = "t", LocalRoot = local, StateDirectory = temp.Combine("state"), Ignore = ignore ?? IgnoreSettings.Default, MaxBackoff = TimeSpan.FromMilliseconds(200) },
             connector);
@@ -501,7 +501,7 @@ public sealed class SessionScenarioTests
             stream.Write("superblock"u8);
         }
 
-        await using var session = NewSession(temp, local, remote, out _);
+        await using var session = NewSession(temp, local, remote, out _, compress: true); // as a pod link compresses
         session.Start();
         await session.FlushAsync().DefaultTimeout();
         var first = session.GetStatus();

@@ -39,9 +39,12 @@ public sealed class AgentClient : IAsyncDisposable
     private int disposed;
     private Exception? failure;
 
-    private AgentClient(Stream stream)
+    private readonly bool compress;
+
+    private AgentClient(Stream stream, bool compress)
     {
         this.stream = stream;
+        this.compress = compress;
         reader = new FrameReader(stream);
         writer = new FrameWriter(stream);
     }
@@ -57,9 +60,10 @@ public sealed class AgentClient : IAsyncDisposable
     public Task Completion => readLoop;
 
     /// <summary>Opens the link: Hello → HelloAck, or a <see cref="ProtocolMismatchException"/> with the agent's explanation.</summary>
-    public static async Task<AgentClient> ConnectAsync(Stream stream, CancellationToken cancellationToken)
+    /// <param name="compress">zstd file data (the agent reads both encodings); off for a local pipe.</param>
+    public static async Task<AgentClient> ConnectAsync(Stream stream, CancellationToken cancellationToken, bool compress = true)
     {
-        var client = new AgentClient(stream);
+        var client = new AgentClient(stream, compress);
         try
         {
             var hello = new PayloadWriter().UInt32(ProtocolInfo.Magic).UInt16(ProtocolInfo.Version).String("yakd");
@@ -222,7 +226,7 @@ public sealed class AgentClient : IAsyncDisposable
 
     private void WriteChunk(uint id, ReadOnlyMemory<byte> raw)
     {
-        var (encoding, data) = codec.Encode(raw);
+        var (encoding, data) = compress ? codec.Encode(raw) : (ChunkEncoding.Raw, raw);
         Span<byte> head = [(byte)encoding];
         writer.Write(MessageType.Chunk, id, head, data.Span);
     }

@@ -12,6 +12,12 @@ public interface IAgentConnector
     /// <summary>Where the agent runs now, for messages about its disk ("pod ns/web-7f9:/code"); the description until connected.</summary>
     string Target => Description;
 
+    /// <summary>
+    /// Whether file data is zstd-compressed on this link: yes where bytes cost (a pod exec through an API server), no
+    /// where they are a local pipe (compressing there only burns the CPU both ends share, as rsync -a does not).
+    /// </summary>
+    bool Compress => true;
+
     Task<Stream> ConnectAsync(CancellationToken cancellationToken);
 }
 

@@ -22,6 +22,9 @@ public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = n
     /// <summary>Extra arguments for the agent (e.g. "--no-fsync" for throwaway replicas).</summary>
     public IReadOnlyList<string> ExtraArguments { get; init; } = [];
 
+    /// <summary>Off by default: the agent is on this machine, a pipe away (see <see cref="IAgentConnector.Compress"/>).</summary>
+    public bool Compress { get; init; }
+
     public string Description => $"local:{RemoteRoot}";
 
     /// <summary>The last agent process started (tests kill it to simulate a dropped link).</summary>

@@ -59,6 +59,15 @@ public sealed class DirectoryHandle : IDisposable
     /// <summary>The folder's file system: bytes free (for a non-root writer), bytes in all, read-only; null when unknown.</summary>
     public (long Free, long Total, bool ReadOnly)? FileSystemSpace() => Native.FileSystemSpace(Fd);
 
+    /// <summary>Flushes the whole file system holding this folder to disk (syncfs(2)): one flush for many files.</summary>
+    public void SyncFileSystem()
+    {
+        if (Native.SyncFs(Fd) != 0)
+        {
+            throw Native.Error("syncfs", ".", Native.Errno());
+        }
+    }
+
     public void MakeDirectory(string name)
     {
         if (Native.MkdirAt(Fd, name, 0b111_101_101) != 0 && Native.Errno() is var errno && errno != Native.EEXIST)

@@ -70,6 +70,9 @@ internal static partial class Native
     [LibraryImport("libc", EntryPoint = "closedir", SetLastError = true)]
     public static partial int CloseDir(nint dir);
 
+    [LibraryImport("libc", EntryPoint = "syncfs", SetLastError = true)]
+    public static partial int SyncFs(int fd);
+
     [LibraryImport("libc", EntryPoint = "statx", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static unsafe partial int Statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 

@@ -79,7 +79,7 @@ public sealed partial class SyncSession
     private async Task ConnectAndServeAsync(CancellationToken token)
     {
         var stream = await connector.ConnectAsync(token).ConfigureAwait(false);
-        var link = await AgentClient.ConnectAsync(stream, token).ConfigureAwait(false);
+        var link = await AgentClient.ConnectAsync(stream, token, connector.Compress).ConfigureAwait(false);
         statistics.LinkOpened(link);
         state.RequireFullPass();
 

@@ -5,7 +5,7 @@ namespace Yak.Benchmarks.FirstSync;
 /// <summary>
 /// The size of the first-sync tree: 20,000 files / 200 MB (the issue's source-like tree) unless YAK_BENCH_FILES and
 /// YAK_BENCH_MB say otherwise (a quick run: YAK_BENCH_FILES=2000 YAK_BENCH_MB=20). YAK_BENCH_LINKS picks the link
-/// profiles for the pod runs (comma-separated from "none,1g,50m"; all three by default).
+/// profiles for the pod runs (comma-separated from "none,1g,50m"; all three by default; "local" runs no pod).
 /// </summary>
 internal sealed record BenchTree(int Files, long Bytes, IReadOnlyList<BenchLink> Links)
 {
@@ -17,7 +17,7 @@ internal sealed record BenchTree(int Files, long Bytes, IReadOnlyList<BenchLink>
         var megabytes = Read("YAK_BENCH_MB", 200);
         var names = (Environment.GetEnvironmentVariable("YAK_BENCH_LINKS") is { Length: > 0 } value ? value : "none,1g,50m")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var links = names.Select(name => BenchLink.All.FirstOrDefault(l => l.Name == name)
+        var links = names.Where(name => name != "local").Select(name => BenchLink.All.FirstOrDefault(l => l.Name == name)
             ?? throw new ArgumentException($"YAK_BENCH_LINKS: unknown link '{name}'; known: {string.Join(", ", BenchLink.All.Select(l => l.Name))}")).ToList();
         return new BenchTree(files, (long)megabytes << 20, links);
     }

@@ -34,7 +34,10 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
         Console.WriteLine($"  tree: {tree.Files} files, {BenchmarkReport.Bytes(total)} in {source}");
 
         await LocalAsync(report, tree, source, temp.Path, cancellationToken);
-        await IntoPodAsync(report, tree, source, temp.Path, cancellationToken);
+        if (tree.Links.Count > 0)
+        {
+            await IntoPodAsync(report, tree, source, temp.Path, cancellationToken);
+        }
     }
 
     private static async Task LocalAsync(BenchmarkReport report, BenchTree tree, string source, string scratch, CancellationToken cancellationToken)
@@ -44,12 +47,15 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
         var target = Path.Combine(scratch, "local-yak");
         var clock = Stopwatch.StartNew();
         long wire;
+        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
         await using (var session = SyncBenchmarks.NewSession(source, target, Path.Combine(scratch, "state-local")))
         {
             session.Start();
-            await session.FlushAsync(cancellationToken);
+            await Timeline.FollowAsync(session, session.FlushAsync(cancellationToken));
             wire = session.GetStatus().BytesOnWire;
         }
+
+        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
 
         var yak = clock.Elapsed;
         RequireCopy(source, target);
@@ -59,7 +65,7 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
 
         report.Add(Suite, $"local, {tree.Label}", Compare(yak, ("rsync -a", rsync), ("tar c | tar x", tar)),
             $"rsync -a {Seconds(rsync)}, tar c | tar x {Seconds(tar)}", "≤ rsync -a");
-        report.Add(Suite, "local: bytes on the wire", BenchmarkReport.Bytes(wire));
+        report.Add(Suite, "local: bytes on the wire", BenchmarkReport.Bytes(wire), string.Empty, $"daemon CPU {Seconds(cpu)}");
     }
 
     private static async Task IntoPodAsync(BenchmarkReport report, BenchTree tree, string source, string scratch, CancellationToken cancellationToken)
@@ -92,7 +98,7 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
                 await using (var session = new SyncSession(new SyncSessionOptions { Name = "bench", LocalRoot = source, StateDirectory = Path.Combine(scratch, $"state-pod-{round}") }, connector))
                 {
                     session.Start();
-                    await session.FlushAsync(cancellationToken);
+                    await Timeline.FollowAsync(session, session.FlushAsync(cancellationToken));
                     wire = session.GetStatus().BytesOnWire;
                 }
 
