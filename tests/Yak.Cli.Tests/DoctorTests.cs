@@ -102,6 +102,25 @@ public sealed class DoctorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Up_UserWithoutRoles_RefusedWithTheForbiddenCode()
+    {
+        var kubeconfig = Path.Combine(sandbox.Root, "bob.kubeconfig");
+        var added = await ProcessRunner.RunAsync(ProcessRunner.StartInfo(ProcessRunner.DotnetHost,
+            [ProcessRunner.BesideTests("yak-local-cluster.dll"), "user", "add", "bob", "--state-dir", cluster.Host.StateDirectory, "--kubeconfig", kubeconfig])).DefaultTimeout();
+        Assert.True(added.ExitCode == 0, added.ToString());
+        WriteConfig(("shared", kubeconfig, null));
+        var folder = Directory.CreateDirectory(Path.Combine(sandbox.Root, "refused")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(folder, "yak.yaml"), "name: refused\nservices:\n  web:\n    image: python\n    command: [sleep, \"1000\"]\n");
+
+        var result = await Yakctl.RunAsync(sandbox, "up", "-f", folder, "--timeout", "60").DefaultTimeout();
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.True(result.StandardError.Contains("error YAK1204: The cluster refused the environment: Forbidden", StringComparison.Ordinal), result.StandardError);
+        Assert.Contains($"fix: {YakErrors.Forbidden.Fix}", result.StandardError, StringComparison.Ordinal);
+        Assert.EndsWith("see: yakctl explain YAK1204\n", result.StandardError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Doctor_DeclaredLocalPortTaken_FailsNamingTheHolder()
     {
         using var busy = new TcpListener(IPAddress.Loopback, 0);
@@ -189,6 +208,26 @@ public sealed class DoctorTests : IAsyncLifetime
         var check = Assert.Single(Parse(result), c => c.Name == "inotify watches");
         Assert.Equal(("fail", "YAK3001"), (check.Status, check.Code));
         Assert.StartsWith("more than 10 folders in 1 watched tree(s), budget 10", check.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Doctor_StateFolderOnASmallDisk_FailsFreeSpace()
+    {
+        using var disk = await TmpfsMount.MountAsync(sandbox.StateHome, 32L << 20).DefaultTimeout();
+        try
+        {
+            var (result, checks) = await DoctorJsonAsync();
+
+            Assert.Equal(1, result.ExitCode);
+            var check = Assert.Single(checks, c => c.Name == "free space");
+            Assert.Equal(("fail", "YAK5001"), (check.Status, check.Code));
+            Assert.Contains($"MiB free for {Path.Combine(sandbox.StateHome, "yak")} (under 100 MiB)", check.Message, StringComparison.Ordinal);
+        }
+        finally
+        {
+            // yakd's log is open on the tmpfs: it stops before the unmount.
+            await Yakctl.RunAsync(sandbox, "daemon", "stop").DefaultTimeout();
+        }
     }
 
     [Fact]

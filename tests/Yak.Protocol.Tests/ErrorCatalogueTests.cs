@@ -80,6 +80,21 @@ public sealed partial class ErrorCatalogueTests
     }
 
     [Fact]
+    public void Code_Always_RaisedSomewhereInTheProduct()
+    {
+        var errors = Path.Combine(Root, "src", "Yak.Protocol", "Errors");
+        var sources = string.Join('\n', Directory.EnumerateFiles(Path.Combine(Root, "src"), "*.cs", SearchOption.AllDirectories)
+            .Where(f => !f.StartsWith(errors, StringComparison.Ordinal) && !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
+            .Select(File.ReadAllText));
+        foreach (var field in typeof(YakErrors).GetFields().Where(f => f.FieldType == typeof(YakError)))
+        {
+            Assert.True(
+                Regex.IsMatch(sources, $@"\bYakErrors\.{field.Name}\b"),
+                $"YakErrors.{field.Name} ({((YakError)field.GetValue(null)!).Code}) is raised nowhere: a code nobody prints documents nothing");
+        }
+    }
+
+    [Fact]
     public void Find_CodeInAnyCaseOrNumber_FindsTheEntry()
     {
         Assert.Same(YakErrors.ClusterUnreachable, YakErrors.Find("YAK1201"));

@@ -39,6 +39,9 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
     private readonly Task loop;
     private long requested;
     private DateTimeOffset? readySince;
+
+    /// <summary>The code of the cluster's last refusal of the spec, said again while the environment stays refused.</summary>
+    private YakError? refusedWith;
     private EnvironmentObservation observation = new(0, EnvironmentState.Deploying, [], null);
     private TaskCompletionSource<EnvironmentObservation> next = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -175,7 +178,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         if (record.State == EnvironmentState.Error && !record.PendingApply)
         {
             // The cluster refused this spec: trying again changes nothing until the next up.
-            Observe(new EnvironmentObservation(ticket, record.State, [], record.LastError, Refused: true));
+            Observe(new EnvironmentObservation(ticket, record.State, [], record.LastError, Refused: true, Error: refusedWith));
             return true;
         }
 
@@ -221,7 +224,8 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             services.Registry.Update(Name, r => r with { State = EnvironmentState.Error, LastError = message, PendingApply = false, UpdatedAt = services.Time.GetUtcNow() });
             EnvironmentLog.Warning(services.Logger, Name, message);
             services.Hub.Publish(EventKinds.EnvFailed, Name, new EnvFailedInfo { Name = Name, Message = message });
-            Observe(new EnvironmentObservation(ticket, EnvironmentState.Error, [], message, Refused: true, Error: ClusterErrorCodes.For(ex)));
+            refusedWith = ClusterErrorCodes.For(ex);
+            Observe(new EnvironmentObservation(ticket, EnvironmentState.Error, [], message, Refused: true, Error: refusedWith));
             return false;
         }
 
