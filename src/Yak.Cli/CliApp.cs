@@ -29,6 +29,7 @@ internal static class CliApp
         root.Subcommands.Add(ClusterCommands.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());
+        root.Subcommands.Add(StatsCommand.Create());
         VersionCommand.AddTo(root);
 
         var parse = root.Parse(args);

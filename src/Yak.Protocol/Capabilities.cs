@@ -26,4 +26,7 @@ public static class Capabilities
 
     /// <summary><c>daemon/doctor</c>: the checks that need yakd's state (clusters, watches, disk, declared ports).</summary>
     public const string Doctor = "doctor";
+
+    /// <summary><c>stats/waits</c>: the developer's waits yakd measured.</summary>
+    public const string Stats = "stats";
 }

@@ -39,4 +39,6 @@ public static class Methods
     public const string AttachStart = "attach/start";
     public const string LogsStart = "logs/start";
     public const string StreamsAttach = "streams/attach";
+
+    public const string StatsWaits = "stats/waits";
 }

@@ -17,7 +17,9 @@ internal static class ConfigFileReader
     /// <summary>Far above any real config; a bigger file is refused rather than read.</summary>
     public const long MaxBytes = 1 << 20;
 
-    private static readonly string[] TopKeys = ["owner", "sidecarCommand", "agent", "clusters"];
+    private static readonly string[] TopKeys = ["owner", "sidecarCommand", "agent", "clusters", "telemetry"];
+    private static readonly string[] TelemetryKeys = ["otlp"];
+    private static readonly string[] OtlpKeys = ["endpoint", "protocol", "headers", "signals", "exportIntervalSeconds"];
     private static readonly string[] ClusterKeys = ["name", "kubeconfig", "context", "capacity", "zone", "taints", "agent"];
     private static readonly string[] TaintKeys = ["key", "value", "effect"];
     private static readonly string[] AgentKeys = ["baseImage", "image"];
@@ -54,6 +56,7 @@ internal static class ConfigFileReader
             }
 
             config.Agent?.Validate($"{path}: agent");
+            config.Telemetry?.Otlp?.Validate($"{path}: telemetry.otlp");
             return config;
         }
         catch (YamlException ex)
@@ -104,6 +107,16 @@ internal static class ConfigFileReader
         var root = Mapping(path, stream.Documents[0].RootNode, "the top level");
         Check(path, root, TopKeys, "the top level");
         CheckAgent(path, root);
+        if (root.Children.TryGetValue(new YamlScalarNode("telemetry"), out var telemetry))
+        {
+            var section = Mapping(path, telemetry, "telemetry");
+            Check(path, section, TelemetryKeys, "telemetry");
+            if (section.Children.TryGetValue(new YamlScalarNode("otlp"), out var otlp))
+            {
+                Check(path, Mapping(path, otlp, "telemetry.otlp"), OtlpKeys, "telemetry.otlp");
+            }
+        }
+
         if (root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clusters) && clusters is YamlSequenceNode list)
         {
             foreach (var cluster in list.Children.Select(c => Mapping(path, c, "a cluster")))

@@ -18,6 +18,8 @@ namespace Yak.Daemon.Environments;
 ///     zone: eu-west-1a
 ///     taints: [{ key: dedicated, value: dev, effect: NoSchedule }]
 ///     agent: { baseImage: … }   # overrides the global agent settings for environments on this cluster
+/// telemetry:                    # optional: OTLP export of waits (Telemetry/TelemetryConfig)
+///   otlp: { endpoint: https://otel.corp:4318 }
 /// </code>
 /// </summary>
 internal sealed class ClusterConfig
@@ -29,6 +31,9 @@ internal sealed class ClusterConfig
     public AgentConfig? Agent { get; set; }
 
     public List<ClusterEntry> Clusters { get; set; } = [];
+
+    /// <summary>Optional OTLP export of the waits yakd measures (see Telemetry/).</summary>
+    public Yak.Daemon.Telemetry.TelemetryConfig? Telemetry { get; set; }
 
     /// <summary>The agent settings for environments on <paramref name="cluster"/>: its own, else the global ones.</summary>
     public AgentConfig AgentFor(string? cluster)

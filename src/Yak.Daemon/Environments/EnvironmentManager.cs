@@ -5,6 +5,7 @@ using Yak.Protocol;
 using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
 using Yak.Daemon.Rpc;
+using Yak.Daemon.Telemetry;
 using Yak.Daemon.Sync;
 using Yak.Environments;
 using Yak.Environments.Manifests;
@@ -90,7 +91,9 @@ internal sealed partial class EnvironmentManager(
 
     public async Task<EnvUpResponse> UpAsync(EnvUpRequest request, CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
         var (spec, warnings) = LoadSpec(request.SpecPath);
+        using var wait = EnvironmentWait.Begin(hub, time, WaitKinds.Up, spec.Name, started);
         var existing = registry.Find(spec.Name);
         if (existing is not null && !SamePath(existing.SpecPath, spec.SourceFile))
         {
@@ -126,13 +129,15 @@ internal sealed partial class EnvironmentManager(
             ticket = supervisor.Wake();
         }
 
-        var info = await WatchAsync(runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken);
+        var info = await TimedWatchAsync(wait, runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken);
         return new EnvUpResponse { Environment = info, Warnings = [.. warnings] };
     }
 
     public async Task<EnvUpdateResponse> UpdateAsync(EnvUpdateRequest request, CancellationToken cancellationToken)
     {
+        var started = time.GetUtcNow();
         var record = Resolve(request.Name, request.SpecPath);
+        using var wait = EnvironmentWait.Begin(hub, time, WaitKinds.Update, record.Name, started);
         var (spec, _) = LoadSpec(record.SpecPath);
         var unknown = request.Services.Where(s => spec[s] is null).ToList();
         if (unknown.Count > 0)
@@ -161,7 +166,7 @@ internal sealed partial class EnvironmentManager(
             ticket = supervisor.Wake();
         }
 
-        return new EnvUpdateResponse { Environment = await WatchAsync(runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken) };
+        return new EnvUpdateResponse { Environment = await TimedWatchAsync(wait, runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken) };
     }
 
     public async Task<EnvDownResponse> DownAsync(EnvDownRequest request, CancellationToken cancellationToken)
@@ -248,6 +253,44 @@ internal sealed partial class EnvironmentManager(
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// <see cref="WatchAsync"/>, timed as the developer waits: the image pulls the nodes reported join the phases read
+    /// from the environment's events. Timing never fails the verb.
+    /// </summary>
+    private async Task<EnvironmentInfo> TimedWatchAsync(EnvironmentWait wait, EnvironmentRuntime runtime, EnvironmentSupervisor supervisor, long ticket, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        EnvironmentInfo info;
+        try
+        {
+            info = await WatchAsync(runtime, supervisor, ticket, timeout, cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            wait.End("cancelled");
+            throw;
+        }
+        catch (DaemonException)
+        {
+            wait.End("error");
+            throw;
+        }
+
+        wait.Cluster(info.Cluster);
+        var serviceByPod = info.Services.SelectMany(s => s.Pods.Select(p => (Pod: p.Name, Service: s.Name))).DistinctBy(p => p.Pod).ToDictionary(p => p.Pod, p => p.Service, StringComparer.Ordinal);
+        using var bounded = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            wait.AddPulls(await ImagePulls.ReadAsync(runtime.Connection.Client, info.Namespace, serviceByPod, wait.Started, bounded.Token));
+        }
+        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException or System.Text.Json.JsonException)
+        {
+            // Without the events' figures the wait still has its other phases.
+        }
+
+        wait.End(info.State == EnvironmentState.Up ? "ok" : "not-ready");
+        return info;
     }
 
     /// <summary>

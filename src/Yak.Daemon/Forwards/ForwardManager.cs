@@ -5,6 +5,7 @@ using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Kube;
 using Yak.Daemon.Rpc;
+using Yak.Daemon.Telemetry;
 using Yak.Forwarding;
 using Yak.Kube;
 using Yak.Protocol.Messages;
@@ -282,10 +283,22 @@ internal sealed partial class ForwardManager(
             LocalPort = definition.LocalPort,
             Time = time,
         }, connection.Informers);
+        DateTimeOffset? lostAt = null;
         forward.StateChanged += (_, e) =>
         {
             ForwardLog.StateChanged(logger, definition.Name, e.State.ToString(), e.Reason ?? string.Empty);
             hub.Publish(EventKinds.ForwardStateChanged, definition.Name, new ForwardStateChangedInfo { State = e.State.ToContract(), Previous = e.Previous.ToContract(), Reason = e.Reason });
+
+            // Lost its pod (or the API) → answering again: a wait the developer feels as a refused connection.
+            if (e.State == ForwardState.Degraded && e.Previous == ForwardState.Listening)
+            {
+                lostAt = time.GetUtcNow();
+            }
+            else if (e.State == ForwardState.Listening && lostAt is { } since)
+            {
+                lostAt = null;
+                YakTelemetry.Completed(WaitKinds.ForwardReconnect, definition.Name, "yak.forward.reconnect", since, time.GetUtcNow());
+            }
         };
         forward.TargetChanged += (_, e) => hub.Publish(EventKinds.ForwardTargetChanged, definition.Name, new ForwardTargetChangedInfo { Pod = e.Pod, PreviousPod = e.PreviousPod });
         forward.ConnectionError += (_, e) => hub.Publish(EventKinds.ForwardConnectionError, definition.Name, new ForwardConnectionErrorInfo { Pod = e.Pod, Error = e.Error });

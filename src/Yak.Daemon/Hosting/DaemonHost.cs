@@ -11,6 +11,7 @@ using Yak.Daemon.Ipc;
 using Yak.Daemon.Kube;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Sync;
+using Yak.Daemon.Telemetry;
 using Yak.Protocol.Transport;
 
 namespace Yak.Daemon.Hosting;
@@ -29,6 +30,7 @@ internal static class DaemonHost
         builder.Services.AddSingleton<DaemonInfo>();
         ConfigureEvents(builder.Services);
         ConfigureConfiguration(builder.Services);
+        ConfigureTelemetry(builder.Services, endpoint);
 
         // Session managers before the RPC server: they resume saved sessions before clients can ask about them.
         ConfigureKube(builder.Services);
@@ -46,6 +48,31 @@ internal static class DaemonHost
 
     /// <summary>config.yaml as options: read at first use and on change, validated at start and on every reload.</summary>
     private static void ConfigureConfiguration(IServiceCollection services) => services.AddDaemonConfiguration();
+
+    /// <summary>
+    /// Waits are recorded from yakd's ActivitySource into the state folder; OTLP export only when config.yaml's
+    /// telemetry.otlp says where (read once at start: a config that does not load exports nothing).
+    /// </summary>
+    private static void ConfigureTelemetry(IServiceCollection services, DaemonEndpoint endpoint)
+    {
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<WaitStore>(sp, endpoint.StateDirectory));
+        services.AddSingleton<WaitRecorder>();
+        ClusterConfig? config = null;
+        try
+        {
+            config = ConfigFileReader.Read(new ConfigFilePath(endpoint).Path);
+        }
+        catch (InvalidOperationException)
+        {
+        }
+
+        var otlp = config?.Telemetry?.Otlp;
+        services.AddHostedService(sp => new TelemetryStartup(sp.GetRequiredService<WaitRecorder>(), otlp, sp.GetRequiredService<ILogger<TelemetryStartup>>()));
+        if (otlp is not null)
+        {
+            TelemetryExport.Configure(services, otlp, config?.Owner);
+        }
+    }
 
     private static void ConfigureKube(IServiceCollection services) => services.AddSingleton<KubeConnections>();
 

@@ -103,6 +103,7 @@ internal sealed class RpcServer(
                 rpc.AddLocalRpcTarget<IForwardService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Forwards.ForwardRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IEnvironmentService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Environments.EnvironmentRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IStreamService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Streams.StreamRpcTarget>(services, c), options);
+                rpc.AddLocalRpcTarget<IStatsService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Telemetry.StatsRpcTarget>(services, c), options);
             },
             hub,
             logger);

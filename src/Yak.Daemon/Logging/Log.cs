@@ -4,7 +4,7 @@ namespace Yak.Daemon.Logging;
 
 /// <summary>
 /// Every daemon log message with a stable event id. Ids are never reused or repurposed: add new ones at the end
-/// of their range (1xxx hosting, 2xxx ipc, 3xxx events, 4xxx sync, 5xxx configuration).
+/// of their range (1xxx hosting, 2xxx ipc, 3xxx events, 4xxx sync, 5xxx configuration; 6xxx forwards and 7xxx telemetry in their folders).
 /// </summary>
 internal static partial class Log
 {

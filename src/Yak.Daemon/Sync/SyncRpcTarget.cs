@@ -1,5 +1,6 @@
 using Yak.Daemon.Ipc;
 using Yak.Daemon.Rpc;
+using Yak.Daemon.Telemetry;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 
@@ -35,7 +36,23 @@ internal sealed class SyncRpcTarget(ClientConnection connection, SyncSessionMana
     public async Task<SyncFlushResponse> FlushAsync(SyncFlushRequest request, CancellationToken cancellationToken)
     {
         connection.RequireHandshake();
-        return new SyncFlushResponse { Sessions = await manager.FlushAsync(request.Name, cancellationToken) };
+        using var wait = YakTelemetry.StartWait(WaitKinds.SyncFlush, request.Name, "yak.sync.flush");
+        try
+        {
+            var sessions = await manager.FlushAsync(request.Name, cancellationToken);
+            wait.End(sessions.Any(s => s.LastError is not null) ? "error" : "ok");
+            return new SyncFlushResponse { Sessions = sessions };
+        }
+        catch (OperationCanceledException)
+        {
+            wait.End("cancelled");
+            throw;
+        }
+        catch (Exception)
+        {
+            wait.End("error");
+            throw;
+        }
     }
 
     public async Task<SyncPauseResponse> PauseAsync(SyncPauseRequest request, CancellationToken cancellationToken)

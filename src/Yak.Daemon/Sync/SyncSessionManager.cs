@@ -7,6 +7,7 @@ using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
 using Yak.Daemon.Rpc;
+using Yak.Daemon.Telemetry;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 using Yak.Sync.Ignore;
@@ -57,7 +58,7 @@ internal sealed partial class SyncSessionManager(
             {
                 try
                 {
-                    Open(definition);
+                    Open(definition, resumed: true);
                     Log.SyncSessionResumed(logger, definition.Name, definition.Endpoint);
                 }
                 catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
@@ -268,7 +269,7 @@ internal sealed partial class SyncSessionManager(
         }
     }
 
-    private SyncSession Open(SyncSessionDefinition definition)
+    private SyncSession Open(SyncSessionDefinition definition, bool resumed = false)
     {
         SyncEndpoint.TryParse(definition.Endpoint, out var target, out var error);
         var connector = connectors.Create(target ?? throw new ArgumentException(error), definition);
@@ -299,8 +300,34 @@ internal sealed partial class SyncSessionManager(
                 },
             },
             connector);
+        if (resumed)
+        {
+            // yakd started → this session syncing again: the wait of a developer whose daemon restarted. Stored before
+            // the state change is published, so a client that sees the event finds the wait in stats/waits.
+            void Reconnected(object? sender, SyncStateChangedEventArgs e)
+            {
+                if (e.State == SyncState.Watching)
+                {
+                    session.StateChanged -= Reconnected;
+                    YakTelemetry.Completed(WaitKinds.Reconnect, definition.Name, "yak.daemon.reconnect", YakTelemetry.ProcessStarted, time.GetUtcNow());
+                }
+            }
+
+            session.StateChanged += Reconnected;
+        }
+
         session.StateChanged += (_, e) => hub.Publish(EventKinds.SyncStateChanged, definition.Name, new SyncStateChangedInfo { State = e.State.ToContract(), Previous = e.Previous.ToContract(), Reason = e.Reason });
-        session.Synced += (_, e) => hub.Publish(EventKinds.SyncSynced, definition.Name, new SyncSyncedInfo { Changes = e.Changes, LatencyMs = e.Latency.TotalMilliseconds, Full = e.Full });
+        session.Synced += (_, e) =>
+        {
+            if (!e.Full)
+            {
+                // From the pass's start (after the watcher's debounce) to the replica's rename.
+                var now = time.GetUtcNow();
+                YakTelemetry.Completed(WaitKinds.SaveVisible, definition.Name, "yak.sync.visible", now - e.Latency, now);
+            }
+
+            hub.Publish(EventKinds.SyncSynced, definition.Name, new SyncSyncedInfo { Changes = e.Changes, LatencyMs = e.Latency.TotalMilliseconds, Full = e.Full });
+        };
         session.ReplicaDiskFull += (_, e) =>
         {
             var error = e.Error;

@@ -24,6 +24,20 @@ public sealed class ConfigFileTests : IDisposable
         Assert.Contains($"{ConfigPath}:4:5: unknown key 'capcity' in a cluster (did you mean \"capacity\"?)", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("telemetry:\n  otlp:\n    endpont: http://127.0.0.1:4318\n", "unknown key 'endpont' in telemetry.otlp")]
+    [InlineData("telemetry:\n  otlp:\n    endpoint: collector:4318\n", "telemetry.otlp.endpoint: 'collector:4318' is not an http(s) URL")]
+    [InlineData("telemetry:\n  otlp:\n    endpoint: http://127.0.0.1:4318\n    signals: [logs]\n", "telemetry.otlp.signals: 'logs' is not one of traces, metrics")]
+    [InlineData("telemetry:\n  otlp:\n    endpoint: http://127.0.0.1:4318\n    protocol: http/json\n", "telemetry.otlp.protocol: 'http/json' is not one of http/protobuf, grpc")]
+    public void Read_BadTelemetry_SaysWhatAndWhere(string yaml, string expected)
+    {
+        Write(yaml);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_UnknownTopLevelKey_ListsTheKnownOnes()
     {
@@ -31,7 +45,7 @@ public sealed class ConfigFileTests : IDisposable
 
         var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
 
-        Assert.Contains("unknown key 'ownr' in the top level (did you mean \"owner\"?); known keys: owner, sidecarCommand, agent, clusters.", error.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown key 'ownr' in the top level (did you mean \"owner\"?); known keys: owner, sidecarCommand, agent, clusters, telemetry.", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
