@@ -258,6 +258,7 @@ public sealed partial class AgentServer
                 var stat = file.Commit();
                 manifest.RemoveSubtree(file.Relative);
                 manifest.Entries[file.Relative] = file.Result!.Value with { MtimeNs = stat?.MtimeNs ?? 0, Inode = stat?.Inode ?? 0 };
+                WriteSucceeded();
                 await writer.WriteAsync(MessageType.Ack, file.Id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)

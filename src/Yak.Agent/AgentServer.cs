@@ -32,6 +32,9 @@ public sealed partial class AgentServer
     private TreeOperations? operations;
     private FrameWriter writer = null!;
 
+    // Refused writes since the disk filled up: the first is logged, the rest counted (thousands of files fail alike).
+    private int diskFaultsUnlogged = -1;
+
     public AgentServer(string root, Stream input, Stream output, TextWriter log, string version)
     {
         this.root = Path.GetFullPath(root);
@@ -288,11 +291,26 @@ public sealed partial class AgentServer
         {
             (var fault, message) = DiskFaults.Describe(code, path, needed, rootHandle?.FileSystemSpace());
             payload = Messages.Error(fault, message);
-            log.WriteLine($"yak-agent: {message}");
+            if (diskFaultsUnlogged < 0)
+            {
+                log.WriteLine($"yak-agent: {message}");
+            }
+
+            diskFaultsUnlogged++;
         }
 
         await writer.WriteAsync(MessageType.Error, id, payload, cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>A write went through: a disk-full episode (if any) is over; says how many writes it refused.</summary>
+    private void WriteSucceeded()
+    {
+        if (diskFaultsUnlogged >= 0)
+        {
+            log.WriteLine($"yak-agent: writes succeed again ({diskFaultsUnlogged + 1} refused for lack of room or a read-only volume meanwhile)");
+            diskFaultsUnlogged = -1;
+        }
     }
 
     private void SaveCache()

@@ -34,6 +34,14 @@ public sealed class AgentDiskFullTests
             }
         }
 
+        public List<string> Lines()
+        {
+            lock (lines)
+            {
+                return [.. lines];
+            }
+        }
+
         public Task<string> WaitForAsync(Func<string, bool> match)
         {
             lock (lines)
@@ -141,7 +149,7 @@ public sealed class AgentDiskFullTests
     }
 
     [Fact]
-    public async Task PutFile_ManyPipelinedOnFullDisk_EachAnsweredAgentLivesNoTemps()
+    public async Task PutFile_ManyPipelinedOnFullDisk_EachAnsweredOneLogLineAgentLivesNoTemps()
     {
         // The reproduced crash: the batch commit's parallel fsync threw an AggregateException and the agent died.
         using var temp = new TempDirectory();
@@ -152,6 +160,7 @@ public sealed class AgentDiskFullTests
         await agent.Client.FlushAsync().DefaultTimeout();
 
         var written = 0;
+        var refused = 0;
         for (var i = 0; i < files.Count; i++)
         {
             try
@@ -164,6 +173,7 @@ public sealed class AgentDiskFullTests
             {
                 Assert.Equal(ErrorCode.NoSpace, e.Code);
                 Assert.Equal(files[i].Item1, e.Disk!.Path);
+                refused++;
                 Assert.False(File.Exists(Path.Combine(volume.Path, files[i].Item1)));
             }
         }
@@ -173,6 +183,13 @@ public sealed class AgentDiskFullTests
         Assert.False(agent.Connector.LastProcess!.HasExited);
         var manifest = await agent.Client.GetManifestAsync(default, CancellationToken.None).DefaultTimeout();
         Assert.Equal(written, manifest.Entries!.Count(e => e.Key.StartsWith("f/", StringComparison.Ordinal)));
+
+        // One line for the episode, not one per file: the next write that goes through closes it with the count.
+        await Ok(agent.Client, agent.Client.Delete("f/00.bin"));
+        await Ok(agent.Client, Put(agent.Client, "small.txt", [1, 2, 3]));
+        var closed = await agent.Log.WaitForAsync(l => l.Contains("writes succeed again", StringComparison.Ordinal)).DefaultTimeout();
+        Assert.Contains($"({refused} refused", closed, StringComparison.Ordinal);
+        Assert.Single(agent.Log.Lines(), l => l.Contains("no space left", StringComparison.Ordinal));
     }
 
     [Fact]
