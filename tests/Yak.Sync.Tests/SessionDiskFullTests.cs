@@ -78,6 +78,7 @@ public sealed class SessionDiskFullTests
         Assert.Contains(" free", error.Message, StringComparison.Ordinal);
         Assert.Contains("Fix: free space in the pod's volume", error.Message, StringComparison.Ordinal);
         Assert.Equal(error.Message, session.GetStatus().LastError); // the state itself may be a retry's by now
+        Assert.NotNull(session.GetStatus().ReplicaDisk);
         Assert.Contains(error.Message, errors);
         Assert.Equal(error.Message, Assert.Single(faults).Error.Message);
         Assert.Equal("print('v1')\n", await File.ReadAllTextAsync(Path.Combine(remote, "app.py")));
@@ -92,6 +93,7 @@ public sealed class SessionDiskFullTests
         TreeAssert.Equal(local, remote);
         Assert.Empty(TempEntries(remote));
         Assert.Single(faults);
+        Assert.Null(session.GetStatus().ReplicaDisk);
         await session.FlushAsync().DefaultTimeout();
     }
 

@@ -224,9 +224,15 @@ public sealed partial class SyncSession
         }
 
         var full = result.Disk is { } fault ? new ReplicaDiskFullException(connector.Target, fault, result.DiskBytesNeeded, result.DiskFailures) : null;
+        // Before the flushes are answered: whoever they wake sees the status as this pass left it.
         if (full is not null)
         {
-            ReportDiskFull(full); // before the flushes fail: whoever they wake sees the error in the status
+            ReportDiskFull(full);
+        }
+        else if (diskFull is not null)
+        {
+            diskFull = null;
+            options.Log?.Invoke($"sync {options.Name}: the replica's disk took the pass; syncing again");
         }
 
         var done = state.CompletePass(work, result, full);
@@ -249,12 +255,6 @@ public sealed partial class SyncSession
         if (full is not null)
         {
             return full;
-        }
-
-        if (diskFull is not null)
-        {
-            diskFull = null;
-            options.Log?.Invoke($"sync {options.Name}: the replica's disk took the pass; syncing again");
         }
 
         if (result.Applied > 0 || work.Full)

@@ -87,6 +87,14 @@ public sealed class ReplicaDiskFullTests
             Assert.Equal("print('v2')\n", File.ReadAllText(Path.Combine(volume, "app.py")));
             Assert.Equal(model, File.ReadAllBytes(Path.Combine(volume, "model.bin")));
             Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories));
+
+            // No restart loop: one agent served the whole episode; the warning was logged once. (A graceful stop flushes the log.)
+            await client.ShutdownAsync("log check", CancellationToken.None).DefaultTimeout();
+            await daemon.WaitForExitAsync().DefaultTimeout();
+            var log = string.Concat(Directory.GetFiles(sandbox.LogDirectory).Select(File.ReadAllText));
+            Assert.Single(log.Split('\n'), l => l.Contains("connected to yak-agent", StringComparison.Ordinal));
+            Assert.Single(log.Split('\n'), l => l.Contains("[WRN]", StringComparison.Ordinal) && l.Contains("no space left in pod default/web:/code", StringComparison.Ordinal));
+            Assert.Contains("writes succeed again", log, StringComparison.Ordinal);
         }
         finally
         {
