@@ -37,6 +37,24 @@ public sealed class DaemonRpcTests : IAsyncLifetime
         Assert.NotNull(result["sessions"]?["sync"]);
     }
 
+    [Theory]
+    [InlineData("1.0")]
+    [InlineData("3.0")]
+    public async Task Call_JsonRpcVersionNot20_GetsInvalidRequestAndTheConnectionServesOn(string version)
+    {
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+        await raw.HelloAsync();
+
+        await raw.SendFramedAsync("{\"jsonrpc\":\"" + version + "\",\"id\":3,\"method\":\"daemon/status\",\"params\":{}}");
+        var response = await raw.ReadMessageAsync().DefaultTimeout();
+
+        Assert.Equal(3, (int?)response["id"]);
+        Assert.Null(response["result"]);
+        Assert.Equal(-32600, (int?)response["error"]?["code"]);
+        Assert.Contains(version, (string?)response["error"]?["message"], StringComparison.Ordinal);
+        Assert.Equal(daemon.Pid, (int?)(await raw.CallAsync(4, "daemon/status", new { }))["result"]?["pid"]);
+    }
+
     [Fact]
     public async Task Call_BeforeHello_GetsHandshakeRequiredError()
     {

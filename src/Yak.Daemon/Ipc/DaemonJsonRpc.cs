@@ -12,6 +12,25 @@ namespace Yak.Daemon.Ipc;
 /// </summary>
 internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
 {
+    /// <summary>StreamJsonRpc runs a request whatever its "jsonrpc" says; JSON-RPC 2.0 makes any other version an Invalid Request.</summary>
+    protected override ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
+    {
+        if (request.Version == "2.0")
+        {
+            return base.DispatchRequestAsync(request, targetMethod, cancellationToken);
+        }
+
+        return new ValueTask<JsonRpcMessage>(new JsonRpcError
+        {
+            RequestId = request.RequestId,
+            Error = new JsonRpcError.ErrorDetail
+            {
+                Code = JsonRpcErrorCode.InvalidRequest,
+                Message = $"Invalid Request: \"jsonrpc\" must be \"2.0\", not \"{request.Version}\".",
+            },
+        });
+    }
+
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)
     {
         var root = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerException! : exception;
