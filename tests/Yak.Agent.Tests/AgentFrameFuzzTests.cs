@@ -77,7 +77,7 @@ public sealed class AgentFrameFuzzTests(ITestOutputHelper output)
 
                 sent += batch.Count;
                 var finding = desync ? await agent.EndAsync() : await agent.ProbeAsync();
-                Assert.True(finding is null, $"seed {seed}, frame {sent}: {finding}\nbatch:\n{string.Join('\n', batch.Select(Convert.ToHexString))}");
+                Assert.True(finding is null, $"seed {seed}, frame {sent}: {finding}\nbatch:\n{string.Join('\n', batch.Select(f => Convert.ToHexString(f.AsSpan(0, Math.Min(f.Length, 48))) + (f.Length > 48 ? $"… ({f.Length} bytes)" : "")))}");
                 if (agent.Closed)
                 {
                     break;
@@ -159,9 +159,12 @@ public sealed class AgentFrameFuzzTests(ITestOutputHelper output)
                 type = MessageType.Symlink;
                 payload.String(path).String(random.Next(2) == 0 ? "seed.txt" : NastyPaths[random.Next(NastyPaths.Length)]);
                 break;
-            case 9:
+            case 9 when random.Next(2) == 0:
                 type = MessageType.ManifestRequest;
                 payload.Digest(default);
+                break;
+            case 9:
+                type = MessageType.SpaceRequest;
                 break;
             default:
                 type = (MessageType)random.Next(256);
@@ -415,7 +418,7 @@ public sealed class AgentFrameFuzzTests(ITestOutputHelper output)
                         Replies[frame.Type] = Replies.GetValueOrDefault(frame.Type) + 1;
                         switch (frame.Type)
                         {
-                            case MessageType.Ack or MessageType.ManifestEntries or MessageType.ManifestEnd:
+                            case MessageType.Ack or MessageType.ManifestEntries or MessageType.ManifestEnd or MessageType.SpaceInfo:
                                 break;
                             case MessageType.Error:
                                 var (code, message) = Messages.ReadError(frame.Payload.Span);
