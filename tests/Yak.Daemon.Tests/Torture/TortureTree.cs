@@ -191,6 +191,8 @@ passes = checked = 0
 while not stop.is_set():
     for folder, dirs, files in os.walk(root):
         for name in files:
+            if name.startswith('.yak-tmp'):
+                continue  # the agent's file in the making: never a name in the tree; gone or renamed when whole
             path = os.path.join(folder, name)
             try:
                 if os.path.islink(path):
