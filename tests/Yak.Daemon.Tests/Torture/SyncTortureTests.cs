@@ -124,7 +124,10 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
 
     private static void AssertReplicaEqualsSource(string source, string replica, string context)
     {
-        var expected = Describe(source);
+        // A link that a folder move left pointing above the root is refused by design (it would leave the root).
+        var expected = new SortedDictionary<string, string>(
+            Describe(source).Where(e => !e.Value.StartsWith("link -> ", StringComparison.Ordinal) || StaysInside(source, e.Key, e.Value["link -> ".Length..])),
+            StringComparer.Ordinal);
         var actual = Describe(replica);
         var temps = actual.Keys.Where(k => k.Contains(".yak-tmp", StringComparison.Ordinal)).ToList();
         Assert.True(temps.Count == 0, $"{context}: temp entries left in the replica: {string.Join(", ", temps.Take(5))}");
@@ -133,6 +136,12 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
         var extra = actual.Keys.Where(k => !expected.ContainsKey(k)).Select(k => $"{k}: unexpected {actual[k]}");
         var differences = missing.Concat(extra).Take(10).ToList();
         Assert.True(differences.Count == 0, $"{context}: replica differs from source:\n{string.Join("\n", differences)}");
+    }
+
+    private static bool StaysInside(string root, string link, string target)
+    {
+        var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.Combine(root, link))!, target));
+        return resolved == root || resolved.StartsWith(root + "/", StringComparison.Ordinal);
     }
 
     /// <summary>Each entry as plain BCL sees it (not the engine's scanner): kind, bytes digest, executable bit, link target.</summary>
