@@ -58,8 +58,11 @@ work="$(mktemp -d "$repo/artifacts/package-build.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 step "yak $version → $out"
 
-# Properties every publish shares: a package lays its programs side by side (no dev layout), no debug files.
-common=(-c Release -p:YakDevLayout=false -p:DebugType=none -p:GenerateDocumentationFile=false --nologo -v:quiet)
+# Properties every publish shares: a package lays its programs side by side (no dev layout), no debug files, and
+# its own bin/obj under $work (--artifacts-path): a build running beside it in the same tree (a developer's, or
+# the solution build while the packaging tests run) writes src/*/obj too, and two NativeAOT compiles of the same
+# obj folder crashed ilc with a bus error.
+common=(-c Release -p:YakDevLayout=false -p:DebugType=none -p:GenerateDocumentationFile=false --artifacts-path "$work/build" --nologo -v:quiet)
 
 # The agents: static NativeAOT executables (no runtime, no libc needed in the sidecar), one per node architecture.
 for a in ${agents//,/ }; do
