@@ -121,18 +121,20 @@ internal sealed class EnvironmentWait : IEventSink, IDisposable
             phases.Add(("yak.env.image_pull", service, start < started ? started : start, end));
         }
 
+        // The supervisor flushes every session before it says ready: a first sync ends at its own event, else there.
+        var readyEvent = events.LastOrDefault(EventKinds.EnvReady.Matches);
         foreach (var sync in events.Where(EventKinds.EnvSyncStarted.Matches))
         {
             var service = EventKinds.EnvSyncStarted.Read(sync)!.Service;
-            var done = events.FirstOrDefault(e => e.Time >= sync.Time && EventKinds.EnvInitialSyncDone.Read(e) is { } d && d.Service == service);
-            if (done is not null)
+            var done = events.FirstOrDefault(e => e.Time >= sync.Time && EventKinds.EnvInitialSyncDone.Read(e) is { } d && d.Service == service)
+                ?? (readyEvent is not null && readyEvent.Time >= sync.Time ? readyEvent : null);
+            if (done is not null && !phases.Any(p => p.Item1 == "yak.env.first_sync" && p.Item2 == service))
             {
                 phases.Add(("yak.env.first_sync", service, sync.Time, done.Time));
             }
         }
 
         var lastEnd = phases.Count == 0 ? started : phases.Max(p => p.Item4);
-        var readyEvent = events.LastOrDefault(EventKinds.EnvReady.Matches);
         if (readyEvent is not null && readyEvent.Time >= lastEnd)
         {
             phases.Add(("yak.env.ready", null, lastEnd, readyEvent.Time));

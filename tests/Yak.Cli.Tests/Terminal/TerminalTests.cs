@@ -173,11 +173,13 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
         // A sandbox of its own whose yakd reaches the cluster through KUBECONFIG, as a user's would.
         using var sandbox = new YakSandbox();
         using var folder = new TempDirectory("yak-up-ctrlc-");
+        // Host-tool images see the host's /tmp: a gate name of this run only, removed at the end.
+        var gatePath = $"/tmp/yak-gate-{Guid.NewGuid():N}";
         var environment = sandbox.Environment();
         environment["KUBECONFIG"] = fixture.Cluster.Host.KubeconfigPath;
         File.WriteAllText(
             Path.Combine(folder.Path, "yak.yaml"),
-            "name: ctrlc\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    readiness:\n      exec: [test, -f, /tmp/gate]\n      periodSeconds: 1\n");
+            $"name: ctrlc\nservices:\n  app:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    readiness:\n      exec: [test, -f, {gatePath}]\n      periodSeconds: 1\n");
         try
         {
             await using (var yakctl = PtyProcess.Start(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), "up", "-f", folder.Path], environment))
@@ -202,7 +204,7 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
                 await changed.WaitAsync().DefaultTimeout();
             }
 
-            var gate = await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running.Name, "--", "touch", "/tmp/gate");
+            var gate = await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running.Name, "--", "touch", gatePath);
             Assert.True(gate.ExitCode == 0, gate.ToString());
 
             // No user action from here: the supervisor sees the pod turn ready and the environment up.
@@ -210,6 +212,8 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
             {
                 await changed.WaitAsync().DefaultTimeout();
             }
+
+            Assert.Equal(0, (await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running.Name, "--", "rm", "-f", gatePath)).ExitCode);
         }
         finally
         {
