@@ -94,7 +94,7 @@ internal static class ExecEndpoint
                 launch,
                 flags.Tty,
                 // The launcher's complaint is replaced by the runtime's words on the same stream; the exit code (127) stays.
-                (stream, data) => session.ForwardOutputAsync(stream, launchFailure.Swallow(data) ? System.Text.Encoding.UTF8.GetBytes(launchFailure.Message + "\n") : data, cancellationToken));
+                (stream, data) => ForwardAsync(session, stream, launchFailure.Filter(stream, data), cancellationToken));
         }
         catch (Exception ex) when (ex is IOException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
@@ -118,9 +118,14 @@ internal static class ExecEndpoint
             return;
         }
 
-        await session.FinishAsync(await process.Exited.ConfigureAwait(false), null, cancellationToken).ConfigureAwait(false);
+        var exitCode = await process.Exited.ConfigureAwait(false);
+        await ForwardAsync(session, launchFailure.HeldStream ?? "stdout", launchFailure.Release(), cancellationToken).ConfigureAwait(false);
+        await session.FinishAsync(exitCode, null, cancellationToken).ConfigureAwait(false);
         await Task.WhenAny(receiving, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
     }
+
+    private static ValueTask ForwardAsync(ExecSession session, string stream, ReadOnlyMemory<byte> data, CancellationToken cancellationToken) =>
+        data.IsEmpty ? ValueTask.CompletedTask : session.ForwardOutputAsync(stream, data, cancellationToken);
 
     private static async Task AttachAsync(ExecSession session, ContainerRunner container, LocalProcess process, ExecFlags flags, CancellationToken cancellationToken)
     {

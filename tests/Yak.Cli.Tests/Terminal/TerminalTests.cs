@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
+using k8s;
 using Yak.Client;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -198,13 +199,10 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
             var changed = new SemaphoreSlim(0);
             client.EventReceived += (_, _) => changed.Release();
             await client.SubscribeAsync([EventTopics.Environment], CancellationToken.None).DefaultTimeout();
-            EnvironmentPodInfo? running;
-            while ((running = (await StatusAsync(client)).Services.Single().Pods.FirstOrDefault(p => p.Phase == "Running")) is null)
-            {
-                await changed.WaitAsync().DefaultTimeout();
-            }
+            // A pod turning Running while not yet ready changes no environment state: watch the pods themselves.
+            var running = await RunningPodAsync(fixture.Cluster.Client, (await StatusAsync(client)).Namespace).DefaultTimeout();
 
-            var gate = await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running.Name, "--", "touch", gatePath);
+            var gate = await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running, "--", "touch", gatePath);
             Assert.True(gate.ExitCode == 0, gate.ToString());
 
             // No user action from here: the supervisor sees the pod turn ready and the environment up.
@@ -213,7 +211,7 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
                 await changed.WaitAsync().DefaultTimeout();
             }
 
-            Assert.Equal(0, (await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running.Name, "--", "rm", "-f", gatePath)).ExitCode);
+            Assert.Equal(0, (await RunAsync(environment, "exec", "-e", "ctrlc", "pod/" + running, "--", "rm", "-f", gatePath)).ExitCode);
         }
         finally
         {
@@ -221,6 +219,28 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
             {
                 using var daemon = Process.GetProcessById(pid);
                 daemon.Kill();
+            }
+        }
+    }
+
+    private static async Task<string> RunningPodAsync(IKubernetes kube, string ns)
+    {
+        while (true)
+        {
+            var pods = await kube.CoreV1.ListNamespacedPodAsync(ns);
+            var running = pods.Items.FirstOrDefault(p => p.Status?.Phase == "Running" && p.Metadata.DeletionTimestamp is null);
+            if (running is not null)
+            {
+                return running.Metadata.Name;
+            }
+
+            // From the list's version on, so no change between the list and the watch is missed; a closed watch lists again.
+            await foreach (var (_, pod) in kube.CoreV1.WatchListNamespacedPodAsync(ns, resourceVersion: pods.Metadata.ResourceVersion, timeoutSeconds: 60))
+            {
+                if (pod.Status?.Phase == "Running" && pod.Metadata.DeletionTimestamp is null)
+                {
+                    return pod.Metadata.Name;
+                }
             }
         }
     }
