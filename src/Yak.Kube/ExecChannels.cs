@@ -29,9 +29,14 @@ internal sealed class ExecChannels : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private readonly Task receiveLoop;
 
+    // Disposal runs once: the agent link's Abort and its DisposeAsync both close the stream, possibly at once, and a
+    // second CancelAsync on the disposed source would surface as the session's error.
+    private readonly Lazy<Task> disposal;
+
     public ExecChannels(WebSocket socket)
     {
         this.socket = socket;
+        disposal = new Lazy<Task>(DisposeOnceAsync);
         receiveLoop = ReceiveAsync();
     }
 
@@ -43,6 +48,11 @@ internal sealed class ExecChannels : IAsyncDisposable
         await sendLock.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (disposal.IsValueCreated)
+            {
+                throw new IOException("The exec stream is closed.");
+            }
+
             while (!data.IsEmpty)
             {
                 var chunk = data[..Math.Min(data.Length, MaxMessagePayload)];
@@ -58,7 +68,9 @@ internal sealed class ExecChannels : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
+    public ValueTask DisposeAsync() => new(disposal.Value);
+
+    private async Task DisposeOnceAsync()
     {
         await stop.CancelAsync().ConfigureAwait(false);
         try
@@ -84,8 +96,8 @@ internal sealed class ExecChannels : IAsyncDisposable
         {
         }
 
+        // The send lock stays undisposed: a writer racing the close gets the IOException above, not an ObjectDisposedException.
         stop.Dispose();
-        sendLock.Dispose();
     }
 
     private async Task ReceiveAsync()
