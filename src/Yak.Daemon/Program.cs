@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Yak.Daemon.Hosting;
 using Yak.Daemon.Ipc;
 using Yak.Daemon.Native;
+using Yak.Protocol.Errors;
 using Yak.Protocol.Transport;
 
 // yakd [--foreground|--background]
@@ -52,13 +53,13 @@ try
 }
 catch (DaemonStartupException ex)
 {
-    serilog.Error("{Message}", ex.Message);
-    Console.Error.WriteLine($"yakd: {ex.Message}");
+    serilog.Error("{Code} {Message}", ex.Error.Code, ex.Message);
+    Console.Error.WriteLine(DaemonStartupException.Describe(ex.Message, ex.Error));
     return ex.ExitCode;
 }
 catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
 {
-    serilog.Fatal(ex, "yakd could not start");
-    Console.Error.WriteLine($"yakd: could not start: {ex.Message}");
+    serilog.Fatal(ex, "{Code} yakd could not start", YakErrors.DaemonStartFailed.Code);
+    Console.Error.WriteLine(DaemonStartupException.Describe($"could not start: {ex.Message}", YakErrors.DaemonStartFailed));
     return ExitCodes.Failure;
 }

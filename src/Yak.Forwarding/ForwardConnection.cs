@@ -10,7 +10,7 @@ namespace Yak.Forwarding;
 /// spent. A connection that cannot be served is reset (RST), never left hanging.
 /// </summary>
 internal sealed class ForwardConnection(
-    Socket local, IKubernetes client, PodTracker tracker, PortForwardOptions options, ForwardCounters counters, Action<string?, string> reportError, Action reportDialSuccess)
+    Socket local, IKubernetes client, PodTracker tracker, PortForwardOptions options, ForwardCounters counters, Action<string?, string, ForwardProblem> reportError, Action reportDialSuccess)
 {
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -27,7 +27,7 @@ internal sealed class ForwardConnection(
         }
         catch (Exception ex) when (ex is SocketException or IOException or ObjectDisposedException or WebSocketException)
         {
-            reportError(tracker.View.Pick?.Metadata?.Name, ex.Message);
+            reportError(tracker.View.Pick?.Metadata?.Name, ex.Message, ForwardProblem.StreamBroke);
         }
         finally
         {
@@ -51,13 +51,14 @@ internal sealed class ForwardConnection(
         var backoff = new Backoff(options.RetryInitialDelay, options.RetryMaxDelay);
         var replay = new ReplayBuffer(options.ReplayLimit);
         string? lastError = null;
+        var lastKind = ForwardProblem.NoReadyPod;
         string? podName = null;
         while (true)
         {
             var remaining = options.ConnectBudget - options.Time.GetElapsedTime(started);
             if (remaining <= TimeSpan.Zero)
             {
-                reportError(podName, lastError ?? "no pod to connect to");
+                reportError(podName, lastError ?? "no pod to connect to", lastError is null ? ForwardProblem.NoReadyPod : lastKind);
                 return false;
             }
 
@@ -65,6 +66,7 @@ internal sealed class ForwardConnection(
             if (view.Pick is not { } pod)
             {
                 lastError = view.Problem;
+                lastKind = view.ApiFailing ? ForwardProblem.ClusterUnreachable : ForwardProblem.NoReadyPod;
                 await WaitAsync(tracker.NextChange, remaining, cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -83,6 +85,7 @@ internal sealed class ForwardConnection(
                 if (lastError is null || dialTimeout == options.DialTimeout || ex.PodGone)
                 {
                     lastError = ex.Message;
+                    lastKind = ex.PodGone ? ForwardProblem.NoReadyPod : ForwardProblem.StreamFailed;
                 }
 
                 if (ex.PodGone)
@@ -104,10 +107,11 @@ internal sealed class ForwardConnection(
                     case AttemptOutcome.Completed:
                         return true;
                     case AttemptOutcome.Broken:
-                        reportError(podName, attempt.Error ?? "stream broke");
+                        reportError(podName, attempt.Error ?? "stream broke", attempt.ErrorFromPod ? ForwardProblem.RemoteRefused : ForwardProblem.StreamBroke);
                         return false;
                     default:
                         lastError = attempt.Error;
+                        lastKind = attempt.ErrorFromPod ? ForwardProblem.RemoteRefused : ForwardProblem.StreamBroke;
                         break;
                 }
             }

@@ -14,6 +14,8 @@ namespace Yak.Forwarding;
 /// <param name="BytesOut">Bytes read from local clients and sent to the pod.</param>
 /// <param name="LastError">The most recent error (dial, stream, watch), or null.</param>
 /// <param name="LastErrorAt">When <paramref name="LastError"/> happened (wall clock, for display only).</param>
+/// <param name="ReasonKind">What kind of trouble <paramref name="Reason"/> is (None while it only says what is in progress).</param>
+/// <param name="LastErrorKind">What kind of trouble <paramref name="LastError"/> is.</param>
 public sealed record ForwardStatus(
     ForwardState State,
     string? Reason,
@@ -27,4 +29,6 @@ public sealed record ForwardStatus(
     long BytesIn,
     long BytesOut,
     string? LastError,
-    DateTimeOffset? LastErrorAt);
+    DateTimeOffset? LastErrorAt,
+    ForwardProblem ReasonKind = ForwardProblem.None,
+    ForwardProblem LastErrorKind = ForwardProblem.None);

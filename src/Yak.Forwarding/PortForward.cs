@@ -27,9 +27,12 @@ public sealed class PortForward : IAsyncDisposable
     private Task? stopTask;
     private ForwardState state = ForwardState.Starting;
     private string? reason;
+    private ForwardProblem reasonKind;
     private string? targetPod;
     private string? dialFailure;
+    private ForwardProblem dialFailureKind;
     private string? lastError;
+    private ForwardProblem lastErrorKind;
     private DateTimeOffset? lastErrorAt;
     private long nextConnection;
     private int localPort;
@@ -99,7 +102,7 @@ public sealed class PortForward : IAsyncDisposable
         {
             return new ForwardStatus(
                 state, reason, Options.Target.Describe(), LocalPort, Options.RemotePort, targetPod, counters.Open, counters.Total, counters.Failed,
-                counters.BytesIn, counters.BytesOut, lastError, lastErrorAt);
+                counters.BytesIn, counters.BytesOut, lastError, lastErrorAt, reasonKind, lastErrorKind);
         }
     }
 
@@ -130,13 +133,13 @@ public sealed class PortForward : IAsyncDisposable
             var error = ex.SocketErrorCode == SocketError.AccessDenied
                 ? new PortInUseException($"local port {Options.LocalPort} on 127.0.0.1 cannot be bound: permission denied (ports below 1024 need privileges)", ex)
                 : new PortInUseException(Options.LocalPort, PortHolder.Find(Options.LocalPort), ex);
-            SetState(ForwardState.Error, error.Message);
+            SetState(ForwardState.Error, error.Message, ForwardProblem.LocalPortUnavailable);
             throw error;
         }
 
         listener = socket;
         Volatile.Write(ref localPort, ((IPEndPoint)socket.LocalEndPoint!).Port);
-        SetState(ForwardState.Degraded, "resolving target");
+        SetState(ForwardState.Degraded, "resolving target", ForwardProblem.None);
         tracker.Start();
         acceptLoop = Task.Run(() => AcceptLoopAsync(socket, stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
@@ -169,7 +172,7 @@ public sealed class PortForward : IAsyncDisposable
 
         await Task.WhenAny(Task.WhenAll(pending), Task.Delay(Options.CloseTimeout * 2)).ConfigureAwait(false);
         await tracker.DisposeAsync().ConfigureAwait(false);
-        SetState(ForwardState.Stopped, null);
+        SetState(ForwardState.Stopped, null, ForwardProblem.None);
         SetTarget(null);
     }
 
@@ -194,7 +197,7 @@ public sealed class PortForward : IAsyncDisposable
             catch (SocketException ex)
             {
                 // E.g. out of file descriptors: keep the port, report, and try again shortly.
-                RecordError(null, $"accepting a connection: {ex.Message}");
+                RecordError(null, $"accepting a connection: {ex.Message}", ForwardProblem.StreamBroke);
                 await DelayAsync(backoff.Next(), cancellationToken).ConfigureAwait(false);
                 continue;
             }
@@ -215,28 +218,30 @@ public sealed class PortForward : IAsyncDisposable
         }
     }
 
-    private void OnConnectionError(string? pod, string error)
+    private void OnConnectionError(string? pod, string error, ForwardProblem kind)
     {
         if (stopping.IsCancellationRequested)
         {
             return;
         }
 
-        RecordError(pod, error);
+        RecordError(pod, error, kind);
         ConnectionError?.Invoke(this, new ForwardConnectionErrorEventArgs(pod, error));
     }
 
-    private void RecordError(string? pod, string error)
+    private void RecordError(string? pod, string error, ForwardProblem kind)
     {
         var startProbe = false;
         lock (gate)
         {
             lastError = error;
+            lastErrorKind = kind;
             lastErrorAt = Options.Time.GetUtcNow();
             if (pod is null || error.StartsWith("opening a stream", StringComparison.Ordinal))
             {
                 startProbe = dialFailure is null;
                 dialFailure = error;
+                dialFailureKind = kind;
             }
         }
 
@@ -299,6 +304,7 @@ public sealed class PortForward : IAsyncDisposable
     {
         var view = tracker.View;
         string? failure;
+        ForwardProblem failureKind;
         lock (gate)
         {
             if (state is ForwardState.Stopped or ForwardState.Error || stopping.IsCancellationRequested)
@@ -307,20 +313,25 @@ public sealed class PortForward : IAsyncDisposable
             }
 
             failure = dialFailure;
+            failureKind = dialFailureKind;
         }
 
         SetTarget(view.Pick?.Metadata?.Name);
         if (view.Pick is not null && view.Problem is null && failure is null)
         {
-            SetState(ForwardState.Listening, null);
+            SetState(ForwardState.Listening, null, ForwardProblem.None);
+        }
+        else if (view.Problem is not null)
+        {
+            SetState(ForwardState.Degraded, view.Problem, view.ApiFailing ? ForwardProblem.ClusterUnreachable : view.Problem == TrackerView.Initial.Problem ? ForwardProblem.None : ForwardProblem.NoReadyPod);
         }
         else
         {
-            SetState(ForwardState.Degraded, view.Problem ?? failure);
+            SetState(ForwardState.Degraded, failure, failure is null ? ForwardProblem.NoReadyPod : failureKind);
         }
     }
 
-    private void SetState(ForwardState next, string? why)
+    private void SetState(ForwardState next, string? why, ForwardProblem kind)
     {
         ForwardState previous;
         lock (gate)
@@ -338,6 +349,7 @@ public sealed class PortForward : IAsyncDisposable
             previous = state;
             state = next;
             reason = why;
+            reasonKind = kind;
         }
 
         StateChanged?.Invoke(this, new ForwardStateChangedEventArgs(previous, next, why));

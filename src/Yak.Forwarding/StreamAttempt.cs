@@ -83,6 +83,9 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
     /// <summary>The error the server reported, or why the WebSocket broke.</summary>
     public string? Error { get; private set; }
 
+    /// <summary>The error is the pod's own answer on the error channel (e.g. nothing listens on the port).</summary>
+    public bool ErrorFromPod { get; private set; }
+
     public async Task<AttemptOutcome> RunAsync(CancellationToken cancellationToken)
     {
         using var cancelLocal = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -288,6 +291,7 @@ internal sealed class StreamAttempt(Socket local, WebSocket remote, ReplayBuffer
                     if (errorText.Length > 0)
                     {
                         Error = "pod: " + Encoding.UTF8.GetString(errorText.GetBuffer(), 0, (int)errorText.Length);
+                        ErrorFromPod = true;
                         return Classify();
                     }
                 }

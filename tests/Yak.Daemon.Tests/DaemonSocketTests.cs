@@ -82,6 +82,8 @@ public sealed class DaemonSocketTests
         Assert.Equal(3, second.ExitCode);
         Assert.Contains("already running", second.StandardError, StringComparison.Ordinal);
         Assert.Contains($"pid {first.Pid}", second.StandardError, StringComparison.Ordinal);
+        Assert.Contains("error YAK1012: ", second.StandardError, StringComparison.Ordinal);
+        Assert.Contains("see: yakctl explain YAK1012", second.StandardError, StringComparison.Ordinal);
         await using var client = await first.ConnectAsync().DefaultTimeout();
         Assert.Equal(first.Pid, (await client.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
     }

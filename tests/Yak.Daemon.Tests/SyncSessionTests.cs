@@ -93,6 +93,7 @@ public sealed class SyncSessionTests : IAsyncLifetime
         Assert.Equal(SyncSessionState.Error, broken.State);
         Assert.Contains("not resumed when yakd started", broken.LastError, StringComparison.Ordinal);
         Assert.Contains("nosuch", broken.LastError, StringComparison.Ordinal);
+        Assert.Equal("YAK1102", broken.LastErrorCode);
         Assert.Contains(listed, s => s.Name == "other" && s.State != SyncSessionState.Error);
         var flush = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.FlushSyncAsync("code", CancellationToken.None)).DefaultTimeout();
         Assert.Contains("yakctl sync terminate code", flush.Message, StringComparison.Ordinal);
@@ -122,6 +123,28 @@ public sealed class SyncSessionTests : IAsyncLifetime
         await client.ResumeSyncAsync("code", CancellationToken.None).DefaultTimeout();
         await client.FlushSyncAsync("code", CancellationToken.None).DefaultTimeout();
         Assert.Equal("later", File.ReadAllText(Path.Combine(Replica, "while-paused.txt")));
+    }
+
+    [Fact]
+    public async Task LocalFolderDeleted_SessionErrsWithItsCodeAndKeepsTheReplica()
+    {
+        File.WriteAllText(Path.Combine(Source, "kept.txt"), "kept");
+        await client.CreateSyncAsync("code", Source, "local:" + Replica, [], CancellationToken.None).DefaultTimeout();
+        await client.FlushSyncAsync("code", CancellationToken.None).DefaultTimeout();
+        var changed = new SemaphoreSlim(0);
+        client.EventReceived += (_, _) => changed.Release();
+        await client.SubscribeAsync([EventTopics.Sync], CancellationToken.None).DefaultTimeout();
+
+        Directory.Delete(Source, recursive: true);
+        SyncSessionInfo session;
+        while ((session = Assert.Single(await client.ListSyncAsync(CancellationToken.None).DefaultTimeout())).State != SyncSessionState.Error)
+        {
+            await changed.WaitAsync().DefaultTimeout();
+        }
+
+        Assert.Equal("YAK3007", session.LastErrorCode);
+        Assert.Contains(Source, session.LastError, StringComparison.Ordinal);
+        Assert.Equal("kept", File.ReadAllText(Path.Combine(Replica, "kept.txt")));
     }
 
     [Fact]

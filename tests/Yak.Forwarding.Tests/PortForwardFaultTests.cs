@@ -60,6 +60,7 @@ public sealed class PortForwardFaultTests
         var recovered = await forward.WaitForAsync(s => s.State == ForwardState.Listening, "the forward to recover by itself");
 
         Assert.Contains("echo", degraded.Reason, StringComparison.Ordinal);
+        Assert.NotEqual(ForwardProblem.None, degraded.ReasonKind);
         Assert.Equal(port, forward.LocalPort);
         Assert.Equal("echo", recovered.TargetPod);
         Assert.Equal("echo", await LocalClient.WhoAsync(port));

@@ -24,6 +24,7 @@ public sealed class PortForwardLifecycleTests
         Assert.Contains($"pid {Environment.ProcessId}", error.Message, StringComparison.Ordinal);
         Assert.Equal(ForwardState.Error, forward.State);
         Assert.Equal(error.Message, forward.GetStatus().Reason);
+        Assert.Equal(ForwardProblem.LocalPortUnavailable, forward.GetStatus().ReasonKind);
     }
 
     [Fact]
@@ -66,6 +67,8 @@ public sealed class PortForwardLifecycleTests
 
         Assert.Equal(ForwardState.Degraded, degraded.State);
         Assert.Equal("no pods match app=nothing", degraded.Reason);
+        Assert.Equal(ForwardProblem.NoReadyPod, degraded.ReasonKind);
+        Assert.Equal(ForwardProblem.NoReadyPod, status.LastErrorKind);
         Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
         Assert.Null(status.TargetPod);
     }
@@ -91,5 +94,6 @@ public sealed class PortForwardLifecycleTests
 
         Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
         Assert.Contains("error forwarding port 9", status.LastError, StringComparison.Ordinal);
+        Assert.Equal(ForwardProblem.RemoteRefused, status.LastErrorKind);
     }
 }

@@ -2,8 +2,8 @@ using System.CommandLine;
 using Yak.Cli.Output;
 using Yak.Client;
 using Yak.Protocol;
-using Yak.Protocol.Messages;
 using Yak.Protocol.Errors;
+using Yak.Protocol.Messages;
 
 namespace Yak.Cli.Commands;
 
@@ -179,7 +179,8 @@ internal static class EnvironmentCommands
 
         if (environment.State != EnvironmentState.Up)
         {
-            context.Output.Error.WriteLine($"yakctl: {environment.Name} is not ready: {environment.LastError}");
+            var code = YakErrors.Find(environment.LastErrorCode) ?? YakErrors.EnvironmentNotReady;
+            CliFailures.Write(context.Output.Error, code, $"{environment.Name} is not ready: {environment.LastError}", fix: null);
             return CliExitCodes.Failure;
         }
 

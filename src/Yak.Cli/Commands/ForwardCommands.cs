@@ -103,7 +103,7 @@ internal static class ForwardCommands
             var rows = forwards.Select(f => new[]
             {
                 f.Name, f.LocalPort.ToString(CultureInfo.InvariantCulture), $"{f.Namespace}/{f.Target}:{f.RemotePort}", f.State.ToString().ToLowerInvariant(),
-                f.TargetPod ?? "-", $"{f.OpenConnections}/{f.TotalConnections}", SyncText.Bytes(f.BytesIn), SyncText.Bytes(f.BytesOut), f.Reason ?? f.LastError ?? string.Empty,
+                f.TargetPod ?? "-", $"{f.OpenConnections}/{f.TotalConnections}", SyncText.Bytes(f.BytesIn), SyncText.Bytes(f.BytesOut), f.Reason is not null ? SyncText.Coded(f.ReasonCode, f.Reason) : SyncText.Coded(f.LastErrorCode, f.LastError),
             }).ToList();
             var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
             foreach (var row in rows.Prepend(header))

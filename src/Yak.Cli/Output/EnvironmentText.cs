@@ -22,7 +22,7 @@ internal static class EnvironmentText
             writer.WriteLine($"  spec  {e.SpecPath}");
             if (e.LastError is not null && e.Services.All(s => s.Message is null))
             {
-                writer.WriteLine($"  error {Indent(e.LastError)}");
+                writer.WriteLine($"  error {Indent(SyncText.Coded(e.LastErrorCode, e.LastError))}");
             }
 
             if (e.Services.Count == 0)
@@ -49,7 +49,7 @@ internal static class EnvironmentText
             {
                 foreach (var sync in s.Syncs)
                 {
-                    writer.WriteLine($"  sync  {s.Name}: {sync.LocalPath} → {sync.ContainerPath}  {YakJson.WireName(sync.State)}  ({sync.Session}){(sync.LastError is null ? string.Empty : "  " + sync.LastError)}");
+                    writer.WriteLine($"  sync  {s.Name}: {sync.LocalPath} → {sync.ContainerPath}  {YakJson.WireName(sync.State)}  ({sync.Session}){(sync.LastError is null ? string.Empty : "  " + SyncText.Coded(sync.LastErrorCode, sync.LastError))}");
                 }
 
                 foreach (var port in s.Ports)

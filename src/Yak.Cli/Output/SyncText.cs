@@ -14,7 +14,7 @@ internal static class SyncText
             return;
         }
 
-        var rows = sessions.Select(s => new[] { s.Name, s.State.ToString().ToLowerInvariant(), s.LocalPath, s.Endpoint, s.PendingChanges.ToString(CultureInfo.InvariantCulture), s.LastError ?? string.Empty }).ToList();
+        var rows = sessions.Select(s => new[] { s.Name, s.State.ToString().ToLowerInvariant(), s.LocalPath, s.Endpoint, s.PendingChanges.ToString(CultureInfo.InvariantCulture), Coded(s.LastErrorCode, s.LastError) }).ToList();
         string[] header = ["NAME", "STATE", "LOCAL", "ENDPOINT", "PENDING", "ERROR"];
         var widths = header.Select((h, i) => Math.Max(h.Length, rows.Max(r => r[i].Length))).ToArray();
         foreach (var row in rows.Prepend(header))
@@ -53,6 +53,10 @@ internal static class SyncText
             }
         }
     }
+
+    /// <summary>A listed error with its catalogue code in front (<c>YAK3004: …</c>), so it can be looked up with <c>yakctl explain</c>.</summary>
+    public static string Coded(string? code, string? message) =>
+        message is null ? string.Empty : code is null ? message : $"{code}: {message}";
 
     public static string Bytes(long bytes) => bytes switch
     {

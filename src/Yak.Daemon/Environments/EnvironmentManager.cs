@@ -56,7 +56,7 @@ internal sealed partial class EnvironmentManager(
                 if (specError is not null)
                 {
                     // Listed with the reason, and left alone: a spec that does not load is the user's to fix.
-                    NotResumed(record, $"its spec cannot be loaded:\n{specError}\nFix it and run 'yakctl up'.");
+                    NotResumed(record, $"its spec cannot be loaded:\n{specError}\nFix it and run 'yakctl up'.", YakErrors.SpecInvalid);
                     continue;
                 }
 
@@ -69,7 +69,7 @@ internal sealed partial class EnvironmentManager(
             }
             catch (DaemonException ex)
             {
-                NotResumed(record, ex.Message);
+                NotResumed(record, ex.Message, ex.Error);
             }
         }
 
@@ -124,7 +124,7 @@ internal sealed partial class EnvironmentManager(
         {
             runtime.Spec = spec;
             runtime.Manifests = manifests;
-            registry.Put(record with { SpecPath = spec.SourceFile, State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = time.GetUtcNow() });
+            registry.Put(record with { SpecPath = spec.SourceFile, State = EnvironmentState.Deploying, PendingApply = true, LastError = null, LastErrorCode = null, UpdatedAt = time.GetUtcNow() });
             supervisor = runtime.Supervise(services, stopping.Token);
             ticket = supervisor.Wake();
         }
@@ -161,7 +161,7 @@ internal sealed partial class EnvironmentManager(
         {
             runtime.Spec = spec;
             runtime.Manifests = manifests;
-            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = time.GetUtcNow() });
+            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, LastErrorCode = null, UpdatedAt = time.GetUtcNow() });
             supervisor = runtime.Supervise(services, stopping.Token);
             ticket = supervisor.Wake();
         }
@@ -214,7 +214,7 @@ internal sealed partial class EnvironmentManager(
             }
             else
             {
-                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, UpdatedAt = time.GetUtcNow() });
+                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, LastErrorCode = null, UpdatedAt = time.GetUtcNow() });
             }
 
             hub.Publish(EventKinds.EnvDown, record.Name, new EnvDownInfo { Name = record.Name, Namespace = record.Namespace, Purged = request.Purge });
@@ -237,6 +237,7 @@ internal sealed partial class EnvironmentManager(
             var runtime = GetRuntime(record.Name);
             IReadOnlyList<ServiceRollout> rollouts = [];
             string? error = null;
+            YakError? errorCode = null;
             if (runtime is not null)
             {
                 try
@@ -246,10 +247,11 @@ internal sealed partial class EnvironmentManager(
                 catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException)
                 {
                     error = runtime.Connection.Unreachable(ex).Message;
+                    errorCode = YakErrors.ClusterUnreachable;
                 }
             }
 
-            result.Add(EnvironmentStatus.Build(registry.Find(record.Name) ?? record, runtime?.Manifests, rollouts, services, error));
+            result.Add(EnvironmentStatus.Build(registry.Find(record.Name) ?? record, runtime?.Manifests, rollouts, services, error, errorCode));
         }
 
         return result;
@@ -319,7 +321,7 @@ internal sealed partial class EnvironmentManager(
         }
 
         var record = registry.Find(runtime.Name) ?? throw new NotFoundException($"Environment '{runtime.Name}' went away while it was being brought up.");
-        return EnvironmentStatus.Build(record, runtime.Manifests, seen.Rollouts, services, late);
+        return EnvironmentStatus.Build(record, runtime.Manifests, seen.Rollouts, services, late, late is null ? null : YakErrors.EnvironmentNotReady);
     }
 
     /// <summary>
@@ -463,12 +465,12 @@ internal sealed partial class EnvironmentManager(
     }
 
     /// <summary>An environment yakd could not take up at start: kept listed in error with the reason, logged and announced.</summary>
-    private void NotResumed(EnvironmentRecord record, string reason)
+    private void NotResumed(EnvironmentRecord record, string reason, YakError code)
     {
         EnvironmentLog.Warning(logger, record.Name, $"not resumed: {reason}");
         if (record.State != EnvironmentState.Down)
         {
-            registry.Update(record.Name, r => r with { State = EnvironmentState.Error, LastError = reason, UpdatedAt = time.GetUtcNow() });
+            registry.Update(record.Name, r => r with { State = EnvironmentState.Error, LastError = reason, LastErrorCode = code.Code, UpdatedAt = time.GetUtcNow() });
         }
 
         hub.Publish(EventKinds.EnvNotResumed, record.Name, new NotResumedInfo { Name = record.Name, Message = reason });

@@ -25,6 +25,9 @@ internal sealed record EnvironmentRecord
 
     public string? LastError { get; init; }
 
+    /// <summary>The catalogue code of <see cref="LastError"/>.</summary>
+    public string? LastErrorCode { get; init; }
+
     public required DateTimeOffset UpdatedAt { get; init; }
 
     /// <summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using Yak.Environments.Manifests;
 using Yak.Environments.Spec;
 using Yak.Kube.Environments;
+using Yak.Protocol.Errors;
 using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Environments;
@@ -9,7 +10,7 @@ namespace Yak.Daemon.Environments;
 /// <summary>Describes an environment for the contract: services, pods, sync sessions and declared ports.</summary>
 internal static class EnvironmentStatus
 {
-    public static EnvironmentInfo Build(EnvironmentRecord record, EnvironmentManifests? manifests, IReadOnlyList<ServiceRollout> rollouts, SupervisorServices services, string? error)
+    public static EnvironmentInfo Build(EnvironmentRecord record, EnvironmentManifests? manifests, IReadOnlyList<ServiceRollout> rollouts, SupervisorServices services, string? error, YakError? errorCode = null)
     {
         var result = new List<EnvironmentServiceInfo>();
         foreach (var service in manifests?.Services ?? [])
@@ -40,6 +41,7 @@ internal static class EnvironmentStatus
             Server = record.Server,
             State = record.State,
             LastError = error ?? record.LastError,
+            LastErrorCode = error is null ? record.LastErrorCode : errorCode?.Code,
             UpdatedAt = record.UpdatedAt,
             Services = result,
         };
@@ -74,6 +76,7 @@ internal static class EnvironmentStatus
                     ? record.State == EnvironmentState.Down ? EnvironmentSyncState.Stopped : EnvironmentSyncState.Pending
                     : SyncStateOf(session.State),
                 LastError = session?.LastError,
+                LastErrorCode = session?.LastErrorCode,
             });
         }
 

@@ -197,14 +197,14 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         await services.Forwards.StartAsync(Name, ForwardTargets(record, manifests), cancellationToken).ConfigureAwait(false);
 
         record = services.Registry.Find(Name) ?? record;
-        var (state, problem) = Evaluate(record, manifests, rollouts);
+        var (state, problem, problemCode) = Evaluate(record, manifests, rollouts);
         if (state == EnvironmentState.Up && record.State != EnvironmentState.Up)
         {
             // The code in the pods is the code on disk before the environment says it is up.
             await syncs.FlushAsync(record.Bindings.Select(b => b.Session), cancellationToken).ConfigureAwait(false);
         }
 
-        SetState(record, state, problem, rollouts);
+        SetState(record, state, problem, problemCode, rollouts);
         Observe(new EnvironmentObservation(ticket, state, rollouts, problem));
         return state == EnvironmentState.Up;
     }
@@ -221,7 +221,8 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         catch (HttpOperationException ex) when ((int)ex.Response.StatusCode is >= 400 and < 500 and not 408 and not 429)
         {
             var message = $"The cluster refused the environment: {ex.Response.ReasonPhrase} {ex.Response.Content}".Trim();
-            services.Registry.Update(Name, r => r with { State = EnvironmentState.Error, LastError = message, PendingApply = false, UpdatedAt = services.Time.GetUtcNow() });
+            var code = ClusterErrorCodes.For(ex) ?? YakErrors.ClusterRefused;
+            services.Registry.Update(Name, r => r with { State = EnvironmentState.Error, LastError = message, LastErrorCode = code.Code, PendingApply = false, UpdatedAt = services.Time.GetUtcNow() });
             EnvironmentLog.Warning(services.Logger, Name, message);
             services.Hub.Publish(EventKinds.EnvFailed, Name, new EnvFailedInfo { Name = Name, Message = message });
             refusedWith = ClusterErrorCodes.For(ex);
@@ -239,7 +240,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         return true;
     }
 
-    private (EnvironmentState State, string? Problem) Evaluate(EnvironmentRecord record, EnvironmentManifests manifests, IReadOnlyList<ServiceRollout> rollouts)
+    private (EnvironmentState State, string? Problem, YakError? Code) Evaluate(EnvironmentRecord record, EnvironmentManifests manifests, IReadOnlyList<ServiceRollout> rollouts)
     {
         var stuck = rollouts.Where(r => r.State == RolloutState.Stuck).ToList();
         var waiting = rollouts.Where(r => r.State is not (RolloutState.Ready or RolloutState.ScaledDown)).ToList();
@@ -250,12 +251,12 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
 
         if (stuck.Count > 0)
         {
-            return (EnvironmentState.Degraded, string.Join("\n", stuck.Select(s => $"{s.Service}: {s.Message}")));
+            return (EnvironmentState.Degraded, string.Join("\n", stuck.Select(s => $"{s.Service}: {s.Message}")), ClusterErrorCodes.For(stuck[0].Reason));
         }
 
         if (waiting.Count > 0)
         {
-            return (EnvironmentState.Deploying, "waiting for " + string.Join(", ", waiting.Select(Waiting)));
+            return (EnvironmentState.Deploying, "waiting for " + string.Join(", ", waiting.Select(Waiting)), null);
         }
 
         // A crash-looping container is ready for a moment between its runs: one that restarted must stay ready a while
@@ -265,7 +266,9 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         var restarted = rollouts.Where(r => r.Pods.Any(p => !p.Terminating && p.Restarts > 0)).Select(r => r.Service).ToList();
         if (restarted.Count > 0 && record.State != EnvironmentState.Up && now - readySince < Settle)
         {
-            return (record.State, record.State == EnvironmentState.Degraded ? record.LastError : $"waiting for {string.Join(", ", restarted)} to stay ready (it restarted)");
+            return record.State == EnvironmentState.Degraded
+                ? (record.State, record.LastError, YakErrors.Find(record.LastErrorCode))
+                : (record.State, $"waiting for {string.Join(", ", restarted)} to stay ready (it restarted)", null);
         }
 
         var forwards = manifests.Services
@@ -275,12 +278,13 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             .ToList();
         if (forwards.Any(f => f.Forward?.State == ForwardSessionState.Error))
         {
-            return (EnvironmentState.Degraded, string.Join("\n", forwards.Where(f => f.Forward?.State == ForwardSessionState.Error).Select(f => $"{f.Service}: {f.Forward!.Reason ?? f.Forward.LastError}")));
+            var failed = forwards.Where(f => f.Forward?.State == ForwardSessionState.Error).ToList();
+            return (EnvironmentState.Degraded, string.Join("\n", failed.Select(f => $"{f.Service}: {f.Forward!.Reason ?? f.Forward.LastError}")), YakErrors.Find(failed[0].Forward!.ReasonCode) ?? YakErrors.LocalPortBusy);
         }
 
         return forwards.Count > 0
-            ? (EnvironmentState.Deploying, "waiting for " + string.Join(", ", forwards.Select(f => $"the forward of localhost:{f.Port} ({f.Forward?.Reason ?? "starting"})")))
-            : (EnvironmentState.Up, null);
+            ? (EnvironmentState.Deploying, "waiting for " + string.Join(", ", forwards.Select(f => $"the forward of localhost:{f.Port} ({f.Forward?.Reason ?? "starting"})")), null)
+            : (EnvironmentState.Up, null, null);
     }
 
     private static string Waiting(ServiceRollout r) => r.State switch
@@ -289,16 +293,17 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         _ => $"{r.Service} ({Math.Min(r.Ready, r.Desired)} of {r.Desired} ready{(r.Message is null ? string.Empty : ": " + r.Message)})",
     };
 
-    private void SetState(EnvironmentRecord record, EnvironmentState state, string? problem, IReadOnlyList<ServiceRollout> rollouts)
+    private void SetState(EnvironmentRecord record, EnvironmentState state, string? problem, YakError? problemCode, IReadOnlyList<ServiceRollout> rollouts)
     {
         // Deploying's "waiting for" is progress, not an error worth keeping.
         var error = state == EnvironmentState.Degraded ? problem : null;
-        if (record.State == state && record.LastError == error)
+        var code = error is null ? null : (problemCode ?? YakErrors.Unexpected).Code;
+        if (record.State == state && record.LastError == error && record.LastErrorCode == code)
         {
             return;
         }
 
-        services.Registry.Update(Name, r => r with { State = state, LastError = error, UpdatedAt = services.Time.GetUtcNow() });
+        services.Registry.Update(Name, r => r with { State = state, LastError = error, LastErrorCode = code, UpdatedAt = services.Time.GetUtcNow() });
         EnvironmentLog.StateChanged(services.Logger, Name, state.ToString(), error ?? string.Empty);
         services.Hub.Publish(EventKinds.EnvStateChanged, Name, new EnvStateChangedInfo { State = state, Previous = record.State, Message = error });
         if (state == EnvironmentState.Up)

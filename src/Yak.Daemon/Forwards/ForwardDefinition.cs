@@ -1,4 +1,5 @@
 using Yak.Forwarding;
+using Yak.Protocol.Errors;
 using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Forwards;
@@ -84,6 +85,7 @@ internal static class ForwardStatusMapping
         RemotePort = status.RemotePort,
         State = status.State.ToContract(),
         Reason = status.Reason,
+        ReasonCode = ForwardErrorCodes.For(status.ReasonKind)?.Code,
         TargetPod = status.TargetPod,
         OpenConnections = status.OpenConnections,
         TotalConnections = status.TotalConnections,
@@ -92,5 +94,6 @@ internal static class ForwardStatusMapping
         BytesOut = status.BytesOut,
         LastError = status.LastError,
         LastErrorAt = status.LastErrorAt,
+        LastErrorCode = status.LastError is null ? null : (ForwardErrorCodes.For(status.LastErrorKind) ?? YakErrors.ForwardStreamFailed).Code,
     };
 }

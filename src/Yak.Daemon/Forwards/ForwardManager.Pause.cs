@@ -112,7 +112,9 @@ internal sealed partial class ForwardManager
         FailedConnections = 0,
         BytesIn = 0,
         BytesOut = 0,
+        ReasonCode = null,
         LastError = null,
         LastErrorAt = null,
+        LastErrorCode = null,
     };
 }

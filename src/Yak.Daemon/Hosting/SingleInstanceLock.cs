@@ -1,5 +1,6 @@
 using System.Globalization;
 using Yak.Protocol.Transport;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Hosting;
 
@@ -32,7 +33,8 @@ internal sealed class SingleInstanceLock : IDisposable
             throw new DaemonStartupException(
                 $"yakd is already running for this user{(holder is null ? "" : $" (pid {holder})")}; lock file {path}. " +
                 "Use 'yakctl daemon status' to reach it or 'yakctl daemon stop' to stop it.",
-                ExitCodes.AlreadyRunning);
+                ExitCodes.AlreadyRunning,
+                YakErrors.DaemonAlreadyRunning);
         }
 
         // The pid goes in a separate file: the lock itself cannot be read by the process it keeps out.

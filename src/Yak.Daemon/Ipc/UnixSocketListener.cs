@@ -4,6 +4,7 @@ using Yak.Daemon.Hosting;
 using Yak.Daemon.Logging;
 using Yak.Daemon.Native;
 using Yak.Protocol.Transport;
+using Yak.Protocol.Errors;
 
 namespace Yak.Daemon.Ipc;
 
@@ -51,14 +52,14 @@ internal sealed class UnixSocketListener : IConnectionListener
         var info = new DirectoryInfo(directory);
         if (info.LinkTarget is not null)
         {
-            throw new DaemonStartupException($"Socket folder {directory} is a symbolic link; refusing to use it.", ExitCodes.UnsafeSocketDirectory);
+            throw new DaemonStartupException($"Socket folder {directory} is a symbolic link; refusing to use it.", ExitCodes.UnsafeSocketDirectory, YakErrors.StatePermissions);
         }
 
         if (OwnerOf(directory) is { } owner && owner != CurrentUser.EffectiveUserId)
         {
             throw new DaemonStartupException(
                 $"Socket folder {directory} belongs to uid {owner}, not to you (uid {CurrentUser.EffectiveUserId}). Remove it or set YAK_SOCKET.",
-                ExitCodes.UnsafeSocketDirectory);
+                ExitCodes.UnsafeSocketDirectory, YakErrors.StatePermissions);
         }
 
         if ((info.UnixFileMode & ~PrivateFolder) != 0)
@@ -68,7 +69,7 @@ internal sealed class UnixSocketListener : IConnectionListener
                 throw new DaemonStartupException(
                     $"Socket folder {directory} (from {DaemonEndpoint.SocketOverrideVariable}) is mode {Convert.ToString((int)info.UnixFileMode, 8)}: other users could replace the socket. " +
                     $"Set {DaemonEndpoint.SocketOverrideVariable} to a path in a folder only you can write (0700), or unset it.",
-                    ExitCodes.UnsafeSocketDirectory);
+                    ExitCodes.UnsafeSocketDirectory, YakErrors.StatePermissions);
             }
 
             File.SetUnixFileMode(directory, PrivateFolder);

@@ -1,4 +1,3 @@
-using Yak.Protocol.Errors;
 using Yak.Protocol.Messages;
 using Yak.Sync.Session;
 
@@ -34,7 +33,7 @@ internal static class SyncStatusMapping
         Excludes = definition.Excludes,
         State = status.State.ToContract(),
         LastError = status.LastError,
-        LastErrorCode = status.ReplicaDisk is { } disk ? (disk.ReadOnly ? YakErrors.ReplicaReadOnly : YakErrors.ReplicaDiskFull).Code : null,
+        LastErrorCode = SyncErrorCodes.For(status)?.Code,
         FilesSent = status.FilesSent,
         BytesSentRaw = status.BytesSentRaw,
         BytesOnWire = status.BytesOnWire,

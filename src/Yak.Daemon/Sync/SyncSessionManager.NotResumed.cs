@@ -1,6 +1,7 @@
 using Yak.Protocol;
 using Yak.Daemon.Events;
 using Yak.Daemon.Logging;
+using Yak.Protocol.Errors;
 using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Sync;
@@ -11,18 +12,20 @@ namespace Yak.Daemon.Sync;
 /// </summary>
 internal sealed partial class SyncSessionManager
 {
-    private void NotResumed(SyncSessionDefinition definition, string reason)
+    private void NotResumed(SyncSessionDefinition definition, Exception failure)
     {
+        var reason = failure.Message;
+        var code = (failure is ArgumentException or NotSupportedException ? YakErrors.InvalidArgument : SyncErrorCodes.For(failure)).Code;
         lock (sessions)
         {
-            notResumed[definition.Name] = (definition, reason);
+            notResumed[definition.Name] = (definition, reason, code);
         }
 
         Log.SyncSessionNotResumed(logger, definition.Name, reason);
         hub.Publish(EventKinds.SyncNotResumed, definition.Name, new NotResumedInfo { Name = definition.Name, Message = reason });
     }
 
-    private static SyncSessionInfo NotResumedInfo(SyncSessionDefinition definition, string reason) => new()
+    private static SyncSessionInfo NotResumedInfo(SyncSessionDefinition definition, string reason, string code) => new()
     {
         Name = definition.Name,
         LocalPath = definition.LocalPath,
@@ -30,7 +33,7 @@ internal sealed partial class SyncSessionManager
         Excludes = definition.Excludes,
         State = SyncSessionState.Error,
         LastError = $"not resumed when yakd started: {reason}",
-        LastErrorCode = null,
+        LastErrorCode = code,
         FilesSent = 0,
         BytesSentRaw = 0,
         BytesOnWire = 0,

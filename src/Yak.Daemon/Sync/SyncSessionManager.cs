@@ -30,7 +30,7 @@ internal sealed partial class SyncSessionManager(
     private readonly Dictionary<string, (SyncSessionDefinition Definition, SyncSession Session)> sessions = new(StringComparer.Ordinal);
 
     /// <summary>Sessions that could not be resumed at start, with why: listed in error and kept until terminated. Guarded by <see cref="sessions"/>.</summary>
-    private readonly Dictionary<string, (SyncSessionDefinition Definition, string Reason)> notResumed = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SyncSessionDefinition Definition, string Reason, string Code)> notResumed = new(StringComparer.Ordinal);
 
     public SessionArea Area => SessionArea.Sync;
 
@@ -63,7 +63,7 @@ internal sealed partial class SyncSessionManager(
                 }
                 catch (Exception ex) when (ex is IOException or ArgumentException or NotSupportedException or UnauthorizedAccessException)
                 {
-                    NotResumed(definition, ex.Message);
+                    NotResumed(definition, ex);
                 }
             }
         }
@@ -145,7 +145,7 @@ internal sealed partial class SyncSessionManager(
         lock (sessions)
         {
             return sessions.TryGetValue(name, out var found) ? found.Session.GetStatus().ToInfo(found.Definition)
-                : notResumed.TryGetValue(name, out var broken) ? NotResumedInfo(broken.Definition, broken.Reason)
+                : notResumed.TryGetValue(name, out var broken) ? NotResumedInfo(broken.Definition, broken.Reason, broken.Code)
                 : null;
         }
     }
@@ -156,11 +156,11 @@ internal sealed partial class SyncSessionManager(
         {
             if (name.Length > 0 && notResumed.TryGetValue(name, out var broken))
             {
-                return [NotResumedInfo(broken.Definition, broken.Reason)];
+                return [NotResumedInfo(broken.Definition, broken.Reason, broken.Code)];
             }
 
             var infos = Select(name).Select(s => s.Session.GetStatus().ToInfo(s.Definition));
-            return name.Length > 0 ? [.. infos] : [.. infos.Concat(notResumed.Values.Select(b => NotResumedInfo(b.Definition, b.Reason))).OrderBy(i => i.Name, StringComparer.Ordinal)];
+            return name.Length > 0 ? [.. infos] : [.. infos.Concat(notResumed.Values.Select(b => NotResumedInfo(b.Definition, b.Reason, b.Code))).OrderBy(i => i.Name, StringComparer.Ordinal)];
         }
     }
 

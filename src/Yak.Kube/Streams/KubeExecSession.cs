@@ -62,7 +62,7 @@ public sealed class KubeExecSession : IAsyncDisposable
         }
         catch (Exception ex) when (ex is WebSocketException or k8s.Autorest.HttpOperationException or KubernetesException)
         {
-            throw new IOException($"The API server refused to {(command is null ? "attach to" : "exec in")} {podNamespace}/{pod} container {container}: {ex.Message}", ex);
+            throw new ExecRefusedException($"The API server refused to {(command is null ? "attach to" : "exec in")} {podNamespace}/{pod} container {container}: {ex.Message}", ex);
         }
 
         return new KubeExecSession(new ExecChannels(socket), pod, container);

@@ -41,6 +41,12 @@ public static class YakErrors
     public static readonly YakError NoDaemonLog = new(1011, "yakd has no log yet",
         "yakd has not run as this user: 'yakctl daemon start' starts it, 'yakctl daemon run' shows its log in the terminal.");
 
+    public static readonly YakError DaemonAlreadyRunning = new(1012, "yakd is already running for this user",
+        "'yakctl daemon status' reaches the running yakd; 'yakctl daemon stop' stops it before starting another.");
+
+    public static readonly YakError DaemonStartFailed = new(1013, "yakd could not start",
+        "the message names what failed (a folder, the socket); 'yakctl daemon run' starts yakd in the terminal and shows its log.");
+
     public static readonly YakError Unexpected = new(1099, "an unexpected failure (a bug in yak)",
         "run again with YAK_DEBUG=1 and report the message and trace.");
 
@@ -107,6 +113,9 @@ public static class YakErrors
     public static readonly YakError AgentUnavailable = new(2008, "no sync agent for the cluster's architecture",
         "install the agent for that architecture next to yakd (packaging/), or set agent.image in config.yaml to a prebuilt image.");
 
+    public static readonly YakError EnvironmentNotReady = new(2009, "the environment was not ready within the time 'up' waits",
+        "'yakctl status' shows which service is still waiting and why; yakd keeps converging, or give 'up' a longer --timeout.");
+
     public static readonly YakError InotifyBudget = new(3001, "the inotify watch budget is below what sync needs",
         "raise it: 'sudo sysctl fs.inotify.max_user_watches=524288' (and in /etc/sysctl.d/ to keep it); until then yak rescans.");
 
@@ -116,8 +125,32 @@ public static class YakErrors
     public static readonly YakError ReplicaReadOnly = new(3003, "the pod's sync volume is read-only",
         "mount the sync volume read-write (check the pod's volumeMounts and the volume); sync resumes by itself when it is writable.");
 
+    public static readonly YakError SyncLinkBroken = new(3004, "the sync link to the pod's agent broke",
+        "sync reconnects by itself; if it keeps breaking, 'yakctl status' shows the pod and 'yakctl logs SERVICE -c yak-sync' the agent's log.");
+
+    public static readonly YakError AgentProtocolMismatch = new(3005, "the sync agent speaks another protocol version",
+        "remove agent.image from config.yaml so yakd delivers the matching agent, or point it at this yak version's agent image.");
+
+    public static readonly YakError AgentRefused = new(3006, "the sync agent refused a change",
+        "the message names the path and the agent's reason; fix the path's permissions or the volume in the pod, then 'yakctl sync flush'.");
+
+    public static readonly YakError LocalFolderMissing = new(3007, "a sync session's local folder is missing",
+        "restore or recreate the folder the message names (sync resumes by itself), or 'yakctl sync terminate NAME'.");
+
+    public static readonly YakError SyncPodGone = new(3008, "the pod a sync session targets is gone or refuses exec",
+        "environments follow their new pod by themselves; for a session of your own, 'yakctl sync terminate NAME' and create it for the new pod.");
+
     public static readonly YakError LocalPortBusy = new(4001, "a declared local port is already in use",
         "stop what listens there ('ss -ltnp' shows it), or change the forward's local port in yak.yaml.");
+
+    public static readonly YakError ForwardNoReadyPod = new(4002, "no ready pod behind the forward",
+        "'yakctl status' shows why the service's pods are not ready; the forward connects by itself as soon as one is.");
+
+    public static readonly YakError ForwardRemoteRefused = new(4003, "nothing answers on the forward's port in the pod",
+        "check the app listens on that port inside the pod ('yakctl exec SERVICE -- netstat -ltn'), or fix the port in yak.yaml.");
+
+    public static readonly YakError ForwardStreamFailed = new(4004, "the forward cannot open a stream to the pod",
+        "the message gives the API server's answer; check 'kubectl auth can-i create pods/portforward' and that the pod runs.");
 
     public static readonly YakError LowDiskSpace = new(5001, "little free space left for yak's state",
         "free space on the file system of the state folder the message names; yakd needs it for its logs and sync state.");
@@ -126,12 +159,12 @@ public static class YakErrors
     public static IReadOnlyList<YakError> All { get; } =
     [
         DaemonUnavailable, IncompatibleProtocol, DaemonConnectionLost, UntrustedSocket, HandshakeRequired, ShuttingDown,
-        VersionMismatch, StatePermissions, DaemonStopTimeout, AutostartFailed, NoDaemonLog, Unexpected,
+        VersionMismatch, StatePermissions, DaemonStopTimeout, AutostartFailed, NoDaemonLog, DaemonAlreadyRunning, DaemonStartFailed, Unexpected,
         Usage, InvalidArgument, NotFound, SpecInvalid, NameTaken,
         ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy,
-        ImagePullFailed, CrashLoop, Unschedulable, OomKilled, ContainerCannotStart, VolumeClaimPending, AgentDeliveryFailed, AgentUnavailable,
-        InotifyBudget, ReplicaDiskFull, ReplicaReadOnly,
-        LocalPortBusy,
+        ImagePullFailed, CrashLoop, Unschedulable, OomKilled, ContainerCannotStart, VolumeClaimPending, AgentDeliveryFailed, AgentUnavailable, EnvironmentNotReady,
+        InotifyBudget, ReplicaDiskFull, ReplicaReadOnly, SyncLinkBroken, AgentProtocolMismatch, AgentRefused, LocalFolderMissing, SyncPodGone,
+        LocalPortBusy, ForwardNoReadyPod, ForwardRemoteRefused, ForwardStreamFailed,
         LowDiskSpace,
     ];
 

@@ -110,6 +110,9 @@ public sealed class EnvironmentInfo
 
     public required string? LastError { get; init; }
 
+    /// <summary>The catalogue code of <see cref="LastError"/> (<c>yakctl explain CODE</c>); null without an error.</summary>
+    public required string? LastErrorCode { get; init; }
+
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public required IReadOnlyList<EnvironmentServiceInfo> Services { get; init; }
@@ -174,6 +177,9 @@ public sealed class EnvironmentSyncInfo
     public required EnvironmentSyncState State { get; init; }
 
     public required string? LastError { get; init; }
+
+    /// <summary>The catalogue code of the session's <see cref="LastError"/>.</summary>
+    public required string? LastErrorCode { get; init; }
 }
 
 public sealed class EnvironmentPortInfo

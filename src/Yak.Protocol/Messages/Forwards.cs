@@ -109,6 +109,9 @@ public sealed class ForwardInfo
     /// <summary>Why it is degraded or in error; null when all is well.</summary>
     public required string? Reason { get; init; }
 
+    /// <summary>The catalogue code of <see cref="Reason"/> when it is trouble (e.g. YAK4002 no ready pod); null while it only says what is in progress.</summary>
+    public required string? ReasonCode { get; init; }
+
     /// <summary>The pod new connections go to, or null when none is Ready.</summary>
     public required string? TargetPod { get; init; }
 
@@ -127,4 +130,7 @@ public sealed class ForwardInfo
     public required string? LastError { get; init; }
 
     public required DateTimeOffset? LastErrorAt { get; init; }
+
+    /// <summary>The catalogue code of <see cref="LastError"/>.</summary>
+    public required string? LastErrorCode { get; init; }
 }

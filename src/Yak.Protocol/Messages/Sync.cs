@@ -116,7 +116,7 @@ public sealed class SyncSessionInfo
     /// <summary>Why the session is in <see cref="SyncSessionState.Error"/> (or last was); null when all is well.</summary>
     public required string? LastError { get; init; }
 
-    /// <summary>The catalogue code of <see cref="LastError"/> while it lasts (YAK3002 the pod's sync volume is full, YAK3003 read-only); null otherwise.</summary>
+    /// <summary>The catalogue code of <see cref="LastError"/> (e.g. YAK3002 the pod's sync volume is full, YAK3004 the link broke); null without an error.</summary>
     public required string? LastErrorCode { get; init; }
 
     public required long FilesSent { get; init; }

@@ -30,6 +30,7 @@ internal sealed class SessionState(bool startPaused)
     private long flushGeneration;
     private SyncState current = SyncState.Connecting;
     private string? lastError;
+    private Exception? lastCause;
 
     public SyncState Current
     {
@@ -43,16 +44,17 @@ internal sealed class SessionState(bool startPaused)
     }
 
     /// <summary>The parts of the status this class owns, read together.</summary>
-    public (SyncState State, string? LastError, int PendingChanges) Observe()
+    public (SyncState State, string? LastError, Exception? LastCause, int PendingChanges) Observe()
     {
         lock (gate)
         {
-            return (current, lastError, dirty.Count);
+            return (current, lastError, lastCause, dirty.Count);
         }
     }
 
     /// <returns>false when nothing changed (same state, and for errors the same reason).</returns>
-    public bool TryMoveTo(SyncState next, string? reason, out SyncState previous)
+    /// <param name="cause">What failed, for errors: the daemon maps it to a catalogue code.</param>
+    public bool TryMoveTo(SyncState next, string? reason, Exception? cause, out SyncState previous)
     {
         lock (gate)
         {
@@ -66,6 +68,7 @@ internal sealed class SessionState(bool startPaused)
             if (next == SyncState.Error)
             {
                 lastError = reason;
+                lastCause = cause;
             }
 
             return true;
@@ -139,6 +142,7 @@ internal sealed class SessionState(bool startPaused)
 
             // A resumed session starts afresh: an error from before the pause no longer describes it.
             lastError = null;
+            lastCause = null;
             resumed.TrySetResult();
             return true;
         }

@@ -54,7 +54,7 @@ public sealed partial class SyncSession
             {
                 var reason = e is ProtocolMismatchException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                 options.Log?.Invoke($"sync {options.Name}: {reason}");
-                SetState(SyncState.Error, reason);
+                SetState(SyncState.Error, reason, e);
                 attempt++;
                 await BackoffAsync(attempt, e is ProtocolMismatchException, token).ConfigureAwait(false);
             }
@@ -270,7 +270,7 @@ public sealed partial class SyncSession
     {
         var first = diskFull is null || diskFull.Fault.ReadOnly != full.Fault.ReadOnly;
         diskFull = full;
-        SetState(SyncState.Error, full.Message);
+        SetState(SyncState.Error, full.Message, full);
         if (first)
         {
             options.Log?.Invoke($"sync {options.Name}: warning: {full.Message}");

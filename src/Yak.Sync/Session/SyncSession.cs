@@ -64,7 +64,7 @@ public sealed partial class SyncSession : IAsyncDisposable
 
     public SyncStatus GetStatus()
     {
-        var (current, lastError, pending) = state.Observe();
+        var (current, lastError, lastCause, pending) = state.Observe();
         return statistics.Describe(new SyncStatus
         {
             Name = options.Name,
@@ -72,6 +72,7 @@ public sealed partial class SyncSession : IAsyncDisposable
             Remote = connector.Description,
             State = current,
             LastError = lastError,
+            LastCause = lastCause,
             ReplicaDisk = diskFull?.Fault,
             PendingChanges = pending,
             LocalEntries = pipeline.LocalEntries,
@@ -185,9 +186,9 @@ public sealed partial class SyncSession : IAsyncDisposable
         Warning?.Invoke(this, message);
     }
 
-    private void SetState(SyncState next, string? reason)
+    private void SetState(SyncState next, string? reason, Exception? cause = null)
     {
-        if (state.TryMoveTo(next, reason, out var previous))
+        if (state.TryMoveTo(next, reason, cause, out var previous))
         {
             StateChanged?.Invoke(this, new SyncStateChangedEventArgs(previous, next, reason));
         }

@@ -13,6 +13,10 @@ public sealed record SyncStatus
 
     public string? LastError { get; init; }
 
+    /// <summary>The failure behind <see cref="LastError"/>, for the caller to classify (never serialised).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Exception? LastCause { get; init; }
+
     /// <summary>While the replica's disk refuses writes: the first refused write (path, read-only, bytes free); null otherwise.</summary>
     public Wire.DiskFault? ReplicaDisk { get; init; }
 

@@ -83,7 +83,9 @@ public sealed class ReplicaDiskFullTests
             File.Delete(filler);
             var synced = Assert.Single(await client.FlushSyncAsync("web", CancellationToken.None).DefaultTimeout());
 
-            Assert.Null(synced.LastErrorCode);
+            // Out of error; the last error stays listed as the history it is, with its code.
+            Assert.NotEqual(SyncSessionState.Error, synced.State);
+            Assert.Equal(synced.LastError is null ? null : "YAK3002", synced.LastErrorCode);
             Assert.Equal("print('v2')\n", File.ReadAllText(Path.Combine(volume, "app.py")));
             Assert.Equal(model, File.ReadAllBytes(Path.Combine(volume, "model.bin")));
             Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories));
