@@ -31,6 +31,8 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
         var largeBytes = (int.TryParse(Environment.GetEnvironmentVariable("YAK_TORTURE_LARGE_MB"), out var mb) && mb > 0 ? mb : 8) << 20;
         output.WriteLine($"sync torture: {rounds} rounds, seed {seed} (YAK_TORTURE_SEED={seed} replays)");
         var random = new Random(seed);
+        var progress = Environment.GetEnvironmentVariable("YAK_TORTURE_LOG"); // a long run's per-round lines, readable while it runs
+        var clock = Stopwatch.StartNew();
 
         await using var cluster = await LocalClusterFixture.StartAsync();
         var podName = $"torture-{Guid.NewGuid():N}"[..20];
@@ -80,6 +82,10 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
                 // A fault before the next round.
                 var fault = random.Next(4);
                 faults[FaultNames[fault]] = faults.GetValueOrDefault(FaultNames[fault]) + 1;
+                if (progress is not null)
+                {
+                    File.AppendAllText(progress, $"{DateTime.UtcNow:HH:mm:ss} seed {seed} round {round}/{rounds} passed after {clock.Elapsed.TotalSeconds:F0}s; next fault {FaultNames[fault]}\n");
+                }
                 switch (fault)
                 {
                     case 0:
