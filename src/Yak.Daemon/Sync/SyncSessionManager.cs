@@ -321,9 +321,9 @@ internal sealed partial class SyncSessionManager(
         {
             if (!e.Full)
             {
-                // From the pass's start (after the watcher's debounce) to the replica's rename.
+                // From the first change the watcher saw (its debounce included) to the replica's rename.
                 var now = time.GetUtcNow();
-                YakTelemetry.Completed(WaitKinds.SaveVisible, definition.Name, "yak.sync.visible", now - e.Latency, now);
+                YakTelemetry.Completed(WaitKinds.SaveVisible, definition.Name, "yak.sync.visible", now - e.SinceChange, now);
             }
 
             hub.Publish(EventKinds.SyncSynced, definition.Name, new SyncSyncedInfo { Changes = e.Changes, LatencyMs = e.Latency.TotalMilliseconds, Full = e.Full });

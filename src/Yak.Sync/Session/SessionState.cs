@@ -4,7 +4,8 @@ namespace Yak.Sync.Session;
 /// <param name="Full">Compare the whole tree (start, reconnect, resume, flush, root changed).</param>
 /// <param name="Generation">Flushes up to this generation are answered by this pass if it is full and clean.</param>
 /// <param name="Paths">Paths the watcher reported (relative, '/'-separated); ignored when <paramref name="Full"/>.</param>
-internal readonly record struct PassWork(bool Full, long Generation, List<string> Paths);
+/// <param name="DirtySince">The timestamp of the earliest change this pass carries (null when no watcher change is in it).</param>
+internal readonly record struct PassWork(bool Full, long Generation, List<string> Paths, long? DirtySince = null);
 
 /// <summary>What the loop should do next.</summary>
 internal enum NextStep
@@ -22,6 +23,7 @@ internal sealed class SessionState(bool startPaused)
 {
     private readonly object gate = new();
     private readonly HashSet<string> dirty = new(StringComparer.Ordinal);
+    private long? dirtySince;
     private readonly List<(TaskCompletionSource Done, long Generation)> flushes = [];
     private readonly HashSet<string> warned = new(StringComparer.Ordinal);
     private TaskCompletionSource resumed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -166,11 +168,13 @@ internal sealed class SessionState(bool startPaused)
         }
     }
 
-    public void MarkDirty(IEnumerable<string> paths)
+    /// <param name="seen">The timestamp at which the first of these changes was seen.</param>
+    public void MarkDirty(IEnumerable<string> paths, long seen)
     {
         lock (gate)
         {
             dirty.UnionWith(paths);
+            dirtySince = dirtySince is { } since ? Math.Min(since, seen) : seen;
         }
     }
 
@@ -199,8 +203,9 @@ internal sealed class SessionState(bool startPaused)
     {
         lock (gate)
         {
-            var work = new PassWork(fullPassNeeded || flushes.Count > 0 || dirty.Contains(""), flushGeneration, [.. dirty]);
+            var work = new PassWork(fullPassNeeded || flushes.Count > 0 || dirty.Contains(""), flushGeneration, [.. dirty], dirtySince);
             dirty.Clear();
+            dirtySince = null;
             fullPassNeeded = false;
             return work;
         }

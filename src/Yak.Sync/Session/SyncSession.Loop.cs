@@ -259,7 +259,8 @@ public sealed partial class SyncSession
 
         if (result.Applied > 0 || work.Full)
         {
-            Synced?.Invoke(this, new SyncedEventArgs(result.Applied, latency, work.Full));
+            var sinceChange = work.DirtySince is { } seen ? options.Time.GetElapsedTime(seen) : latency;
+            Synced?.Invoke(this, new SyncedEventArgs(result.Applied, latency, work.Full, sinceChange));
         }
 
         return null;

@@ -162,7 +162,7 @@ public sealed partial class SyncSession : IAsyncDisposable
             var created = TreeWatcher.Create(options.LocalRoot, pipeline.Ignore, options.QuietWindow, options.Time);
             created.Changed += paths =>
             {
-                state.MarkDirty(paths);
+                state.MarkDirty(paths, (paths as ChangeBatch)?.FirstSeen ?? options.Time.GetTimestamp());
                 wake.Release();
             };
             created.Warning += RaiseWarning;

@@ -41,7 +41,7 @@ public sealed class ChangeCoalescer : IDisposable
 
     private void Fire()
     {
-        HashSet<string> ready;
+        ChangeBatch ready;
         lock (gate)
         {
             if (batch.Count == 0)
@@ -49,7 +49,7 @@ public sealed class ChangeCoalescer : IDisposable
                 return;
             }
 
-            ready = batch;
+            ready = new ChangeBatch(batch, batchStarted);
             batch = new HashSet<string>(StringComparer.Ordinal);
         }
 
