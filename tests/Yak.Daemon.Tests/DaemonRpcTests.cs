@@ -81,6 +81,31 @@ public sealed class DaemonRpcTests : IAsyncLifetime
         Assert.Equal(ProtocolVersion.MinimumSupported, (int?)data?["minimumProtocolVersion"]);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task SyncCreate_LocalEndpointWithOptionalMembersNullOrOmitted_CreatesAndSyncs(bool sendNulls)
+    {
+        // A client in another language sends only what it means: kubeconfig, context, excludes and name are optional.
+        using var source = new TempDirectory("yk-src-");
+        using var replica = new TempDirectory("yk-dst-");
+        File.WriteAllText(Path.Combine(source.Path, "a.txt"), "hello");
+        using var raw = RawRpcConnection.Open(sandbox.SocketPath);
+        await raw.HelloAsync();
+        object request = sendNulls
+            ? new { name = (string?)null, localPath = source.Path, endpoint = "local:" + replica.Path, excludes = (string[]?)null, kubeconfig = (string?)null, context = (string?)null }
+            : new { localPath = source.Path, endpoint = "local:" + replica.Path };
+
+        var created = await raw.CallAsync(1, "sync/create", request);
+        var name = (string?)created["result"]?["session"]?["name"];
+        var flushed = await raw.CallAsync(2, "sync/flush", new { name });
+
+        Assert.Null(created["error"]);
+        Assert.False(string.IsNullOrEmpty(name));
+        Assert.Null(flushed["error"]);
+        Assert.Equal("hello", File.ReadAllText(Path.Combine(replica.Path, "a.txt")));
+    }
+
     [Fact]
     public async Task Call_UnknownMethod_GetsMethodNotFoundAndConnectionLives()
     {

@@ -53,7 +53,8 @@ internal static class ContractReference
         text.AppendLine();
         text.AppendLine($"Protocol version {ProtocolVersion.Current} (oldest supported: {ProtocolVersion.MinimumSupported}). JSON-RPC 2.0 framed with");
         text.AppendLine("`Content-Length` headers as in LSP; params are one named object; member names are camelCase; enums are");
-        text.AppendLine("camelCase strings; every listed member is always present (nullable ones may be `null`).");
+        text.AppendLine("camelCase strings; every listed member is always present (nullable ones may be `null`), except that a client may");
+        text.AppendLine("omit a request member marked *optional* or send it as `null`: yakd reads it as empty (`\"\"` or `[]`).");
         text.AppendLine("Call `daemon/hello` first on every connection.");
         text.AppendLine();
         text.AppendLine("## Methods");
@@ -125,7 +126,8 @@ internal static class ContractReference
             foreach (var property in properties)
             {
                 var nullable = nullability.Create(property).ReadState == NullabilityState.Nullable;
-                text.AppendLine($"- `{char.ToLowerInvariant(property.Name[0])}{property.Name[1..]}`: {JsonTypeName(property.PropertyType)}{(nullable ? " or null" : "")}");
+                var optional = property.GetCustomAttribute<OptionalMemberAttribute>() is not null;
+                text.AppendLine($"- `{char.ToLowerInvariant(property.Name[0])}{property.Name[1..]}`: {JsonTypeName(property.PropertyType)}{(nullable ? " or null" : "")}{(optional ? " (optional)" : "")}");
             }
         }
 

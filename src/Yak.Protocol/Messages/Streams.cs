@@ -8,22 +8,30 @@ namespace Yak.Protocol.Messages;
 /// </summary>
 public sealed class StreamTargetInfo
 {
-    public required string Environment { get; init; }
+    [OptionalMember]
+    public required string Environment { get; init; } = string.Empty;
 
-    public required string Service { get; init; }
+    [OptionalMember]
+    public required string Service { get; init; } = string.Empty;
 
-    public required string Namespace { get; init; }
+    [OptionalMember]
+    public required string Namespace { get; init; } = string.Empty;
 
-    public required string Selector { get; init; }
+    [OptionalMember]
+    public required string Selector { get; init; } = string.Empty;
 
-    public required string Pod { get; init; }
+    [OptionalMember]
+    public required string Pod { get; init; } = string.Empty;
 
     /// <summary>The container; empty means the service's app container (or the pod's first container).</summary>
-    public required string Container { get; init; }
+    [OptionalMember]
+    public required string Container { get; init; } = string.Empty;
 
-    public required string Kubeconfig { get; init; }
+    [OptionalMember]
+    public required string Kubeconfig { get; init; } = string.Empty;
 
-    public required string Context { get; init; }
+    [OptionalMember]
+    public required string Context { get; init; } = string.Empty;
 }
 
 /// <summary>

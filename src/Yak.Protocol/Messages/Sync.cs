@@ -7,20 +7,24 @@ namespace Yak.Protocol.Messages;
 public sealed class SyncCreateRequest
 {
     /// <summary>Unique name (letters, digits, '-', '_', '.'); empty lets the daemon derive one from the folder.</summary>
-    public required string Name { get; init; }
+    [OptionalMember]
+    public required string Name { get; init; } = string.Empty;
 
     public required string LocalPath { get; init; }
 
     public required string Endpoint { get; init; }
 
     /// <summary>Extra ignore patterns in .gitignore syntax, on top of .gitignore and .yakignore.</summary>
-    public required IReadOnlyList<string> Excludes { get; init; }
+    [OptionalMember]
+    public required IReadOnlyList<string> Excludes { get; init; } = [];
 
     /// <summary>For pod endpoints: the kubeconfig file; empty means KUBECONFIG or ~/.kube/config as seen by yakd.</summary>
-    public required string Kubeconfig { get; init; }
+    [OptionalMember]
+    public required string Kubeconfig { get; init; } = string.Empty;
 
     /// <summary>For pod endpoints: the kubeconfig context; empty means its current context.</summary>
-    public required string Context { get; init; }
+    [OptionalMember]
+    public required string Context { get; init; } = string.Empty;
 }
 
 public sealed class SyncCreateResponse

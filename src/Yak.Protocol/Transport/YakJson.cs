@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Yak.Protocol.Transport;
 
@@ -24,9 +25,53 @@ public static class YakJson
         {
             WriteIndented = indented,
             RespectNullableAnnotations = true,
+            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OptionalMembers } },
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         options.MakeReadOnly(populateMissingResolver: true);
         return options;
+    }
+
+    /// <summary>
+    /// <see cref="OptionalMemberAttribute"/> members may be missing (the property keeps its empty initializer) or
+    /// null (read as empty), so a client need not send every default.
+    /// </summary>
+    private static void OptionalMembers(JsonTypeInfo info)
+    {
+        if (info.Kind != JsonTypeInfoKind.Object)
+        {
+            return;
+        }
+
+        foreach (var property in info.Properties)
+        {
+            if (property.AttributeProvider?.IsDefined(typeof(OptionalMemberAttribute), inherit: false) != true)
+            {
+                continue;
+            }
+
+            property.IsRequired = false;
+            property.CustomConverter = property.PropertyType == typeof(string) ? EmptyWhenNull.String
+                : property.PropertyType == typeof(IReadOnlyList<string>) ? EmptyWhenNull.StringList
+                : throw new InvalidOperationException($"{info.Type.Name}.{property.Name}: [OptionalMember] supports string and IReadOnlyList<string>.");
+        }
+    }
+
+    /// <summary>Reads JSON null as the empty value; everything else as usual.</summary>
+    private sealed class EmptyWhenNull<T>(T empty) : JsonConverter<T>
+    {
+        public override bool HandleNull => true;
+
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? empty : JsonSerializer.Deserialize<T>(ref reader, options)!;
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
+            JsonSerializer.Serialize(writer, value, options);
+    }
+
+    private static class EmptyWhenNull
+    {
+        public static readonly JsonConverter String = new EmptyWhenNull<string>(string.Empty);
+        public static readonly JsonConverter StringList = new EmptyWhenNull<IReadOnlyList<string>>([]);
     }
 }
