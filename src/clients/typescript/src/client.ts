@@ -179,7 +179,7 @@ export class YakClient {
     return DaemonStream.open(() => openSocket(this.socketPath, 10_000), token);
   }
 
-  /** Resolves when the connection to yakd ends. */
+  /** True once the connection to yakd ended or the client was disposed. */
   get closed(): boolean {
     return this.closedError !== undefined;
   }

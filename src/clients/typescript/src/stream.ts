@@ -80,8 +80,8 @@ export class DaemonStream extends EventEmitter<DaemonStreamEvents> {
   }
 
   /**
-   * Opens a second connection to `socketPath` and claims `token` (no handshake: the token is the credential). The
-   * caller has already checked the socket's trust for the main connection; it is checked again here by `connect`.
+   * Opens a second connection with `connect` (which checks the socket's trust, as for the main connection) and
+   * claims `token` (no handshake: the token is the credential).
    */
   static async open(connect: () => Promise<net.Socket>, token: string, timeoutMs = 30_000): Promise<DaemonStream> {
     const socket = await connect();
