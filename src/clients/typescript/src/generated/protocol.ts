@@ -190,6 +190,8 @@ export const YakErrorCatalogue: Readonly<Record<string, { readonly title: string
   YAK1009: { title: "yakd did not stop in time", fix: "\u0027yakctl daemon logs\u0027 shows what it was doing; \u0027kill PID\u0027 ends it (its sessions resume at the next start)." },
   YAK1010: { title: "yakd\u0027s autostart could not be installed", fix: "run the failing systemctl/launchctl command the message shows; without autostart, yakctl starts yakd on demand." },
   YAK1011: { title: "yakd has no log yet", fix: "yakd has not run as this user: \u0027yakctl daemon start\u0027 starts it, \u0027yakctl daemon run\u0027 shows its log in the terminal." },
+  YAK1012: { title: "yakd is already running for this user", fix: "\u0027yakctl daemon status\u0027 reaches the running yakd; \u0027yakctl daemon stop\u0027 stops it before starting another." },
+  YAK1013: { title: "yakd could not start", fix: "the message names what failed (a folder, the socket); \u0027yakctl daemon run\u0027 starts yakd in the terminal and shows its log." },
   YAK1099: { title: "an unexpected failure (a bug in yak)", fix: "run again with YAK_DEBUG=1 and report the message and trace." },
   YAK1101: { title: "the command line is not valid", fix: "\u0027yakctl COMMAND --help\u0027 shows the command\u0027s arguments and options." },
   YAK1102: { title: "a value in the request is not acceptable", fix: "correct the value the message names." },
@@ -212,10 +214,19 @@ export const YakErrorCatalogue: Readonly<Record<string, { readonly title: string
   YAK2006: { title: "a persistent volume claim is not bound", fix: "\u0027kubectl get pvc -n NAMESPACE\u0027 and \u0027kubectl describe pvc\u0027 show why; check the storage class exists and has capacity." },
   YAK2007: { title: "the sync agent could not be delivered into the sidecar", fix: "check the sidecar runs (\u0027yakctl status\u0027), that agent.image or agent.baseImage can be pulled, and the agent\u0027s architecture." },
   YAK2008: { title: "no sync agent for the cluster\u0027s architecture", fix: "install the agent for that architecture next to yakd (packaging/), or set agent.image in config.yaml to a prebuilt image." },
+  YAK2009: { title: "the environment was not ready within the time \u0027up\u0027 waits", fix: "\u0027yakctl status\u0027 shows which service is still waiting and why; yakd keeps converging, or give \u0027up\u0027 a longer --timeout." },
   YAK3001: { title: "the inotify watch budget is below what sync needs", fix: "raise it: \u0027sudo sysctl fs.inotify.max_user_watches=524288\u0027 (and in /etc/sysctl.d/ to keep it); until then yak rescans." },
   YAK3002: { title: "the pod\u0027s sync volume is full", fix: "free space in the pod\u0027s volume (delete files there, or give the volume more room); sync resumes by itself when there is room." },
   YAK3003: { title: "the pod\u0027s sync volume is read-only", fix: "mount the sync volume read-write (check the pod\u0027s volumeMounts and the volume); sync resumes by itself when it is writable." },
+  YAK3004: { title: "the sync link to the pod\u0027s agent broke", fix: "sync reconnects by itself; if it keeps breaking, \u0027yakctl status\u0027 shows the pod and \u0027yakctl logs SERVICE -c yak-sync\u0027 the agent\u0027s log." },
+  YAK3005: { title: "the sync agent speaks another protocol version", fix: "remove agent.image from config.yaml so yakd delivers the matching agent, or point it at this yak version\u0027s agent image." },
+  YAK3006: { title: "the sync agent refused a change", fix: "the message names the path and the agent\u0027s reason; fix the path\u0027s permissions or the volume in the pod, then \u0027yakctl sync flush\u0027." },
+  YAK3007: { title: "a sync session\u0027s local folder is missing", fix: "restore or recreate the folder the message names (sync resumes by itself), or \u0027yakctl sync terminate NAME\u0027." },
+  YAK3008: { title: "the pod a sync session targets is gone or refuses exec", fix: "environments follow their new pod by themselves; for a session of your own, \u0027yakctl sync terminate NAME\u0027 and create it for the new pod." },
   YAK4001: { title: "a declared local port is already in use", fix: "stop what listens there (\u0027ss -ltnp\u0027 shows it), or change the forward\u0027s local port in yak.yaml." },
+  YAK4002: { title: "no ready pod behind the forward", fix: "\u0027yakctl status\u0027 shows why the service\u0027s pods are not ready; the forward connects by itself as soon as one is." },
+  YAK4003: { title: "nothing answers on the forward\u0027s port in the pod", fix: "check the app listens on that port inside the pod (\u0027yakctl exec SERVICE -- netstat -ltn\u0027), or fix the port in yak.yaml." },
+  YAK4004: { title: "the forward cannot open a stream to the pod", fix: "the message gives the API server\u0027s answer; check \u0027kubectl auth can-i create pods/portforward\u0027 and that the pod runs." },
   YAK5001: { title: "little free space left for yak\u0027s state", fix: "free space on the file system of the state folder the message names; yakd needs it for its logs and sync state." },
 };
 
@@ -393,6 +404,7 @@ export interface EnvironmentInfo {
   server: string;
   state: EnvironmentState;
   lastError: string | null;
+  lastErrorCode: string | null;
   updatedAt: string;
   services: readonly EnvironmentServiceInfo[];
 }
@@ -437,6 +449,7 @@ export interface EnvironmentSyncInfo {
   endpoint: string;
   state: EnvironmentSyncState;
   lastError: string | null;
+  lastErrorCode: string | null;
 }
 
 export type EnvironmentSyncState = "pending" | "connecting" | "scanning" | "syncing" | "watching" | "paused" | "error" | "stopped";
@@ -493,6 +506,7 @@ export interface ForwardInfo {
   remotePort: number;
   state: ForwardSessionState;
   reason: string | null;
+  reasonCode: string | null;
   targetPod: string | null;
   openConnections: number;
   totalConnections: number;
@@ -501,6 +515,7 @@ export interface ForwardInfo {
   bytesOut: number;
   lastError: string | null;
   lastErrorAt: string | null;
+  lastErrorCode: string | null;
 }
 
 export type ForwardListRequest = Record<string, never>;
