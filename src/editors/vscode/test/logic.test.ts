@@ -13,7 +13,7 @@ import { EventSource, RecordingSink, RecordingUi, ScriptedStream } from "./fakes
 
 const environment: EnvironmentInfo = {
   name: "shop", namespace: "dev-ana", specPath: "/w/yak.yaml", cluster: "local", server: "https://127.0.0.1:6443", state: "degraded",
-  lastError: null, updatedAt: "2026-12-01T00:00:00Z",
+  lastError: null, lastErrorCode: null, updatedAt: "2026-12-01T00:00:00Z",
   services: [
     {
       name: "api", kind: "Deployment", selector: "app=api", state: "stuck", readyReplicas: 0, desiredReplicas: 1, message: "image not found", code: "YAK2001",
