@@ -1,5 +1,6 @@
 using k8s;
 using k8s.Exceptions;
+using Yak.Kube.Budget;
 using Yak.Kube.Watching;
 
 namespace Yak.Kube;
@@ -9,6 +10,9 @@ public sealed record KubeConnection(IKubernetes Client, string Server, string Co
 {
     /// <summary>The shared list/watches of this cluster (one per namespace and kind), for everything in yakd that follows objects.</summary>
     public KubeInformers Informers { get; } = new(Client);
+
+    /// <summary>The request budget every HTTP request of <see cref="Client"/> goes through (null for a client built elsewhere).</summary>
+    public KubeRequestBudget? Budget { get; init; }
 
     public void Dispose()
     {
@@ -27,7 +31,8 @@ public sealed record KubeConnection(IKubernetes Client, string Server, string Co
 /// <summary>Builds KubernetesClient clients from kubeconfig files, with clear errors for a missing file or context.</summary>
 public static class KubeClientFactory
 {
-    public static KubeConnection Create(KubeTarget target)
+    /// <param name="limits">The client-side request budget; <see cref="KubeRequestLimits.Default"/> when null.</param>
+    public static KubeConnection Create(KubeTarget target, KubeRequestLimits? limits = null)
     {
         var path = string.IsNullOrEmpty(target.KubeconfigPath) ? DefaultKubeconfigPath() : target.KubeconfigPath;
         if (!File.Exists(path))
@@ -46,7 +51,8 @@ public static class KubeClientFactory
             throw new KubeConnectionException($"Kubeconfig {path}: {ex.Message}" + (string.IsNullOrEmpty(target.Context) ? "" : $" (asked for context '{target.Context}')"), ex);
         }
 
-        return new KubeConnection(new Kubernetes(configuration), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)");
+        var budget = new KubeRequestBudget(limits ?? KubeRequestLimits.Default);
+        return new KubeConnection(new Kubernetes(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget };
     }
 
     /// <summary>KUBECONFIG's first file, else ~/.kube/config, as kubectl does.</summary>
