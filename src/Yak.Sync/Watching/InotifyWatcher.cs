@@ -94,7 +94,7 @@ public sealed partial class InotifyWatcher : ITreeWatcher
         AddTree("");
         thread = new Thread(ReadLoop) { IsBackground = true, Name = "yak inotify" };
         thread.Start();
-        pollTimer.Change(PollInterval, PollInterval);
+        ArmPolling();
     }
 
     public void Refresh(string relativeFolder)
@@ -110,8 +110,13 @@ public sealed partial class InotifyWatcher : ITreeWatcher
             return;
         }
 
-        disposed = true;
-        pollTimer.Dispose();
+        lock (gate)
+        {
+            // Under the gate: polling re-arms or stops the timer under it, never after it is disposed.
+            disposed = true;
+            pollTimer.Dispose();
+        }
+
         if (stopFd >= 0)
         {
             WriteEvent(stopFd);
@@ -197,6 +202,7 @@ public sealed partial class InotifyWatcher : ITreeWatcher
                 }
 
                 polled.Add(folder);
+                ArmPolling();
                 if (!budgetWarned)
                 {
                     budgetWarned = true;
@@ -236,12 +242,31 @@ public sealed partial class InotifyWatcher : ITreeWatcher
         }
     }
 
+    /// <summary>
+    /// The poll timer runs only while some folder is polled: an idle daemon with every folder watched is never woken
+    /// (a 2 s tick per session is wake-ups a laptop pays for nothing).
+    /// </summary>
+    private void ArmPolling()
+    {
+        lock (gate)
+        {
+            if (polled.Count > 0 && inotifyFd >= 0 && !disposed)
+            {
+                pollTimer.Change(PollInterval, PollInterval);
+            }
+        }
+    }
+
     private void Poll()
     {
         List<string> folders;
         lock (gate)
         {
             folders = [.. polled];
+            if (folders.Count == 0 && !disposed)
+            {
+                pollTimer.Change(Timeout.Infinite, Timeout.Infinite);
+            }
         }
 
         foreach (var folder in folders)

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using System.Globalization;
+using Yak.Client;
+using Yak.Protocol.Messages;
+using Yak.Protocol.Transport;
+using Yak.Testing;
+
+namespace Yak.Benchmarks.Idle;
+
+/// <summary>
+/// An idle yakd with 5 sync sessions watching 100k files in all (<c>YAK_BENCH_IDLE_FILES</c>): its resident memory
+/// and the CPU it spends over a minute (<c>YAK_BENCH_IDLE_SECONDS</c>) once every session has synced, read from
+/// /proc/PID. The sessions are local (an agent process each, not counted): what yakd holds is the same for a pod.
+/// </summary>
+public sealed class IdleBenchmarks : IBenchmarkSuite
+{
+    private const int Sessions = 5;
+
+    public string Name => "idle";
+
+    public string Description => "idle yakd, 5 sessions watching 100k files: RSS and CPU over a minute";
+
+    public async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
+    {
+        var files = Setting("YAK_BENCH_IDLE_FILES", 100_000);
+        var seconds = Setting("YAK_BENCH_IDLE_SECONDS", 60);
+        using var sandbox = new YakSandbox();
+        var environment = sandbox.Environment(autostart: false);
+        var endpoint = DaemonEndpoint.Resolve(n => environment.TryGetValue(n, out var v) ? v : null);
+        var roots = Enumerable.Range(0, Sessions).Select(i => Path.Combine(sandbox.Root, $"src{i}")).ToList();
+        foreach (var root in roots)
+        {
+            WriteTree(root, files / Sessions);
+        }
+
+        using var daemon = Process.Start(ProcessRunner.StartInfo(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakd.dll"), "--background"], environment))!;
+        daemon.StandardInput.Close();
+        daemon.BeginOutputReadLine();
+        daemon.BeginErrorReadLine();
+        try
+        {
+            await using (var client = await ConnectAsync(endpoint, cancellationToken))
+            {
+                for (var i = 0; i < Sessions; i++)
+                {
+                    await client.CreateSyncAsync(
+                        new SyncCreateRequest { Name = $"s{i}", LocalPath = roots[i], Endpoint = $"local:{Path.Combine(sandbox.Root, $"replica{i}")}", Excludes = [], Kubeconfig = string.Empty, Context = string.Empty },
+                        cancellationToken);
+                }
+
+                for (var i = 0; i < Sessions; i++)
+                {
+                    await client.FlushSyncAsync($"s{i}", cancellationToken);
+                }
+            }
+
+            var before = ProcStat.Read(daemon.Id);
+            var clock = Stopwatch.StartNew();
+            await Task.Delay(TimeSpan.FromSeconds(seconds), cancellationToken);
+            var after = ProcStat.Read(daemon.Id);
+            var cpu = (after.CpuSeconds - before.CpuSeconds) / clock.Elapsed.TotalSeconds * 100;
+            report.Add("idle", $"yakd RSS, {Sessions} sessions, {files} files, idle", BenchmarkReport.Bytes(after.RssBytes), $"peak {BenchmarkReport.Bytes(after.PeakRssBytes)}", "≤ 100 MB");
+            report.Add("idle", $"yakd CPU over {seconds} s idle", cpu.ToString("0.00", CultureInfo.InvariantCulture) + " %", $"{after.Threads} threads", "≤ 0.5 %");
+        }
+        finally
+        {
+            daemon.Kill(entireProcessTree: true);
+            await daemon.WaitForExitAsync(cancellationToken);
+        }
+    }
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
+
+    private static async Task<DaemonClient> ConnectAsync(DaemonEndpoint endpoint, CancellationToken cancellationToken)
+    {
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        deadline.CancelAfter(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            try
+            {
+                return await DaemonClient.ConnectAsync(endpoint, "yak-bench", deadline.Token);
+            }
+            catch (DaemonUnavailableException)
+            {
+                await Task.Delay(5, deadline.Token);
+            }
+        }
+    }
+
+    /// <summary>A source-like tree: 50 files a folder, nested two deep, small text files.</summary>
+    private static void WriteTree(string root, int files)
+    {
+        var random = new Random(files);
+        var line = new string('x', 60) + "\n";
+        for (var i = 0; i < files; i++)
+        {
+            var folder = Path.Combine(root, $"pkg{i / 2500}", $"mod{i / 50 % 50}");
+            if (i % 50 == 0)
+            {
+                Directory.CreateDirectory(folder);
+            }
+
+            File.WriteAllText(Path.Combine(folder, $"file_{i}.cs"), string.Concat(Enumerable.Repeat(line, random.Next(1, 20))));
+        }
+    }
+
+    /// <summary>CPU time, resident memory and threads of a process, from /proc/PID/stat and /proc/PID/status.</summary>
+    private sealed record ProcStat(double CpuSeconds, long RssBytes, long PeakRssBytes, int Threads)
+    {
+        public static ProcStat Read(int pid)
+        {
+            // stat: fields after the ')' of comm; utime and stime are the 14th and 15th fields, in clock ticks (100 Hz on Linux).
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var ticks = long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture);
+            var status = File.ReadAllLines($"/proc/{pid}/status").Select(l => l.Split(':', 2)).Where(p => p.Length == 2).ToDictionary(p => p[0], p => p[1].Trim());
+            return new ProcStat(ticks / 100.0, Kilobytes(status["VmRSS"]), Kilobytes(status["VmHWM"]), int.Parse(status["Threads"], CultureInfo.InvariantCulture));
+        }
+
+        private static long Kilobytes(string value) => long.Parse(value.Split(' ')[0], CultureInfo.InvariantCulture) * 1024;
+    }
+}
