@@ -20,6 +20,9 @@ internal sealed class EventHub(TimeProvider time)
 
     public int SubscriberCount => sinks.Keys.Count(s => s.Topics.Count > 0);
 
+    /// <summary>Raised after every publish, whoever listens: a sign of activity (the idle memory trim waits for quiet).</summary>
+    public event Action? Published;
+
     /// <summary>Publishes one event of <paramref name="kind"/>: its data is always the DTO the kind promises.</summary>
     public void Publish<T>(EventKind<T> kind, string subject, T data)
         where T : class
@@ -40,6 +43,8 @@ internal sealed class EventHub(TimeProvider time)
                 sink.Enqueue(notification);
             }
         }
+
+        Published?.Invoke();
     }
 }
 

@@ -44,7 +44,11 @@ internal static class DaemonHost
         return builder.Build();
     }
 
-    private static void ConfigureEvents(IServiceCollection services) => services.AddSingleton<EventHub>();
+    private static void ConfigureEvents(IServiceCollection services)
+    {
+        services.AddSingleton<EventHub>();
+        services.AddHostedService<IdleMemoryTrim>();
+    }
 
     /// <summary>config.yaml as options: read at first use and on change, validated at start and on every reload.</summary>
     private static void ConfigureConfiguration(IServiceCollection services) => services.AddDaemonConfiguration();

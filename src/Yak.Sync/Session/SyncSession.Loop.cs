@@ -124,6 +124,8 @@ public sealed partial class SyncSession
     /// <returns>false when the session was paused.</returns>
     private async Task<bool> WaitForWorkAsync(AgentClient link, CancellationToken token)
     {
+        // Once the state is saved, an idle session sleeps until woken: no timeout ticking per session while idle.
+        var saved = false;
         while (true)
         {
             switch (state.Next())
@@ -135,15 +137,19 @@ public sealed partial class SyncSession
             }
 
             SetState(SyncState.Watching, null);
-            var woke = wake.WaitAsync(SaveAfterIdle, token);
+            // The wait ends with the link: a waiter left behind would take the wake meant for the next link's loop.
+            using var waitEnd = CancellationTokenSource.CreateLinkedTokenSource(token);
+            var woke = wake.WaitAsync(saved ? Timeout.InfiniteTimeSpan : SaveAfterIdle, waitEnd.Token);
             var finished = await Task.WhenAny(woke, link.Completion).ConfigureAwait(false);
             if (finished == link.Completion)
             {
+                await waitEnd.CancelAsync().ConfigureAwait(false);
                 await link.Completion.ConfigureAwait(false);
                 throw new IOException("the agent link closed");
             }
 
-            if (!await woke.ConfigureAwait(false))
+            saved = !await woke.ConfigureAwait(false);
+            if (saved)
             {
                 pipeline.SaveIfChanged();
             }
