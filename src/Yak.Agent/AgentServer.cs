@@ -68,11 +68,24 @@ public sealed partial class AgentServer
         var reader = new FrameReader(input);
         await using var frameWriter = new FrameWriter(output);
         writer = frameWriter;
+        Stream? decompressor = null;
         try
         {
-            if (!await HandshakeAsync(reader, cancellationToken).ConfigureAwait(false))
+            if (await HandshakeAsync(reader, cancellationToken).ConfigureAwait(false) is not { } options)
             {
                 return 3;
+            }
+
+            if (options.HasFlag(LinkOptions.ZstdStream))
+            {
+                // The daemon sent nothing after its Hello before our answer, so nothing raw is left in the reader.
+                if (reader.HasBufferedBytes)
+                {
+                    throw new InvalidDataException("data after Hello before HelloAck");
+                }
+
+                decompressor = LinkCompression.Reader(input);
+                reader = new FrameReader(decompressor);
             }
 
             rootHandle = DirectoryHandle.OpenRoot(root);
@@ -125,22 +138,24 @@ public sealed partial class AgentServer
             }
 
             codec.Dispose();
+            decompressor?.Dispose();
             operations?.Dispose();
             rootHandle?.Dispose();
         }
     }
 
-    private async Task<bool> HandshakeAsync(FrameReader reader, CancellationToken cancellationToken)
+    /// <summary>The link options the agent grants (what the daemon asked for, of what this agent supports); null when refused.</summary>
+    private async Task<LinkOptions?> HandshakeAsync(FrameReader reader, CancellationToken cancellationToken)
     {
         if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false) is not { } hello)
         {
-            return false;
+            return null;
         }
 
         if (hello.Type != MessageType.Hello || hello.Payload.Length < 6)
         {
             await ReplyErrorAsync(hello.RequestId, ErrorCode.BadRequest, "expected Hello as the first frame", cancellationToken).ConfigureAwait(false);
-            return false;
+            return null;
         }
 
         var payload = new PayloadReader(hello.Payload.Span);
@@ -153,13 +168,22 @@ public sealed partial class AgentServer
                 : $"yak-agent {version} speaks sync protocol {ProtocolInfo.Version} but the daemon speaks {peerVersion}; install matching versions of yakd and yak-agent";
             log.WriteLine($"yak-agent: {message}");
             await ReplyErrorAsync(hello.RequestId, ErrorCode.VersionMismatch, message, cancellationToken).ConfigureAwait(false);
-            return false;
+            return null;
         }
 
-        var ack = new PayloadWriter().UInt16(ProtocolInfo.Version).String(version);
+        // The peer's name, then the options asked (a Hello without them asks for none).
+        var asked = LinkOptions.None;
+        if (!payload.AtEnd)
+        {
+            payload.String();
+            asked = payload.AtEnd ? LinkOptions.None : (LinkOptions)payload.Byte();
+        }
+
+        var granted = asked & LinkOptions.ZstdStream;
+        var ack = new PayloadWriter().UInt16(ProtocolInfo.Version).String(version).Byte((byte)granted);
         await writer.WriteAsync(MessageType.HelloAck, hello.RequestId, ack.Written, cancellationToken).ConfigureAwait(false);
         await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
-        return true;
+        return granted;
     }
 
     private async Task DispatchAsync(Frame frame, CancellationToken cancellationToken)
@@ -244,7 +268,12 @@ public sealed partial class AgentServer
         operations = new TreeOperations(rootHandle!, manifest, log);
         var stats = scanner.LastStats;
         log.WriteLine($"yak-agent: scanned {stats.Entries} entries, hashed {stats.FilesHashed} files ({stats.BytesHashed} bytes) in {stats.Elapsed.TotalMilliseconds:0} ms");
-        SaveCache();
+        if (stats.FilesHashed > 0)
+        {
+            // Only new digests are worth a save: its syncfs flushes every dirty page of the volume (seconds after a
+            // big copy by anything else), and a scan that hashed nothing learned nothing the cache lacks.
+            SaveCache();
+        }
         var digest = manifest.ManifestDigest();
         var unchanged = !known.IsZero && known == digest;
         if (!unchanged)

@@ -25,7 +25,9 @@ public sealed class AgentClient : IAsyncDisposable
 
     private readonly Stream stream;
     private readonly FrameReader reader;
-    private readonly FrameWriter writer;
+    private FrameWriter writer;
+    private ZstdWriteStream? linkCompressor;
+    private long handshakeBytes;
     private readonly ConcurrentDictionary<uint, TaskCompletionSource> pending = new();
     private readonly ConcurrentDictionary<uint, ManifestCollector> manifests = new();
     private readonly ConcurrentDictionary<uint, TaskCompletionSource<DiskSpace>> spaces = new();
@@ -41,18 +43,25 @@ public sealed class AgentClient : IAsyncDisposable
 
     private readonly bool compress;
 
+    // Per-chunk zstd: only when compression is wanted and the link is not compressed as a whole.
+    private bool compressChunks;
+
     private AgentClient(Stream stream, bool compress)
     {
         this.stream = stream;
         this.compress = compress;
+        compressChunks = compress;
         reader = new FrameReader(stream);
         writer = new FrameWriter(stream);
     }
 
     public string AgentVersion { get; private set; } = "";
 
-    /// <summary>Bytes written to the link (frames included).</summary>
-    public long BytesSent => writer.BytesWritten;
+    /// <summary>Bytes written to the link (frames included; compressed when the link is).</summary>
+    public long BytesSent => linkCompressor is { } z ? handshakeBytes + z.BytesOut : writer.BytesWritten;
+
+    /// <summary>Whether everything sent after the handshake is one zstd stream.</summary>
+    public bool LinkCompressed => linkCompressor is not null;
 
     public long BytesReceived => reader.BytesRead;
 
@@ -60,13 +69,14 @@ public sealed class AgentClient : IAsyncDisposable
     public Task Completion => readLoop;
 
     /// <summary>Opens the link: Hello → HelloAck, or a <see cref="ProtocolMismatchException"/> with the agent's explanation.</summary>
-    /// <param name="compress">zstd file data (the agent reads both encodings); off for a local pipe.</param>
+    /// <param name="compress">zstd on the link (one stream over every frame); off for a local pipe.</param>
     public static async Task<AgentClient> ConnectAsync(Stream stream, CancellationToken cancellationToken, bool compress = true)
     {
         var client = new AgentClient(stream, compress);
         try
         {
-            var hello = new PayloadWriter().UInt32(ProtocolInfo.Magic).UInt16(ProtocolInfo.Version).String("yakd");
+            var asked = compress ? LinkOptions.ZstdStream : LinkOptions.None;
+            var hello = new PayloadWriter().UInt32(ProtocolInfo.Magic).UInt16(ProtocolInfo.Version).String("yakd").Byte((byte)asked);
             await client.writer.WriteAsync(MessageType.Hello, 0, hello.Written, cancellationToken).ConfigureAwait(false);
             await client.writer.FlushAsync(cancellationToken).ConfigureAwait(false);
             var answer = await client.reader.ReadAsync(cancellationToken).ConfigureAwait(false)
@@ -82,6 +92,16 @@ public sealed class AgentClient : IAsyncDisposable
                     }
 
                     client.AgentVersion = ack.String();
+                    var granted = (LinkOptions)ack.Byte() & asked;
+                    if (granted.HasFlag(LinkOptions.ZstdStream))
+                    {
+                        // The agent switches its reader before it reads another byte: nothing raw may follow.
+                        client.handshakeBytes = client.writer.BytesWritten;
+                        client.linkCompressor = new ZstdWriteStream(stream);
+                        client.writer = new FrameWriter(client.linkCompressor, ownsStream: true);
+                        client.compressChunks = false;
+                    }
+
                     break;
                 case MessageType.Error:
                     var (code, message) = Messages.ReadError(answer.Payload.Span);
@@ -226,7 +246,7 @@ public sealed class AgentClient : IAsyncDisposable
 
     private void WriteChunk(uint id, ReadOnlyMemory<byte> raw)
     {
-        var (encoding, data) = compress ? codec.Encode(raw) : (ChunkEncoding.Raw, raw);
+        var (encoding, data) = compressChunks ? codec.Encode(raw) : (ChunkEncoding.Raw, raw);
         Span<byte> head = [(byte)encoding];
         writer.Write(MessageType.Chunk, id, head, data.Span);
     }

@@ -23,10 +23,18 @@ public sealed class Scanner(string root, IgnoreRules ignore, TimeProvider? time 
     public ScanStats LastStats { get; private set; }
 
     /// <summary>Scans the whole tree. <paramref name="previous"/> is the digest cache (may be null).</summary>
-    public Snapshot Scan(Snapshot? previous, CancellationToken cancellationToken = default)
+    public Snapshot Scan(Snapshot? previous, CancellationToken cancellationToken = default) => Scan(previous, null, cancellationToken);
+
+    /// <summary>Scans the whole tree. <paramref name="previous"/> is the digest cache (may be null).</summary>
+    /// <param name="deferHash">
+    /// Files (path, size) not in the cache for which it answers true are listed with a zero digest instead of being read:
+    /// the sender hashes them while sending them (a first sync reads each file once, and its first byte leaves without
+    /// waiting for the whole tree to be hashed). A zero digest is never taken from the cache.
+    /// </param>
+    public Snapshot Scan(Snapshot? previous, Func<string, long, bool>? deferHash, CancellationToken cancellationToken = default)
     {
         var snapshot = new Snapshot();
-        Walk("", previous ?? new Snapshot(), snapshot, cancellationToken);
+        Walk("", previous ?? new Snapshot(), snapshot, cancellationToken, deferHash);
         return snapshot;
     }
 
@@ -98,7 +106,7 @@ public sealed class Scanner(string root, IgnoreRules ignore, TimeProvider? time 
         HashAll(pending, into, cancellationToken);
     }
 
-    private void Walk(string start, Snapshot cache, Snapshot into, CancellationToken cancellationToken)
+    private void Walk(string start, Snapshot cache, Snapshot into, CancellationToken cancellationToken, Func<string, long, bool>? deferHash = null)
     {
         var started = Clock.GetTimestamp();
         var level = new List<string> { start };
@@ -133,7 +141,7 @@ public sealed class Scanner(string root, IgnoreRules ignore, TimeProvider? time 
                     var toHash = new List<(string, StatInfo)>();
                     foreach (var (relative, _, stat) in local)
                     {
-                        Record(relative, stat, cache, into, toHash);
+                        Record(relative, stat, cache, into, toHash, deferHash);
                     }
 
                     foreach (var item in toHash)
@@ -149,7 +157,7 @@ public sealed class Scanner(string root, IgnoreRules ignore, TimeProvider? time 
         LastStats = new ScanStats(into.Count, hashed.Files, hashed.Bytes, Clock.GetElapsedTime(started));
     }
 
-    private void Record(string relative, StatInfo stat, Snapshot cache, Snapshot into, List<(string, StatInfo)> toHash)
+    private void Record(string relative, StatInfo stat, Snapshot cache, Snapshot into, List<(string, StatInfo)> toHash, Func<string, long, bool>? deferHash = null)
     {
         switch (stat.Kind)
         {
@@ -175,13 +183,17 @@ public sealed class Scanner(string root, IgnoreRules ignore, TimeProvider? time 
             case EntryKind.File:
                 var executable = (stat.Mode & 0x40) != 0;
                 if (cache.Entries.TryGetValue(relative, out var old) && old.Kind == EntryKind.File && old.Size == stat.Size &&
-                    old.MtimeNs == stat.MtimeNs && old.Inode == stat.Inode && old.MtimeNs != 0 && !cache.Unsettled.Contains(relative))
+                    old.MtimeNs == stat.MtimeNs && old.Inode == stat.Inode && old.MtimeNs != 0 && !old.Digest.IsZero && !cache.Unsettled.Contains(relative))
                 {
                     into.Entries[relative] = old with { Executable = executable };
                     if (IsUnsettled(stat.MtimeNs))
                     {
                         into.Unsettled.Add(relative);
                     }
+                }
+                else if (deferHash?.Invoke(relative, stat.Size) == true)
+                {
+                    into.Entries[relative] = new Entry(EntryKind.File, stat.Size, stat.MtimeNs, stat.Inode, executable, default, null);
                 }
                 else
                 {

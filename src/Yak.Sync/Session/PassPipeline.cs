@@ -50,7 +50,7 @@ internal sealed class PassPipeline
             if (work.Full)
             {
                 Ignore.InvalidateAll();
-                local = scanner.Scan(local, token);
+                local = scanner.Scan(local, DeferHash(remote), token);
 
                 scope = null;
             }
@@ -80,7 +80,7 @@ internal sealed class PassPipeline
             statistics.PushStarted(pass);
             try
             {
-                await new Pusher(options.LocalRoot, store, remote).PushAsync(link, plan, pass, token).ConfigureAwait(false);
+                await new Pusher(options.LocalRoot, store, remote, local).PushAsync(link, plan, pass, token).ConfigureAwait(false);
             }
             finally
             {
@@ -89,6 +89,17 @@ internal sealed class PassPipeline
 
             return pass;
         }, token);
+
+    /// <summary>
+    /// Which files a full scan may leave for the sender to hash (see <see cref="Scanner.Scan"/>): those the agent does
+    /// not hold at that path and that no copy could serve (the plan only looks for copy sources of the same size), so
+    /// nothing decided before the send needs their digest. On a first sync that is every file: each is read once.
+    /// </summary>
+    private static Func<string, long, bool> DeferHash(Dictionary<string, Entry> remote)
+    {
+        var sizes = remote.Values.Where(e => e.Kind == EntryKind.File && e.Size >= Reconciler.MinCopySize).Select(e => e.Size).ToHashSet();
+        return (path, size) => !remote.ContainsKey(path) && (size < Reconciler.MinCopySize || !sizes.Contains(size));
+    }
 
     /// <summary>The models changed: <see cref="SaveIfChanged"/> will write them.</summary>
     public void MarkChanged() => needsSave = true;

@@ -67,8 +67,10 @@ public sealed class PushResult
 /// outstanding requests; acknowledgements are settled in order as the window slides, updating the remote model, so a
 /// pass cut short by a dropped link has already recorded everything the agent confirmed. A delta goes out when the
 /// signature of the agent's current content is known; a BaseMismatch answer is retried as a whole file.
+/// A file the scan left unhashed (zero digest: new to the agent) is hashed while it is sent, and its digest goes into
+/// <paramref name="scanned"/>.
 /// </summary>
-internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<string, Entry> remote)
+internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<string, Entry> remote, Snapshot? scanned = null)
 {
     private const int Window = 1024;
 
@@ -185,7 +187,33 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
             }
 
             var entry = new Entry(EntryKind.File, sentFile.Length, 0, 0, local.Executable, sentFile.Digest, null);
+            if (local.Digest.IsZero)
+            {
+                RecordDigest(op.Path, local, sentFile, result);
+            }
+
             return (sentFile.Ack, entry, sentFile.AsDelta);
+        }
+    }
+
+    /// <summary>
+    /// The scan deferred this file's hash to the send: what was sent becomes its digest, unless the file moved while
+    /// it was read (then the digest is provisional, as the scanner's would be, and the path is looked at again).
+    /// </summary>
+    private void RecordDigest(string path, Entry local, SentFile sent, PushResult result)
+    {
+        if (scanned is null || !scanned.Entries.ContainsKey(path))
+        {
+            return;
+        }
+
+        var after = FileStat.Lstat(Path.Combine(localRoot, path));
+        var moved = after is not { } a || a.Size != local.Size || a.MtimeNs != local.MtimeNs || sent.Length != local.Size;
+        scanned.Entries[path] = local with { Size = sent.Length, Digest = sent.Digest, MtimeNs = moved ? 0 : local.MtimeNs };
+        if (moved)
+        {
+            scanned.Unsettled.Add(path);
+            result.Retry.Add(path);
         }
     }
 

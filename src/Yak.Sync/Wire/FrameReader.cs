@@ -14,6 +14,9 @@ public sealed class FrameReader(Stream stream)
 
     public long BytesRead { get; private set; }
 
+    /// <summary>True when bytes past the last frame returned are buffered (read from the stream, not yet returned).</summary>
+    public bool HasBufferedBytes => end > start;
+
     /// <summary>True when a complete frame is already buffered, i.e. the next read will not wait for the peer.</summary>
     public bool HasBufferedFrame
     {

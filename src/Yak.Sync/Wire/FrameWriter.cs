@@ -7,8 +7,12 @@ namespace Yak.Sync.Wire;
 /// type, id and payload). Thread-safe; frames are buffered and go out on <see cref="FlushAsync"/> so many small
 /// requests share one write.
 /// </summary>
-public sealed class FrameWriter(Stream stream) : IAsyncDisposable
+/// <param name="ownsStream">Dispose <paramref name="stream"/> with the writer (a compressor layered on the link).</param>
+public sealed class FrameWriter(Stream stream, bool ownsStream = false) : IAsyncDisposable
 {
+    /// <summary>How long disposing waits for a write in progress before leaving the stream to the finalizer.</summary>
+    private static readonly TimeSpan DisposeWait = TimeSpan.FromSeconds(5);
+
     private readonly BufferedStream output = new(stream, 1 << 16);
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly byte[] header = new byte[ProtocolInfo.HeaderSize];
@@ -93,9 +97,18 @@ public sealed class FrameWriter(Stream stream) : IAsyncDisposable
         }
     }
 
-    public ValueTask DisposeAsync()
+    public async ValueTask DisposeAsync()
     {
-        gate.Dispose();
-        return ValueTask.CompletedTask;
+        // A sender may still be inside a write (the link under it was closed, so it is about to fail): the owned
+        // stream goes only once it is out, never from under it.
+        if (!ownsStream)
+        {
+            gate.Dispose();
+        }
+        else if (await gate.WaitAsync(DisposeWait).ConfigureAwait(false))
+        {
+            await stream.DisposeAsync().ConfigureAwait(false);
+            gate.Dispose(); // a later write fails at once (ObjectDisposedException), as without an owned stream
+        }
     }
 }

@@ -60,8 +60,11 @@ public static class ProtocolInfo
     /// <summary>"YAKS" little-endian: the first bytes of a Hello; anything else is not our protocol.</summary>
     public const uint Magic = 0x534B_4159;
 
-    /// <summary>Bumped on any incompatible change of frames or payloads; both ends must agree exactly.</summary>
-    public const ushort Version = 1;
+    /// <summary>
+    /// Bumped on any incompatible change of frames or payloads; both ends must agree exactly (the daemon installs the
+    /// agent of its own build). 2: Hello and HelloAck carry <see cref="LinkOptions"/>.
+    /// </summary>
+    public const ushort Version = 2;
 
     /// <summary>Frames larger than this are refused (a corrupted length must not allocate gigabytes).</summary>
     public const int MaxFrame = 1 << 20;
@@ -78,4 +81,14 @@ public enum EntryFlags : byte
 {
     None = 0,
     Executable = 1,
+}
+
+/// <summary>How the link runs after the handshake: asked in Hello, granted (the subset the agent supports) in HelloAck.</summary>
+[Flags]
+public enum LinkOptions : byte
+{
+    None = 0,
+
+    /// <summary>Everything the daemon sends after the handshake is one zstd stream (data chunks then travel raw).</summary>
+    ZstdStream = 1,
 }

@@ -6,7 +6,7 @@ namespace Yak.Sync.Wire;
 /// <summary>
 /// Payload layouts, one place for both ends. Strings are varint-length UTF-8; digests 16 bytes.
 /// <list type="bullet">
-/// <item>Hello: u32 magic, u16 version, string peer — HelloAck: u16 version, string agentVersion.</item>
+/// <item>Hello: u32 magic, u16 version, string peer, u8 link options asked — HelloAck: u16 version, string agentVersion, u8 link options granted.</item>
 /// <item>ManifestRequest: digest known (zero = none) — ManifestEntries: varint n, n × entry — ManifestEnd: u8 unchanged, digest, varint count.</item>
 /// <item>PutFile: string path, u8 flags, varint length hint — ApplyDelta: string path, u8 flags, digest base, varint blockSize.</item>
 /// <item>Chunk: u8 encoding, bytes — End: digest result, varint length.</item>

@@ -1,0 +1,146 @@
+using System.Buffers;
+using ZstdSharp;
+
+namespace Yak.Sync.Compression;
+
+/// <summary>
+/// One zstd stream over a whole link (write side): every frame shares the compressor's window, so a tree of small
+/// files compresses like a tarball, not file by file. <see cref="Flush"/> ends the current zstd block (ZSTD_e_flush,
+/// not the frame: the window survives) and flushes the inner stream, so whatever was written is decodable on the far
+/// side at once — a save still travels alone, without waiting for more data. Disposing frees the compressor only;
+/// the inner stream belongs to the caller. Not thread-safe (the frame writer serialises its calls).
+/// </summary>
+public sealed class ZstdWriteStream : Stream
+{
+    private readonly Stream inner;
+    private readonly Compressor compressor;
+    private readonly byte[] output = new byte[1 << 17];
+    private int disposed;
+
+    public ZstdWriteStream(Stream inner, int level = ChunkCodec.DefaultLevel)
+    {
+        this.inner = inner;
+        compressor = new Compressor(level);
+    }
+
+    /// <summary>Compressed bytes handed to the inner stream.</summary>
+    public long BytesOut { get; private set; }
+
+    public override bool CanRead => false;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => true;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position
+    {
+        get => throw new NotSupportedException();
+        set => throw new NotSupportedException();
+    }
+
+    public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
+
+    public override void Write(ReadOnlySpan<byte> buffer)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var written = Compress(buffer, out var consumed);
+            buffer = buffer[consumed..];
+            Emit(written);
+        }
+    }
+
+    public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var written = Compress(buffer.Span, out var consumed);
+            buffer = buffer[consumed..];
+            await EmitAsync(written, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+        WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+    public override void Flush()
+    {
+        bool more;
+        do
+        {
+            more = FlushStep(out var written);
+            Emit(written);
+        }
+        while (more);
+
+        inner.Flush();
+    }
+
+    public override async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        bool more;
+        do
+        {
+            more = FlushStep(out var written);
+            await EmitAsync(written, cancellationToken).ConfigureAwait(false);
+        }
+        while (more);
+
+        await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && Interlocked.Exchange(ref disposed, 1) == 0)
+        {
+            compressor.Dispose();
+        }
+
+        base.Dispose(disposing);
+    }
+
+    private int Compress(ReadOnlySpan<byte> input, out int consumed)
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        compressor.WrapStream(input, output, out consumed, out var written, isFinalBlock: false);
+        if (consumed == 0 && written == 0)
+        {
+            throw new InvalidOperationException("zstd made no progress on the link stream");
+        }
+
+        return written;
+    }
+
+    /// <returns>True while the compressor still holds data (its output buffer was too small for all of it).</returns>
+    private bool FlushStep(out int written)
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        return compressor.FlushStream(output, out written) == OperationStatus.DestinationTooSmall;
+    }
+
+    private void Emit(int written)
+    {
+        if (written > 0)
+        {
+            inner.Write(output, 0, written);
+            BytesOut += written;
+        }
+    }
+
+    private async ValueTask EmitAsync(int written, CancellationToken cancellationToken)
+    {
+        if (written > 0)
+        {
+            await inner.WriteAsync(output.AsMemory(0, written), cancellationToken).ConfigureAwait(false);
+            BytesOut += written;
+        }
+    }
+}
