@@ -22,6 +22,19 @@ internal static class Baselines
         TimeAsync("tar c | gzip -1 | kubectl exec -i … tar xz",
             "tar cf - -C \"$1\" . | gzip -1 | kubectl --kubeconfig \"$2\" exec -i \"$3\" -c \"$4\" -- tar xzf - -C /code", source, kubeconfig, pod, container);
 
+    /// <summary>
+    /// Writes back every dirty page (<c>sync</c>) between runs: no copy pays for the one before it (a timed run that
+    /// ends in a syncfs — yak's agent on exit — would otherwise flush the baselines' hundreds of megabytes).
+    /// </summary>
+    public static async Task SettleDisksAsync()
+    {
+        var result = await ProcessRunner.RunAsync(ProcessRunner.StartInfo("sync", []), TimeSpan.FromMinutes(5));
+        if (result.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"sync failed: {result}");
+        }
+    }
+
     private static async Task<TimeSpan> TimeAsync(string name, string script, params string[] arguments)
     {
         var clock = Stopwatch.StartNew();
