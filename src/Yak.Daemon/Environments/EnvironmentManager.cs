@@ -108,7 +108,7 @@ internal sealed partial class EnvironmentManager(
         if (existing is null)
         {
             // A new environment: the connection that placed it is the one it keeps.
-            (record, var connection) = placement.Place(spec.Name, spec.SourceFile, request, config);
+            (record, var connection) = await placement.PlaceAsync(spec.Name, spec.SourceFile, request, config, cancellationToken);
             manifests = Build(spec, record, config);
             runtime = await RuntimeForAsync(record, spec, manifests, connection);
         }

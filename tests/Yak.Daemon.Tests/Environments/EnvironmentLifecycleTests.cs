@@ -1,9 +1,11 @@
 using k8s;
+using k8s.Models;
 using StreamJsonRpc;
 using Yak.Client;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Testing;
+using Yak.Testing.Cluster;
 
 namespace Yak.Daemon.Tests.Environments;
 
@@ -90,6 +92,51 @@ public sealed class EnvironmentLifecycleTests
             File.ReadAllText(Path.Combine(env.Cluster.VolumePath(newWeb, "yak-sync-0"), "server.py")));
         using var http = new HttpClient();
         Assert.Contains("Welcome to the yak shop", await http.GetStringAsync(new Uri($"http://127.0.0.1:{env.WebPort}/")).DefaultTimeout(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Up_TwoConfiguredClusters_GoesWhereTheClustersThemselvesHaveMostRoom()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        await using var other = await LocalClusterFixture.StartAsync();
+        // The fixture's cluster is busy: a pod of someone else requests most of its node's CPU.
+        var node = Assert.Single((await env.Cluster.Client.CoreV1.ListNodeAsync().DefaultTimeout()).Items);
+        var millicores = (long)(node.Status.Allocatable["cpu"].ToDecimal() * 1000 * 0.7m);
+        await env.Cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "hog" },
+            Spec = new V1PodSpec
+            {
+                Containers = [new V1Container
+                {
+                    Name = "hog",
+                    Image = "busybox",
+                    Command = ["sleep", "100000"],
+                    Resources = new V1ResourceRequirements { Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new($"{millicores}m") } },
+                }],
+            },
+        }, "default").DefaultTimeout();
+        env.WriteConfig(
+            $"owner: tester\nclusters:\n" +
+            $"  - name: busy\n    kubeconfig: {env.Cluster.Host.KubeconfigPath}\n    context: yak-local\n    capacity: 5\n" +
+            $"  - name: idle\n    kubeconfig: {other.Host.KubeconfigPath}\n    context: yak-local\n    capacity: 2\n");
+        foreach (var name in new[] { "first", "second" })
+        {
+            Directory.CreateDirectory(Path.Combine(env.Folder, name));
+            File.WriteAllText(Path.Combine(env.Folder, name, "yak.yaml"), $"name: {name}\nservices:\n  app:\n    image: busybox\n    command: [sleep, \"100000\"]\n");
+        }
+
+        // Most free CPU and memory: the idle cluster, although this laptop has placed nothing anywhere yet.
+        var first = await env.UpAsync(Path.Combine(env.Folder, "first"), configured: true).WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal("idle", first.Environment.Cluster);
+
+        // Another user's environment fills the idle cluster (capacity 2): counted there, not in this laptop's registry.
+        await other.Client.CoreV1.CreateNamespaceAsync(new V1Namespace
+        {
+            Metadata = new V1ObjectMeta { Name = "someone-else-shop", Labels = new Dictionary<string, string> { ["yak.dev/environment"] = "shop", ["yak.dev/owner"] = "someone-else" } },
+        }).DefaultTimeout();
+        var second = await env.UpAsync(Path.Combine(env.Folder, "second"), configured: true).WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal("busy", second.Environment.Cluster);
     }
 
     [Fact]
