@@ -97,7 +97,8 @@ public sealed class EnvironmentAgentImageTests
         var session = Assert.Single(Assert.Single(info.Services).Syncs).Session;
         File.WriteAllText(Path.Combine(env.Folder, "code", "main.py"), "print('again')\n");
         var flushed = Assert.Single(await env.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout());
-        Assert.Null(flushed.LastError);
+        // Not "no error ever": a first connect that races the sidecar's start is retried, and the last error is kept as history.
+        Assert.NotEqual(SyncSessionState.Error, flushed.State);
         Assert.Equal("print('again')\n", File.ReadAllText(Path.Combine(env.Cluster.VolumePath(pod, "yak-sync-0"), "main.py")));
 
         // Nothing was installed: the image's own agent answers, there is no delivered copy.
