@@ -43,6 +43,9 @@ public sealed class SchemaConformanceTests : IDisposable
             readiness: { tcp: 6379 }
         """,
         "services:\n  a:\n    image: x\n    readiness: { tcp: { port: 1 } }\n",
+        "services:\n  a:\n    image: node\n    debug: node\n",
+        "services:\n  a:\n    image: x\n    command: [python3, app.py]\n    debug: { runtime: python, port: 5679, local: 15679, env: { A: 1 } }\n",
+        "services:\n  a:\n    image: x\n    command: [/app/server]\n    debug: { go: go, wait: { runtime: dotnet, command: [netcoredbg, --server=4711] } }\n",
     };
 
     public static TheoryData<string> Invalid => new()
@@ -58,6 +61,9 @@ public sealed class SchemaConformanceTests : IDisposable
         "services:\n  web:\n    image: nginx\n    sync: [{ from: web, to: relative }]\n",
         "services:\n  web:\n    image: nginx\n    replicas: 1000\n",
         "services:\n  web:\n    image: nginx\n    env: { A: [1] }\n",
+        "services:\n  web:\n    image: nginx\n    debug: ruby\n",
+        "services:\n  web:\n    image: node\n    debug: { runtime: node, prot: 1 }\n",
+        "services:\n  web:\n    image: node\n    debug: { one: { port: 1 } }\n",
     };
 
     [Theory]

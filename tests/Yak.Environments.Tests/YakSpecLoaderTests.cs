@@ -143,7 +143,7 @@ public sealed class YakSpecLoaderTests : IDisposable
         Lines.Equal(
             [
                 "yak.yaml:1:7: name: expected an environment name of lowercase letters, digits and '-' (at most 63), got \"Shop\"",
-                "yak.yaml:4:5: services.web.imgae: unknown key in a service (did you mean \"image\"?); expected one of: image, command, args, workingDir, env, ports, sync, volumes, readiness, dependsOn, resources, replicas",
+                "yak.yaml:4:5: services.web.imgae: unknown key in a service (did you mean \"image\"?); expected one of: image, command, args, workingDir, env, ports, sync, volumes, readiness, dependsOn, resources, replicas, debug",
                 "yak.yaml:4:5: services.web: missing required key \"image\"",
                 "yak.yaml:5:13: services.web.ports[0]: expected a port number 1-65535 or \"LOCAL:REMOTE\", got \"70000\"",
                 "yak.yaml:6:15: services.web.replicas: expected an integer 0-100, got \"many\"",

@@ -38,6 +38,11 @@ internal sealed class ServiceDraft(string name, YScalar keyNode, YNode node, str
 
     public int Replicas { get; set; } = 1;
 
+    public List<DebugProfile> Debug { get; } = [];
+
+    /// <summary>Where <c>debug:</c> was read, for the checks that need the service's command and ports.</summary>
+    public YNode? DebugNode { get; set; }
+
     public ServiceSpec ToSpec() => new(
         Name,
         Image ?? string.Empty,
@@ -51,7 +56,8 @@ internal sealed class ServiceDraft(string name, YScalar keyNode, YNode node, str
         Readiness,
         [.. DependsOn.Select(d => d.Value)],
         Resources,
-        Replicas);
+        Replicas,
+        Debug.Count > 0 ? [.. Debug] : null);
 }
 
 /// <summary>A value with the node and path it was read from.</summary>

@@ -46,6 +46,11 @@ internal sealed class YakSpecReader(NodeReader r, string sourceFile)
 
         var agentBaseImage = ReadAgentBaseImage(mapping);
         SpecValidator.Validate(services, r, compose: false);
+        foreach (var service in services)
+        {
+            YakDebugReader.Check(service, r);
+        }
+
         return r.Bag.HasErrors || name is null ? null : new EnvironmentSpec(name, sourceFile, SpecFormat.Yak, [.. services.Select(s => s.ToSpec())], agentBaseImage);
     }
 
@@ -163,6 +168,10 @@ internal sealed class YakSpecReader(NodeReader r, string sourceFile)
                     break;
                 case "replicas":
                     draft.Replicas = r.Int(value, p, 0, 100) ?? 1;
+                    break;
+                case "debug":
+                    draft.DebugNode = value;
+                    draft.Debug.AddRange(new YakDebugReader(r).Read(value, p));
                     break;
                 default:
                     break;

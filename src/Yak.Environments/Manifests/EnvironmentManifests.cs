@@ -42,6 +42,7 @@ public enum WorkloadKind
 /// <param name="ReadyMarker">When set, the app waits for this file; write it with <see cref="SyncSidecar.MarkReadyCommand"/>.</param>
 /// <param name="DependsOn">Services to be ready first.</param>
 /// <param name="SpecHash">Hash of the pod template (also the pod annotation <c>yak.dev/spec-hash</c>).</param>
+/// <param name="DebugProfile">The debug profile it runs under (<c>yakctl debug</c>), or null.</param>
 public sealed record ServiceManifest(
     string Name,
     WorkloadKind Kind,
@@ -55,7 +56,8 @@ public sealed record ServiceManifest(
     IReadOnlyList<PortTarget> Ports,
     string? ReadyMarker,
     IReadOnlyList<string> DependsOn,
-    string SpecHash);
+    string SpecHash,
+    string? DebugProfile = null);
 
 /// <summary>One sync mapping as the daemon runs it.</summary>
 /// <param name="LocalPath">Absolute local folder.</param>

@@ -40,17 +40,24 @@ public static class ManifestBuilder
         var services = new List<IKubernetesObject<V1ObjectMeta>>();
         var workloads = new Dictionary<string, IKubernetesObject<V1ObjectMeta>>(StringComparer.Ordinal);
         var infos = new List<ServiceManifest>();
-        foreach (var service in spec.Services)
+        foreach (var declared in spec.Services)
         {
+            var (service, debugProfile) = Debugged(declared, options);
             var (objects, workload, info) = BuildService(spec, service, options, namespaceName, common);
             services.AddRange(objects);
             workloads[service.Name] = workload;
-            infos.Add(info);
+            infos.Add(info with { DebugProfile = debugProfile });
         }
 
         List<IKubernetesObject<V1ObjectMeta>> ordered = [ns, .. services, .. DependencyOrder(spec).Select(name => workloads[name])];
         return new EnvironmentManifests(namespaceName, ns, ordered, infos);
     }
+
+    /// <summary>The service as it runs: under its chosen debug profile, or as declared (also when the profile is gone from the spec).</summary>
+    private static (ServiceSpec Service, string? Profile) Debugged(ServiceSpec service, ManifestOptions options) =>
+        options.Debugging.TryGetValue(service.Name, out var choice) && service.Debug.FirstOrDefault(p => p.Name == choice.Profile) is { } profile
+            ? (Debug.DebugLaunch.Apply(service, profile, choice.LocalPort), profile.Name)
+            : (service, null);
 
     /// <summary>Service names with every dependency before its dependents, otherwise in spec order.</summary>
     public static IReadOnlyList<string> DependencyOrder(EnvironmentSpec spec)

@@ -32,6 +32,12 @@ public sealed record ManifestOptions
     /// </summary>
     public IReadOnlyDictionary<string, string> RestartTokens { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Services run under one of their debug profiles (<c>yakctl debug</c>): their manifests are those of
+    /// <see cref="Debug.DebugLaunch.Apply"/>, so the change rolls out and every later apply keeps it.
+    /// </summary>
+    public IReadOnlyDictionary<string, Debug.DebugChoice> Debugging { get; init; } = new Dictionary<string, Debug.DebugChoice>();
+
     /// <summary>Storage class of the volume claims, or null for the cluster default.</summary>
     public string? StorageClassName { get; init; }
 

@@ -20,13 +20,14 @@ public static class YakKeys
     public const string Resources = "resources";
     public const string ResourceAmounts = "resourceAmounts";
     public const string EnvEntry = "envEntry";
+    public const string DebugEntry = "debugProfile";
 
     /// <summary>Object kind → its keys, in documentation order.</summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<string>> Objects { get; } = new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal)
     {
         [Root] = ["name", "services", "agent"],
         [Agent] = ["baseImage"],
-        [Service] = ["image", "command", "args", "workingDir", "env", "ports", "sync", "volumes", "readiness", "dependsOn", "resources", "replicas"],
+        [Service] = ["image", "command", "args", "workingDir", "env", "ports", "sync", "volumes", "readiness", "dependsOn", "resources", "replicas", "debug"],
         [Port] = ["port", "local", "protocol", "name"],
         [Sync] = ["from", "to", "exclude", "initialSync", "readOnly"],
         [Volume] = ["name", "size", "mountPath"],
@@ -36,6 +37,7 @@ public static class YakKeys
         [Resources] = ["requests", "limits"],
         [ResourceAmounts] = ["cpu", "memory"],
         [EnvEntry] = ["name", "value"],
+        [DebugEntry] = ["runtime", "port", "local", "command", "env"],
     };
 
     /// <summary>True for extension keys (<c>x-…</c>), which every object accepts and yak ignores.</summary>

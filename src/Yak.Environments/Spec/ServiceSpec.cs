@@ -14,6 +14,7 @@ namespace Yak.Environments.Spec;
 /// <param name="DependsOn">Services that must be ready first.</param>
 /// <param name="Resources">Requests and limits.</param>
 /// <param name="Replicas">Pod count.</param>
+/// <param name="DebugProfiles">Ways to run it under a debugger (<c>debug:</c>), or null for none.</param>
 public sealed record ServiceSpec(
     string Name,
     string Image,
@@ -27,8 +28,12 @@ public sealed record ServiceSpec(
     ReadinessSpec? Readiness,
     IReadOnlyList<string> DependsOn,
     ResourceSpec Resources,
-    int Replicas)
+    int Replicas,
+    IReadOnlyList<DebugProfile>? DebugProfiles = null)
 {
+    /// <summary>The service's debug profiles, in file order.</summary>
+    public IReadOnlyList<DebugProfile> Debug => DebugProfiles ?? [];
+
     /// <summary>True when the service keeps data in persistent volumes (StatefulSet).</summary>
     public bool IsStateful => Volumes.Count > 0;
 

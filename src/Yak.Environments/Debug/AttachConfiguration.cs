@@ -1,0 +1,71 @@
+using System.Text.Json.Nodes;
+using Yak.Environments.Spec;
+
+namespace Yak.Environments.Debug;
+
+/// <summary>
+/// The VS Code launch.json entry (<c>request: attach</c>) for a debugged service: the debugger's type, where its
+/// port is forwarded, and the remote ↔ local path mapping taken from the service's sync mappings.
+/// </summary>
+public static class AttachConfiguration
+{
+    public static JsonObject Build(string environment, ServiceSpec service, DebugProfile profile, int localPort)
+    {
+        ArgumentNullException.ThrowIfNull(service);
+        ArgumentNullException.ThrowIfNull(profile);
+        var name = $"yak: {service.Name} ({environment}, {profile.Name})";
+        var first = service.Syncs.FirstOrDefault();
+        return profile.Runtime switch
+        {
+            DebugRuntime.Node => new JsonObject
+            {
+                ["name"] = name,
+                ["type"] = "node",
+                ["request"] = "attach",
+                ["address"] = "127.0.0.1",
+                ["port"] = localPort,
+                // The node debugger maps one root; the first sync mapping is the service's code.
+                ["localRoot"] = first?.LocalPath,
+                ["remoteRoot"] = first?.ContainerPath,
+                ["skipFiles"] = new JsonArray("<node_internals>/**"),
+            },
+            DebugRuntime.Python => new JsonObject
+            {
+                ["name"] = name,
+                ["type"] = "debugpy",
+                ["request"] = "attach",
+                ["connect"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = localPort },
+                ["pathMappings"] = new JsonArray([.. service.Syncs.Select(s => (JsonNode)new JsonObject { ["localRoot"] = s.LocalPath, ["remoteRoot"] = s.ContainerPath })]),
+            },
+            DebugRuntime.Dotnet => new JsonObject
+            {
+                ["name"] = name,
+                ["type"] = "coreclr",
+                ["request"] = "attach",
+                ["debugServer"] = localPort,
+                ["sourceFileMap"] = SourceFileMap(service),
+            },
+            _ => new JsonObject
+            {
+                ["name"] = name,
+                ["type"] = "go",
+                ["request"] = "attach",
+                ["mode"] = "remote",
+                ["host"] = "127.0.0.1",
+                ["port"] = localPort,
+                ["substitutePath"] = new JsonArray([.. service.Syncs.Select(s => (JsonNode)new JsonObject { ["from"] = s.LocalPath, ["to"] = s.ContainerPath })]),
+            },
+        };
+    }
+
+    private static JsonObject SourceFileMap(ServiceSpec service)
+    {
+        var map = new JsonObject();
+        foreach (var sync in service.Syncs)
+        {
+            map[sync.ContainerPath] = sync.LocalPath;
+        }
+
+        return map;
+    }
+}
