@@ -26,6 +26,7 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(DebugCommand.Create());
         root.Subcommands.Add(ClusterCommands.Create());
         root.Subcommands.Add(ExplainCommand.Create());
         root.Subcommands.Add(DoctorCommand.Create());

@@ -29,4 +29,7 @@ public static class Capabilities
 
     /// <summary><c>stats/waits</c>: the developer's waits yakd measured.</summary>
     public const string Stats = "stats";
+
+    /// <summary><c>env/debug</c>: a service restarted under its debugger, the port forwarded, the attach configuration returned.</summary>
+    public const string Debug = "debug";
 }

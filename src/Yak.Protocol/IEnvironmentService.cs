@@ -24,4 +24,7 @@ public interface IEnvironmentService
 
     [JsonRpcMethod(Methods.EnvList, UseSingleObjectParameterDeserialization = true)]
     Task<EnvListResponse> ListAsync(EnvListRequest request, CancellationToken cancellationToken);
+
+    [JsonRpcMethod(Methods.EnvDebug, UseSingleObjectParameterDeserialization = true)]
+    Task<EnvDebugResponse> DebugAsync(EnvDebugRequest request, CancellationToken cancellationToken);
 }

@@ -12,7 +12,7 @@ internal static class EnvironmentCommands
 {
     public static IEnumerable<Command> Create() => [Up(), Down(), Status(), Update()];
 
-    private static Option<string> FileOption() => new("--file", "-f") { Description = "The spec (yak.yaml or docker-compose.yml) or a folder holding one (default: the current folder)." };
+    internal static Option<string> FileOption() => new("--file", "-f") { Description = "The spec (yak.yaml or docker-compose.yml) or a folder holding one (default: the current folder)." };
 
     private static Command Up()
     {
@@ -144,13 +144,13 @@ internal static class EnvironmentCommands
     }
 
     /// <summary>No default value in the parser: 0 goes to yakd, which applies its own (300 s), so help says that one alone.</summary>
-    private static Option<int> TimeoutOption() => new("--timeout") { Description = "Seconds to wait for the rollout (default: 300)." };
+    internal static Option<int> TimeoutOption() => new("--timeout") { Description = "Seconds to wait for the rollout (default: 300)." };
 
     /// <summary>
     /// The spec as an absolute path, checked here before anything is started: a mistyped <c>-f</c> is named as
     /// such, and no local cluster is started for it.
     /// </summary>
-    private static string SpecPath(string? file)
+    internal static string SpecPath(string? file)
     {
         var path = Path.GetFullPath(file ?? Directory.GetCurrentDirectory());
         if (file is not null && !File.Exists(path) && !Directory.Exists(path))
@@ -193,7 +193,7 @@ internal static class EnvironmentCommands
     /// Ctrl+C stops watching, as <c>kubectl rollout status</c> does: the call is not cancelled in yakd, which keeps
     /// converging the environment.
     /// </summary>
-    private static async Task<T> WithProgressAsync<T>(CliContext context, DaemonClient client, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
+    internal static async Task<T> WithProgressAsync<T>(CliContext context, DaemonClient client, Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken)
     {
         var live = !Console.IsErrorRedirected && ReferenceEquals(context.Output.Error, Console.Error);
         var view = new LiveView(context.Output.Error, live);

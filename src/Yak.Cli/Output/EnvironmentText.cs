@@ -47,6 +47,11 @@ internal static class EnvironmentText
 
             foreach (var s in e.Services)
             {
+                if (s.Debug is not null)
+                {
+                    writer.WriteLine($"  debug {s.Name}: under its debugger (profile {s.Debug}); 'yakctl debug {s.Name} --stop' runs it as declared");
+                }
+
                 foreach (var sync in s.Syncs)
                 {
                     writer.WriteLine($"  sync  {s.Name}: {sync.LocalPath} → {sync.ContainerPath}  {YakJson.WireName(sync.State)}  ({sync.Session}){(sync.LastError is null ? string.Empty : "  " + SyncText.Coded(sync.LastErrorCode, sync.LastError))}");

@@ -370,6 +370,7 @@ internal sealed partial class EnvironmentManager(
             Placement = cluster?.Placement ?? Placement.Anywhere,
             RestartTokens = record?.RestartTokens ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Namespace = record?.Namespace,
+            Debugging = record?.Debugging ?? new Dictionary<string, Yak.Environments.Debug.DebugChoice>(StringComparer.Ordinal),
         };
         if (config.SidecarCommand is { Count: > 0 } sidecar)
         {

@@ -31,6 +31,12 @@ internal sealed class EnvironmentRpcTarget(ClientConnection connection, Environm
         return manager.UpdateAsync(request, cancellationToken);
     }
 
+    public Task<EnvDebugResponse> DebugAsync(EnvDebugRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return manager.DebugAsync(request, cancellationToken);
+    }
+
     public async Task<EnvListResponse> ListAsync(EnvListRequest request, CancellationToken cancellationToken)
     {
         connection.RequireHandshake();

@@ -29,6 +29,7 @@ internal static class EnvironmentStatus
                 Pods = [.. (rollout?.Pods ?? []).Select(p => new EnvironmentPodInfo { Name = p.Name, Phase = p.Terminating ? "Terminating" : p.Phase, Ready = p.Ready, Restarts = p.Restarts, Reason = p.Reason })],
                 Syncs = Syncs(record, service, services),
                 Ports = [.. service.Ports.Select(p => Port(record, service, p, services))],
+                Debug = service.DebugProfile,
             });
         }
 

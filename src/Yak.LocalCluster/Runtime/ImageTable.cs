@@ -29,7 +29,7 @@ public sealed record ImageEntry(string Name, IReadOnlyList<string> DefaultComman
 }
 
 /// <summary>
-/// Maps image names to local commands. Built in: busybox, alpine, debian, ubuntu, python (the host's tools run the
+/// Maps image names to local commands. Built in: busybox, alpine, debian, ubuntu, python, node (the host's tools run the
 /// container's command as given). Users add or override entries in <c>images.yaml</c> in the
 /// state folder:
 /// <code>
@@ -54,6 +54,7 @@ public sealed class ImageTable
         Add(new ImageEntry("debian", ["bash"], [], none));
         Add(new ImageEntry("ubuntu", ["bash"], [], none));
         Add(new ImageEntry("python", ["python3"], [], none));
+        Add(new ImageEntry("node", ["node"], [], none));
 
         LoadUserEntries(Path.Combine(options.StateDirectory, FileName));
     }

@@ -65,6 +65,9 @@ public static class YakErrors
     public static readonly YakError NameTaken = new(1105, "the name is already in use",
         "pick another name, or remove the one that exists first.");
 
+    public static readonly YakError NoDebugProfile = new(1106, "the service has no such debug profile",
+        "add a 'debug:' profile to the service in yak.yaml (e.g. 'debug: node'; docs/yak-yaml.md#debug), or pick one it has with --profile.");
+
     public static readonly YakError ClusterUnreachable = new(1201, "the cluster's API server does not answer",
         "check the server URL and your network ('kubectl cluster-info'); for the local cluster, 'yakctl cluster local start'.");
 
@@ -152,6 +155,9 @@ public static class YakErrors
     public static readonly YakError ForwardStreamFailed = new(4004, "the forward cannot open a stream to the pod",
         "the message gives the API server's answer; check 'kubectl auth can-i create pods/portforward' and that the pod runs.");
 
+    public static readonly YakError DebuggerNotAnswering = new(4005, "the debugger does not answer on its forwarded port",
+        "'yakctl logs SERVICE' shows why the debugger did not start (not installed in the image, another port); fix the profile in yak.yaml.");
+
     public static readonly YakError LowDiskSpace = new(5001, "little free space left for yak's state",
         "free space on the file system of the state folder the message names; yakd needs it for its logs and sync state.");
 
@@ -160,11 +166,11 @@ public static class YakErrors
     [
         DaemonUnavailable, IncompatibleProtocol, DaemonConnectionLost, UntrustedSocket, HandshakeRequired, ShuttingDown,
         VersionMismatch, StatePermissions, DaemonStopTimeout, AutostartFailed, NoDaemonLog, DaemonAlreadyRunning, DaemonStartFailed, Unexpected,
-        Usage, InvalidArgument, NotFound, SpecInvalid, NameTaken,
+        Usage, InvalidArgument, NotFound, SpecInvalid, NameTaken, NoDebugProfile,
         ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy,
         ImagePullFailed, CrashLoop, Unschedulable, OomKilled, ContainerCannotStart, VolumeClaimPending, AgentDeliveryFailed, AgentUnavailable, EnvironmentNotReady,
         InotifyBudget, ReplicaDiskFull, ReplicaReadOnly, SyncLinkBroken, AgentProtocolMismatch, AgentRefused, LocalFolderMissing, SyncPodGone,
-        LocalPortBusy, ForwardNoReadyPod, ForwardRemoteRefused, ForwardStreamFailed,
+        LocalPortBusy, ForwardNoReadyPod, ForwardRemoteRefused, ForwardStreamFailed, DebuggerNotAnswering,
         LowDiskSpace,
     ];
 

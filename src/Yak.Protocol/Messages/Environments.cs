@@ -146,6 +146,9 @@ public sealed class EnvironmentServiceInfo
     public required IReadOnlyList<EnvironmentSyncInfo> Syncs { get; init; }
 
     public required IReadOnlyList<EnvironmentPortInfo> Ports { get; init; }
+
+    /// <summary>The debug profile it runs under (<c>env/debug</c>; its port is among <see cref="Ports"/>), or null.</summary>
+    public required string? Debug { get; init; }
 }
 
 public sealed class EnvironmentPodInfo
@@ -253,4 +256,53 @@ public enum PortForwardState
     Stopped,
     Error,
     Paused,
+}
+
+/// <summary>
+/// Restarts a service's app container under one of its yak.yaml debug profiles (a spec change the environment's
+/// supervisor rolls out and keeps, also across yakd restarts), forwards the debugger's port to localhost and returns
+/// once the debugger answers there, with the editor's attach configuration. With <see cref="Stop"/> the service runs
+/// as declared again. Progress is published as <c>environment</c> events, as for <c>env/update</c>.
+/// </summary>
+public sealed class EnvDebugRequest
+{
+    /// <summary>The environment's name; empty means the one whose spec is <see cref="SpecPath"/>.</summary>
+    public required string Name { get; init; }
+
+    public required string SpecPath { get; init; }
+
+    public required string Service { get; init; }
+
+    /// <summary>The profile (a key of the service's <c>debug:</c>); empty means its first.</summary>
+    public required string Profile { get; init; }
+
+    public required bool Stop { get; init; }
+
+    /// <summary>Give up waiting for the rollout and the debugger after this many seconds (0: the daemon's default, 300).</summary>
+    public required int TimeoutSeconds { get; init; }
+}
+
+public sealed class EnvDebugResponse
+{
+    public required EnvironmentInfo Environment { get; init; }
+
+    public required string Service { get; init; }
+
+    /// <summary>The profile the service now runs under, or null once stopped.</summary>
+    public required string? Profile { get; init; }
+
+    /// <summary><c>node</c>, <c>python</c>, <c>dotnet</c> or <c>go</c>; null once stopped.</summary>
+    public required string? Runtime { get; init; }
+
+    /// <summary>The localhost port the debugger is forwarded to; null once stopped.</summary>
+    public required int? LocalPort { get; init; }
+
+    /// <summary>The debugger's port in the container; null once stopped.</summary>
+    public required int? ContainerPort { get; init; }
+
+    /// <summary>
+    /// A VS Code launch.json configuration (<c>request: attach</c>, the debugger's <c>type</c>, host and port, the
+    /// remote ↔ local path mapping from the service's sync mappings), or null once stopped.
+    /// </summary>
+    public required System.Text.Json.JsonElement? Attach { get; init; }
 }
