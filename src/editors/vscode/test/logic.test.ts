@@ -20,8 +20,9 @@ const environment: EnvironmentInfo = {
       pods: [{ name: "api-1", phase: "Pending", ready: false, restarts: 2, reason: "ImagePullBackOff" }],
       syncs: [],
       ports: [{ name: "http", containerPort: 8080, localPort: 18080, protocol: "TCP", forward: "listening", url: "http://localhost:18080" }],
+      debug: null,
     },
-    { name: "db", kind: "StatefulSet", selector: "app=db", state: "ready", readyReplicas: 1, desiredReplicas: 1, message: null, code: null, pods: [], syncs: [], ports: [] },
+    { name: "db", kind: "StatefulSet", selector: "app=db", state: "ready", readyReplicas: 1, desiredReplicas: 1, message: null, code: null, pods: [], syncs: [], ports: [], debug: null },
   ],
 };
 

@@ -30,6 +30,7 @@ export const Methods = {
   envStatus: "env/status",
   envUpdate: "env/update",
   envList: "env/list",
+  envDebug: "env/debug",
   execStart: "exec/start",
   attachStart: "attach/start",
   logsStart: "logs/start",
@@ -48,6 +49,7 @@ export const Capabilities = {
   version: "version",
   doctor: "doctor",
   stats: "stats",
+  debug: "debug",
 } as const;
 
 export const ErrorCodes = {
@@ -87,6 +89,7 @@ export interface RequestTypes {
   "daemon/shutdown": ShutdownRequest;
   "daemon/status": StatusRequest;
   "daemon/version": VersionRequest;
+  "env/debug": EnvDebugRequest;
   "env/down": EnvDownRequest;
   "env/list": EnvListRequest;
   "env/status": EnvStatusRequest;
@@ -120,6 +123,7 @@ export interface ResponseTypes {
   "daemon/shutdown": ShutdownResponse;
   "daemon/status": StatusResponse;
   "daemon/version": VersionResponse;
+  "env/debug": EnvDebugResponse;
   "env/down": EnvDownResponse;
   "env/list": EnvListResponse;
   "env/status": EnvStatusResponse;
@@ -198,6 +202,7 @@ export const YakErrorCatalogue: Readonly<Record<string, { readonly title: string
   YAK1103: { title: "no such environment, service, session, forward or pod", fix: "\u0027yakctl status\u0027, \u0027yakctl sync list\u0027 and \u0027yakctl forward list\u0027 show what exists." },
   YAK1104: { title: "the environment\u0027s spec (yak.yaml) is not valid", fix: "fix yak.yaml at the line and node the message names (docs/yak-yaml.md describes every field)." },
   YAK1105: { title: "the name is already in use", fix: "pick another name, or remove the one that exists first." },
+  YAK1106: { title: "the service has no such debug profile", fix: "add a \u0027debug:\u0027 profile to the service in yak.yaml (e.g. \u0027debug: node\u0027; docs/yak-yaml.md#debug), or pick one it has with --profile." },
   YAK1201: { title: "the cluster\u0027s API server does not answer", fix: "check the server URL and your network (\u0027kubectl cluster-info\u0027); for the local cluster, \u0027yakctl cluster local start\u0027." },
   YAK1202: { title: "the cluster refused the operation", fix: "read the API server\u0027s reason in the message; \u0027yakctl status\u0027 shows the environment\u0027s state." },
   YAK1203: { title: "every configured cluster is full", fix: "raise a cluster\u0027s capacity in config.yaml, or \u0027yakctl down --purge\u0027 an environment you no longer need." },
@@ -227,6 +232,7 @@ export const YakErrorCatalogue: Readonly<Record<string, { readonly title: string
   YAK4002: { title: "no ready pod behind the forward", fix: "\u0027yakctl status\u0027 shows why the service\u0027s pods are not ready; the forward connects by itself as soon as one is." },
   YAK4003: { title: "nothing answers on the forward\u0027s port in the pod", fix: "check the app listens on that port inside the pod (\u0027yakctl exec SERVICE -- netstat -ltn\u0027), or fix the port in yak.yaml." },
   YAK4004: { title: "the forward cannot open a stream to the pod", fix: "the message gives the API server\u0027s answer; check \u0027kubectl auth can-i create pods/portforward\u0027 and that the pod runs." },
+  YAK4005: { title: "the debugger does not answer on its forwarded port", fix: "\u0027yakctl logs SERVICE\u0027 shows why the debugger did not start (not installed in the image, another port); fix the profile in yak.yaml." },
   YAK5001: { title: "little free space left for yak\u0027s state", fix: "free space on the file system of the state folder the message names; yakd needs it for its logs and sync state." },
 };
 
@@ -299,6 +305,25 @@ export interface EnvApplyingInfo {
   cluster: string;
   server: string;
   objects: number;
+}
+
+export interface EnvDebugRequest {
+  name: string;
+  specPath: string;
+  service: string;
+  profile: string;
+  stop: boolean;
+  timeoutSeconds: number;
+}
+
+export interface EnvDebugResponse {
+  environment: EnvironmentInfo;
+  service: string;
+  profile: string | null;
+  runtime: string | null;
+  localPort: number | null;
+  containerPort: number | null;
+  attach: unknown | null;
 }
 
 export interface EnvDownInfo {
@@ -438,6 +463,7 @@ export interface EnvironmentServiceInfo {
   pods: readonly EnvironmentPodInfo[];
   syncs: readonly EnvironmentSyncInfo[];
   ports: readonly EnvironmentPortInfo[];
+  debug: string | null;
 }
 
 export type EnvironmentState = "deploying" | "up" | "degraded" | "error" | "down";
