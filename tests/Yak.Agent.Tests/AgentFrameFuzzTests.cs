@@ -20,7 +20,9 @@ public sealed class AgentFrameFuzzTests(ITestOutputHelper output)
 {
     private const int ShortRun = 1500;
     private const int BatchSize = 16;
-    private static readonly TimeSpan ProbeBound = TimeSpan.FromSeconds(30);
+    // A hang guard, not a timing: a frame can make the agent save its scan cache, whose syncfs waits for every dirty
+    // page of the file system, and in CI a build writes gigabytes beside it (a 30 s bound was hit once, on a write).
+    private static readonly TimeSpan ProbeBound = TimeSpan.FromSeconds(120);
 
     private static readonly string[] NastyPaths =
     [
@@ -302,7 +304,7 @@ public sealed class AgentFrameFuzzTests(ITestOutputHelper output)
         {
             try
             {
-                await stream.WriteAsync(frame).AsTask().DefaultTimeout();
+                await stream.WriteAsync(frame).AsTask().WaitAsync(ProbeBound);
             }
             catch (IOException)
             {
@@ -324,8 +326,8 @@ public sealed class AgentFrameFuzzTests(ITestOutputHelper output)
             var probe = Frame(MessageType.MakeDir, id, new PayloadWriter().String("probe").Byte(0).Written.Span);
             try
             {
-                await stream.WriteAsync(probe).AsTask().DefaultTimeout();
-                await stream.FlushAsync().DefaultTimeout();
+                await stream.WriteAsync(probe).AsTask().WaitAsync(ProbeBound);
+                await stream.FlushAsync().WaitAsync(ProbeBound);
             }
             catch (IOException)
             {

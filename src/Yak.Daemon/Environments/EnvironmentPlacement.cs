@@ -8,7 +8,7 @@ using Yak.Protocol.Errors;
 namespace Yak.Daemon.Environments;
 
 /// <summary>Chooses the cluster a new environment lives on (explicit kubeconfig, named cluster, or the one with most room, counted on the clusters).</summary>
-internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, TimeProvider time)
+internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentRegistry registry, TimeProvider time)
 {
     /// <summary>The new environment's record, and the connection to where it was placed (the caller owns it).</summary>
     public async Task<(EnvironmentRecord Record, KubeConnection Connection)> PlaceAsync(string name, string specPath, EnvUpRequest request, ClusterConfig config, CancellationToken cancellationToken)
@@ -76,8 +76,12 @@ internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, TimeProvider
     /// </summary>
     private async Task<ClusterEntry> WithMostRoomAsync(ClusterConfig config, CancellationToken cancellationToken)
     {
+        // Where namespaces may not be listed, this laptop's own environments are all that can be counted.
+        var placed = registry.All().GroupBy(r => r.Cluster).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var measured = await Task.WhenAll(config.Clusters.Select(c => MeasureAsync(c, cancellationToken))).ConfigureAwait(false);
-        var answered = measured.Where(m => m.Room is not null).ToList();
+        var answered = measured.Where(m => m.Room is not null)
+            .Select(m => (m.Entry, Room: m.Room! with { Environments = m.Room.Environments ?? placed.GetValueOrDefault(m.Entry.Name) }, m.Problem))
+            .ToList();
         if (answered.Count == 0)
         {
             throw new OperationFailedException(

@@ -8,18 +8,27 @@ namespace Yak.Kube.Capacity;
 /// <summary>
 /// How full a cluster is, counted on the cluster (not on this laptop): the yak environments of every user (their
 /// namespaces carry <see cref="EnvironmentLabel"/>), and the schedulable nodes' allocatable CPU and memory against the
-/// requests of the pods placed on them. <see cref="FreeFraction"/> is null when the nodes or pods may not be listed
-/// (RBAC): then only the environments count.
+/// requests of the pods placed on them. <see cref="Environments"/> is null when namespaces may not be listed and
+/// <see cref="FreeFraction"/> when nodes or pods may not (RBAC of a developer without cluster-wide reads).
 /// </summary>
-public sealed record ClusterRoom(int Environments, double? FreeFraction, string? Note)
+public sealed record ClusterRoom(int? Environments, double? FreeFraction, string? Note)
 {
     public const string EnvironmentLabel = "yak.dev/environment";
 
     public static async Task<ClusterRoom> MeasureAsync(IKubernetes client, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(client);
-        var namespaces = await client.CoreV1.ListNamespaceAsync(labelSelector: EnvironmentLabel, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var environments = namespaces.Items.Count(n => n.Metadata.DeletionTimestamp is null);
+        int? environments;
+        try
+        {
+            var namespaces = await client.CoreV1.ListNamespaceAsync(labelSelector: EnvironmentLabel, cancellationToken: cancellationToken).ConfigureAwait(false);
+            environments = namespaces.Items.Count(n => n.Metadata.DeletionTimestamp is null);
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
+        {
+            environments = null;
+        }
+
         try
         {
             var nodes = await client.CoreV1.ListNodeAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -29,6 +38,10 @@ public sealed record ClusterRoom(int Environments, double? FreeFraction, string?
         catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.Forbidden or HttpStatusCode.Unauthorized)
         {
             return new ClusterRoom(environments, null, "nodes or pods may not be listed: room counted by environments only");
+        }
+        catch (HttpOperationException ex) when (ex.Response.StatusCode is HttpStatusCode.NotFound)
+        {
+            return new ClusterRoom(environments, null, null);
         }
     }
 
