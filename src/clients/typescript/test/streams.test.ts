@@ -1,5 +1,6 @@
 import { after, before, describe, it } from "node:test";
 import * as assert from "node:assert/strict";
+import * as fs from "node:fs";
 import { YakClient } from "../src/client";
 import { LogLineInfo, StreamTargetInfo } from "../src/generated/protocol";
 import { Daemon, LocalCluster, Sandbox } from "./harness";
@@ -48,6 +49,8 @@ describe("streams over the side channel (local cluster)", () => {
     client?.dispose();
     await daemon?.stop();
     await cluster?.stop();
+    // The pods' /tmp is the host's: the FIFO outlives the follower pod.
+    fs.rmSync(fifo, { force: true });
     sandbox.dispose();
   });
 
