@@ -54,7 +54,7 @@ internal sealed partial class EnvironmentManager
         {
             runtime.Spec = spec;
             runtime.Manifests = manifests;
-            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, UpdatedAt = time.GetUtcNow() });
+            registry.Put(record with { State = EnvironmentState.Deploying, PendingApply = true, LastError = null, LastErrorCode = null, UpdatedAt = time.GetUtcNow() });
             supervisor = runtime.Supervise(services, stopping.Token);
             ticket = supervisor.Wake();
         }
