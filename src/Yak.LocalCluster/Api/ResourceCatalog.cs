@@ -19,7 +19,7 @@ public static class ResourceCatalog
 
     public static ResourceType Secrets { get; } = new("", "v1", "secrets", "secret", "Secret", true, None, None, false, false);
 
-    public static ResourceType ServiceAccounts { get; } = new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], None, false, true);
+    public static ResourceType ServiceAccounts { get; } = new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], ["token"], false, true);
 
     public static ResourceType PersistentVolumeClaims { get; } = new("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, ["pvc"], ["status"], true, true);
 

@@ -39,6 +39,12 @@ public sealed class RbacAuthorizer(ObjectStore store)
             return true;
         }
 
+        if (request.IsResource && request.Group == "authentication.k8s.io" && request.Resource == "selfsubjectreviews" && request.Verb == "create")
+        {
+            reason = "RBAC: allowed by ClusterRoleBinding \"system:basic-user\" of ClusterRole \"system:basic-user\" to Group \"system:authenticated\"";
+            return true;
+        }
+
         foreach (var binding in store.List(ResourceCatalog.ClusterRoleBindings, null, _ => true).Items)
         {
             if (Binds(binding, user, out var subject) && RulesOf(binding, "") is { } rules && rules.Any(r => RuleAllows(r, request)))
@@ -163,7 +169,8 @@ public sealed class RbacAuthorizer(ObjectStore store)
         {
             var kind = Meta.Str(s, "kind");
             var name = Meta.Str(s, "name");
-            if ((kind == "User" && name == user.Name) || (kind == "Group" && name is not null && user.EffectiveGroups.Contains(name)))
+            if ((kind == "User" && name == user.Name) || (kind == "Group" && name is not null && user.EffectiveGroups.Contains(name)) ||
+                (kind == "ServiceAccount" && name is not null && ServiceAccountTokens.UserName(Meta.Str(s, "namespace") ?? "", name) == user.Name))
             {
                 subject = $"{kind} \"{name}\"";
                 return true;

@@ -9,12 +9,12 @@ namespace Yak.LocalCluster.Auth;
 
 /// <summary>
 /// The first thing every request meets. Refuses what a browser page could send (an <c>Origin</c>, or a <c>Host</c>
-/// other than the address the server listens on — DNS rebinding), then requires a bearer token of a configured user
+/// other than the address the server listens on — DNS rebinding), then requires a bearer token of a configured user or a service account's bound token
 /// (header, or the WebSocket subprotocol <c>base64url.bearer.authorization.k8s.io.*</c> as the apiserver accepts),
 /// then a body in a format the API reads (JSON, YAML, protobuf, the patch types): anything else is 415 before a
 /// handler sees it, so a <c>text/plain</c> form post creates nothing.
 /// </summary>
-public sealed class RequestGuard(RequestDelegate next, TokenFile tokens, RbacAuthorizer authorizer)
+public sealed class RequestGuard(RequestDelegate next, TokenFile tokens, ServiceAccountTokens serviceAccounts, RbacAuthorizer authorizer)
 {
     private const string BearerProtocolPrefix = "base64url.bearer.authorization.k8s.io.";
 
@@ -90,7 +90,7 @@ public sealed class RequestGuard(RequestDelegate next, TokenFile tokens, RbacAut
         var authorization = context.Request.Headers.Authorization.ToString();
         if (authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            return tokens.Authenticate(authorization["Bearer ".Length..].Trim());
+            return Authenticate(authorization["Bearer ".Length..].Trim());
         }
 
         if (authorization.Length > 0)
@@ -102,12 +102,14 @@ public sealed class RequestGuard(RequestDelegate next, TokenFile tokens, RbacAut
         {
             if (protocol.StartsWith(BearerProtocolPrefix, StringComparison.Ordinal) && DecodeBase64Url(protocol[BearerProtocolPrefix.Length..]) is { } token)
             {
-                return tokens.Authenticate(token);
+                return Authenticate(token);
             }
         }
 
         return null;
     }
+
+    private ClusterUser? Authenticate(string token) => tokens.Authenticate(token) ?? serviceAccounts.Authenticate(token);
 
     private static bool IsBoundHost(HttpContext context)
     {

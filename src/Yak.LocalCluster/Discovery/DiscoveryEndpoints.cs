@@ -111,6 +111,7 @@ public static class DiscoveryEndpoints
                     "exec" => ("PodExecOptions", Verbs("create", "get"), null, null),
                     "attach" => ("PodAttachOptions", Verbs("create", "get"), null, null),
                     "portforward" => ("PodPortForwardOptions", Verbs("create", "get"), null, (string?)null),
+                    "token" => ("TokenRequest", Verbs("create"), "authentication.k8s.io", "v1"),
                     _ => (type.Kind, Verbs("get"), null, null),
                 };
                 var entry = new JsonObject

@@ -87,6 +87,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         app.MapDiscovery();
         app.MapOpenApi();
         app.MapAccessReviews();
+        app.MapTokens();
         app.MapResources();
         Faults.FaultEndpoints.MapFaults(app);
         app.MapPodStreams();
@@ -110,6 +111,7 @@ public sealed class LocalClusterHost : IAsyncDisposable
         services.AddSingleton(new ClientLimits(options.MaxWatchesPerUser, options.MaxStreamsPerUser));
         services.AddSingleton<ClusterApi>();
         services.AddSingleton<RbacAuthorizer>();
+        services.AddSingleton(sp => new ServiceAccountTokens(state, sp.GetRequiredService<ObjectStore>(), options.Time));
         services.AddSingleton<IPodLookup, StorePodLookup>();
         services.AddSingleton(new WatchSettings { BookmarkInterval = options.BookmarkInterval });
         services.AddSingleton<Faults.FaultInjector>();
