@@ -1,6 +1,8 @@
 import * as vscode from "vscode";
 import { YakClient, type Disposable as YakDisposable } from "@yak/client";
 import { YakCommands, describeError, serviceTarget } from "./logic/commands";
+import { DebugService, configurationPrefix } from "./logic/debugService";
+import { launchFileIn } from "./logic/launchFile";
 import { followLogs } from "./logic/logs";
 import { StatusModel } from "./logic/statusModel";
 import { StuckNotifier } from "./logic/stuck";
@@ -173,6 +175,46 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   });
   register("yak.refresh", () => tree.refresh());
+
+  // Debug sessions by name, so "Stop debugging service" can end the ones attached to the service.
+  const debugSessions = new Set<vscode.DebugSession>();
+  context.subscriptions.push(
+    vscode.debug.onDidStartDebugSession((s) => debugSessions.add(s)),
+    vscode.debug.onDidTerminateDebugSession((s) => debugSessions.delete(s)));
+  const debugService = (): { service: DebugService; folder: vscode.WorkspaceFolder | undefined } => {
+    const folder = vscode.workspace.workspaceFolders?.[0];
+    const launch = folder
+      ? launchFileIn(folder.uri.fsPath)
+      : { read: () => Promise.resolve(undefined), write: () => Promise.reject(new Error("no folder is open to hold .vscode/launch.json")) };
+    return { service: new DebugService(client, ui, launch, folder?.uri.fsPath), folder };
+  };
+  register("yak.debug", async (node?: TreeNode) => {
+    const target = await pickService(node);
+    if (!target) {
+      return;
+    }
+    const current = (await commands.environments())?.find((e) => e.name === target.environment)?.services.find((s) => s.name === target.service)?.debug;
+    const profile = await vscode.window.showInputBox({ prompt: `Debug profile of ${target.service} in yak.yaml (empty: its first)`, value: current ?? "" });
+    if (profile === undefined) {
+      return;
+    }
+    const { service, folder } = debugService();
+    const started = await withProgress(`yak: starting ${target.service} under its debugger`,
+      () => service.start({ environment: target.environment, service: target.service, profile: profile.trim() }));
+    if (started && (await vscode.window.showInformationMessage(`yak: ${target.service}'s debugger answers on localhost:${started.localPort}.`, "Start debugging")) === "Start debugging") {
+      await vscode.debug.startDebugging(folder, started.configuration as vscode.DebugConfiguration);
+    }
+  });
+  register("yak.debugStop", async (node?: TreeNode) => {
+    const target = await pickService(node);
+    if (!target) {
+      return;
+    }
+    const prefix = configurationPrefix(target.environment, target.service);
+    await Promise.all([...debugSessions].filter((s) => s.name.startsWith(prefix)).map((s) => vscode.debug.stopDebugging(s)));
+    await withProgress(`yak: ${target.service} runs as declared again`, () => debugService().service.stop(target));
+    tree.refresh();
+  });
 
   function runInTerminal(commandLine: string): void {
     const terminal = vscode.window.createTerminal("yak explain");

@@ -6,6 +6,8 @@ import * as path from "node:path";
 import type { YakClient } from "@yak/client";
 import { Daemon, Sandbox } from "@yak/client/dist/test/harness";
 import { YakCommands } from "../src/logic/commands";
+import { DebugService } from "../src/logic/debugService";
+import { launchFileIn } from "../src/logic/launchFile";
 import { StatusModel } from "../src/logic/statusModel";
 import { RecordingUi } from "./fakes";
 
@@ -59,5 +61,20 @@ describe("the extension's logic against a real yakd", () => {
     assert.equal(ui.errors.length, 1);
     assert.match(ui.errors[0], /\(YAK\d{4}\)\. Fix: /);
     assert.equal(await commands.status(), "No environment and no sync session.");
+  });
+
+  it("debugService_UnknownEnvironment_ErrorWithCodeAndLaunchJsonUntouched", async () => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), "yk-vsc-dbg-"));
+    try {
+      const ui = new RecordingUi();
+      const debug = new DebugService(client, ui, launchFileIn(folder), folder);
+      assert.equal(await debug.start({ environment: "no-such-environment", service: "web", profile: "" }, 30), undefined);
+      assert.equal(await debug.stop({ environment: "no-such-environment", service: "web" }, 30), undefined);
+      assert.equal(ui.errors.length, 2);
+      ui.errors.forEach((e) => assert.match(e, /no-such-environment.*\(YAK\d{4}\)\. Fix: /));
+      assert.equal(fs.existsSync(path.join(folder, ".vscode")), false);
+    } finally {
+      fs.rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

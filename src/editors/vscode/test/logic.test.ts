@@ -167,7 +167,7 @@ describe("terminal", () => {
   });
 });
 
-describe("debug configuration hook", () => {
+describe("launch.json", () => {
   it("upsertLaunchConfiguration_JsoncWithSameName_ReplacesAndKeepsOthers", () => {
     const existing = `{
   // mine

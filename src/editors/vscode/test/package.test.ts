@@ -22,7 +22,7 @@ describe("the .vsix", () => {
       const packaged = JSON.parse(entries.get("extension/package.json")!.toString("utf8"));
       const manifest = entries.get("extension.vsixmanifest")!.toString("utf8");
       assert.equal(packaged.main, "./dist/extension.js");
-      for (const command of ["yak.up", "yak.down", "yak.update", "yak.status", "yak.flush", "yak.logs", "yak.shell", "yak.exec", "yak.forwards"]) {
+      for (const command of ["yak.up", "yak.down", "yak.update", "yak.status", "yak.flush", "yak.logs", "yak.shell", "yak.exec", "yak.forwards", "yak.debug", "yak.debugStop"]) {
         assert.ok(packaged.contributes.commands.some((c: { command: string }) => c.command === command), command);
       }
       assert.match(manifest, /<Identity [^>]*Id="yak-vscode"[^>]*Publisher="yak"/);

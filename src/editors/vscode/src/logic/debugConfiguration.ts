@@ -1,7 +1,6 @@
 /**
- * The hook for `yakctl debug` (issue 15 point 3): when yakd can start a service under its debugger, the extension
- * writes the attach configuration it returns into the workspace's .vscode/launch.json with `upsertLaunchConfiguration`.
- * Nothing calls it yet: the debug profile's RPC lands with the `debug:` work.
+ * launch.json editing for `yak: Debug service` (./debugService.ts): the attach configuration env/debug returns goes
+ * into the workspace's .vscode/launch.json, replacing one of the same name and keeping everything else.
  */
 export interface AttachConfiguration {
   readonly name: string;
@@ -16,15 +15,33 @@ export interface LaunchJson {
   [key: string]: unknown;
 }
 
+/** launch.json text (JSONC) as an object; none or blank is an empty one. Throws a SyntaxError when it is not JSON. */
+export function parseLaunchJson(existing: string | undefined): LaunchJson {
+  if (existing === undefined || existing.trim().length === 0) {
+    return { version: "0.2.0", configurations: [] };
+  }
+
+  const parsed = JSON.parse(stripJsonComments(existing)) as Partial<LaunchJson> | null;
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new SyntaxError("launch.json is not a JSON object");
+  }
+
+  return { ...parsed, version: parsed.version ?? "0.2.0", configurations: Array.isArray(parsed.configurations) ? parsed.configurations : [] };
+}
+
 /** Adds `configuration` to launch.json text, replacing one of the same name; other entries and members are kept. */
 export function upsertLaunchConfiguration(existing: string | undefined, configuration: AttachConfiguration): string {
-  let launch: LaunchJson = { version: "0.2.0", configurations: [] };
-  if (existing !== undefined && existing.trim().length > 0) {
-    const parsed = JSON.parse(stripJsonComments(existing)) as Partial<LaunchJson>;
-    launch = { ...parsed, version: parsed.version ?? "0.2.0", configurations: Array.isArray(parsed.configurations) ? parsed.configurations : [] };
-  }
+  const launch = parseLaunchJson(existing);
   launch.configurations = [...launch.configurations.filter((c) => c.name !== configuration.name), configuration];
   return JSON.stringify(launch, null, 2) + "\n";
+}
+
+/** Removes the configurations whose name `matches`; the text and the names removed. */
+export function removeLaunchConfigurations(existing: string, matches: (name: string) => boolean): { text: string; removed: string[] } {
+  const launch = parseLaunchJson(existing);
+  const removed = launch.configurations.filter((c) => typeof c.name === "string" && matches(c.name)).map((c) => c.name);
+  launch.configurations = launch.configurations.filter((c) => !removed.includes(c.name));
+  return { text: JSON.stringify(launch, null, 2) + "\n", removed };
 }
 
 /** launch.json is JSONC: drops // and /* *\/ comments and trailing commas outside strings. */
