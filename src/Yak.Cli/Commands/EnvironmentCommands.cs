@@ -62,9 +62,9 @@ internal static class EnvironmentCommands
     private static Command Update()
     {
         var file = FileOption();
-        var services = new Argument<string[]>("service") { Description = "Services to restart (default: every service).", Arity = ArgumentArity.ZeroOrMore };
+        var services = new Argument<string[]>("service") { Description = "Services to update (default: every service).", Arity = ArgumentArity.ZeroOrMore };
         var timeout = TimeoutOption();
-        var command = new Command("update", "Rollout restart (pulls fresh images) of some services or all, with progress.");
+        var command = new Command("update", "Fetch fresh images: resolve each tag to its digest at the registry and roll only the services whose image changed (or restart with imagePullPolicy: Always when the registry does not answer yakd), with progress.");
         command.Arguments.Add(services);
         command.Options.Add(file);
         command.Options.Add(timeout);
@@ -74,6 +74,11 @@ internal static class EnvironmentCommands
             await using var client = await context.ConnectAsync(cancellationToken);
             var request = new EnvUpdateRequest { Name = string.Empty, SpecPath = SpecPath(parse.GetValue(file)), Services = parse.GetValue(services) ?? [], TimeoutSeconds = parse.GetValue(timeout) };
             var response = await WithProgressAsync(context, client, ct => client.InvokeAsync<EnvUpdateResponse>(Methods.EnvUpdate, request, ct), cancellationToken);
+            if (!context.Output.Json)
+            {
+                EnvironmentText.ImageSummary(context.Output.Out, response.Images);
+            }
+
             return Finish(context, response.Environment, response);
         });
         return command;

@@ -98,9 +98,41 @@ internal static class EnvironmentText
             "stuck" => $"{Str("service")}: stuck: {Coded(Str("code"))}{Indent(Str("message"))}{See(Str("code"))}",
             "syncStarted" => $"{Str("service")}: syncing {Str("localPath")} → {Str("containerPath")} (pod {Str("pod")})",
             "initialSyncDone" => $"{Str("service")}: first sync done, app started (pod {Str("pod")})",
+            "image" => ImageLine(Str("service"), Str("step"), Str("image"), Str("digest"), Str("message")),
             _ => null,
         };
     }
+
+    /// <summary>A step of <c>update</c> for one service's image (resolving, changed, pulling …).</summary>
+    public static string ImageLine(string service, string step, string image, string digest, string message) => step switch
+    {
+        "resolving" => $"{service}: resolving {image}",
+        "changed" => $"{service}: {image} is new ({Short(digest)}): rolling out",
+        "unchanged" => $"{service}: {image} unchanged ({Short(digest)}): nothing to roll",
+        "nodePull" => $"{service}: nodes pull {image}: {message}",
+        "notFound" => $"{service}: {message}",
+        "pulling" or "pulled" => $"{service}: {step} {message}",
+        _ => $"{service}: {step} {image}",
+    };
+
+    /// <summary>What <c>update</c> did per service's image, with the time of each step; says so when nothing rolled.</summary>
+    public static void ImageSummary(TextWriter writer, IReadOnlyList<ServiceImageUpdate> images)
+    {
+        static string Seconds(double? s) => s is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "-";
+        foreach (var i in images)
+        {
+            var via = i.Path == ImagePath.Registry ? "registry" : "node pull";
+            var times = $"resolve {Seconds(i.ResolveSeconds)}" + (i.Rolled ? $", pull {Seconds(i.PullSeconds)}, rollout {Seconds(i.RolloutSeconds)}" : string.Empty);
+            writer.WriteLine($"image {i.Service}: {YakJson.WireName(i.Outcome)} via {via}{(i.Rolled ? ", rolled" : string.Empty)} ({times}): {i.Reason}");
+        }
+
+        if (images.Count > 0 && images.All(i => !i.Rolled))
+        {
+            writer.WriteLine("nothing rolled: every image is the one already running");
+        }
+    }
+
+    private static string Short(string digest) => digest.Length >= 19 ? digest[..19] : digest;
 
     public static string ProgressLine(string service, string state, int ready, int desired) => state switch
     {

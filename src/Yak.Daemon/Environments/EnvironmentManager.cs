@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Yak.Protocol;
 using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
+using Yak.Daemon.Images;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Telemetry;
 using Yak.Daemon.Sync;
@@ -145,18 +146,12 @@ internal sealed partial class EnvironmentManager(
             throw new InvalidArgumentException($"No service named {string.Join(", ", unknown.Select(u => $"'{u}'"))} in {record.SpecPath} (services: {string.Join(", ", spec.Services.Select(s => s.Name))}).");
         }
 
-        var token = time.GetUtcNow().ToString("yyyy-MM-dd'T'HH:mm:ss.fffK", CultureInfo.InvariantCulture);
-        var tokens = new Dictionary<string, string>(record.RestartTokens, StringComparer.Ordinal);
-        foreach (var service in request.Services.Count > 0 ? request.Services : spec.Services.Select(s => s.Name))
-        {
-            tokens[service] = token;
-        }
-
-        record = record with { RestartTokens = tokens };
+        var runtime = await RuntimeForAsync(record, spec, Build(spec, record, configuration.Current), connection: null);
+        (record, var images) = await FetchImagesAsync(runtime, record, spec, request.Services, cancellationToken);
         var manifests = Build(spec, record, configuration.Current);
-        var runtime = await RuntimeForAsync(record, spec, manifests, connection: null);
         long ticket;
         EnvironmentSupervisor supervisor;
+        await using var progress = new UpdateProgress(hub, record.Name, runtime.Connection.Informers, record.Namespace, RolledImages(images, record), started);
         await using (await runtime.LockAsync(cancellationToken))
         {
             runtime.Spec = spec;
@@ -166,7 +161,8 @@ internal sealed partial class EnvironmentManager(
             ticket = supervisor.Wake();
         }
 
-        return new EnvUpdateResponse { Environment = await TimedWatchAsync(wait, runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken) };
+        var info = await TimedWatchAsync(wait, runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken);
+        return new EnvUpdateResponse { Environment = info, Images = WithTimes(images, progress) };
     }
 
     public async Task<EnvDownResponse> DownAsync(EnvDownRequest request, CancellationToken cancellationToken)
@@ -371,6 +367,7 @@ internal sealed partial class EnvironmentManager(
             RestartTokens = record?.RestartTokens ?? new Dictionary<string, string>(StringComparer.Ordinal),
             Namespace = record?.Namespace,
             Debugging = record?.Debugging ?? new Dictionary<string, Yak.Environments.Debug.DebugChoice>(StringComparer.Ordinal),
+            Images = ImageUpdates.ForManifests(record?.Images, spec),
         };
         if (config.SidecarCommand is { Count: > 0 } sidecar)
         {

@@ -39,6 +39,9 @@ internal sealed record EnvironmentRecord
     /// <summary>Per service, the restart token of its last <c>update</c> (passed again on every apply).</summary>
     public Dictionary<string, string> RestartTokens { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>Per service, the image its last <c>update</c> fetched (passed on every apply while the spec names the same image).</summary>
+    public Dictionary<string, Yak.Daemon.Images.ImagePin> Images { get; init; } = new(StringComparer.Ordinal);
+
     /// <summary>Services run under a debug profile (<c>yakctl debug</c>), passed on every apply until <c>--stop</c>.</summary>
     public Dictionary<string, Yak.Environments.Debug.DebugChoice> Debugging { get; init; } = new(StringComparer.Ordinal);
 

@@ -101,6 +101,13 @@ internal sealed class EnvironmentWait : IEventSink, IDisposable
         IReadOnlyList<EventNotification> events, IEnumerable<(string Service, DateTimeOffset Start, DateTimeOffset End)> pulls, DateTimeOffset started, DateTimeOffset now)
     {
         var phases = new List<(string, string?, DateTimeOffset, DateTimeOffset)>();
+        var images = events.Where(e => EventKinds.EnvImage.Read(e) is { Step: not (ImageStep.Pulling or ImageStep.Pulled) }).ToList();
+        if (images.Count > 0)
+        {
+            // An update asks the registry about every image before it applies anything.
+            phases.Add(("yak.env.resolve_images", null, images[0].Time, images[^1].Time));
+        }
+
         var applying = events.FirstOrDefault(EventKinds.EnvApplying.Matches);
         var applied = events.FirstOrDefault(e => EventKinds.EnvApplied.Matches(e) && (applying is null || e.Time >= applying.Time));
         if (applying is not null)

@@ -38,6 +38,9 @@ public sealed record ManifestOptions
     /// </summary>
     public IReadOnlyDictionary<string, Debug.DebugChoice> Debugging { get; init; } = new Dictionary<string, Debug.DebugChoice>();
 
+    /// <summary>Per-service image of the app container as <c>yakctl update</c> fetched it (absent: the spec's image as written).</summary>
+    public IReadOnlyDictionary<string, ServiceImage> Images { get; init; } = new Dictionary<string, ServiceImage>();
+
     /// <summary>Storage class of the volume claims, or null for the cluster default.</summary>
     public string? StorageClassName { get; init; }
 

@@ -30,7 +30,7 @@ internal static class PodTemplateBuilder
 
         appMounts.AddRange(service.Volumes.Select(v => new V1VolumeMount { Name = v.Name, MountPath = v.MountPath }));
 
-        var containers = new List<V1Container> { AppContainer(service, appMounts) };
+        var containers = new List<V1Container> { AppContainer(service, appMounts, options.Images.GetValueOrDefault(service.Name)) };
         if (service.Syncs.Count > 0)
         {
             // The delivered agent and its scan caches: outlive sidecar restarts (no second upload), not the pod.
@@ -58,7 +58,7 @@ internal static class PodTemplateBuilder
         };
     }
 
-    private static V1Container AppContainer(ServiceSpec service, List<V1VolumeMount> mounts)
+    private static V1Container AppContainer(ServiceSpec service, List<V1VolumeMount> mounts, ServiceImage? fetched)
     {
         IList<string>? command = service.Command is null ? null : [.. service.Command];
         IList<string>? args = service.Args is null ? null : [.. service.Args];
@@ -71,7 +71,8 @@ internal static class PodTemplateBuilder
         return new V1Container
         {
             Name = service.Name,
-            Image = service.Image,
+            Image = fetched?.Image ?? service.Image,
+            ImagePullPolicy = fetched is { AlwaysPull: true } ? "Always" : null,
             Command = command,
             Args = args,
             WorkingDir = service.WorkingDir,

@@ -64,7 +64,11 @@ public sealed class EnvStatusResponse
     public required IReadOnlyList<EnvironmentInfo> Environments { get; init; }
 }
 
-/// <summary>Rollout restart (fresh images are pulled) of some services, or of all when <see cref="Services"/> is empty.</summary>
+/// <summary>
+/// Fetches fresh images for some services, or all when <see cref="Services"/> is empty: each tag is resolved to its
+/// digest at the registry and only services whose digest changed roll (pinned to the new digest); when the registry
+/// does not answer yakd, the services restart with <c>imagePullPolicy: Always</c> and the nodes pull.
+/// </summary>
 public sealed class EnvUpdateRequest
 {
     public required string Name { get; init; }
@@ -79,6 +83,9 @@ public sealed class EnvUpdateRequest
 public sealed class EnvUpdateResponse
 {
     public required EnvironmentInfo Environment { get; init; }
+
+    /// <summary>Per service: how its image was checked, whether it changed and rolled, and how long each step took.</summary>
+    public required IReadOnlyList<ServiceImageUpdate> Images { get; init; }
 }
 
 public sealed class EnvListRequest
