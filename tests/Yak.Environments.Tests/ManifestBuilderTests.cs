@@ -173,6 +173,27 @@ public sealed class ManifestBuilderTests : IDisposable
     }
 
     [Fact]
+    public void Build_FetchedImages_PinnedDigestAndAlwaysPullOnTheAppContainerOnly()
+    {
+        const string pinned = "python:3.12@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+        var options = Options with
+        {
+            Images = new Dictionary<string, ServiceImage> { ["web"] = new(pinned, AlwaysPull: false), ["worker"] = new("busybox", AlwaysPull: true) },
+        };
+        var manifests = Build(options: options);
+        var web = manifests.Objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "web").Spec.Template.Spec;
+        var worker = manifests.Objects.OfType<V1Deployment>().Single(d => d.Metadata.Name == "worker").Spec.Template.Spec;
+        var store = manifests.Objects.OfType<V1StatefulSet>().Single().Spec.Template.Spec;
+
+        Assert.Equal((pinned, (string?)null), (web.Containers[0].Image, web.Containers[0].ImagePullPolicy));
+        Assert.Equal(("busybox:test", (string?)null), (web.Containers.Single(c => c.Name == "yak-sync").Image, web.Containers.Single(c => c.Name == "yak-sync").ImagePullPolicy));
+        Assert.Equal(("busybox", "Always"), (worker.Containers[0].Image, worker.Containers[0].ImagePullPolicy));
+        Assert.Equal(("busybox", (string?)null), (store.Containers[0].Image, store.Containers[0].ImagePullPolicy));
+        Assert.NotEqual(Build()["web"]!.SpecHash, manifests["web"]!.SpecHash);
+        Assert.Equal(Build()["store"]!.SpecHash, manifests["store"]!.SpecHash);
+    }
+
+    [Fact]
     public void Build_SameSpecTwice_GivesIdenticalJson()
     {
         var first = Build().ToJson();

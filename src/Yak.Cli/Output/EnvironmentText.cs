@@ -116,7 +116,7 @@ internal static class EnvironmentText
     };
 
     /// <summary>What <c>update</c> did per service's image, with the time of each step; says so when nothing rolled.</summary>
-    public static void ImageSummary(TextWriter writer, IReadOnlyList<ServiceImageUpdate> images)
+    public static void ImageSummary(TextWriter writer, IReadOnlyList<ServiceImageInfo> images)
     {
         static string Seconds(double? s) => s is { } v ? v.ToString("0.0", CultureInfo.InvariantCulture) + " s" : "-";
         foreach (var i in images)

@@ -15,7 +15,7 @@ internal sealed partial class EnvironmentManager
     /// Asks the registry about each selected service's image and returns the record with the resulting pins (a new
     /// digest, or the nodes' pull with a restart when yakd could not ask) and what was decided per service.
     /// </summary>
-    private async Task<(EnvironmentRecord Record, IReadOnlyList<ServiceImageUpdate> Images)> FetchImagesAsync(
+    private async Task<(EnvironmentRecord Record, IReadOnlyList<ServiceImageInfo> Images)> FetchImagesAsync(
         EnvironmentRuntime runtime, EnvironmentRecord record, EnvironmentSpec spec, IReadOnlyList<string> requested, CancellationToken cancellationToken)
     {
         var selected = (requested.Count > 0 ? requested : spec.Services.Select(s => s.Name)).Distinct(StringComparer.Ordinal).ToList();
@@ -62,14 +62,14 @@ internal sealed partial class EnvironmentManager
     }
 
     /// <summary>The image the new pods of each rolled service run, as their pod spec names it.</summary>
-    private static Dictionary<string, string> RolledImages(IReadOnlyList<ServiceImageUpdate> images, EnvironmentRecord record) =>
+    private static Dictionary<string, string> RolledImages(IReadOnlyList<ServiceImageInfo> images, EnvironmentRecord record) =>
         images.Where(i => i.Rolled).ToDictionary(i => i.Service, i => record.Images.GetValueOrDefault(i.Service)?.Pinned ?? i.Image, StringComparer.Ordinal);
 
-    private static List<ServiceImageUpdate> WithTimes(IReadOnlyList<ServiceImageUpdate> images, UpdateProgress progress) =>
+    private static List<ServiceImageInfo> WithTimes(IReadOnlyList<ServiceImageInfo> images, UpdateProgress progress) =>
         [.. images.Select(i =>
         {
             var (pull, rollout) = progress.Times(i.Service);
-            return new ServiceImageUpdate
+            return new ServiceImageInfo
             {
                 Service = i.Service,
                 Image = i.Image,

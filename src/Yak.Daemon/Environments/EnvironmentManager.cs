@@ -151,7 +151,7 @@ internal sealed partial class EnvironmentManager(
         var manifests = Build(spec, record, configuration.Current);
         long ticket;
         EnvironmentSupervisor supervisor;
-        await using var progress = new UpdateProgress(hub, record.Name, runtime.Connection.Informers, record.Namespace, RolledImages(images, record), started);
+        await using var progress = new UpdateProgress(hub, record.Name, runtime.Connection.Client, runtime.Connection.Informers, record.Namespace, RolledImages(images, record), started);
         await using (await runtime.LockAsync(cancellationToken))
         {
             runtime.Spec = spec;
@@ -162,6 +162,7 @@ internal sealed partial class EnvironmentManager(
         }
 
         var info = await TimedWatchAsync(wait, runtime, supervisor, ticket, Timeout(request.TimeoutSeconds), cancellationToken);
+        await progress.CatchUpAsync(cancellationToken);
         return new EnvUpdateResponse { Environment = info, Images = WithTimes(images, progress) };
     }
 

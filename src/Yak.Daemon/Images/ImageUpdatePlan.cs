@@ -6,7 +6,7 @@ namespace Yak.Daemon.Images;
 internal sealed record ImageLookup(string Service, string Image, string? Digest, ImageResolveException? Failure, TimeSpan Took);
 
 /// <summary>The decision for one service: its outcome, whether it rolls, and the pin it runs with from now on (null: none).</summary>
-internal sealed record ImageDecision(ServiceImageUpdate Update, ImagePin? Pin);
+internal sealed record ImageDecision(ServiceImageInfo Update, ImagePin? Pin);
 
 /// <summary>
 /// Decides, per service, whether an update rolls it (pure, so it is tested without a registry): a digest equal to the
@@ -56,7 +56,7 @@ internal static class ImageUpdatePlan
         return ImageName.IsDigest(digest) ? digest : null;
     }
 
-    private static ServiceImageUpdate Update(ImageLookup lookup, ImagePath path, ImageStep outcome, string? previous, bool rolled, string reason, double seconds) => new()
+    private static ServiceImageInfo Update(ImageLookup lookup, ImagePath path, ImageStep outcome, string? previous, bool rolled, string reason, double seconds) => new()
     {
         Service = lookup.Service,
         Image = lookup.Image,

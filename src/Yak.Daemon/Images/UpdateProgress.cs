@@ -37,17 +37,21 @@ internal sealed class UpdateProgress : IEventSink, IAsyncDisposable
     private readonly HashSet<string> reported = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TimeSpan> pulls = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> ready = new(StringComparer.Ordinal);
+    private readonly IKubernetes client;
+    private readonly string ns;
     private readonly InformerLease<Corev1Event>? lease;
     private readonly IDisposable? subscription;
     private DateTimeOffset? applied;
 
     /// <param name="imageByService">The image each rolled service's new pods run (as in their pod spec).</param>
-    public UpdateProgress(EventHub hub, string environment, KubeInformers informers, string ns, IReadOnlyDictionary<string, string> imageByService, DateTimeOffset since)
+    public UpdateProgress(EventHub hub, string environment, IKubernetes client, KubeInformers informers, string ns, IReadOnlyDictionary<string, string> imageByService, DateTimeOffset since)
     {
         this.hub = hub;
         this.environment = environment;
         this.imageByService = imageByService;
         this.since = since;
+        this.ns = ns;
+        this.client = client;
         hub.Register(this);
         if (imageByService.Count > 0)
         {
@@ -66,6 +70,30 @@ internal sealed class UpdateProgress : IEventSink, IAsyncDisposable
             double? pull = pulls.TryGetValue(service, out var took) ? took.TotalSeconds : null;
             double? rollout = applied is { } start && ready.TryGetValue(service, out var end) ? (end - start).TotalSeconds : null;
             return (pull, rollout);
+        }
+    }
+
+    /// <summary>
+    /// Reads the namespace's events once more before the update answers: a pull the nodes reported just before the
+    /// pods were ready may not have come down the watch yet. Best effort, bounded.
+    /// </summary>
+    public async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        if (imageByService.Count == 0)
+        {
+            return;
+        }
+
+        using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        bounded.CancelAfter(TimeSpan.FromSeconds(5));
+        try
+        {
+            var list = await client.CoreV1.ListNamespacedEventAsync(ns, limit: 500, cancellationToken: bounded.Token).ConfigureAwait(false);
+            OnEvents(new InformerUpdate<Corev1Event>([], [.. list.Items.Select(e => new ResourceChange<Corev1Event>(ChangeKind.Added, e))], Synced: true, Problem: null, Version: 0));
+        }
+        catch (Exception ex) when (ex is k8s.Autorest.HttpOperationException or HttpRequestException or OperationCanceledException)
+        {
+            // The answer then lacks those pulls' times; nothing else depends on them.
         }
     }
 

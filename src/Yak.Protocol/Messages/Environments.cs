@@ -85,7 +85,7 @@ public sealed class EnvUpdateResponse
     public required EnvironmentInfo Environment { get; init; }
 
     /// <summary>Per service: how its image was checked, whether it changed and rolled, and how long each step took.</summary>
-    public required IReadOnlyList<ServiceImageUpdate> Images { get; init; }
+    public required IReadOnlyList<ServiceImageInfo> Images { get; init; }
 }
 
 public sealed class EnvListRequest

@@ -56,7 +56,7 @@ public sealed class EnvImageInfo
 }
 
 /// <summary>What <c>env/update</c> did with one service's image.</summary>
-public sealed class ServiceImageUpdate
+public sealed class ServiceImageInfo
 {
     public required string Service { get; init; }
 

@@ -27,6 +27,37 @@ internal sealed class EnvironmentEvents : IAsyncDisposable
         return events;
     }
 
+    /// <summary>The data of every event of <paramref name="kind"/> seen so far, in order.</summary>
+    public IReadOnlyList<T> Of<T>(EventKind<T> kind)
+        where T : class
+    {
+        lock (gate)
+        {
+            return [.. seen.Where(kind.Matches).Select(e => kind.Read(e)!)];
+        }
+    }
+
+    /// <summary>Waits for an event of <paramref name="kind"/> whose data satisfies <paramref name="predicate"/>.</summary>
+    public async Task<T> WaitForAsync<T>(EventKind<T> kind, Func<T, bool> predicate)
+        where T : class
+    {
+        while (true)
+        {
+            Task following;
+            lock (gate)
+            {
+                if (seen.Where(kind.Matches).Select(e => kind.Read(e)!).FirstOrDefault(predicate) is { } found)
+                {
+                    return found;
+                }
+
+                following = next.Task;
+            }
+
+            await following;
+        }
+    }
+
     public async Task WaitForKindAsync(string kind)
     {
         while (true)

@@ -177,6 +177,7 @@ export interface EventDataTypes {
   "environment/syncStarted": EnvSyncStartedInfo;
   "environment/initialSyncDone": EnvInitialSyncDoneInfo;
   "environment/notResumed": NotResumedInfo;
+  "environment/image": EnvImageInfo;
 }
 
 export type EventKey = keyof EventDataTypes;
@@ -349,6 +350,14 @@ export interface EnvFailedInfo {
   message: string;
 }
 
+export interface EnvImageInfo {
+  service: string;
+  step: ImageStep;
+  image: string;
+  digest: string | null;
+  message: string | null;
+}
+
 export interface EnvInitialSyncDoneInfo {
   service: string;
   pod: string;
@@ -419,6 +428,7 @@ export interface EnvUpdateRequest {
 
 export interface EnvUpdateResponse {
   environment: EnvironmentInfo;
+  images: readonly ServiceImageInfo[];
 }
 
 export interface EnvironmentInfo {
@@ -605,6 +615,10 @@ export interface HelloResponse {
   capabilities: readonly string[];
 }
 
+export type ImagePath = "registry" | "node";
+
+export type ImageStep = "resolving" | "changed" | "unchanged" | "nodePull" | "notFound" | "pulling" | "pulled";
+
 export interface LogLineInfo {
   pod: string;
   container: string;
@@ -637,6 +651,20 @@ export interface RpcErrorInfo {
   fix: string;
   daemonProtocolVersion: number | null;
   minimumProtocolVersion: number | null;
+}
+
+export interface ServiceImageInfo {
+  service: string;
+  image: string;
+  path: ImagePath;
+  outcome: ImageStep;
+  digest: string | null;
+  previous: string | null;
+  rolled: boolean;
+  reason: string;
+  resolveSeconds: number;
+  pullSeconds: number | null;
+  rolloutSeconds: number | null;
 }
 
 export type ServiceState = "pending" | "rollingOut" | "ready" | "stuck" | "scaledDown" | "unknown";
