@@ -1,8 +1,10 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using k8s;
+using StreamJsonRpc;
 using Xunit.Abstractions;
 using Yak.Client;
+using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Sync.Hashing;
 using Yak.Testing;
@@ -13,15 +15,19 @@ namespace Yak.Daemon.Tests.Torture;
 /// <summary>
 /// Randomized rounds of file operations synced by a real yakd into a pod's sidecar on the local cluster, with a fault
 /// between rounds: yakd killed (-9) and restarted, the agent killed, every exec stream dropped (faults API), the pod
-/// deleted and created again. After each flush the replica equals the source (bytes, executable bit, links), no
-/// <c>.yak-tmp</c> entry exists, and a reader walking the replica throughout never opens a half-written file.
-/// Short in the suite; <c>YAK_TORTURE_ROUNDS=1000 dotnet test tests/Yak.Daemon.Tests --filter FullyQualifiedName~SyncTortureTests</c>
-/// is the full size (<c>YAK_TORTURE_SEED</c> replays, <c>YAK_TORTURE_LARGE_MB</c> sizes the large files, default 8).
+/// deleted and created again, the pod's disk (a memory emptyDir, a real tmpfs) filled and freed. After each flush the
+/// replica equals the source (bytes, executable bit, links), no <c>.yak-tmp</c> entry exists, and a reader running in
+/// the pod (<see cref="PodReader"/>) never opens a half-written file. A full disk must fail the flush with YAK3002 in
+/// the error, the status and an event, keep the replica's last good files, and the next flush after freeing completes.
+/// Short in the suite; <c>YAK_TORTURE_ROUNDS=1000 YAK_TORTURE_LARGE_MB=100 dotnet test tests/Yak.Daemon.Tests --filter FullyQualifiedName~SyncTortureTests</c>
+/// is the full size (<c>YAK_TORTURE_SEED</c> replays, <c>YAK_TORTURE_LARGE_MB</c> sizes the large files, default 8;
+/// <c>YAK_TORTURE_LOG</c> names a file that gets a line per round).
 /// </summary>
 public sealed class SyncTortureTests(ITestOutputHelper output)
 {
     private const int ShortRounds = 15;
-    private static readonly TimeSpan FlushBound = TimeSpan.FromSeconds(180);
+    private const int DiskFillNeeds = 256 * 1024;
+    private static readonly string[] FaultNames = ["yakd kill -9", "agent killed", "streams dropped", "pod replaced", "disk filled"];
 
     [Fact]
     public async Task RandomRounds_WithFaultsBetween_ReplicaEqualsSourceAndNoReaderSeesAHalfFile()
@@ -29,21 +35,25 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
         var rounds = int.TryParse(Environment.GetEnvironmentVariable("YAK_TORTURE_ROUNDS"), out var r) && r > 0 ? r : ShortRounds;
         var seed = int.TryParse(Environment.GetEnvironmentVariable("YAK_TORTURE_SEED"), out var s) ? s : Random.Shared.Next();
         var largeBytes = (int.TryParse(Environment.GetEnvironmentVariable("YAK_TORTURE_LARGE_MB"), out var mb) && mb > 0 ? mb : 8) << 20;
-        output.WriteLine($"sync torture: {rounds} rounds, seed {seed} (YAK_TORTURE_SEED={seed} replays)");
-        var random = new Random(seed);
+        var flushBound = TimeSpan.FromSeconds(Math.Max(180, 4 * (largeBytes >> 20))); // a hang guard: a pod replaced must take all large files again
         var progress = Environment.GetEnvironmentVariable("YAK_TORTURE_LOG"); // a long run's per-round lines, readable while it runs
+
+        // Room for the tree's few large files and the agent's temp copy of one; the disk-fill fault fills what is left.
+        var diskBytes = (24L * largeBytes) + (64 << 20);
+        output.WriteLine($"sync torture: {rounds} rounds, seed {seed} (YAK_TORTURE_SEED={seed} replays), large files {largeBytes >> 20} MiB, pod disk {diskBytes >> 20} MiB");
+        var random = new Random(seed);
         var clock = Stopwatch.StartNew();
 
         await using var cluster = await LocalClusterFixture.StartAsync();
         var podName = $"torture-{Guid.NewGuid():N}"[..20];
-        var pod = await cluster.RunReadyAsync(LocalClusterFixture.SidecarPod(podName));
+        var pod = await cluster.RunReadyAsync(PodReader.Pod(podName, diskBytes));
         using var sandbox = new YakSandbox();
         var source = Directory.CreateDirectory(Path.Combine(sandbox.Root, "src")).FullName;
         var staging = Directory.CreateDirectory(Path.Combine(sandbox.Root, "staging")).FullName;
         var tree = new TortureTree(source, staging, random, largeBytes);
         tree.Apply(30);
         var daemon = await DaemonProcess.StartAsync(sandbox);
-        var reader = Reader.Start(cluster.VolumePath(pod, "code"));
+        var earlierReaders = ReaderReport.None; // the readers of replaced pods
         var faults = new Dictionary<string, int>();
         try
         {
@@ -55,37 +65,40 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
                         Name = "torture",
                         LocalPath = source,
                         Endpoint = $"pod:default/{podName}:/code",
-                        Excludes = [],
+                        Excludes = ["/" + PodReader.FillerName], // the disk-fill fault's file beside the replica: left alone
                         Kubeconfig = cluster.Host.KubeconfigPath,
                         Context = "yak-local",
                     },
                     CancellationToken.None).DefaultTimeout();
-                await client.FlushSyncAsync("torture", CancellationToken.None).WaitAsync(FlushBound);
+                await FlushAsync(client, client.FlushSyncAsync("torture", CancellationToken.None), flushBound, $"seed {seed}, first sync");
             }
 
             for (var round = 1; round <= rounds; round++)
             {
                 // Edits before and during a pass: the flush that follows must see them all.
+                var context = $"seed {seed}, round {round}";
                 tree.Apply(random.Next(1, 25));
                 await using (var client = await daemon.ConnectAsync().DefaultTimeout())
                 {
                     var pass = client.FlushSyncAsync("torture", CancellationToken.None);
                     tree.Apply(random.Next(0, 6));
-                    await pass.WaitAsync(FlushBound);
-                    await client.FlushSyncAsync("torture", CancellationToken.None).WaitAsync(FlushBound);
+                    await FlushAsync(client, pass, flushBound, context);
+                    await FlushAsync(client, client.FlushSyncAsync("torture", CancellationToken.None), flushBound, context);
                 }
 
                 var replica = cluster.VolumePath(pod, "code");
-                AssertReplicaEqualsSource(source, replica, $"seed {seed}, round {round}");
-                Assert.True(reader.Findings.Count == 0, $"seed {seed}, round {round}: the reader saw half-written files: {string.Join(", ", reader.Findings.Take(5))}");
+                AssertReplicaEqualsSource(source, replica, context);
+                var readers = earlierReaders + await PodReader.ReadAsync(cluster, podName);
+                Assert.True(readers.Findings.Count == 0, $"{context}: the reader in the pod saw half-written files: {string.Join(", ", readers.Findings.Take(5))}");
 
                 // A fault before the next round.
-                var fault = random.Next(4);
+                var fault = random.Next(FaultNames.Length);
                 faults[FaultNames[fault]] = faults.GetValueOrDefault(FaultNames[fault]) + 1;
                 if (progress is not null)
                 {
-                    File.AppendAllText(progress, $"{DateTime.UtcNow:HH:mm:ss} seed {seed} round {round}/{rounds} passed after {clock.Elapsed.TotalSeconds:F0}s; next fault {FaultNames[fault]}\n");
+                    File.AppendAllText(progress, $"{DateTime.UtcNow:HH:mm:ss} seed {seed} round {round}/{rounds} passed after {clock.Elapsed.TotalSeconds:F0}s; reader: {readers}; next fault {FaultNames[fault]}\n");
                 }
+
                 switch (fault)
                 {
                     case 0:
@@ -105,37 +118,93 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
                         }
 
                         break;
-                    default:
-                        await reader.StopAsync();
+                    case 3:
+                        earlierReaders += await PodReader.ReadAsync(cluster, podName);
                         await cluster.Client.CoreV1.DeleteNamespacedPodAsync(podName, "default", gracePeriodSeconds: 0).DefaultTimeout();
                         await WaitGoneAsync(cluster, podName);
-                        pod = await cluster.RunReadyAsync(LocalClusterFixture.SidecarPod(podName));
-                        reader = Reader.Start(cluster.VolumePath(pod, "code"));
+                        pod = await cluster.RunReadyAsync(PodReader.Pod(podName, diskBytes));
+                        break;
+                    default:
+                        await FillDiskAsync(daemon, tree, source, replica, $"pod default/{podName}:/code", flushBound, context);
                         break;
                 }
             }
 
-            var summary = await reader.StopAsync();
-            output.WriteLine($"{rounds} rounds passed; faults: {string.Join(", ", faults.Select(f => $"{f.Key} {f.Value}"))}; reader: {summary}");
-            Assert.True(reader.Findings.Count == 0, $"seed {seed}: the reader saw half-written files: {string.Join(", ", reader.Findings.Take(5))}");
+            var summary = earlierReaders + await PodReader.ReadAsync(cluster, podName);
+            output.WriteLine($"{rounds} rounds passed in {clock.Elapsed.TotalSeconds:F0}s; faults: {string.Join(", ", faults.Select(f => $"{f.Key} {f.Value}"))}; reader in the pod: {summary}");
+            Assert.True(summary.Findings.Count == 0, $"seed {seed}: the reader in the pod saw half-written files: {string.Join(", ", summary.Findings.Take(5))}");
+            Assert.True(summary.Checked > 0, $"seed {seed}: the reader in the pod checked no file ({summary})");
         }
         finally
         {
-            await reader.StopAsync();
             await daemon.DisposeAsync();
         }
     }
 
-    private static readonly string[] FaultNames = ["yakd kill -9", "agent killed", "streams dropped", "pod replaced"];
+    /// <summary>
+    /// Fills the pod's sync volume to its last byte and adds a file that needs room: the flush fails with YAK3002 in
+    /// the error, the status and an event naming the pod, the replica keeps exactly its last good files and no temp
+    /// entry; then the filler goes and the next round's flush must complete the replica.
+    /// </summary>
+    private static async Task FillDiskAsync(DaemonProcess daemon, TortureTree tree, string source, string replica, string target, TimeSpan flushBound, string context)
+    {
+        string filler, added;
+        await using (var client = await daemon.ConnectAsync().DefaultTimeout())
+        {
+            var diskFull = new TaskCompletionSource<SyncReplicaDiskFullInfo>(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.EventReceived += (_, e) =>
+            {
+                if (EventKinds.SyncReplicaDiskFull.Read(e) is { } info)
+                {
+                    diskFull.TrySetResult(info);
+                }
+            };
+            await client.SubscribeAsync([EventTopics.Sync], CancellationToken.None).DefaultTimeout();
 
-    private static void AssertReplicaEqualsSource(string source, string replica, string context)
+            // Subscribed first: the watcher may start the pass that fails before the flush is asked for.
+            filler = TmpfsMount.FillFolder(replica, PodReader.FillerName);
+            added = tree.CreateFile(DiskFillNeeds);
+            var refused = await Assert.ThrowsAsync<RemoteInvocationException>(() => client.FlushSyncAsync("torture", CancellationToken.None).WaitAsync(flushBound));
+
+            var data = Assert.IsType<System.Text.Json.JsonElement>(refused.ErrorData);
+            Assert.True(data.GetProperty("code").GetString() == "YAK3002", $"{context}: a full pod disk failed the flush with {data} ({refused.Message})");
+            var status = Assert.Single(await client.SyncStatusAsync("torture", CancellationToken.None).DefaultTimeout());
+            Assert.Equal("YAK3002", status.LastErrorCode);
+            var info = await diskFull.Task.DefaultTimeout();
+            Assert.Equal(target, info.Target);
+        }
+
+        // Nothing lost: the replica is the source as it was before the file that did not fit.
+        AssertReplicaEqualsSource(source, replica, $"{context}, disk full", except: added);
+        File.Delete(filler);
+    }
+
+    /// <summary>Waits for a flush; one that never ends fails with what the session was doing, to tell a hang from slowness.</summary>
+    private static async Task FlushAsync(DaemonClient client, Task flush, TimeSpan bound, string context)
+    {
+        try
+        {
+            await flush.WaitAsync(bound);
+        }
+        catch (TimeoutException)
+        {
+            var status = Assert.Single(await client.SyncStatusAsync("torture", CancellationToken.None).DefaultTimeout());
+            throw new TimeoutException(
+                $"{context}: no flush within {bound.TotalSeconds:F0}s; the session is {status.State} (last error {status.LastError ?? "none"}), "
+                + $"{status.FilesSent} files and {status.BytesSentRaw} bytes sent, {status.FilesDeleted} deleted so far");
+        }
+    }
+
+    private static void AssertReplicaEqualsSource(string source, string replica, string context, string? except = null)
     {
         // A link that a folder move left pointing above the root is refused by design (it would leave the root).
         var expected = new SortedDictionary<string, string>(
-            Describe(source).Where(e => !e.Value.StartsWith("link -> ", StringComparison.Ordinal) || StaysInside(source, e.Key, e.Value["link -> ".Length..]))
+            Describe(source).Where(e => e.Key != except)
+                .Where(e => !e.Value.StartsWith("link -> ", StringComparison.Ordinal) || StaysInside(source, e.Key, e.Value["link -> ".Length..]))
                 .ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal),
             StringComparer.Ordinal);
         var actual = Describe(replica);
+        actual.Remove(PodReader.FillerName);
         var temps = actual.Keys.Where(k => k.Contains(".yak-tmp", StringComparison.Ordinal)).ToList();
         Assert.True(temps.Count == 0, $"{context}: temp entries left in the replica: {string.Join(", ", temps.Take(5))}");
         var missing = expected.Where(e => !actual.TryGetValue(e.Key, out var v) || v != e.Value)
@@ -213,54 +282,6 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
         while ((await cluster.Client.CoreV1.ListNamespacedPodAsync("default", fieldSelector: $"metadata.name={podName}", cancellationToken: deadline.Token)).Items.Count > 0)
         {
             await Task.Delay(100, deadline.Token); // no watch event for "gone" that list+watch would not also need a poll for
-        }
-    }
-
-    /// <summary>The python3 reader walking a replica folder until stopped.</summary>
-    private sealed class Reader
-    {
-        private readonly Process process;
-        private readonly System.Collections.Concurrent.ConcurrentQueue<string> findings = new();
-        private readonly TaskCompletionSource<string> done = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        private bool stopped;
-
-        private Reader(Process process) => this.process = process;
-
-        public IReadOnlyCollection<string> Findings => findings;
-
-        public static Reader Start(string folder)
-        {
-            var info = new ProcessStartInfo("python3") { RedirectStandardInput = true, RedirectStandardOutput = true, UseShellExecute = false };
-            info.ArgumentList.Add("-c");
-            info.ArgumentList.Add(SelfCheck.ReaderScript);
-            info.ArgumentList.Add(folder);
-            var reader = new Reader(Process.Start(info)!);
-            reader.process.OutputDataReceived += (_, e) =>
-            {
-                if (e.Data is { } line && line.StartsWith("BAD ", StringComparison.Ordinal))
-                {
-                    reader.findings.Enqueue(line[4..]);
-                }
-                else if (e.Data is { } last && last.StartsWith("DONE ", StringComparison.Ordinal))
-                {
-                    reader.done.TrySetResult(last[5..]);
-                }
-            };
-            reader.process.BeginOutputReadLine();
-            return reader;
-        }
-
-        public async Task<string> StopAsync()
-        {
-            if (!stopped)
-            {
-                stopped = true;
-                process.StandardInput.Close();
-                await process.WaitForExitAsync().DefaultTimeout();
-                process.WaitForExit();
-            }
-
-            return done.Task.IsCompleted ? await done.Task : "no summary";
         }
     }
 }

@@ -16,6 +16,14 @@ internal sealed class TortureTree(string root, string staging, Random random, in
 
     public string Root => root;
 
+    /// <summary>Lands a new self-checking file of <paramref name="size"/> bytes in the root; returns its relative path.</summary>
+    public string CreateFile(int size)
+    {
+        var name = NewName();
+        Land(Path.Combine(root, name), size);
+        return name;
+    }
+
     public void Apply(int count)
     {
         for (var i = 0; i < count; i++)
@@ -165,9 +173,14 @@ internal sealed class TortureTree(string root, string staging, Random random, in
     }
 }
 
-/// <summary>Content that proves it is whole: <c>YAKT &lt;length&gt; &lt;sha256 hex&gt;\n</c> then the body (empty files are whole too).</summary>
+/// <summary>
+/// Content that proves it is whole: a fixed 83-byte header <c>YAKT &lt;body length, 12 digits&gt; &lt;sha256 hex&gt;\n</c>
+/// then the body (empty files are whole too). Fixed, so the in-pod reader takes it with one read (see <see cref="PodReader"/>).
+/// </summary>
 internal static class SelfCheck
 {
+    public const int HeaderBytes = 83;
+
     public static byte[] Make(Random random, int size)
     {
         if (size == 0)
@@ -175,41 +188,9 @@ internal static class SelfCheck
             return [];
         }
 
-        var body = new byte[Math.Max(0, size - 80)];
+        var body = new byte[Math.Max(0, size - HeaderBytes)];
         random.NextBytes(body);
-        var header = Encoding.ASCII.GetBytes($"YAKT {body.Length} {Convert.ToHexStringLower(SHA256.HashData(body))}\n");
+        var header = Encoding.ASCII.GetBytes($"YAKT {body.Length:D12} {Convert.ToHexStringLower(SHA256.HashData(body))}\n");
         return [.. header, .. body];
     }
-
-    /// <summary>The reader run beside the replica: python3 walks it over and over, checks every file it opens, prints BAD lines.</summary>
-    public const string ReaderScript = """
-import hashlib, os, sys, threading
-root = sys.argv[1]
-stop = threading.Event()
-threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
-passes = checked = 0
-while not stop.is_set():
-    for folder, dirs, files in os.walk(root):
-        for name in files:
-            if name.startswith('.yak-tmp'):
-                continue  # the agent's file in the making: never a name in the tree; gone or renamed when whole
-            path = os.path.join(folder, name)
-            try:
-                if os.path.islink(path):
-                    continue
-                with open(path, 'rb') as f:
-                    data = f.read()
-            except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError):
-                continue
-            checked += 1
-            if len(data) == 0:
-                continue
-            nl = data.find(b'\n')
-            parts = data[:nl].split(b' ') if nl > 0 else []
-            ok = len(parts) == 3 and parts[0] == b'YAKT' and int(parts[1]) == len(data) - nl - 1 and hashlib.sha256(data[nl + 1:]).hexdigest().encode() == parts[2]
-            if not ok:
-                print('BAD ' + os.path.relpath(path, root).encode('utf-8', 'surrogateescape').decode('utf-8', 'replace') + ' ' + str(len(data)), flush=True)
-    passes += 1
-print('DONE %d passes, %d files checked' % (passes, checked), flush=True)
-""";
 }
