@@ -19,6 +19,7 @@ public sealed class ContainerRunner
     private V1ContainerState state;
     private V1ContainerState? lastState;
     private LocalProcess? process;
+    private readonly HashSet<LocalProcess> execs = [];
     private ContainerLog? log;
     private bool ready;
     private bool started;
@@ -149,6 +150,33 @@ public sealed class ContainerRunner
         }
 
         changed();
+    }
+
+    /// <summary>
+    /// Ties an exec'd process to the current run: when the container's process ends (stop, crash, pod deletion) its
+    /// execs are killed with it, as the runtime does when a container's PID namespace loses its init. Without that a
+    /// command exec'd into a deleted pod would go on writing into that pod's volumes.
+    /// </summary>
+    internal IDisposable TrackExec(LocalProcess exec)
+    {
+        lock (gate)
+        {
+            if (process is null)
+            {
+                exec.Signal(LinuxNative.SigKill);
+                return new Unsubscriber(() => { });
+            }
+
+            execs.Add(exec);
+        }
+
+        return new Unsubscriber(() =>
+        {
+            lock (gate)
+            {
+                execs.Remove(exec);
+            }
+        });
     }
 
     /// <summary>Kills the current process as a crash would (restart policy applies).</summary>
@@ -292,11 +320,19 @@ public sealed class ContainerRunner
             await probes.CancelAsync().ConfigureAwait(false);
             await prober.ConfigureAwait(false);
             runLog.Complete();
+            LocalProcess[] orphans;
             lock (gate)
             {
+                orphans = [.. execs];
+                execs.Clear();
                 process = null;
                 ready = false;
                 running = new TaskCompletionSource<LocalProcess>(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+
+            foreach (var orphan in orphans)
+            {
+                orphan.Signal(LinuxNative.SigKill);
             }
 
             started.Dispose();

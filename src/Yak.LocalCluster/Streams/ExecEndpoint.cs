@@ -103,6 +103,7 @@ internal static class ExecEndpoint
         }
 
         using var started = process;
+        using var tracked = container.TrackExec(process);
         if (!flags.Stdin)
         {
             process.CloseStdin();

@@ -139,6 +139,41 @@ public sealed class ExecTests
         Assert.Equal("5\nend\n", await ReadUntilAsync(stdout, "end\n"));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task NamespacedPodExecAsync_ContainerEnds_CommandIsKilledWithIt(bool podStopped)
+    {
+        // A container that ends takes its execs with it (on Kubernetes they share its PID namespace). A crash leaves
+        // the pod's sandbox up, and a stopped pod's sandbox goes only after its containers: an exec that outlived
+        // its container would go on writing into the old volumes meanwhile.
+        await using var host = await StreamTestHost.StartAsync();
+        var pod = await host.RunReadyAsync(SleepPod("exec-orphan"));
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var exec = host.Client.NamespacedPodExecAsync("exec-orphan", "default", "app", ["sh", "-c", "echo started; exec sleep 1000"], false, async (_, output, _) =>
+        {
+            var reader = new StreamReader(output);
+            if (await reader.ReadLineAsync() == "started")
+            {
+                started.TrySetResult();
+            }
+
+            await reader.ReadToEndAsync();
+        }, CancellationToken.None);
+        await started.Task.DefaultTimeout();
+
+        if (podStopped)
+        {
+            await host.Runtime.StopPodAsync(pod.Metadata.Uid, TimeSpan.Zero, CancellationToken.None).DefaultTimeout();
+        }
+        else
+        {
+            Assert.True(host.Runtime.KillContainer("default", "exec-orphan", "app"));
+        }
+
+        Assert.Equal(137, await exec.DefaultTimeout());
+    }
+
     [Fact]
     public async Task WebSocketExec_UnknownContainer_FailsWithStatus()
     {
