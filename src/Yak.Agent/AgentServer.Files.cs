@@ -247,24 +247,35 @@ public sealed partial class AgentServer
 
         foreach (var file in batch)
         {
+            // The temp goes (Dispose) before the answer: whoever the answer wakes — a flush, a reader of the replica —
+            // finds no temp entry. The target keeps its last good content.
             try
             {
-                if (file.Failure is { } failure)
+                var failure = file.Failure;
+                if (failure is null)
                 {
-                    await ReplyErrorAsync(file.Id, failure.Code, failure.Message, cancellationToken, file.Relative, file.Result?.Size ?? 0).ConfigureAwait(false);
-                    continue;
+                    try
+                    {
+                        var stat = file.Commit();
+                        manifest.RemoveSubtree(file.Relative);
+                        manifest.Entries[file.Relative] = file.Result!.Value with { MtimeNs = stat?.MtimeNs ?? 0, Inode = stat?.Inode ?? 0 };
+                        WriteSucceeded();
+                    }
+                    catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                    {
+                        failure = (DiskFaults.CodeFor(e), e.Message);
+                    }
                 }
 
-                var stat = file.Commit();
-                manifest.RemoveSubtree(file.Relative);
-                manifest.Entries[file.Relative] = file.Result!.Value with { MtimeNs = stat?.MtimeNs ?? 0, Inode = stat?.Inode ?? 0 };
-                WriteSucceeded();
-                await writer.WriteAsync(MessageType.Ack, file.Id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                // The temp goes with Dispose below; the target keeps its last good content.
-                await ReplyErrorAsync(file.Id, DiskFaults.CodeFor(e), e.Message, cancellationToken, file.Relative, file.Result?.Size ?? 0).ConfigureAwait(false);
+                file.Dispose();
+                if (failure is { } refused)
+                {
+                    await ReplyErrorAsync(file.Id, refused.Code, refused.Message, cancellationToken, file.Relative, file.Result?.Size ?? 0).ConfigureAwait(false);
+                }
+                else
+                {
+                    await writer.WriteAsync(MessageType.Ack, file.Id, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+                }
             }
             finally
             {

@@ -21,6 +21,7 @@ internal sealed class IncomingFile : IDisposable
     private readonly DeltaApplier? applier;
     private long written;
     private bool committed;
+    private bool disposed;
 
     private IncomingFile(uint id, string relative, DirectoryHandle? folder, string? name, string? temp, bool executable, FileStream? output, FileStream? basis, int blockSize)
     {
@@ -163,6 +164,12 @@ internal sealed class IncomingFile : IDisposable
 
     public void Dispose()
     {
+        if (disposed)
+        {
+            return; // the batch commit disposes before it answers, and again on its way out
+        }
+
+        disposed = true;
         try
         {
             output?.Dispose();

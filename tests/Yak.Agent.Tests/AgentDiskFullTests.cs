@@ -193,6 +193,29 @@ public sealed class AgentDiskFullTests
     }
 
     [Fact]
+    public async Task PutFile_BufferedFilesRefusedAtCommit_NoTempLeftWhenTheLastAnswerArrives()
+    {
+        // Found by the sync torture: small files fail only when the batch commit flushes them, and the answer went out
+        // before the temp was removed, so a flush that the answer completed could still find a .yak-tmp entry.
+        using var temp = new TempDirectory();
+        using var volume = await TmpfsMount.MountAsync(temp.Combine("root"), VolumeBytes);
+        await using var agent = await StartAsync(volume.Path);
+        volume.Fill();
+        var acks = Enumerable.Range(0, 20).Select(i => Put(agent.Client, $"small/{i:D2}.txt", Bytes(8 * 1024, (byte)i))).ToList();
+        await agent.Client.FlushAsync().DefaultTimeout();
+
+        var last = await Assert.ThrowsAsync<AgentErrorException>(() => acks[^1]).DefaultTimeout();
+        var leftAtLastAnswer = TempEntries(volume.Path);
+
+        Assert.Equal(ErrorCode.NoSpace, last.Code);
+        Assert.Empty(leftAtLastAnswer);
+        foreach (var ack in acks)
+        {
+            Assert.Equal(ErrorCode.NoSpace, (await Assert.ThrowsAsync<AgentErrorException>(() => ack).DefaultTimeout()).Code);
+        }
+    }
+
+    [Fact]
     public async Task Requests_ReadOnlyVolume_ReadOnlyErrorsThenWritableAgain()
     {
         using var temp = new TempDirectory();

@@ -11,7 +11,8 @@ namespace Yak.Daemon.Tests.Torture;
 /// </summary>
 internal sealed class TortureTree(string root, string staging, Random random, int largeBytes)
 {
-    private static readonly string[] Stems = ["a", "b c", "ü-ñ-日本", "emoji-\U0001F600", "data", "#1", "long-" + new string('n', 200)];
+    // The last stem is 240 bytes of UTF-8: with "-<counter>" a name near NAME_MAX (255 bytes).
+    private static readonly string[] Stems = ["a", "b c", "ü-ñ-日本", "emoji-\U0001F600", "data", "#1", "long-" + new string('n', 200), new string('長', 80)];
     private int counter;
 
     public string Root => root;
