@@ -6,6 +6,7 @@ using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
 using Yak.Daemon.Images;
 using Yak.Daemon.Rpc;
+using Yak.Daemon.Kube;
 using Yak.Daemon.Telemetry;
 using Yak.Daemon.Sync;
 using Yak.Environments;
@@ -29,6 +30,7 @@ internal sealed partial class EnvironmentManager(
     DaemonConfiguration configuration,
     EnvironmentRegistry registry,
     EnvironmentPlacement placement,
+    KubeConnections kube,
     SyncSessionManager sync,
     IEnvironmentForwards forwards,
     EventHub hub,
@@ -108,7 +110,7 @@ internal sealed partial class EnvironmentManager(
         EnvironmentRuntime runtime;
         if (existing is null)
         {
-            // A new environment: the connection that placed it is the one it keeps.
+            // A new environment: it keeps the daemon's shared connection to where it was placed.
             (record, var connection) = await placement.PlaceAsync(spec.Name, spec.SourceFile, request, config, cancellationToken);
             manifests = Build(spec, record, config);
             runtime = await RuntimeForAsync(record, spec, manifests, connection);
@@ -239,7 +241,10 @@ internal sealed partial class EnvironmentManager(
             {
                 try
                 {
-                    rollouts = await RolloutWatcher.SnapshotAsync(runtime.Connection.Client, runtime.Workloads(), explain: false, cancellationToken);
+                    // A supervised environment's informers answer without a request; another is read once from the API.
+                    rollouts = runtime.ActiveRollouts is { } cached
+                        ? await cached.SnapshotAsync(runtime.Workloads(), explain: false, cancellationToken)
+                        : await RolloutWatcher.SnapshotAsync(runtime.Connection.Client, runtime.Workloads(), explain: false, cancellationToken);
                 }
                 catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException)
                 {
@@ -380,10 +385,12 @@ internal sealed partial class EnvironmentManager(
 
     private async Task<EnvironmentRuntime> RuntimeForAsync(EnvironmentRecord record, EnvironmentSpec spec, EnvironmentManifests manifests, KubeConnection? connection)
     {
+        // Every environment of a cluster uses the daemon's one connection to it (its request budget, its shared
+        // informers, which forwards and sync use too): the one placement opened is not kept.
+        connection?.Dispose();
         var runtime = GetRuntime(record.Name);
         if (runtime is not null && runtime.Matches(record))
         {
-            connection?.Dispose();
             return runtime;
         }
 
@@ -392,12 +399,21 @@ internal sealed partial class EnvironmentManager(
             await runtime.DisposeAsync();
         }
 
-        return OpenRuntime(record, spec, manifests, connection);
+        return OpenRuntime(record, spec, manifests);
     }
 
-    private EnvironmentRuntime OpenRuntime(EnvironmentRecord record, EnvironmentSpec? spec, EnvironmentManifests? manifests = null, KubeConnection? connection = null)
+    private EnvironmentRuntime OpenRuntime(EnvironmentRecord record, EnvironmentSpec? spec, EnvironmentManifests? manifests = null)
     {
-        connection ??= EnvironmentPlacement.Connect(record.Kubeconfig, record.Context);
+        KubeConnection connection;
+        try
+        {
+            connection = kube.Get(record.Kubeconfig, record.Context);
+        }
+        catch (KubeConnectionException ex)
+        {
+            throw new OperationFailedException(ex.Message, ex, YakErrors.ClusterUnreachable);
+        }
+
         var runtime = new EnvironmentRuntime(record.Name, record.Kubeconfig, record.Context, connection)
         {
             Spec = spec,

@@ -6,14 +6,16 @@ using Yak.Kube.Environments;
 namespace Yak.Daemon.Environments;
 
 /// <summary>
-/// The live side of one environment: its cluster connection, the spec and manifests last built, a lock that orders
-/// up/update/down, and its supervisor (at most one).
+/// The live side of one environment: its cluster connection (the daemon's, shared), the spec and manifests last
+/// built, a lock that orders up/update/down, its supervisor (at most one) and the cache its rollouts are read from
+/// while supervised.
 /// </summary>
 internal sealed class EnvironmentRuntime(string name, string kubeconfig, string context, KubeConnection connection) : IAsyncDisposable
 {
     private readonly SemaphoreSlim operation = new(1, 1);
     private readonly Lock gate = new();
     private EnvironmentSupervisor? supervisor;
+    private RolloutSource? rollouts;
 
     public string Name { get; } = name;
 
@@ -22,6 +24,27 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
     public EnvironmentSpec? Spec { get; set; }
 
     public EnvironmentManifests? Manifests { get; set; }
+
+    /// <summary>The rollout cache while the environment is supervised, else null.</summary>
+    public RolloutSource? ActiveRollouts
+    {
+        get
+        {
+            lock (gate)
+            {
+                return rollouts;
+            }
+        }
+    }
+
+    /// <summary>The rollout cache of <paramref name="ns"/> (the shared informers of the connection), opened on first use.</summary>
+    public RolloutSource Rollouts(string ns)
+    {
+        lock (gate)
+        {
+            return rollouts is { } open && open.Namespace == ns ? open : rollouts = new RolloutSource(Connection.Client, Connection.Informers, ns);
+        }
+    }
 
     public bool Matches(EnvironmentRecord record) => record.Kubeconfig == kubeconfig && record.Context == context;
 
@@ -65,12 +88,24 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
         {
             await running.DisposeAsync().ConfigureAwait(false);
         }
+
+        RolloutSource? cache;
+        lock (gate)
+        {
+            cache = rollouts;
+            rollouts = null;
+        }
+
+        if (cache is not null)
+        {
+            await cache.DisposeAsync().ConfigureAwait(false);
+        }
     }
 
     public async ValueTask DisposeAsync()
     {
+        // The connection is the daemon's (KubeConnections), shared with other environments: it stays.
         await StopSupervisorAsync().ConfigureAwait(false);
-        Connection.Dispose();
     }
 
     private sealed class Releaser(SemaphoreSlim semaphore) : IAsyncDisposable

@@ -191,7 +191,8 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             }
         }
 
-        var rollouts = await RolloutWatcher.SnapshotAsync(client, runtime.Workloads(), explain: true, cancellationToken).ConfigureAwait(false);
+        // Read from the namespace's shared informers: a pass costs no request.
+        var rollouts = await runtime.Rollouts(manifests.NamespaceName).SnapshotAsync(runtime.Workloads(), explain: true, cancellationToken).ConfigureAwait(false);
         Report(rollouts);
         await syncs.FollowAsync(manifests, rollouts, cancellationToken).ConfigureAwait(false);
         await services.Forwards.StartAsync(Name, ForwardTargets(record, manifests), cancellationToken).ConfigureAwait(false);
@@ -231,6 +232,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         }
 
         services.Registry.Update(Name, r => r with { PendingApply = false });
+        runtime.Rollouts(manifests.NamespaceName).Fence(applied);
         var changed = applied.Count(a => a.Changed);
         EnvironmentLog.Applied(services.Logger, Name, record.Namespace, record.Cluster, changed, applied.Count);
         services.Hub.Publish(EventKinds.EnvApplied, Name, new EnvAppliedInfo { Changed = changed, Total = applied.Count, Objects = [.. applied.Where(a => a.Changed).Select(a => $"{a.Kind}/{a.Name}")] });
@@ -348,7 +350,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         reached.TrySetResult(seen);
     }
 
-    /// <summary>Wakes the loop on every change of the namespace's pods, from the connection's shared pod informer.</summary>
+    /// <summary>Wakes the loop on every change of the namespace's pods and workloads, from the connection's shared informers.</summary>
     private async Task WatchPodsAsync(CancellationToken cancellationToken)
     {
         try
@@ -359,8 +361,7 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
                 await Task.Delay(TimeSpan.FromSeconds(1), services.Time, cancellationToken).ConfigureAwait(false);
             }
 
-            await using var pods = runtime.Connection.Informers.Pods(ns);
-            using var subscription = pods.Informer.Subscribe(_ => wake.Release());
+            using var subscription = runtime.Rollouts(ns).Subscribe(() => wake.Release());
             await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

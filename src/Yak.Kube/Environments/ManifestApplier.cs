@@ -7,9 +7,10 @@ namespace Yak.Kube.Environments;
 
 /// <summary>
 /// What one server-side apply did: the object and its resourceVersion before (null when new) and after, and whether
-/// the apply changed it.
+/// the apply changed it; its metadata.generation after (kinds with a spec), which a cache must have reached before
+/// its copy says anything about this apply's rollout.
 /// </summary>
-public sealed record AppliedObject(string Kind, string Namespace, string Name, string? ResourceVersionBefore, string ResourceVersionAfter, bool Changed);
+public sealed record AppliedObject(string Kind, string Namespace, string Name, string? ResourceVersionBefore, string ResourceVersionAfter, bool Changed, long? Generation = null);
 
 /// <summary>
 /// Server-side apply (field manager <see cref="FieldManager"/>, forced: yak owns the fields it sets) of the objects an
@@ -70,7 +71,7 @@ public static class ManifestApplier
                 throw new NotSupportedException($"yak does not apply {item.Kind} objects ({name}).");
         }
 
-        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before?.Metadata.ResourceVersion, after.Metadata.ResourceVersion, ChangedBy(before, after, item));
+        return new AppliedObject(item.Kind, ns ?? string.Empty, name, before?.Metadata.ResourceVersion, after.Metadata.ResourceVersion, ChangedBy(before, after, item), after.Metadata.Generation);
     }
 
     /// <summary>Scales a Deployment or StatefulSet to zero; the volumes (PVCs) stay.</summary>

@@ -35,7 +35,7 @@ public static class RolloutWatcher
 {
     public const int LogTailLines = 10;
 
-    /// <summary>The state of every workload now.</summary>
+    /// <summary>The state of every workload now, read from the API (a get and a list per workload).</summary>
     public static async Task<IReadOnlyList<ServiceRollout>> SnapshotAsync(IKubernetes client, IReadOnlyList<WorkloadRef> workloads, bool explain, CancellationToken cancellationToken)
     {
         var result = new List<ServiceRollout>();
@@ -49,8 +49,8 @@ public static class RolloutWatcher
 
     /// <summary>
     /// Reports progress (each change once) until every service is ready or scaled down, or one is stuck; returns the
-    /// last state of every service. Woken by the namespace's shared pod informer (pods change whenever a rollout
-    /// moves); a short poll covers workload-only changes.
+    /// last state of every service. Reads the namespace's shared informers and is woken by their changes: following a
+    /// rollout costs no request beyond the informers' own list and watch.
     /// </summary>
     public static async Task<IReadOnlyList<ServiceRollout>> WaitAsync(
         IKubernetes client,
@@ -61,14 +61,15 @@ public static class RolloutWatcher
         CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(informers);
+        ArgumentNullException.ThrowIfNull(progress);
         using var changed = new SemaphoreSlim(0);
-        var pods = informers.Pods(ns);
-        await using var podsScope = pods.ConfigureAwait(false);
-        using var subscription = pods.Informer.Subscribe(_ => changed.Release());
+        var source = new RolloutSource(client, informers, ns);
+        await using var sourceScope = source.ConfigureAwait(false);
+        using var subscription = source.Subscribe(() => changed.Release());
         var last = new Dictionary<string, ServiceRollout>(StringComparer.Ordinal);
         while (true)
         {
-            var snapshot = await SnapshotAsync(client, workloads, explain: true, cancellationToken).ConfigureAwait(false);
+            var snapshot = await source.SnapshotAsync(workloads, explain: true, cancellationToken).ConfigureAwait(false);
             foreach (var rollout in snapshot)
             {
                 if (!rollout.SameProgress(last.GetValueOrDefault(rollout.Service)))
@@ -83,7 +84,7 @@ public static class RolloutWatcher
                 return snapshot;
             }
 
-            await changed.WaitAsync(TimeSpan.FromSeconds(2), cancellationToken).ConfigureAwait(false);
+            await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
             while (changed.CurrentCount > 0)
             {
                 await changed.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -91,48 +92,42 @@ public static class RolloutWatcher
         }
     }
 
+    /// <summary>Reads the workload and its pods from the API (one get and one list) and evaluates them.</summary>
     public static async Task<ServiceRollout> EvaluateAsync(IKubernetes client, WorkloadRef workload, bool explain, CancellationToken cancellationToken)
     {
-        long? generation;
-        long? observed;
-        int desired;
-        int ready;
-        int updated;
-        int current;
-        bool revisionsMatch = true;
-        string? replicaFailure = null;
+        ArgumentNullException.ThrowIfNull(workload);
+        WorkloadStatus status;
         try
         {
-            if (workload.Kind == WorkloadType.StatefulSet)
-            {
-                var sts = await client.AppsV1.ReadNamespacedStatefulSetAsync(workload.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-                generation = sts.Metadata.Generation;
-                observed = sts.Status?.ObservedGeneration;
-                desired = sts.Spec.Replicas ?? 1;
-                ready = sts.Status?.ReadyReplicas ?? 0;
-                updated = sts.Status?.UpdatedReplicas ?? 0;
-                current = sts.Status?.Replicas ?? 0;
-                revisionsMatch = sts.Status?.UpdateRevision is null || sts.Status.CurrentRevision == sts.Status.UpdateRevision;
-            }
-            else
-            {
-                var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(workload.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false);
-                generation = deployment.Metadata.Generation;
-                observed = deployment.Status?.ObservedGeneration;
-                desired = deployment.Spec.Replicas ?? 1;
-                ready = deployment.Status?.ReadyReplicas ?? 0;
-                updated = deployment.Status?.UpdatedReplicas ?? 0;
-                current = deployment.Status?.Replicas ?? 0;
-                replicaFailure = deployment.Status?.Conditions?.FirstOrDefault(c => c.Type == "ReplicaFailure" && c.Status == "True")?.Message;
-            }
+            status = workload.Kind == WorkloadType.StatefulSet
+                ? WorkloadStatus.Of(await client.AppsV1.ReadNamespacedStatefulSetAsync(workload.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false))
+                : WorkloadStatus.Of(await client.AppsV1.ReadNamespacedDeploymentAsync(workload.Name, workload.Namespace, cancellationToken: cancellationToken).ConfigureAwait(false));
         }
         catch (HttpOperationException ex) when (ex.Response.StatusCode == HttpStatusCode.NotFound)
         {
-            return new ServiceRollout(workload.Service, RolloutState.Pending, 0, 0, "not deployed", []);
+            return NotDeployed(workload);
         }
 
         var podList = await client.CoreV1.ListNamespacedPodAsync(workload.Namespace, labelSelector: workload.Selector, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var pods = podList.Items.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
+        return await EvaluateAsync(client, workload, status, podList.Items, explain, cancellationToken).ConfigureAwait(false);
+    }
+
+    public static ServiceRollout NotDeployed(WorkloadRef workload)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        return new ServiceRollout(workload.Service, RolloutState.Pending, 0, 0, "not deployed", []);
+    }
+
+    /// <summary>
+    /// Evaluates a workload's status and its pods, however they were read (the API, a shared informer's cache); only a
+    /// stuck pod's explanation (<paramref name="explain"/>) reads more: its last log lines.
+    /// </summary>
+    public static async Task<ServiceRollout> EvaluateAsync(IKubernetes client, WorkloadRef workload, WorkloadStatus status, IEnumerable<V1Pod> podsOfWorkload, bool explain, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(workload);
+        ArgumentNullException.ThrowIfNull(status);
+        var (generation, observed, desired, ready, updated, current, revisionsMatch, replicaFailure) = status;
+        var pods = podsOfWorkload.OrderBy(p => p.Metadata.Name, StringComparer.Ordinal).ToList();
         var summaries = pods.Select(Summarize).ToList();
         if (desired == 0)
         {
@@ -225,5 +220,39 @@ public static class RolloutWatcher
             reason,
             running,
             pod.Metadata.CreationTimestamp);
+    }
+}
+
+/// <summary>What a rollout reads from a Deployment or StatefulSet.</summary>
+/// <param name="RevisionsMatch">A StatefulSet's current and update revisions agree (always true for a Deployment).</param>
+/// <param name="ReplicaFailure">A Deployment's ReplicaFailure condition message: the controller could not create pods.</param>
+public sealed record WorkloadStatus(long? Generation, long? Observed, int Desired, int Ready, int Updated, int Current, bool RevisionsMatch, string? ReplicaFailure)
+{
+    public static WorkloadStatus Of(V1Deployment deployment)
+    {
+        ArgumentNullException.ThrowIfNull(deployment);
+        return new(
+            deployment.Metadata.Generation,
+            deployment.Status?.ObservedGeneration,
+            deployment.Spec.Replicas ?? 1,
+            deployment.Status?.ReadyReplicas ?? 0,
+            deployment.Status?.UpdatedReplicas ?? 0,
+            deployment.Status?.Replicas ?? 0,
+            RevisionsMatch: true,
+            deployment.Status?.Conditions?.FirstOrDefault(c => c.Type == "ReplicaFailure" && c.Status == "True")?.Message);
+    }
+
+    public static WorkloadStatus Of(V1StatefulSet statefulSet)
+    {
+        ArgumentNullException.ThrowIfNull(statefulSet);
+        return new(
+            statefulSet.Metadata.Generation,
+            statefulSet.Status?.ObservedGeneration,
+            statefulSet.Spec.Replicas ?? 1,
+            statefulSet.Status?.ReadyReplicas ?? 0,
+            statefulSet.Status?.UpdatedReplicas ?? 0,
+            statefulSet.Status?.Replicas ?? 0,
+            statefulSet.Status?.UpdateRevision is null || statefulSet.Status.CurrentRevision == statefulSet.Status.UpdateRevision,
+            ReplicaFailure: null);
     }
 }

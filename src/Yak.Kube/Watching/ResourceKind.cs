@@ -35,4 +35,24 @@ public static class ResourceKinds
         },
         (client, ns, version, timeout, onError, ct) => client.CoreV1.WatchListNamespacedPodAsync(
             ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static ResourceKind<V1Deployment> Deployments { get; } = new(
+        "deployments",
+        async (client, ns, ct) =>
+        {
+            var list = await client.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: ct).ConfigureAwait(false);
+            return (list.Items, list.Metadata?.ResourceVersion ?? string.Empty);
+        },
+        (client, ns, version, timeout, onError, ct) => client.AppsV1.WatchListNamespacedDeploymentAsync(
+            ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+
+    public static ResourceKind<V1StatefulSet> StatefulSets { get; } = new(
+        "statefulsets",
+        async (client, ns, ct) =>
+        {
+            var list = await client.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: ct).ConfigureAwait(false);
+            return (list.Items, list.Metadata?.ResourceVersion ?? string.Empty);
+        },
+        (client, ns, version, timeout, onError, ct) => client.AppsV1.WatchListNamespacedStatefulSetAsync(
+            ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
 }
