@@ -12,7 +12,8 @@ namespace Yak.Kube.Environments;
 /// <remarks>
 /// A cache can be behind the server: right after an apply it may still hold the workload as it was, whose status
 /// would call the old rollout done. <see cref="Fence"/> records the generation each apply wrote; until the cache holds
-/// that generation the workload counts as rolling out, and the informer's event wakes the caller.
+/// that generation the workload counts as rolling out, and the informer's event wakes the caller. Pods and workloads
+/// come through separate watches, so a workload is ready only once the pod cache shows its ready pods too.
 /// </remarks>
 public sealed class RolloutSource(IKubernetes client, KubeInformers informers, string ns) : IAsyncDisposable
 {
@@ -86,7 +87,13 @@ public sealed class RolloutSource(IKubernetes client, KubeInformers informers, s
             var status = cached is V1StatefulSet sts ? WorkloadStatus.Of(sts) : WorkloadStatus.Of((V1Deployment)cached);
             var selector = EqualitySelector.Parse(workload.Selector);
             var matching = podSet.Where(p => selector.Matches(p.Metadata.Labels));
-            result.Add(await RolloutWatcher.EvaluateAsync(client, workload, status, matching, explain, cancellationToken).ConfigureAwait(false));
+            var rollout = await RolloutWatcher.EvaluateAsync(client, workload, status, matching, explain, cancellationToken).ConfigureAwait(false);
+
+            // The pods come through another watch than the workload: until their cache shows the ready pods the
+            // workload counts, what follows them (sync) would see the pods of before.
+            result.Add(rollout.State == RolloutState.Ready && rollout.Pods.Count(p => p.Ready && !p.Terminating) < rollout.Desired
+                ? rollout with { State = RolloutState.RollingOut, Message = "waiting for the cluster to report the ready pods" }
+                : rollout);
         }
 
         return result;

@@ -70,7 +70,7 @@ public static class FaultEndpoints
             if (LinkRequest.ParseThrottle(body) is not { } limits)
             {
                 await HttpJson.WriteError(context, ApiException.BadRequest(
-                    "\"requestsPerSecond\" must be a number in (0, 1000000] and \"burst\" an integer in [1, 1000000]"));
+                    "\"requestsPerSecond\" must be a number in (0, 1000000], \"burst\" an integer in [1, 1000000] and \"share\" a number in [0, 1); give a rate, a share or both"));
                 return;
             }
 

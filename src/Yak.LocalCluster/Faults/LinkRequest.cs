@@ -40,13 +40,17 @@ internal static class LinkRequest
         return "";
     }
 
-    /// <summary><c>{"requestsPerSecond":5,"burst":10}</c>, or null when out of range.</summary>
+    /// <summary>
+    /// <c>{"requestsPerSecond":5,"burst":10,"share":0.2}</c> (a rate, a share, or both; without a rate only the share
+    /// limits), or null when out of range.
+    /// </summary>
     public static ThrottleLimits? ParseThrottle(JsonObject body)
     {
-        var rate = Number(body, "requestsPerSecond");
-        var burst = Number(body, "burst") ?? 1;
-        return rate is > 0 and <= 1_000_000 && burst is >= 1 and <= 1_000_000 && burst == Math.Floor(burst)
-            ? new ThrottleLimits(rate.Value, (int)burst)
+        var share = Number(body, "share") ?? 0;
+        var rate = Number(body, "requestsPerSecond") ?? (share > 0 ? 1_000_000 : null);
+        var burst = Number(body, "burst") ?? (body["requestsPerSecond"] is null ? 1_000_000 : 1);
+        return rate is > 0 and <= 1_000_000 && burst is >= 1 and <= 1_000_000 && burst == Math.Floor(burst) && share is >= 0 and < 1
+            ? new ThrottleLimits(rate.Value, (int)burst, share)
             : null;
     }
 

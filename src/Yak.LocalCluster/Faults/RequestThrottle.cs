@@ -61,7 +61,7 @@ public sealed class RequestThrottle(TimeProvider time)
             users[name] = new JsonObject { ["admitted"] = bucket.Admitted, ["rejected"] = bucket.Rejected };
         }
 
-        return new JsonObject { ["requestsPerSecond"] = limits.RequestsPerSecond, ["burst"] = limits.Burst, ["users"] = users };
+        return new JsonObject { ["requestsPerSecond"] = limits.RequestsPerSecond, ["burst"] = limits.Burst, ["share"] = limits.Share, ["users"] = users };
     }
 
     private sealed class Bucket(double tokens, DateTimeOffset at)
@@ -69,6 +69,7 @@ public sealed class RequestThrottle(TimeProvider time)
         private readonly Lock _lock = new();
         private double _tokens = tokens;
         private DateTimeOffset _at = at;
+        private double _refusalsOwed;
 
         public long Admitted { get; private set; }
 
@@ -82,6 +83,14 @@ public sealed class RequestThrottle(TimeProvider time)
                 {
                     _tokens = Math.Min(limits.Burst, _tokens + ((now - _at).TotalSeconds * limits.RequestsPerSecond));
                     _at = now;
+                }
+
+                _refusalsOwed += limits.Share;
+                if (_refusalsOwed >= 1)
+                {
+                    _refusalsOwed -= 1;
+                    Rejected++;
+                    return TimeSpan.FromSeconds(1);
                 }
 
                 if (_tokens >= 1)
@@ -98,5 +107,5 @@ public sealed class RequestThrottle(TimeProvider time)
     }
 }
 
-/// <summary>Each user's allowance: a sustained rate and how many requests may come at once.</summary>
-public sealed record ThrottleLimits(double RequestsPerSecond, int Burst);
+/// <summary>Each user's allowance: a sustained rate, how many requests may come at once, and a share refused anyway.</summary>
+public sealed record ThrottleLimits(double RequestsPerSecond, int Burst, double Share = 0);

@@ -69,4 +69,44 @@ public sealed class ThrottleTests
         Assert.True((long)owner["rejected"]! >= 1, $"kubectl was never throttled: {owner}");
         Assert.True((long)owner["admitted"]! >= 2, $"kubectl did not get through after its retries: {owner}");
     }
+
+    [Fact]
+    public async Task Throttle_Share_RefusesThatShareEvenlyWhateverTheRate()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        using (var set = await cluster.Http.PostAsJsonAsync(new Uri("/local-cluster/faults/throttle", UriKind.Relative), new { share = 0.25 }).DefaultTimeout())
+        {
+            set.EnsureSuccessStatusCode();
+        }
+
+        var statuses = new List<int>();
+        for (var i = 0; i < 8; i++)
+        {
+            using var response = await cluster.Http.GetAsync(new Uri("/api/v1/namespaces/default/configmaps", UriKind.Relative)).DefaultTimeout();
+            statuses.Add((int)response.StatusCode);
+        }
+
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
+
+        Assert.Equal([200, 200, 200, 429, 200, 200, 200, 429], statuses);
+        Assert.Equal(0.25, (double)state!["throttle"]!["share"]!);
+    }
+
+    [Fact]
+    public async Task Throttle_LongRunningStreamRequests_ExemptAsInPriorityAndFairness()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        await SetThrottleAsync(cluster, requestsPerSecond: 0.01, burst: 1);
+        using var first = await cluster.Http.GetAsync(new Uri("/api/v1/namespaces/default/configmaps", UriKind.Relative)).DefaultTimeout();
+
+        // The bucket is empty: a list is refused, a pod's log (here of a pod that does not exist) is not throttled.
+        using var list = await cluster.Http.GetAsync(new Uri("/api/v1/namespaces/default/configmaps", UriKind.Relative)).DefaultTimeout();
+        using var log = await cluster.Http.GetAsync(new Uri("/api/v1/namespaces/default/pods/nobody/log", UriKind.Relative)).DefaultTimeout();
+        var (_, state) = await cluster.SendAsync(HttpMethod.Get, "/local-cluster/faults");
+
+        Assert.Equal(200, (int)first.StatusCode);
+        Assert.Equal(429, (int)list.StatusCode);
+        Assert.NotEqual(429, (int)log.StatusCode);
+        Assert.Equal(1, (long)state!["throttle"]!["users"]![Yak.LocalCluster.Auth.TokenFile.OwnerName]!["rejected"]!);
+    }
 }
