@@ -26,6 +26,11 @@ internal static class CliApp
             root.Subcommands.Add(command);
         }
 
+        foreach (var command in ShareCommands.Create())
+        {
+            root.Subcommands.Add(command);
+        }
+
         root.Subcommands.Add(DebugCommand.Create());
         root.Subcommands.Add(ClusterCommands.Create());
         root.Subcommands.Add(ExplainCommand.Create());

@@ -32,4 +32,7 @@ public static class Capabilities
 
     /// <summary><c>env/debug</c>: a service restarted under its debugger, the port forwarded, the attach configuration returned.</summary>
     public const string Debug = "debug";
+
+    /// <summary><c>share/*</c>: sharing an environment with another user of its cluster, and connecting to one as a guest.</summary>
+    public const string Sharing = "sharing";
 }

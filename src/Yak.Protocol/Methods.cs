@@ -42,4 +42,9 @@ public static class Methods
     public const string StreamsAttach = "streams/attach";
 
     public const string StatsWaits = "stats/waits";
+
+    public const string ShareGrant = "share/grant";
+    public const string ShareRevoke = "share/revoke";
+    public const string ShareList = "share/list";
+    public const string ShareConnect = "share/connect";
 }

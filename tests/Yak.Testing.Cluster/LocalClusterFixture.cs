@@ -24,10 +24,11 @@ public sealed class LocalClusterFixture : IAsyncDisposable
 
     public IKubernetes Client => Connection.Client;
 
-    public static async Task<LocalClusterFixture> StartAsync()
+    /// <param name="time">The cluster's clock (token expiry, controllers' schedules); tests pass a fake one to move it.</param>
+    public static async Task<LocalClusterFixture> StartAsync(TimeProvider? time = null)
     {
         var state = new TempDirectory("yak-kube-");
-        var host = await LocalClusterHost.StartAsync(new LocalClusterOptions { StateDirectory = state.Path }).DefaultTimeout();
+        var host = await LocalClusterHost.StartAsync(new LocalClusterOptions { StateDirectory = state.Path, Time = time ?? TimeProvider.System }).DefaultTimeout();
         var connection = KubeClientFactory.Create(new KubeTarget(host.KubeconfigPath, "yak-local"));
         return new LocalClusterFixture(state, host, connection);
     }

@@ -29,6 +29,7 @@ internal static class ForwardCommands
         var name = new Option<string>("--name") { Description = "Forward name (default: from target and port)." };
         var kubeconfig = new Option<FileInfo>("--kubeconfig") { Description = "Kubeconfig (default: the cluster of the environment of this folder, else KUBECONFIG or ~/.kube/config)." };
         var kubeContext = new Option<string>("--context") { Description = "Kubeconfig context (default: the environment's, else its current one)." };
+        var env = new Option<string>("--env", "-e") { Description = "Forward into this environment's namespace, e.g. one shared with you (OWNER/ENV after 'yakctl connect')." };
         var command = new Command("add", "Forward a local port to a service or pod; it keeps listening across pod restarts and yakd restarts.");
         command.Arguments.Add(target);
         command.Arguments.Add(ports);
@@ -36,6 +37,7 @@ internal static class ForwardCommands
         command.Options.Add(name);
         command.Options.Add(kubeconfig);
         command.Options.Add(kubeContext);
+        command.Options.Add(env);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = CliApp.Context(parse);
@@ -43,7 +45,7 @@ internal static class ForwardCommands
             await using var client = await context.ConnectAsync(cancellationToken);
 
             // Inside an environment's folder its cluster and namespace are the default, as for every other command.
-            var told = parse.GetValue(ns) is not null || parse.GetValue(kubeconfig) is not null || parse.GetValue(kubeContext) is not null;
+            var told = parse.GetValue(ns) is not null || parse.GetValue(kubeconfig) is not null || parse.GetValue(kubeContext) is not null || parse.GetValue(env) is not null;
             var environment = told ? null : await FolderEnvironment.FindAsync(client, Directory.GetCurrentDirectory(), cancellationToken);
             if (environment is not null)
             {
@@ -62,7 +64,7 @@ internal static class ForwardCommands
                         ?? (environment is null ? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] : null)
                         ?? string.Empty,
                     Context = parse.GetValue(kubeContext) ?? string.Empty,
-                    Environment = environment?.Name ?? string.Empty,
+                    Environment = parse.GetValue(env) ?? environment?.Name ?? string.Empty,
                 },
                 cancellationToken);
             if (context.Output.Json)

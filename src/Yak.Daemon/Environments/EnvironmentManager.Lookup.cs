@@ -22,8 +22,20 @@ internal sealed partial class EnvironmentManager
     /// <summary>The cluster and namespace of environment <paramref name="environment"/>.</summary>
     public EnvironmentPlace LocateEnvironment(string environment)
     {
+        if (guests.Find(environment) is { } guest)
+        {
+            return guest.Place;
+        }
+
         var record = registry.Find(environment)
             ?? throw new NotFoundException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).");
+        return new EnvironmentPlace(record.Name, record.Kubeconfig, record.Context, record.Namespace);
+    }
+
+    /// <summary>The cluster and namespace of the environment named <paramref name="environment"/>, or (empty name) the one whose spec is <paramref name="specPath"/>.</summary>
+    public EnvironmentPlace LocateEnvironment(string environment, string specPath)
+    {
+        var record = Resolve(environment, specPath);
         return new EnvironmentPlace(record.Name, record.Kubeconfig, record.Context, record.Namespace);
     }
 
@@ -33,6 +45,12 @@ internal sealed partial class EnvironmentManager
     /// </summary>
     public ServiceLocation LocateService(string environment, string service)
     {
+        if (guests.Find(environment) is { } guest)
+        {
+            // A guest has no spec of the owner's environment: its services are found by their label, their app container by name.
+            return new ServiceLocation(guest.Name, guest.Kubeconfig, Sharing.GuestRecord.Context, guest.Namespace, $"{Yak.Environments.Naming.KubeNames.ServiceLabel}={service}", service, [], []);
+        }
+
         var record = environment.Length > 0
             ? registry.Find(environment) ?? throw new NotFoundException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).")
             : registry.All().Where(r => r.State != EnvironmentState.Down).OrderByDescending(r => r.UpdatedAt).FirstOrDefault()

@@ -35,6 +35,7 @@ internal sealed partial class EnvironmentManager(
     IEnvironmentForwards forwards,
     EventHub hub,
     TimeProvider time,
+    Sharing.GuestRegistry guests,
     ILogger<EnvironmentManager> logger) : IHostedService, ISessionCountSource
 {
     private static readonly TimeSpan DefaultRolloutTimeout = TimeSpan.FromMinutes(5);

@@ -5,7 +5,7 @@ using Yak.Protocol.Messages;
 namespace Yak.Daemon.Environments;
 
 /// <summary>The <c>env/*</c> methods, one instance per connection, over the daemon's environment manager.</summary>
-internal sealed class EnvironmentRpcTarget(ClientConnection connection, EnvironmentManager manager) : IEnvironmentService
+internal sealed class EnvironmentRpcTarget(ClientConnection connection, EnvironmentManager manager, Sharing.GuestConnector guests) : IEnvironmentService
 {
     public Task<EnvUpResponse> UpAsync(EnvUpRequest request, CancellationToken cancellationToken)
     {
@@ -22,6 +22,11 @@ internal sealed class EnvironmentRpcTarget(ClientConnection connection, Environm
     public async Task<EnvStatusResponse> StatusAsync(EnvStatusRequest request, CancellationToken cancellationToken)
     {
         connection.RequireHandshake();
+        if (guests.Find(request.Name) is { } guest)
+        {
+            return new EnvStatusResponse { Environments = [await guests.StatusAsync(guest, cancellationToken)] };
+        }
+
         return new EnvStatusResponse { Environments = await manager.StatusAsync(request.Name, request.SpecPath, cancellationToken) };
     }
 

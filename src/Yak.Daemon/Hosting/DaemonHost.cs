@@ -119,6 +119,9 @@ internal static class DaemonHost
         services.AddSingleton<EnvironmentRegistry>();
         services.AddSingleton<EnvironmentPlacement>();
         services.AddSingleton<EnvironmentManager>();
+        services.AddSingleton<Yak.Daemon.Sharing.GuestRegistry>();
+        services.AddSingleton<Yak.Daemon.Sharing.ShareManager>();
+        services.AddSingleton<Yak.Daemon.Sharing.GuestConnector>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddHostedService(sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddSingleton<Yak.Daemon.Rpc.VersionReport>();

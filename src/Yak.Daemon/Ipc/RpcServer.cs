@@ -104,6 +104,7 @@ internal sealed class RpcServer(
                 rpc.AddLocalRpcTarget<IEnvironmentService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Environments.EnvironmentRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IStreamService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Streams.StreamRpcTarget>(services, c), options);
                 rpc.AddLocalRpcTarget<IStatsService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Telemetry.StatsRpcTarget>(services, c), options);
+                rpc.AddLocalRpcTarget<IShareService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Sharing.ShareRpcTarget>(services, c), options);
             },
             hub,
             logger);

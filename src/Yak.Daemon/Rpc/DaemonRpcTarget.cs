@@ -22,7 +22,7 @@ internal sealed class DaemonRpcTarget(
     Diagnostics.Doctor doctor,
     ILogger<DaemonRpcTarget> logger) : IDaemonService
 {
-    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams, Capabilities.Version, Capabilities.Doctor, Capabilities.Stats, Capabilities.Debug];
+    public static IReadOnlyList<string> DaemonCapabilities { get; } = [Capabilities.Events, Capabilities.EnvironmentProgress, Capabilities.Sync, Capabilities.Forwards, Capabilities.Streams, Capabilities.Version, Capabilities.Doctor, Capabilities.Stats, Capabilities.Debug, Capabilities.Sharing];
 
     public Task<HelloResponse> HelloAsync(HelloRequest request, CancellationToken cancellationToken)
     {

@@ -15,7 +15,7 @@ namespace Yak.Daemon.Streams;
 /// connection, diverts that connection from JSON-RPC to frames and runs the stream on it
 /// (<see cref="ExecStream"/>, <see cref="LogStream"/>).
 /// </summary>
-internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker broker, KubeConnections kube, EnvironmentManager environments) : IStreamService
+internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker broker, KubeConnections kube, EnvironmentManager environments, Sharing.GuestConnector guests) : IStreamService
 {
     private readonly StreamTargets targets = new(kube, environments);
 
@@ -28,6 +28,7 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
         }
 
         var target = targets.Resolve(request.Target);
+        await RequireShareAsync(request.Target, target, "exec", request.InSyncRoot ? "test" : "exec or shell", cancellationToken);
         var (pod, container, _) = await target.PickAsync(cancellationToken);
         IReadOnlyList<string> command = request.Command;
         var directory = string.Empty;
@@ -50,6 +51,7 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
     {
         connection.RequireHandshake();
         var target = targets.Resolve(request.Target);
+        await RequireShareAsync(request.Target, target, "attach", "attach", cancellationToken);
         var (pod, container, containerTty) = await target.PickAsync(cancellationToken);
 
         // A terminal is attached only when the container has one: asking for it otherwise merges nothing and puts
@@ -76,6 +78,15 @@ internal sealed class StreamRpcTarget(ClientConnection connection, StreamBroker 
         var token = broker.Register("logs", $"{target.Namespace}/{(target.Pod.Length > 0 ? target.Pod : target.Selector)}", (channel, ct) =>
             LogStream.RunAsync(channel, target, pods, container, request, ct));
         return new LogsStartResponse { Token = token, Pods = pods, Container = container };
+    }
+
+    /// <summary>A guest's exec or attach is asked of the cluster first, so a refusal says what the share allows and who can grant more.</summary>
+    private async Task RequireShareAsync(StreamTargetInfo requested, ResolvedTarget target, string subresource, string what, CancellationToken cancellationToken)
+    {
+        if (requested.Environment.Length > 0 && guests.Find(requested.Environment) is { } guest)
+        {
+            await guests.RequireAsync(guest, target.Connection.Client, subresource, what, cancellationToken);
+        }
     }
 
     public Task<StreamAttachResponse> StreamsAttachAsync(StreamAttachRequest request, CancellationToken cancellationToken)

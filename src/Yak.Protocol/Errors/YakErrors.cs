@@ -92,6 +92,12 @@ public static class YakErrors
     public static readonly YakError LocalClusterUnhealthy = new(1208, "the local cluster does not run or does not answer",
         "'yakctl cluster local start' starts it; 'yakctl cluster local status' shows its server and kubeconfig.");
 
+    public static readonly YakError ShareForbids = new(1209, "your share of this environment does not allow that",
+        "ask the environment's owner for more ('yakctl share ENV --with YOU' without --read-only, or with --secrets); 'yakctl status' shows your access.");
+
+    public static readonly YakError ShareEnded = new(1210, "no share of that environment is open to you (never shared, expired or revoked)",
+        "ask the owner to share it ('yakctl share ENV --with YOUR-USER'; 'kubectl auth whoami' shows your user), then 'yakctl connect OWNER/ENV' again.");
+
     public static readonly YakError ImagePullFailed = new(2001, "a container's image cannot be pulled",
         "check the image name and tag in yak.yaml, that the registry answers and that the cluster may pull from it (imagePullSecrets).");
 
@@ -167,7 +173,7 @@ public static class YakErrors
         DaemonUnavailable, IncompatibleProtocol, DaemonConnectionLost, UntrustedSocket, HandshakeRequired, ShuttingDown,
         VersionMismatch, StatePermissions, DaemonStopTimeout, AutostartFailed, NoDaemonLog, DaemonAlreadyRunning, DaemonStartFailed, Unexpected,
         Usage, InvalidArgument, NotFound, SpecInvalid, NameTaken, NoDebugProfile,
-        ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy,
+        ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy, ShareForbids, ShareEnded,
         ImagePullFailed, CrashLoop, Unschedulable, OomKilled, ContainerCannotStart, VolumeClaimPending, AgentDeliveryFailed, AgentUnavailable, EnvironmentNotReady,
         InotifyBudget, ReplicaDiskFull, ReplicaReadOnly, SyncLinkBroken, AgentProtocolMismatch, AgentRefused, LocalFolderMissing, SyncPodGone,
         LocalPortBusy, ForwardNoReadyPod, ForwardRemoteRefused, ForwardStreamFailed, DebuggerNotAnswering,

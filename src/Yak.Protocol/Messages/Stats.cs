@@ -88,5 +88,8 @@ public static class WaitKinds
     /// <summary>A forward lost its pod → answering again.</summary>
     public const string ForwardReconnect = "forward.reconnect";
 
-    public static IReadOnlyList<string> All { get; } = [Up, Update, Reconnect, SyncFlush, SaveVisible, ForwardReconnect];
+    /// <summary><c>share/connect</c>: the guest's token read, the owner's environment reached, its status read.</summary>
+    public const string Connect = "connect";
+
+    public static IReadOnlyList<string> All { get; } = [Up, Update, Reconnect, SyncFlush, SaveVisible, ForwardReconnect, Connect];
 }

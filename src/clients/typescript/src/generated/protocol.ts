@@ -36,6 +36,10 @@ export const Methods = {
   logsStart: "logs/start",
   streamsAttach: "streams/attach",
   statsWaits: "stats/waits",
+  shareGrant: "share/grant",
+  shareRevoke: "share/revoke",
+  shareList: "share/list",
+  shareConnect: "share/connect",
 } as const;
 
 export type MethodName = (typeof Methods)[keyof typeof Methods];
@@ -50,6 +54,7 @@ export const Capabilities = {
   doctor: "doctor",
   stats: "stats",
   debug: "debug",
+  sharing: "sharing",
 } as const;
 
 export const ErrorCodes = {
@@ -104,6 +109,10 @@ export interface RequestTypes {
   "forward/remove": ForwardRemoveRequest;
   "forward/resume": ForwardResumeRequest;
   "logs/start": LogsStartRequest;
+  "share/connect": ShareConnectRequest;
+  "share/grant": ShareGrantRequest;
+  "share/list": ShareListRequest;
+  "share/revoke": ShareRevokeRequest;
   "stats/waits": WaitStatsRequest;
   "streams/attach": StreamAttachRequest;
   "sync/create": SyncCreateRequest;
@@ -138,6 +147,10 @@ export interface ResponseTypes {
   "forward/remove": ForwardRemoveResponse;
   "forward/resume": ForwardResumeResponse;
   "logs/start": LogsStartResponse;
+  "share/connect": ShareConnectResponse;
+  "share/grant": ShareGrantResponse;
+  "share/list": ShareListResponse;
+  "share/revoke": ShareRevokeResponse;
   "stats/waits": WaitStatsResponse;
   "streams/attach": StreamAttachResponse;
   "sync/create": SyncCreateResponse;
@@ -212,6 +225,8 @@ export const YakErrorCatalogue: Readonly<Record<string, { readonly title: string
   YAK1206: { title: "no cluster of that name is configured", fix: "name a cluster listed in config.yaml, or add it there." },
   YAK1207: { title: "this machine\u0027s clock differs from the cluster\u0027s", fix: "synchronise the clock (timedatectl set-ntp true); tokens and certificates fail when clocks disagree." },
   YAK1208: { title: "the local cluster does not run or does not answer", fix: "\u0027yakctl cluster local start\u0027 starts it; \u0027yakctl cluster local status\u0027 shows its server and kubeconfig." },
+  YAK1209: { title: "your share of this environment does not allow that", fix: "ask the environment\u0027s owner for more (\u0027yakctl share ENV --with YOU\u0027 without --read-only, or with --secrets); \u0027yakctl status\u0027 shows your access." },
+  YAK1210: { title: "no share of that environment is open to you (never shared, expired or revoked)", fix: "ask the owner to share it (\u0027yakctl share ENV --with YOUR-USER\u0027; \u0027kubectl auth whoami\u0027 shows your user), then \u0027yakctl connect OWNER/ENV\u0027 again." },
   YAK2001: { title: "a container\u0027s image cannot be pulled", fix: "check the image name and tag in yak.yaml, that the registry answers and that the cluster may pull from it (imagePullSecrets)." },
   YAK2002: { title: "a container keeps crashing", fix: "read its last log lines (\u0027yakctl logs SERVICE\u0027); fix the command or the configuration it fails on." },
   YAK2003: { title: "a pod cannot be scheduled", fix: "the scheduler\u0027s reason says what is missing (CPU, memory, a zone, a taint); lower the requests or ask for capacity." },
@@ -673,6 +688,71 @@ export interface SessionCountsInfo {
   sync: number;
   forwards: number;
   environments: number;
+}
+
+export interface ShareConnectRequest {
+  owner: string;
+  environment: string;
+  sync: boolean;
+  kubeconfig?: string | null;
+  context?: string | null;
+  specPath?: string | null;
+}
+
+export interface ShareConnectResponse {
+  name: string;
+  share: ShareInfo;
+  environment: readonly EnvironmentInfo[];
+  warnings: readonly string[];
+}
+
+export interface ShareGrantRequest {
+  name: string;
+  specPath: string;
+  guest: string;
+  readOnly: boolean;
+  secrets: boolean;
+  expiresSeconds: number;
+}
+
+export interface ShareGrantResponse {
+  share: ShareInfo;
+}
+
+export interface ShareInfo {
+  environment: string;
+  namespace: string;
+  owner: string;
+  guest: string;
+  access: string;
+  secrets: boolean;
+  expiresAt: string | null;
+  expired: boolean;
+  serviceAccount: string;
+}
+
+export interface ShareListRequest {
+  name: string;
+  specPath: string;
+}
+
+export interface ShareListResponse {
+  environment: string;
+  namespace: string;
+  shares: readonly ShareInfo[];
+}
+
+export interface ShareRevokeRequest {
+  name: string;
+  specPath: string;
+  guest: string;
+}
+
+export interface ShareRevokeResponse {
+  environment: string;
+  namespace: string;
+  guest: string;
+  revoked: boolean;
 }
 
 export interface ShutdownRequest {

@@ -1,0 +1,175 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Time.Testing;
+using StreamJsonRpc;
+using Yak.Client;
+using Yak.Daemon.Tests.Environments;
+using Yak.Protocol;
+using Yak.Protocol.Messages;
+using Yak.Testing;
+
+namespace Yak.Daemon.Tests.Sharing;
+
+/// <summary>
+/// Two users on the local cluster (its RBAC): the owner's yakd shares an environment, the guest's own yakd connects to
+/// it with the guest's own identity and then acts with the share's token, so the cluster enforces every limit.
+/// </summary>
+public sealed class ShareTests
+{
+    private const string Spec = "name: team\nservices:\n  web:\n    image: busybox\n    command: [sh, -c, \"echo hello-from-web; exec sleep 100000\"]\n";
+
+    [Fact]
+    public async Task Share_ReadOnlyThenFullThenUnshare_GuestLogsExecRefusedWithCodeThenAllowedThenShareEnded()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        File.WriteAllText(Path.Combine(env.Folder, "yak.yaml"), Spec);
+        var up = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal(EnvironmentState.Up, up.Environment.State);
+        await using var guest = await GuestAsync(env, "bob");
+
+        var notShared = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.ConnectAsync("tester/team")).DefaultTimeout();
+        var readOnly = await GrantAsync(env, "bob", readOnly: true);
+        var connected = await guest.ConnectAsync("tester/team").DefaultTimeout();
+        var logs = await guest.LogsAsync("tester/team", "web");
+        var execRefused = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.StartExecAsync("tester/team", "web", "true")).DefaultTimeout();
+        var ownerList = await env.Client.InvokeAsync<ShareListResponse>(Methods.ShareList, new ShareListRequest { Name = "team", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal("YAK1210", Code(notShared));
+        Assert.Equal(("read-only", "bob", "tester", false), (readOnly.Share.Access, readOnly.Share.Guest, readOnly.Share.Owner, readOnly.Share.Expired));
+        Assert.True(readOnly.Share.ExpiresAt > DateTimeOffset.UtcNow.AddDays(300), $"a share without --expires lasts as long as the cluster allows; got {readOnly.Share.ExpiresAt}");
+        Assert.Equal("tester/team", connected.Name);
+        Assert.Equal(up.Environment.Namespace, connected.Share.Namespace);
+        var web = Assert.Single(Assert.Single(connected.Environment).Services);
+        Assert.Equal(("web", ServiceState.Ready), (web.Name, web.State));
+        Assert.Contains("hello-from-web", logs, StringComparison.Ordinal);
+        Assert.Equal("YAK1209", Code(execRefused));
+        Assert.Contains("Your share of tester/team is read-only", execRefused.Message, StringComparison.Ordinal);
+        Assert.Contains("Only the owner, tester, can grant more: 'yakctl share team --with bob'", execRefused.Message, StringComparison.Ordinal);
+        var listed = Assert.Single(ownerList.Shares);
+        Assert.Equal(("bob", "read-only", "yak-guest-bob"), (listed.Guest, listed.Access, listed.ServiceAccount));
+
+        // Full access: a new token (sharing again replaces the ServiceAccount), taken up by connecting again.
+        var full = await GrantAsync(env, "bob", readOnly: false);
+        await guest.ConnectAsync("tester/team").DefaultTimeout();
+        var (code, stdout) = await guest.ExecAsync("tester/team", "web", "echo", "exec-by-guest");
+
+        Assert.Equal("full", full.Share.Access);
+        Assert.Equal((0, "exec-by-guest\n"), (code, stdout));
+
+        var revoked = await env.Client.InvokeAsync<ShareRevokeResponse>(Methods.ShareRevoke, new ShareRevokeRequest { Name = "team", SpecPath = string.Empty, Guest = "bob" }, CancellationToken.None).DefaultTimeout();
+        var afterUnshare = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.StatusAsync("tester/team")).DefaultTimeout();
+        var reconnect = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.ConnectAsync("tester/team")).DefaultTimeout();
+        var emptyList = await env.Client.InvokeAsync<ShareListResponse>(Methods.ShareList, new ShareListRequest { Name = "team", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout();
+
+        Assert.True(revoked.Revoked);
+        Assert.Equal("YAK1210", Code(afterUnshare));
+        Assert.Equal("YAK1210", Code(reconnect));
+        Assert.Empty(emptyList.Shares);
+    }
+
+    [Fact]
+    public async Task Share_ExpiresAfterTenMinutes_ClusterRefusesGuestWithoutOwnersYakd()
+    {
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var env = await EnvironmentFixture.StartAsync(example: null, clusterTime: clock);
+        File.WriteAllText(Path.Combine(env.Folder, "yak.yaml"), Spec);
+        Assert.Equal(EnvironmentState.Up, (await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound)).Environment.State);
+        await using var guest = await GuestAsync(env, "carol");
+
+        var tooShort = await Assert.ThrowsAsync<RemoteInvocationException>(() => GrantAsync(env, "carol", readOnly: true, expiresSeconds: 300)).DefaultTimeout();
+        var granted = await GrantAsync(env, "carol", readOnly: true, expiresSeconds: 600);
+        await guest.ConnectAsync("tester/team").DefaultTimeout();
+
+        // The owner's yakd is gone: only the API server stands between the guest and the namespace.
+        env.Daemon.KillHard();
+        await env.Daemon.WaitForExitAsync().DefaultTimeout();
+        var before = await guest.StatusAsync("tester/team").DefaultTimeout();
+        clock.Advance(TimeSpan.FromSeconds(601));
+        var after = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.StatusAsync("tester/team")).DefaultTimeout();
+
+        Assert.Equal("YAK1102", Code(tooShort));
+        Assert.Contains("--expires must be between 10m", tooShort.Message, StringComparison.Ordinal);
+        Assert.Equal(clock.GetUtcNow().AddSeconds(-601 + 600).ToUnixTimeSeconds(), granted.Share.ExpiresAt?.ToUnixTimeSeconds());
+        Assert.Equal("web", Assert.Single(Assert.Single(before.Environments).Services).Name);
+        Assert.Equal("YAK1210", Code(after));
+        Assert.Contains("no longer accepts the share's token", after.Message, StringComparison.Ordinal);
+    }
+
+    private static Task<ShareGrantResponse> GrantAsync(EnvironmentFixture env, string guest, bool readOnly, long expiresSeconds = 0) =>
+        env.Client.InvokeAsync<ShareGrantResponse>(
+            Methods.ShareGrant,
+            new ShareGrantRequest { Name = "team", SpecPath = string.Empty, Guest = guest, ReadOnly = readOnly, Secrets = false, ExpiresSeconds = expiresSeconds },
+            CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+    private static string? Code(RemoteInvocationException error) => Assert.IsType<JsonElement>(error.ErrorData).GetProperty("code").GetString();
+
+    private static async Task<Guest> GuestAsync(EnvironmentFixture env, string user)
+    {
+        var sandbox = new YakSandbox();
+        var kubeconfig = Path.Combine(sandbox.Root, "kubeconfig");
+        env.Cluster.Host.Access.AddUser(user, [], kubeconfig);
+        var daemon = await DaemonProcess.StartAsync(sandbox);
+        var client = await daemon.ConnectAsync().DefaultTimeout();
+        return new Guest(sandbox, daemon, client, kubeconfig);
+    }
+
+    /// <summary>The guest: their own yakd, their own cluster user (no rights of their own in the owner's namespace).</summary>
+    private sealed class Guest(YakSandbox sandbox, DaemonProcess daemon, DaemonClient client, string kubeconfig) : IAsyncDisposable
+    {
+        public Task<ShareConnectResponse> ConnectAsync(string target) => client.InvokeAsync<ShareConnectResponse>(
+            Methods.ShareConnect,
+            new ShareConnectRequest { Owner = target.Split('/')[0], Environment = target.Split('/')[1], Sync = false, Kubeconfig = kubeconfig, Context = string.Empty, SpecPath = string.Empty },
+            CancellationToken.None);
+
+        public Task<EnvStatusResponse> StatusAsync(string name) =>
+            client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, new EnvStatusRequest { Name = name, SpecPath = string.Empty }, CancellationToken.None);
+
+        public Task<ExecStartResponse> StartExecAsync(string environment, string service, params string[] command) =>
+            client.StartExecAsync(new ExecStartRequest { Target = Target(environment, service), Command = command, Tty = false, Stdin = false, InSyncRoot = false }, CancellationToken.None);
+
+        public async Task<(int Code, string Stdout)> ExecAsync(string environment, string service, params string[] command)
+        {
+            var started = await StartExecAsync(environment, service, command).DefaultTimeout();
+            var (code, stdout, _) = await ReadAsync(started.Token);
+            return (code, stdout);
+        }
+
+        public async Task<string> LogsAsync(string environment, string service)
+        {
+            var started = await client.StartLogsAsync(new LogsStartRequest { Target = Target(environment, service), Follow = false, TailLines = -1, SinceSeconds = 0 }, CancellationToken.None).DefaultTimeout();
+            await using var stream = await DaemonStream.OpenAsync(daemon.Endpoint.SocketPath, started.Token, CancellationToken.None).DefaultTimeout();
+            var lines = new List<LogLineInfo>();
+            var code = await stream.CopyOutputAsync(Stream.Null, Stream.Null, lines.Add, null, CancellationToken.None).DefaultTimeout();
+            Assert.Equal(0, code);
+            return string.Join('\n', lines.Select(l => l.Line));
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await client.DisposeAsync();
+            await daemon.DisposeAsync();
+            sandbox.Dispose();
+        }
+
+        private async Task<(int Code, string Stdout, string Stderr)> ReadAsync(string token)
+        {
+            await using var stream = await DaemonStream.OpenAsync(daemon.Endpoint.SocketPath, token, CancellationToken.None).DefaultTimeout();
+            using var stdout = new MemoryStream();
+            using var stderr = new MemoryStream();
+            var code = await stream.CopyOutputAsync(stdout, stderr, null, null, CancellationToken.None).DefaultTimeout();
+            return (code, Encoding.UTF8.GetString(stdout.ToArray()), Encoding.UTF8.GetString(stderr.ToArray()));
+        }
+
+        private static StreamTargetInfo Target(string environment, string service) => new()
+        {
+            Environment = environment,
+            Service = service,
+            Namespace = string.Empty,
+            Selector = string.Empty,
+            Pod = string.Empty,
+            Container = string.Empty,
+            Kubeconfig = string.Empty,
+            Context = string.Empty,
+        };
+    }
+}
