@@ -48,6 +48,17 @@ public sealed class ShareTests
         var listed = Assert.Single(ownerList.Shares);
         Assert.Equal(("bob", "read-only", "yak-guest-bob"), (listed.Guest, listed.Access, listed.ServiceAccount));
 
+        // The owner's yakctl: share with a second guest (with secrets, for 8 h), then list both.
+        var shareCli = await YakctlAsync(env, "share", "team", "--with", "dave@example.com", "--expires", "8h", "--secrets", "--output", "json");
+        var accessCli = await YakctlAsync(env, "access", "team", "--output", "json");
+        Assert.True(shareCli.ExitCode == 0, shareCli.ToString());
+        var dave = JsonSerializer.Deserialize<ShareInfo>(shareCli.StandardOutput, Yak.Protocol.Transport.YakJson.Options)!;
+        Assert.Equal(("dave@example.com", "full", true), (dave.Guest, dave.Access, dave.Secrets));
+        Assert.InRange(dave.ExpiresAt!.Value, DateTimeOffset.UtcNow.AddHours(7.9), DateTimeOffset.UtcNow.AddHours(8.1));
+        Assert.True(accessCli.ExitCode == 0, accessCli.ToString());
+        var access = JsonSerializer.Deserialize<ShareListResponse>(accessCli.StandardOutput, Yak.Protocol.Transport.YakJson.Options)!;
+        Assert.Equal(["bob", "dave@example.com"], access.Shares.Select(a => a.Guest));
+
         // Full access: a new token (sharing again replaces the ServiceAccount), taken up by connecting again.
         var full = await GrantAsync(env, "bob", readOnly: false);
         await guest.ConnectAsync("tester/team").DefaultTimeout();
@@ -64,7 +75,7 @@ public sealed class ShareTests
         Assert.True(revoked.Revoked);
         Assert.Equal("YAK1210", Code(afterUnshare));
         Assert.Equal("YAK1210", Code(reconnect));
-        Assert.Empty(emptyList.Shares);
+        Assert.Equal(["dave@example.com"], emptyList.Shares.Select(a => a.Guest));
     }
 
     [Fact]
@@ -78,7 +89,8 @@ public sealed class ShareTests
 
         var tooShort = await Assert.ThrowsAsync<RemoteInvocationException>(() => GrantAsync(env, "carol", readOnly: true, expiresSeconds: 300)).DefaultTimeout();
         var granted = await GrantAsync(env, "carol", readOnly: true, expiresSeconds: 600);
-        await guest.ConnectAsync("tester/team").DefaultTimeout();
+        var connect = await guest.YakctlAsync("connect", "tester/team", "--kubeconfig", guest.Kubeconfig, "--output", "json");
+        var stats = await guest.YakctlAsync("stats", "--since", "1d", "--output", "json");
 
         // The owner's yakd is gone: only the API server stands between the guest and the namespace.
         env.Daemon.KillHard();
@@ -87,6 +99,13 @@ public sealed class ShareTests
         clock.Advance(TimeSpan.FromSeconds(601));
         var after = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.StatusAsync("tester/team")).DefaultTimeout();
 
+        Assert.True(connect.ExitCode == 0, connect.ToString());
+        var connected = JsonSerializer.Deserialize<ShareConnectResponse>(connect.StandardOutput, Yak.Protocol.Transport.YakJson.Options)!;
+        Assert.Equal(("tester/team", "carol", "read-only"), (connected.Name, connected.Share.Guest, connected.Share.Access));
+        Assert.True(stats.ExitCode == 0, stats.ToString());
+        var waits = JsonSerializer.Deserialize<WaitStatsResponse>(stats.StandardOutput, Yak.Protocol.Transport.YakJson.Options)!;
+        Assert.Equal(1, Assert.Single(waits.Kinds, k => k.Kind == WaitKinds.Connect).Count);
+        Assert.Equal("tester/team", waits.Slowest.First(w => w.Kind == WaitKinds.Connect).Subject);
         Assert.Equal("YAK1102", Code(tooShort));
         Assert.Contains("--expires must be between 10m", tooShort.Message, StringComparison.Ordinal);
         Assert.Equal(clock.GetUtcNow().AddSeconds(-601 + 600).ToUnixTimeSeconds(), granted.Share.ExpiresAt?.ToUnixTimeSeconds());
@@ -100,6 +119,9 @@ public sealed class ShareTests
             Methods.ShareGrant,
             new ShareGrantRequest { Name = "team", SpecPath = string.Empty, Guest = guest, ReadOnly = readOnly, Secrets = false, ExpiresSeconds = expiresSeconds },
             CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(60));
+
+    private static Task<ProcessResult> YakctlAsync(EnvironmentFixture env, params string[] args) => ProcessRunner.RunAsync(ProcessRunner.StartInfo(
+        ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), .. args], env.Sandbox.Environment(autostart: false))).DefaultTimeout();
 
     private static string? Code(RemoteInvocationException error) => Assert.IsType<JsonElement>(error.ErrorData).GetProperty("code").GetString();
 
@@ -116,6 +138,11 @@ public sealed class ShareTests
     /// <summary>The guest: their own yakd, their own cluster user (no rights of their own in the owner's namespace).</summary>
     private sealed class Guest(YakSandbox sandbox, DaemonProcess daemon, DaemonClient client, string kubeconfig) : IAsyncDisposable
     {
+        public string Kubeconfig => kubeconfig;
+
+        public Task<ProcessResult> YakctlAsync(params string[] args) => ProcessRunner.RunAsync(ProcessRunner.StartInfo(
+            ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), .. args], sandbox.Environment(autostart: false))).DefaultTimeout();
+
         public Task<ShareConnectResponse> ConnectAsync(string target) => client.InvokeAsync<ShareConnectResponse>(
             Methods.ShareConnect,
             new ShareConnectRequest { Owner = target.Split('/')[0], Environment = target.Split('/')[1], Sync = false, Kubeconfig = kubeconfig, Context = string.Empty, SpecPath = string.Empty },
