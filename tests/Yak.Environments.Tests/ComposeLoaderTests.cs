@@ -118,7 +118,6 @@ public sealed class ComposeLoaderTests : IDisposable
                 "compose.yaml:10:1: networks: \"networks\" is not supported by yak and is ignored",
                 "compose.yaml:5:5: services.web.build: \"build\" is not supported by yak and is ignored",
                 "compose.yaml:6:5: services.web.privileged: \"privileged\" is not supported by yak and is ignored",
-                "compose.yaml:7:5: services.web.deploy: \"deploy\" is not supported by yak and is ignored",
                 "compose.yaml:8:5: services.web.networks: \"networks\" is not supported by yak and is ignored",
                 "compose.yaml:9:5: services.web.restrat: unknown key in a service, ignored (did you mean \"restart\"?)",
             ],

@@ -20,10 +20,16 @@ internal static class EnvironmentCommands
         var local = new Option<bool>("--local") { Description = "Use the local cluster (started if it is not running)." };
         var cluster = new Option<string>("--cluster") { Description = "A cluster named in $XDG_CONFIG_HOME/yak/config.yaml (default: one with room)." };
         var timeout = TimeoutOption();
+        var profile = new Option<string[]>("--profile")
+        {
+            Description = "A compose profile to run (repeatable; '*' for all): services with 'profiles' run only when one is given, services without always.",
+            AllowMultipleArgumentsPerToken = false,
+        };
         var command = new Command("up", "Deploy the environment (or reconnect to it), watch the rollout per service, start sync and forwards.");
         command.Options.Add(file);
         command.Options.Add(local);
         command.Options.Add(cluster);
+        command.Options.Add(profile);
         command.Options.Add(timeout);
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -47,6 +53,7 @@ internal static class EnvironmentCommands
                 Kubeconfig = kubeconfig,
                 Context = kubeContext,
                 TimeoutSeconds = parse.GetValue(timeout),
+                Profiles = parse.GetValue(profile) ?? [],
             };
             var response = await WithProgressAsync(context, client, ct => client.InvokeAsync<EnvUpResponse>(Methods.EnvUp, request, ct), cancellationToken);
             foreach (var warning in response.Warnings)

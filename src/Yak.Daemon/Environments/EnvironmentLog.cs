@@ -43,4 +43,7 @@ internal static partial class EnvironmentLog
 
     [LoggerMessage(5012, LogLevel.Information, "Environment {Name}: applying {Objects} objects to {Namespace}")]
     public static partial void Applying(ILogger logger, string name, int objects, string @namespace);
+
+    [LoggerMessage(5013, LogLevel.Information, "Environment {Name}: holding back {Waiting}")]
+    public static partial void Held(ILogger logger, string name, string waiting);
 }

@@ -55,7 +55,7 @@ internal sealed partial class EnvironmentManager(
             {
                 // Reconnect: nothing is applied unless an up was interrupted before it applied; sync sessions resume
                 // by themselves and the supervisor follows new pods.
-                var (spec, specError) = LoadSpecOrError(record.SpecPath);
+                var (spec, specError) = LoadSpecOrError(record.SpecPath, record.Profiles);
                 var runtime = OpenRuntime(record, spec);
                 if (specError is not null)
                 {
@@ -96,7 +96,8 @@ internal sealed partial class EnvironmentManager(
     public async Task<EnvUpResponse> UpAsync(EnvUpRequest request, CancellationToken cancellationToken)
     {
         var started = time.GetUtcNow();
-        var (spec, warnings) = LoadSpec(request.SpecPath);
+        var profiles = (request.Profiles ?? []).Distinct(StringComparer.Ordinal).ToList();
+        var (spec, warnings) = LoadSpec(request.SpecPath, profiles);
         using var wait = EnvironmentWait.Begin(hub, time, WaitKinds.Up, spec.Name, started);
         var existing = registry.Find(spec.Name);
         if (existing is not null && !SamePath(existing.SpecPath, spec.SourceFile))
@@ -113,12 +114,13 @@ internal sealed partial class EnvironmentManager(
         {
             // A new environment: it keeps the daemon's shared connection to where it was placed.
             (record, var connection) = await placement.PlaceAsync(spec.Name, spec.SourceFile, request, config, cancellationToken);
+            record = record with { Profiles = profiles };
             manifests = Build(spec, record, config);
             runtime = await RuntimeForAsync(record, spec, manifests, connection);
         }
         else
         {
-            record = existing;
+            record = existing with { Profiles = profiles };
             runtime = await RuntimeForAsync(record, spec, manifests, connection: null);
         }
 
@@ -142,7 +144,7 @@ internal sealed partial class EnvironmentManager(
         var started = time.GetUtcNow();
         var record = Resolve(request.Name, request.SpecPath);
         using var wait = EnvironmentWait.Begin(hub, time, WaitKinds.Update, record.Name, started);
-        var (spec, _) = LoadSpec(record.SpecPath);
+        var (spec, _) = LoadSpec(record.SpecPath, record.Profiles);
         var unknown = request.Services.Where(s => spec[s] is null).ToList();
         if (unknown.Count > 0)
         {
@@ -172,7 +174,7 @@ internal sealed partial class EnvironmentManager(
     public async Task<EnvDownResponse> DownAsync(EnvDownRequest request, CancellationToken cancellationToken)
     {
         var record = Resolve(request.Name, request.SpecPath);
-        var runtime = GetRuntime(record.Name) ?? OpenRuntime(record, LoadSpecOrNull(record.SpecPath));
+        var runtime = GetRuntime(record.Name) ?? OpenRuntime(record, LoadSpecOrError(record.SpecPath, record.Profiles).Spec);
         await using (await runtime.LockAsync(cancellationToken))
         {
             await runtime.StopSupervisorAsync();
@@ -243,9 +245,9 @@ internal sealed partial class EnvironmentManager(
                 try
                 {
                     // A supervised environment's informers answer without a request; another is read once from the API.
-                    rollouts = runtime.ActiveRollouts is { } cached
+                    rollouts = runtime.Explain(runtime.ActiveRollouts is { } cached
                         ? await cached.SnapshotAsync(runtime.Workloads(), explain: false, cancellationToken)
-                        : await RolloutWatcher.SnapshotAsync(runtime.Connection.Client, runtime.Workloads(), explain: false, cancellationToken);
+                        : await RolloutWatcher.SnapshotAsync(runtime.Connection.Client, runtime.Workloads(), explain: false, cancellationToken));
                 }
                 catch (Exception ex) when (ex is HttpRequestException or k8s.Autorest.HttpOperationException or IOException)
                 {
@@ -448,7 +450,7 @@ internal sealed partial class EnvironmentManager(
                 return bySpec;
             }
 
-            name = LoadSpec(specPath).Spec.Name;
+            name = LoadSpec(specPath, profiles: null).Spec.Name;
         }
 
         return registry.Find(name) ?? throw new NotFoundException($"No environment named '{name}' (see 'yakctl status'; 'yakctl up' creates it).");
@@ -456,7 +458,8 @@ internal sealed partial class EnvironmentManager(
 
     private static bool SamePath(string a, string b) => string.Equals(Path.GetFullPath(a), Path.GetFullPath(b), StringComparison.Ordinal);
 
-    private static (EnvironmentSpec Spec, IReadOnlyList<string> Warnings) LoadSpec(string path)
+    /// <summary>The spec, with only the services <paramref name="profiles"/> run (null: every service, for its name only).</summary>
+    private static (EnvironmentSpec Spec, IReadOnlyList<string> Warnings) LoadSpec(string path, IReadOnlyCollection<string>? profiles)
     {
         if (path.Length == 0 || !Path.IsPathRooted(path))
         {
@@ -469,15 +472,26 @@ internal sealed partial class EnvironmentManager(
             throw new InvalidArgumentException(string.Join("\n", result.Errors.Select(e => e.ToString())), YakErrors.SpecInvalid);
         }
 
-        return (result.Spec!, [.. result.Warnings.Select(w => w.ToString())]);
+        IReadOnlyList<string> problems = [];
+        var spec = profiles is null ? result.Spec! : ProfileSelection.Select(result.Spec!, profiles, out problems);
+        if (problems.Count > 0)
+        {
+            throw new InvalidArgumentException(string.Join("\n", problems), YakErrors.SpecInvalid);
+        }
+
+        return (spec, [.. result.Warnings.Select(w => w.ToString())]);
     }
 
-    private static EnvironmentSpec? LoadSpecOrNull(string path) => LoadSpecOrError(path).Spec;
-
-    private static (EnvironmentSpec? Spec, string? Error) LoadSpecOrError(string path)
+    private static (EnvironmentSpec? Spec, string? Error) LoadSpecOrError(string path, IReadOnlyCollection<string> profiles)
     {
         var result = EnvironmentSpecLoader.Load(path);
-        return result.Success ? (result.Spec, null) : (null, string.Join("\n", result.Errors.Select(e => e.ToString())));
+        if (!result.Success)
+        {
+            return (null, string.Join("\n", result.Errors.Select(e => e.ToString())));
+        }
+
+        var spec = ProfileSelection.Select(result.Spec!, profiles, out var problems);
+        return problems.Count == 0 ? (spec, null) : (null, string.Join("\n", problems));
     }
 
     /// <summary>An environment yakd could not take up at start: kept listed in error with the reason, logged and announced.</summary>

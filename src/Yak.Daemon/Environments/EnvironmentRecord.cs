@@ -45,6 +45,9 @@ internal sealed record EnvironmentRecord
     /// <summary>Services run under a debug profile (<c>yakctl debug</c>), passed on every apply until <c>--stop</c>.</summary>
     public Dictionary<string, Yak.Environments.Debug.DebugChoice> Debugging { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>The compose profiles of the last up (<c>--profile</c>): which services of the spec run.</summary>
+    public List<string> Profiles { get; init; } = [];
+
     /// <summary>Which pod each sync mapping's session targets.</summary>
     public List<SyncBinding> Bindings { get; init; } = [];
 

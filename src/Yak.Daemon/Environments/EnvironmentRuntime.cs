@@ -66,6 +66,18 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
             s.AppContainer))];
     }
 
+    /// <summary>Rollouts as the supervisor counts them: held-back services and completed ones said so (<see cref="DependencyGate"/>).</summary>
+    public IReadOnlyList<ServiceRollout> Explain(IReadOnlyList<ServiceRollout> rollouts)
+    {
+        EnvironmentSupervisor? running;
+        lock (gate)
+        {
+            running = supervisor;
+        }
+
+        return running is null ? rollouts : running.Explain(rollouts);
+    }
+
     /// <summary>The environment's supervisor, started if it is not running; it runs until stopped or yakd stops.</summary>
     public EnvironmentSupervisor Supervise(SupervisorServices services, CancellationToken stopping)
     {

@@ -40,6 +40,12 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
     private long requested;
     private DateTimeOffset? readySince;
 
+    /// <summary>The manifests last applied and who was held back then, so a pass that applies them again says only what changed.</summary>
+    private EnvironmentManifests? appliedManifests;
+    private string? appliedHeld;
+    private IReadOnlyList<DependencyGate.Held> lastHeld = [];
+    private IReadOnlySet<string> lastCompleted = new HashSet<string>(StringComparer.Ordinal);
+
     /// <summary>The code of the cluster's last refusal of the spec, said again while the environment stays refused.</summary>
     private YakError? refusedWith;
     private EnvironmentObservation observation = new(0, EnvironmentState.Deploying, [], null);
@@ -62,6 +68,15 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         var ticket = Interlocked.Increment(ref requested);
         wake.Release();
         return ticket;
+    }
+
+    /// <summary>Rollouts with the last pass's held-back and completed services said so (for status between passes).</summary>
+    public IReadOnlyList<ServiceRollout> Explain(IReadOnlyList<ServiceRollout> rollouts)
+    {
+        lock (gate)
+        {
+            return DependencyGate.Explain(rollouts, lastHeld, runtime.Spec, lastCompleted);
+        }
     }
 
     /// <summary>Waits for an observation that satisfies <paramref name="done"/> (or the supervisor's end).</summary>
@@ -183,16 +198,25 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         }
 
         var client = runtime.Connection.Client;
+        var spec = runtime.Spec;
+        var completed = await CompletedAsync(client, manifests, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<DependencyGate.Held> held = [];
         if (record.PendingApply)
         {
-            if (!await ApplyAsync(client, record, manifests, ticket, cancellationToken).ConfigureAwait(false))
+            held = await HoldAsync(spec, completed, cancellationToken).ConfigureAwait(false);
+            if (!await ApplyAsync(client, record, manifests, held, ticket, cancellationToken).ConfigureAwait(false))
             {
                 return false;
             }
         }
 
         // Read from the namespace's shared informers: a pass costs no request.
-        var rollouts = await runtime.Rollouts(manifests.NamespaceName).SnapshotAsync(runtime.Workloads(), explain: true, cancellationToken).ConfigureAwait(false);
+        lock (gate)
+        {
+            (lastHeld, lastCompleted) = (held, completed);
+        }
+
+        var rollouts = Explain(await runtime.Rollouts(manifests.NamespaceName).SnapshotAsync(runtime.Workloads(), explain: true, cancellationToken).ConfigureAwait(false));
         Report(rollouts);
         await syncs.FollowAsync(manifests, rollouts, cancellationToken).ConfigureAwait(false);
         await services.Forwards.StartAsync(Name, ForwardTargets(record, manifests), cancellationToken).ConfigureAwait(false);
@@ -210,14 +234,43 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         return state == EnvironmentState.Up;
     }
 
-    private async Task<bool> ApplyAsync(IKubernetes client, EnvironmentRecord record, EnvironmentManifests manifests, long ticket, CancellationToken cancellationToken)
+    /// <summary>Services whose dependencies have not reached their condition (none when no service has dependencies).</summary>
+    private async Task<IReadOnlyList<DependencyGate.Held>> HoldAsync(Yak.Environments.Spec.EnvironmentSpec? spec, IReadOnlySet<string> completed, CancellationToken cancellationToken)
     {
-        EnvironmentLog.Applying(services.Logger, Name, manifests.Objects.Count, record.Namespace);
-        services.Hub.Publish(EventKinds.EnvApplying, Name, new EnvApplyingInfo { Name = Name, Namespace = record.Namespace, Cluster = record.Cluster, Server = record.Server, Objects = manifests.Objects.Count });
+        if (!DependencyGate.HasDependencies(spec))
+        {
+            return [];
+        }
+
+        var before = await runtime.Rollouts(runtime.Manifests!.NamespaceName).SnapshotAsync(runtime.Workloads(), explain: false, cancellationToken).ConfigureAwait(false);
+        return DependencyGate.Hold(spec!, before, completed);
+    }
+
+    private Task<IReadOnlySet<string>> CompletedAsync(IKubernetes client, EnvironmentManifests manifests, CancellationToken cancellationToken)
+    {
+        var targets = DependencyGate.CompletionTargets(runtime.Spec);
+        return targets.Count == 0 ? Task.FromResult<IReadOnlySet<string>>(targets) : DependencyGate.CompletedAsync(client, manifests, targets, cancellationToken);
+    }
+
+    /// <summary>
+    /// Applies the manifests but the workloads of <paramref name="held"/> services; while any is held the apply stays
+    /// pending, so each pass (woken by the dependencies' pods) applies what became free, and a restart of yakd too.
+    /// </summary>
+    private async Task<bool> ApplyAsync(IKubernetes client, EnvironmentRecord record, EnvironmentManifests manifests, IReadOnlyList<DependencyGate.Held> held, long ticket, CancellationToken cancellationToken)
+    {
+        var holding = held.Select(h => h.Service).ToHashSet(StringComparer.Ordinal);
+        var objects = manifests.Objects.Where(o => !DependencyGate.IsWorkloadOf(o, manifests, holding)).ToList();
+        var waiting = string.Join(", ", held.Select(h => $"{h.Service} until {h.Waiting}"));
+        if (!ReferenceEquals(appliedManifests, manifests) || appliedHeld != waiting)
+        {
+            EnvironmentLog.Applying(services.Logger, Name, objects.Count, record.Namespace);
+            services.Hub.Publish(EventKinds.EnvApplying, Name, new EnvApplyingInfo { Name = Name, Namespace = record.Namespace, Cluster = record.Cluster, Server = record.Server, Objects = objects.Count });
+        }
+
         IReadOnlyList<AppliedObject> applied;
         try
         {
-            applied = await ManifestApplier.ApplyAsync(client, manifests.Objects, cancellationToken).ConfigureAwait(false);
+            applied = await ManifestApplier.ApplyAsync(client, objects, cancellationToken).ConfigureAwait(false);
         }
         catch (HttpOperationException ex) when ((int)ex.Response.StatusCode is >= 400 and < 500 and not 408 and not 429)
         {
@@ -231,14 +284,33 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
             return false;
         }
 
-        services.Registry.Update(Name, r => r with { PendingApply = false });
-        runtime.Rollouts(manifests.NamespaceName).Fence(applied);
-        var changed = applied.Count(a => a.Changed);
-        EnvironmentLog.Applied(services.Logger, Name, record.Namespace, record.Cluster, changed, applied.Count);
-        services.Hub.Publish(EventKinds.EnvApplied, Name, new EnvAppliedInfo { Changed = changed, Total = applied.Count, Objects = [.. applied.Where(a => a.Changed).Select(a => $"{a.Kind}/{a.Name}")] });
+        if (held.Count == 0)
+        {
+            services.Registry.Update(Name, r => r with { PendingApply = false });
+        }
 
-        // A new rollout: its progress is reported from the start.
-        reported.Clear();
+        runtime.Rollouts(manifests.NamespaceName).Fence(applied);
+
+        // Re-applying what did not change while a service is held is a no-op: only a change is said again.
+        var changed = applied.Count(a => a.Changed);
+        if (!ReferenceEquals(appliedManifests, manifests) || appliedHeld != waiting || changed > 0)
+        {
+            EnvironmentLog.Applied(services.Logger, Name, record.Namespace, record.Cluster, changed, applied.Count);
+            services.Hub.Publish(EventKinds.EnvApplied, Name, new EnvAppliedInfo { Changed = changed, Total = applied.Count, Objects = [.. applied.Where(a => a.Changed).Select(a => $"{a.Kind}/{a.Name}")] });
+            if (held.Count > 0)
+            {
+                EnvironmentLog.Held(services.Logger, Name, waiting);
+            }
+        }
+
+        if (!ReferenceEquals(appliedManifests, manifests))
+        {
+            // A new rollout: its progress is reported from the start.
+            reported.Clear();
+        }
+
+        appliedManifests = manifests;
+        appliedHeld = waiting;
         return true;
     }
 

@@ -6,7 +6,7 @@ using Yak.Environments.Yaml;
 
 namespace Yak.Environments.Compose;
 
-/// <summary>Reads the parts of a compose service that need more than a scalar: ports, volumes, env files, depends_on, healthcheck.</summary>
+/// <summary>Reads the parts of a compose service that need more than a scalar: ports, volumes, env files, healthcheck.</summary>
 internal sealed class ComposeServiceParts(NodeReader r, string baseDirectory, IReadOnlyDictionary<string, string> namedVolumes)
 {
     public void Ports(ServiceDraft draft, YNode node, string path, bool expose)
@@ -218,30 +218,6 @@ internal sealed class ComposeServiceParts(NodeReader r, string baseDirectory, IR
 
     private static string ExpandHome(string source) =>
         source.StartsWith('~') ? Environment.GetFolderPath(Environment.SpecialFolder.UserProfile) + source[1..] : source;
-
-    public void DependsOn(ServiceDraft draft, YNode node, string path)
-    {
-        if (node is YMapping mapping)
-        {
-            foreach (var (key, _) in mapping.Entries)
-            {
-                draft.DependsOn.Add(new(key.Value, key, NodeReader.Join(path, key.Value)));
-            }
-
-            return;
-        }
-
-        if (r.Sequence(node, path, "a list of service names or a mapping") is { } sequence)
-        {
-            for (var i = 0; i < sequence.Items.Count; i++)
-            {
-                if (r.String(sequence.Items[i], NodeReader.Index(path, i), "a service name") is { } name)
-                {
-                    draft.DependsOn.Add(new(name, sequence.Items[i], NodeReader.Index(path, i)));
-                }
-            }
-        }
-    }
 
     public ReadinessSpec? Healthcheck(YNode node, string path)
     {

@@ -7,12 +7,13 @@ namespace Yak.Environments.Compose;
 
 /// <summary>
 /// Turns a docker-compose.yml into an <see cref="EnvironmentSpec"/>: images, commands, environment, ports, bind mounts
-/// (sync mappings), named volumes (persistent volumes), depends_on and healthchecks. Keys yak cannot honour are
-/// warnings, not errors.
+/// (sync mappings), named volumes (persistent volumes), depends_on with its conditions, healthchecks, deploy.replicas
+/// and resources, scale and profiles. Keys yak cannot honour are warnings, not errors.
 /// </summary>
 internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
 {
     private readonly string baseDirectory = Path.GetDirectoryName(sourceFile) ?? ".";
+    private readonly ComposeServiceOptions options = new(r);
 
     public EnvironmentSpec? Read(YNode? root)
     {
@@ -55,6 +56,7 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
         }
 
         WarnSharedVolumes(services);
+        options.WarnConditions(services);
         SpecValidator.Validate(services, r, compose: true);
         return r.Bag.HasErrors ? null : new EnvironmentSpec(name, sourceFile, SpecFormat.Compose, [.. services.Select(s => s.ToSpec())]);
     }
@@ -157,6 +159,7 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
         }
 
         (YNode? Node, string Path) yakOptions = (null, string.Empty);
+        int? replicas = null;
         List<EnvVar> fromFiles = [];
         List<EnvVar> environment = [];
         foreach (var (k, value) in mapping.Entries)
@@ -194,7 +197,16 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
                     parts.Volumes(draft, value, p);
                     break;
                 case "depends_on":
-                    parts.DependsOn(draft, value, p);
+                    options.DependsOn(draft, value, p);
+                    break;
+                case "deploy":
+                    options.Deploy(draft, value, p, ref replicas);
+                    break;
+                case "scale":
+                    options.Scale(value, p, ref replicas);
+                    break;
+                case "profiles":
+                    options.Profiles(draft, value, p);
                     break;
                 case "healthcheck":
                     draft.Readiness = parts.Healthcheck(value, p);
@@ -209,6 +221,7 @@ internal sealed class ComposeSpecReader(NodeReader r, string sourceFile)
         }
 
         draft.Env = CommonReaders.Merge(fromFiles, environment);
+        draft.Replicas = replicas ?? 1;
         if (yakOptions is var (optionsNode, optionsPath) && optionsNode is not null)
         {
             ApplySyncOptions(draft, optionsNode, optionsPath);

@@ -34,6 +34,11 @@ internal sealed class ServiceDraft(string name, YScalar keyNode, YNode node, str
 
     public List<Located<string>> DependsOn { get; } = [];
 
+    /// <summary>Conditions of <see cref="DependsOn"/> when the file gives them (compose); yak.yaml's wait until ready.</summary>
+    public List<ServiceDependency> Dependencies { get; } = [];
+
+    public List<string> Profiles { get; } = [];
+
     public ResourceSpec Resources { get; set; } = ResourceSpec.None;
 
     public int Replicas { get; set; } = 1;
@@ -57,7 +62,9 @@ internal sealed class ServiceDraft(string name, YScalar keyNode, YNode node, str
         [.. DependsOn.Select(d => d.Value)],
         Resources,
         Replicas,
-        Debug.Count > 0 ? [.. Debug] : null);
+        Debug.Count > 0 ? [.. Debug] : null,
+        Dependencies.Count > 0 ? [.. Dependencies] : null,
+        Profiles.Count > 0 ? [.. Profiles] : null);
 }
 
 /// <summary>A value with the node and path it was read from.</summary>

@@ -11,10 +11,12 @@ namespace Yak.Environments.Spec;
 /// <param name="Syncs">Local folders synced into the container.</param>
 /// <param name="Volumes">Persistent volumes; a service with any becomes a StatefulSet.</param>
 /// <param name="Readiness">Readiness probe, or null.</param>
-/// <param name="DependsOn">Services that must be ready first.</param>
+/// <param name="DependsOn">Services applied and waited for first (how: <see cref="DependencyOn"/>).</param>
 /// <param name="Resources">Requests and limits.</param>
 /// <param name="Replicas">Pod count.</param>
 /// <param name="DebugProfiles">Ways to run it under a debugger (<c>debug:</c>), or null for none.</param>
+/// <param name="Dependencies">What each of <paramref name="DependsOn"/> must reach first, or null: ready, required (yak.yaml).</param>
+/// <param name="ProfileNames">Compose <c>profiles</c>: the service runs only when one is active (<c>--profile</c>); null or empty: always.</param>
 public sealed record ServiceSpec(
     string Name,
     string Image,
@@ -29,8 +31,16 @@ public sealed record ServiceSpec(
     IReadOnlyList<string> DependsOn,
     ResourceSpec Resources,
     int Replicas,
-    IReadOnlyList<DebugProfile>? DebugProfiles = null)
+    IReadOnlyList<DebugProfile>? DebugProfiles = null,
+    IReadOnlyList<ServiceDependency>? Dependencies = null,
+    IReadOnlyList<string>? ProfileNames = null)
 {
+    public IReadOnlyList<string> Profiles => ProfileNames ?? [];
+
+    /// <summary>How this service depends on <paramref name="service"/> (one of <see cref="DependsOn"/>): by default it waits until that one is ready.</summary>
+    public ServiceDependency DependencyOn(string service) =>
+        Dependencies?.FirstOrDefault(d => d.Service == service) ?? new ServiceDependency(service, DependencyCondition.Ready, Required: true);
+
     /// <summary>The service's debug profiles, in file order.</summary>
     public IReadOnlyList<DebugProfile> Debug => DebugProfiles ?? [];
 
@@ -40,6 +50,25 @@ public sealed record ServiceSpec(
     /// <summary>True when some sync mapping asks for the first sync to finish before the app starts.</summary>
     public bool WaitsForInitialSync => Syncs.Any(s => s.InitialSync);
 }
+
+/// <summary>What a dependency must reach before its dependent is applied (compose <c>depends_on</c> conditions).</summary>
+public enum DependencyCondition
+{
+    /// <summary>A pod of it runs its app container (compose <c>service_started</c>).</summary>
+    Started,
+
+    /// <summary>Every replica is Ready, readiness probe passed (compose <c>service_healthy</c>; yak.yaml's <c>dependsOn</c>).</summary>
+    Ready,
+
+    /// <summary>Its app container exited with 0 (compose <c>service_completed_successfully</c>).</summary>
+    Completed,
+}
+
+/// <summary>One dependency of a service.</summary>
+/// <param name="Service">The service depended on.</param>
+/// <param name="Condition">What it must reach first.</param>
+/// <param name="Required">False (compose <c>required: false</c>): a dependency left out by the active profiles is skipped, not an error.</param>
+public sealed record ServiceDependency(string Service, DependencyCondition Condition, bool Required);
 
 /// <summary>An environment variable.</summary>
 public sealed record EnvVar(string Name, string Value);

@@ -21,6 +21,13 @@ public sealed class EnvUpRequest
 
     /// <summary>Give up waiting for the rollout after this many seconds (0: the daemon's default, 300).</summary>
     public required int TimeoutSeconds { get; init; }
+
+    /// <summary>
+    /// Compose profiles to run (<c>--profile</c>; <c>*</c> for all): services with <c>profiles</c> run only when one is
+    /// given, services without always. Kept for later updates; each up replaces them.
+    /// </summary>
+    [OptionalMember]
+    public required IReadOnlyList<string> Profiles { get; init; } = [];
 }
 
 public sealed class EnvUpResponse

@@ -69,7 +69,7 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
     }
 
     /// <summary>env/up against the fixture's cluster, or (<paramref name="configured"/>) wherever config.yaml places it.</summary>
-    public Task<EnvUpResponse> UpAsync(string? spec = null, bool configured = false, int timeoutSeconds = 120) =>
+    public Task<EnvUpResponse> UpAsync(string? spec = null, bool configured = false, int timeoutSeconds = 120, IReadOnlyList<string>? profiles = null) =>
         Client.InvokeAsync<EnvUpResponse>(
             Methods.EnvUp,
             new EnvUpRequest
@@ -79,6 +79,7 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
                 Kubeconfig = configured ? string.Empty : Cluster.Host.KubeconfigPath,
                 Context = configured ? string.Empty : "yak-local",
                 TimeoutSeconds = timeoutSeconds,
+                Profiles = profiles ?? [],
             },
             CancellationToken.None);
 

@@ -164,7 +164,7 @@ public sealed class EnvironmentSupervisorTests
     private static Task<EnvUpResponse> UpThrough(DaemonClient client, EnvironmentFixture env) =>
         client.InvokeAsync<EnvUpResponse>(
             Methods.EnvUp,
-            new EnvUpRequest { SpecPath = env.Folder, Cluster = string.Empty, Kubeconfig = env.Cluster.Host.KubeconfigPath, Context = "yak-local", TimeoutSeconds = 120 },
+            new EnvUpRequest { SpecPath = env.Folder, Cluster = string.Empty, Kubeconfig = env.Cluster.Host.KubeconfigPath, Context = "yak-local", TimeoutSeconds = 120, Profiles = [] },
             CancellationToken.None);
 
     private static Task<EnvironmentInfo> StatusAsync(DaemonClient client, string name) => EnvironmentEvents.StatusAsync(client, name);

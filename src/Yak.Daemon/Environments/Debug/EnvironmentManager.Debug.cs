@@ -23,7 +23,7 @@ internal sealed partial class EnvironmentManager
         var started = time.GetUtcNow();
         var record = Resolve(request.Name, request.SpecPath);
         using var wait = EnvironmentWait.Begin(hub, time, WaitKinds.Update, record.Name, started);
-        var (spec, _) = LoadSpec(record.SpecPath);
+        var (spec, _) = LoadSpec(record.SpecPath, record.Profiles);
         var service = spec[request.Service]
             ?? throw new NotFoundException($"No service named '{request.Service}' in {record.SpecPath} (services: {string.Join(", ", spec.Services.Select(s => s.Name))}).");
         if (record.State == EnvironmentState.Down)

@@ -427,6 +427,7 @@ export interface EnvUpRequest {
   kubeconfig: string;
   context: string;
   timeoutSeconds: number;
+  profiles?: readonly string[] | null;
 }
 
 export interface EnvUpResponse {
