@@ -96,7 +96,7 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
                 {
                     var response = await client.InvokeAsync<EnvUpResponse>(
                         Methods.EnvUp,
-                        new EnvUpRequest { SpecPath = env.Folder, Cluster = string.Empty, Kubeconfig = host.KubeconfigPath, Context = "yak-local", TimeoutSeconds = 900 },
+                        new EnvUpRequest { SpecPath = env.Folder, Cluster = string.Empty, Kubeconfig = host.KubeconfigPath, Context = "yak-local", TimeoutSeconds = 900, Profiles = [] },
                         cancellationToken);
                     if (response.Environment.State == EnvironmentState.Up)
                     {
