@@ -74,7 +74,8 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
         using var sandbox = new YakSandbox();
         Directory.CreateDirectory(Path.Combine(sandbox.ConfigHome, "yak"));
         await File.WriteAllTextAsync(Path.Combine(sandbox.ConfigHome, "yak", "config.yaml"), $"owner: {Owner}\n", cancellationToken);
-        var envs = Enumerable.Range(0, environments).Select(i => WriteEnvironment(sandbox.Root, i)).ToList();
+        var ports = FreePorts(environments);
+        var envs = Enumerable.Range(0, environments).Select(i => WriteEnvironment(sandbox.Root, i, ports[i])).ToList();
         using var daemon = Process.Start(ProcessRunner.StartInfo(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakd.dll"), "--background"], sandbox.Environment()))!;
         daemon.StandardInput.Close();
         daemon.BeginOutputReadLine();
@@ -197,13 +198,12 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
 
     private sealed record SimEnvironment(string Name, string Folder, int Port);
 
-    private static SimEnvironment WriteEnvironment(string root, int index)
+    private static SimEnvironment WriteEnvironment(string root, int index, int port)
     {
         var name = $"sim{index.ToString("D3", CultureInfo.InvariantCulture)}";
         var folder = Path.Combine(root, "envs", name);
         Directory.CreateDirectory(Path.Combine(folder, "code"));
         File.WriteAllText(Path.Combine(folder, "code", "hello.txt"), name);
-        var port = FreePort();
         File.WriteAllText(Path.Combine(folder, "yak.yaml"), $$"""
             name: {{name}}
             services:
@@ -272,10 +272,24 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
         return text.ToString();
     }
 
-    private static int FreePort()
+    /// <summary>Distinct free ports: every listener stays open until all are picked, so none is handed out twice.</summary>
+    private static List<int> FreePorts(int count)
     {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        var listeners = new List<TcpListener>();
+        try
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+                listeners.Add(listener);
+                listener.Start();
+            }
+
+            return [.. listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port)];
+        }
+        finally
+        {
+            listeners.ForEach(l => l.Dispose());
+        }
     }
 }
