@@ -54,23 +54,39 @@ internal sealed class TreeOperations : IDisposable
     /// <summary>Checks a file path for writing and opens its folder (creating missing ones); the caller owns the returned handle.</summary>
     public (DirectoryHandle Folder, string Name) PrepareFile(string relative)
     {
-        PathValidator.CheckSyntax(relative);
+        CheckPath(relative);
         return (Folder(ParentOf(relative), create: true)!.Duplicate(), NameOf(relative));
     }
 
     /// <summary>Opens the folder of an existing entry (for reading it); null when a folder on the way is missing.</summary>
     public (DirectoryHandle Folder, string Name)? Locate(string relative)
     {
-        PathValidator.CheckSyntax(relative);
+        CheckPath(relative);
         return Folder(ParentOf(relative), create: false) is { } folder ? (folder, NameOf(relative)) : null;
     }
 
     public static string TempName() => TempPrefix + Guid.NewGuid().ToString("N")[..16];
 
+    /// <summary>
+    /// A request's path: its syntax, and no name the agent keeps for its temps (those are left out of every manifest
+    /// and removed at start, so a file by such a name would be resent forever and then lost).
+    /// </summary>
+    private static void CheckPath(string relative)
+    {
+        PathValidator.CheckSyntax(relative);
+        foreach (var name in relative.Split('/'))
+        {
+            if (name.StartsWith(TempPrefix, StringComparison.Ordinal))
+            {
+                throw new PathRefusedException(relative, $"'{name}' starts with '{TempPrefix}', which the agent keeps for its temp files");
+            }
+        }
+    }
+
     public void Delete(string relative)
     {
         ForgetCheckedFolders();
-        PathValidator.CheckSyntax(relative);
+        CheckPath(relative);
         Folder(ParentOf(relative), create: false)?.Remove(NameOf(relative));
         manifest.RemoveSubtree(relative);
     }
@@ -78,7 +94,7 @@ internal sealed class TreeOperations : IDisposable
     public void MakeDirectory(string relative)
     {
         ForgetCheckedFolders();
-        PathValidator.CheckSyntax(relative);
+        CheckPath(relative);
         var folder = Folder(ParentOf(relative), create: true)!;
         var name = NameOf(relative);
         if (folder.Stat(name) is { } s && s.Kind != EntryKind.Directory)
@@ -109,7 +125,7 @@ internal sealed class TreeOperations : IDisposable
     public void Symlink(string relative, string target)
     {
         ForgetCheckedFolders();
-        PathValidator.CheckSyntax(relative);
+        CheckPath(relative);
         PathValidator.CheckLinkTarget(relative, target);
         if (!LinkResolver.StaysInside(root, relative, target))
         {

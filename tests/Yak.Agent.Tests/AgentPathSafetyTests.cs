@@ -67,6 +67,25 @@ public sealed class AgentPathSafetyTests
         Assert.Empty(TempEntries(root));
     }
 
+    [Fact]
+    public async Task Requests_NameOfTheAgentsTemps_RefusedAndNothingWritten()
+    {
+        // Found by the frame fuzz: such a file was written, then left out of every manifest (resent on each pass) and
+        // removed as a stale temp at the next start.
+        using var temp = new TempDirectory();
+        var root = Directory.CreateDirectory(temp.Combine("root")).FullName;
+        await using var client = await ConnectAsync(root);
+        await Ok(client, client.MakeDirectory("dir"));
+
+        Assert.Equal(ErrorCode.PathRefused, await ErrorOf(client, client.SendFile(".yak-tmp-1", false, new MemoryStream("x"u8.ToArray()), null, default, null).Ack));
+        Assert.Equal(ErrorCode.PathRefused, await ErrorOf(client, client.MakeDirectory("dir/.yak-tmp-x")));
+        Assert.Equal(ErrorCode.PathRefused, await ErrorOf(client, client.Symlink(".yak-tmp-2/link", "dir")));
+        await Ok(client, client.SendFile(".yak-tmpfile", false, new MemoryStream("x"u8.ToArray()), null, default, null).Ack); // not the prefix
+
+        Assert.Empty(TempEntries(root));
+        Assert.True(File.Exists(Path.Combine(root, ".yak-tmpfile")));
+    }
+
     [Theory]
     [InlineData("x/y/link", "../../other", true)]
     [InlineData("x/link", "../x/sub", true)]

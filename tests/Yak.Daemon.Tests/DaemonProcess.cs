@@ -10,6 +10,7 @@ namespace Yak.Daemon.Tests;
 internal sealed partial class DaemonProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private bool disposed;
 
     private DaemonProcess(Process process, YakSandbox sandbox)
     {
@@ -38,7 +39,21 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var daemon = new DaemonProcess(process, sandbox);
-        await using var client = await daemon.ConnectWhenReadyAsync().DefaultTimeout();
+        try
+        {
+            await using var client = await daemon.ConnectWhenReadyAsync().DefaultTimeout();
+        }
+        catch (TimeoutException e)
+        {
+            await daemon.DisposeAsync();
+            throw new TimeoutException($"yakd did not answer a handshake within {TaskTimeoutExtensions.DefaultTimeoutSpan.TotalSeconds:F0}s; its log ends:\n{LogTail(sandbox)}", e);
+        }
+        catch
+        {
+            await daemon.DisposeAsync();
+            throw;
+        }
+
         return daemon;
     }
 
@@ -54,7 +69,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"yakd exited with {process.ExitCode} before answering; logs in {Sandbox.LogDirectory}");
+                throw new InvalidOperationException($"yakd exited with {process.ExitCode} before answering; its log ends:\n{LogTail(Sandbox)}");
             }
 
             try
@@ -67,6 +82,22 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
                 await Task.Delay(20);
             }
         }
+    }
+
+    /// <summary>The last lines of yakd's newest log: the sandbox (and the log with it) is gone once the test fails.</summary>
+    private static string LogTail(YakSandbox sandbox, int lines = 30)
+    {
+        var newest = Directory.Exists(sandbox.LogDirectory)
+            ? new DirectoryInfo(sandbox.LogDirectory).GetFiles("yakd*.log").OrderByDescending(f => f.LastWriteTimeUtc).FirstOrDefault()
+            : null;
+        if (newest is null)
+        {
+            return $"(no log in {sandbox.LogDirectory})";
+        }
+
+        using var stream = new FileStream(newest.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var all = new StreamReader(stream).ReadToEnd().Split('\n');
+        return string.Join('\n', all.TakeLast(lines));
     }
 
     public Task WaitForExitAsync() => process.WaitForExitAsync();
@@ -85,6 +116,13 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        // Idempotent: a test that restarts yakd disposes the old one, and its finally must not hide why the new one failed.
+        if (disposed)
+        {
+            return;
+        }
+
+        disposed = true;
         if (!process.HasExited)
         {
             process.Kill(entireProcessTree: true);
