@@ -21,6 +21,8 @@ public static class ResourceCatalog
 
     public static ResourceType ServiceAccounts { get; } = new("", "v1", "serviceaccounts", "serviceaccount", "ServiceAccount", true, ["sa"], ["token"], false, true);
 
+    public static ResourceType PersistentVolumes { get; } = new("", "v1", "persistentvolumes", "persistentvolume", "PersistentVolume", false, ["pv"], ["status"], true, true);
+
     public static ResourceType PersistentVolumeClaims { get; } = new("", "v1", "persistentvolumeclaims", "persistentvolumeclaim", "PersistentVolumeClaim", true, ["pvc"], ["status"], true, true);
 
     public static ResourceType Events { get; } = new("", "v1", "events", "event", "Event", true, ["ev"], None, false, false);
@@ -49,6 +51,7 @@ public static class ResourceCatalog
     [
         Namespaces, Nodes, Pods, Services, Endpoints, ConfigMaps, Secrets, ServiceAccounts, PersistentVolumeClaims, Events,
         Deployments, StatefulSets, ReplicaSets, ControllerRevisions, Jobs, CronJobs, Roles, RoleBindings, ClusterRoles, ClusterRoleBindings,
+        PersistentVolumes,
     ];
 
     /// <summary>Group versions in discovery order.</summary>

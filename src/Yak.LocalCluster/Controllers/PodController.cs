@@ -162,7 +162,8 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
     {
         var ns = Meta.Namespace(pod);
         var name = Meta.Name(pod);
-        var (node, message) = Scheduler.Pick(pod, api.Store.List(ResourceCatalog.Nodes, null).Items, pods);
+        var volumes = new Scheduling.VolumeBinding(api);
+        var (node, message) = Scheduler.Pick(pod, api.Store.List(ResourceCatalog.Nodes, null).Items, pods, volumes.Constraints(pod));
         if (node is null)
         {
             var changed = false;
@@ -183,6 +184,7 @@ internal sealed class PodController(ClusterApi api, IPodRuntime runtime, EventRe
             return null;
         }
 
+        volumes.BindClaims(pod, node);
         var bound = api.Modify(ResourceCatalog.Pods, ns, name, p =>
         {
             ((JsonObject)p["spec"]!)["nodeName"] = node;

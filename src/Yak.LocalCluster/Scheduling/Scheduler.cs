@@ -6,19 +6,20 @@ namespace Yak.LocalCluster.Scheduling;
 
 /// <summary>
 /// Picks a node for a pod as kube-scheduler's filters do for nodeSelector, required node affinity, taints and
-/// tolerations, and cordoned nodes; among the nodes that fit, the one running the fewest pods (then by name).
+/// tolerations, cordoned nodes, and the node affinity of the pod's bound volumes; among the nodes that fit, the one running the fewest pods (then by name).
 /// When none fits, the message is the scheduler's ("0/3 nodes are available: 1 node(s) had untolerated taint …").
 /// </summary>
 internal static class Scheduler
 {
-    public static (string? Node, string Message) Pick(JsonObject pod, IReadOnlyList<JsonObject> nodes, IReadOnlyList<JsonObject> pods)
+    /// <param name="volumeTerms">The nodeSelectorTerms of the PVs the pod's claims are bound to (see <see cref="VolumeBinding"/>).</param>
+    public static (string? Node, string Message) Pick(JsonObject pod, IReadOnlyList<JsonObject> nodes, IReadOnlyList<JsonObject> pods, IReadOnlyList<JsonArray>? volumeTerms = null)
     {
         var spec = pod["spec"] as JsonObject ?? new JsonObject();
         var reasons = new Dictionary<string, int>(StringComparer.Ordinal);
         var fitting = new List<JsonObject>();
         foreach (var node in nodes)
         {
-            var why = Misfit(spec, node);
+            var why = Misfit(spec, node) ?? VolumeMisfit(volumeTerms ?? [], node);
             if (why is null)
             {
                 fitting.Add(node);
@@ -76,6 +77,14 @@ internal static class Scheduler
         }
 
         return null;
+    }
+
+    private static string? VolumeMisfit(IReadOnlyList<JsonArray> volumeTerms, JsonObject node)
+    {
+        var labels = Meta.StringMap(node["metadata"]?["labels"]);
+        return volumeTerms.All(terms => terms.OfType<JsonObject>().Any(t => TermMatches(t, labels, Meta.Name(node))))
+            ? null
+            : "node(s) had volume node affinity conflict";
     }
 
     private static bool Tolerates(JsonObject spec, JsonObject taint) =>
