@@ -25,10 +25,12 @@ public sealed class LocalClusterFixture : IAsyncDisposable
     public IKubernetes Client => Connection.Client;
 
     /// <param name="time">The cluster's clock (token expiry, controllers' schedules); tests pass a fake one to move it.</param>
-    public static async Task<LocalClusterFixture> StartAsync(TimeProvider? time = null)
+    /// <param name="nodes">The nodes the cluster reports (default: one, <c>yak-local</c>).</param>
+    public static async Task<LocalClusterFixture> StartAsync(TimeProvider? time = null, IReadOnlyList<Yak.LocalCluster.Scheduling.NodeOptions>? nodes = null)
     {
         var state = new TempDirectory("yak-kube-");
-        var host = await LocalClusterHost.StartAsync(new LocalClusterOptions { StateDirectory = state.Path, Time = time ?? TimeProvider.System }).DefaultTimeout();
+        var options = new LocalClusterOptions { StateDirectory = state.Path, Time = time ?? TimeProvider.System, Nodes = nodes ?? [Yak.LocalCluster.Scheduling.NodeOptions.Default] };
+        var host = await LocalClusterHost.StartAsync(options).DefaultTimeout();
         var connection = KubeClientFactory.Create(new KubeTarget(host.KubeconfigPath, "yak-local"));
         return new LocalClusterFixture(state, host, connection);
     }

@@ -185,6 +185,7 @@ internal sealed partial class EnvironmentManager(
             }
 
             var client = runtime.Connection.Client;
+            var zones = request.Purge ? null : await ReadVolumeZonesAsync(client, record, cancellationToken);
             try
             {
                 if (request.Purge)
@@ -216,7 +217,7 @@ internal sealed partial class EnvironmentManager(
             }
             else
             {
-                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, LastErrorCode = null, UpdatedAt = time.GetUtcNow() });
+                registry.Update(record.Name, r => r with { State = EnvironmentState.Down, VolumeZones = zones ?? r.VolumeZones, PendingApply = false, Bindings = [], ReleasedPods = [], LastError = null, LastErrorCode = null, UpdatedAt = time.GetUtcNow() });
             }
 
             hub.Publish(EventKinds.EnvDown, record.Name, new EnvDownInfo { Name = record.Name, Namespace = record.Namespace, Purged = request.Purge });
@@ -377,6 +378,7 @@ internal sealed partial class EnvironmentManager(
             Namespace = record?.Namespace,
             Debugging = record?.Debugging ?? new Dictionary<string, Yak.Environments.Debug.DebugChoice>(StringComparer.Ordinal),
             Images = ImageUpdates.ForManifests(record?.Images, spec),
+            ServicePlacements = VolumePlacements(record, spec, cluster?.Placement ?? Placement.Anywhere),
         };
         if (config.SidecarCommand is { Count: > 0 } sidecar)
         {

@@ -42,6 +42,12 @@ internal sealed record EnvironmentRecord
     /// <summary>Per service, the image its last <c>update</c> fetched (passed on every apply while the spec names the same image).</summary>
     public Dictionary<string, Yak.Daemon.Images.ImagePin> Images { get; init; } = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Per stateful service, the zone its volumes' disks are in (read from their PersistentVolumes at <c>down</c>): its
+    /// later pods are pinned there with node affinity.
+    /// </summary>
+    public Dictionary<string, string> VolumeZones { get; init; } = new(StringComparer.Ordinal);
+
     /// <summary>Services run under a debug profile (<c>yakctl debug</c>), passed on every apply until <c>--stop</c>.</summary>
     public Dictionary<string, Yak.Environments.Debug.DebugChoice> Debugging { get; init; } = new(StringComparer.Ordinal);
 

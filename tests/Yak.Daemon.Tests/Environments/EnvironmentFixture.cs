@@ -40,9 +40,9 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
     /// <summary>The environment's folder (a copy, so tests can edit it).</summary>
     public string Folder { get; }
 
-    public static async Task<EnvironmentFixture> StartAsync(string? example = "shop", TimeProvider? clusterTime = null)
+    public static async Task<EnvironmentFixture> StartAsync(string? example = "shop", TimeProvider? clusterTime = null, IReadOnlyList<Yak.LocalCluster.Scheduling.NodeOptions>? nodes = null)
     {
-        var cluster = await LocalClusterFixture.StartAsync(clusterTime);
+        var cluster = await LocalClusterFixture.StartAsync(clusterTime, nodes);
         var sandbox = new YakSandbox();
         var folder = Path.Combine(sandbox.Root, "env");
         var webPort = FreePort();
