@@ -77,7 +77,9 @@ public sealed class PortForwardServingTests
     {
         await using var cluster = await ForwardTestCluster.StartAsync();
         await cluster.CreateReadyPodAsync("echo", ForwardTestCluster.EchoSpec());
-        var idle = TimeSpan.FromMilliseconds(300);
+        // Long enough that a loaded machine's scheduling stall in the pod or the cluster's relay is not pod silence (a
+        // 300 ms idle truncated the answer once in a full CI run).
+        var idle = TimeSpan.FromSeconds(1);
         await using var forward = new PortForward(cluster.Client, new PortForwardOptions { Target = ForwardTarget.Pod("default", "echo"), RemotePort = EchoServer.Port, HalfCloseIdleTimeout = idle });
         await forward.StartAsync().DefaultTimeout();
         await forward.WaitListeningAsync();
@@ -93,10 +95,11 @@ public sealed class PortForwardServingTests
 
         // The scenario, not a synchronization: a client that stops reading for longer than the idle timeout. Only the
         // pod's silence may end the stream, never a slow local reader.
-        await Task.Delay(idle * 4);
+        await Task.Delay(idle * 3);
         var echoed = await LocalClient.ReadToEndAsync(socket);
         await sending.DefaultTimeout();
 
+        Assert.Equal(payload.Length, echoed.Length);
         Assert.Equal(SHA256.HashData(payload), SHA256.HashData(echoed));
     }
 }
