@@ -8,12 +8,15 @@ namespace Yak.LocalCluster.Networking;
 /// Service networking for one pod, served from inside its network namespace: the cluster DNS on
 /// <see cref="ServiceDirectory.DnsAddress"/>:53 (UDP) and a userspace proxy for every ClusterIP:port, each accepted
 /// connection relayed to a ready endpoint (pod IP and target port), or reset at once when there is none.
-/// With nftables (<see cref="ServiceRules"/>) the proxy holds no socket on ClusterIP:port: it listens on
-/// 127.0.0.1:ephemeral and a DNAT rule in the pod's namespace sends ClusterIP:port there, as kube-proxy rewrites
-/// packets — so the pod's own containers may bind any port on the wildcard address, even one a Service uses.
-/// Without nft the proxy listens on ClusterIP:port itself and leaves out the ports the pod's containers declare
-/// (their wildcard binds would collide). The service range is a local route in the pod's namespace only (see
-/// <see cref="PodNetwork"/>), so nothing outside the pod reaches these sockets.
+/// With nftables (<see cref="ServiceRules"/>) the proxy is one listener on 127.0.0.1:ephemeral and one DNAT rule in
+/// the pod's namespace sends the whole service range there, as kube-proxy rewrites packets; the ClusterIP:port a
+/// connection was meant for is read back from conntrack (SO_ORIGINAL_DST). So a pod holds two sockets whatever the
+/// number of Services (a listener per ClusterIP in every pod grows with pods × Services: 200 one-service
+/// namespaces were 40,000 sockets), a new Service needs no rule change, and the pod's own containers may bind any
+/// port on the wildcard address, even one a Service uses. Without nft the proxy listens on every ClusterIP:port
+/// itself and leaves out the ports the pod's containers declare (their wildcard binds would collide). The service
+/// range is a local route in the pod's namespace only (see <see cref="PodNetwork"/>), so nothing outside the pod
+/// reaches these sockets.
 /// </summary>
 internal sealed class PodServiceProxy : IAsyncDisposable
 {
@@ -24,11 +27,11 @@ internal sealed class PodServiceProxy : IAsyncDisposable
     private readonly ServiceDirectory _directory;
     private readonly IReadOnlySet<int> _ownPorts;
     private readonly CancellationTokenSource _stopping = new();
-    private readonly Dictionary<(string Ip, int Port), (Socket Socket, int LocalPort)> _listeners = [];
+    private readonly Dictionary<(string Ip, int Port), Socket> _listeners = [];
     private readonly object _gate = new();
     private Socket? _dns;
+    private Socket? _rangeListener;
     private bool _disposed;
-    private bool _dnat;
 
     public PodServiceProxy(int holderPid, string podNamespace, ServiceDirectory directory, IReadOnlySet<int> ownPorts)
     {
@@ -38,18 +41,33 @@ internal sealed class PodServiceProxy : IAsyncDisposable
         _directory = directory;
     }
 
-    /// <summary>Opens the DNS socket and the listeners; throws when the namespace cannot be entered or bound.</summary>
+    /// <summary>Opens the DNS socket and the listener(s); throws when the namespace cannot be entered or bound.</summary>
     public void Start()
     {
         _dns = PodSocket.Create(_holderPid, AddressFamily.InterNetwork, SocketType.Dgram, ProtocolType.Udp);
         _dns.Bind(new IPEndPoint(IPAddress.Parse(ServiceDirectory.DnsAddress), 53));
         _ = ServeDnsAsync(_dns, _stopping.Token);
-        _dnat = ServiceRules.TryApply(_holderPid, [], out var why);
-        if (!_dnat)
+        var listener = PodSocket.Create(_holderPid, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
         {
-            Console.Error.WriteLine($"yak-local-cluster: Services in pods of {_namespace} are proxied on their ClusterIPs, leaving out the pods' own ports ({why})");
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+            listener.Listen(512);
+        }
+        catch
+        {
+            listener.Dispose();
+            throw;
         }
 
+        if (ServiceRules.TryApply(_holderPid, ((IPEndPoint)listener.LocalEndPoint!).Port, out var why))
+        {
+            _rangeListener = listener;
+            _ = AcceptAsync(listener, null, _stopping.Token);
+            return;
+        }
+
+        listener.Dispose();
+        Console.Error.WriteLine($"yak-local-cluster: Services in pods of {_namespace} are proxied on their ClusterIPs, leaving out the pods' own ports ({why})");
         _directory.Changed += Sync;
         Sync();
     }
@@ -79,7 +97,7 @@ internal sealed class PodServiceProxy : IAsyncDisposable
         }
     }
 
-    /// <summary>Opens a listener for each ClusterIP:port (TCP) that appeared, closes those whose Service went.</summary>
+    /// <summary>Without nft: opens a listener on each ClusterIP:port (TCP) that appeared, closes those whose Service went.</summary>
     private void Sync()
     {
         lock (_gate)
@@ -90,14 +108,12 @@ internal sealed class PodServiceProxy : IAsyncDisposable
             }
 
             var wanted = _directory.Services.Where(s => s.ClusterIp is not null)
-                .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP" && p.Port > 0 && (_dnat || !_ownPorts.Contains(p.Port))).Select(p => (Ip: s.ClusterIp!, p.Port)))
+                .SelectMany(s => s.Ports.Where(p => p.Protocol == "TCP" && p.Port > 0 && !_ownPorts.Contains(p.Port)).Select(p => (Ip: s.ClusterIp!, p.Port)))
                 .ToHashSet();
-            var changed = false;
             foreach (var gone in _listeners.Keys.Where(k => !wanted.Contains(k)).ToList())
             {
-                _listeners[gone].Socket.Dispose();
+                _listeners[gone].Dispose();
                 _listeners.Remove(gone);
-                changed = true;
             }
 
             foreach (var key in wanted.Where(k => !_listeners.ContainsKey(k)))
@@ -105,26 +121,21 @@ internal sealed class PodServiceProxy : IAsyncDisposable
                 try
                 {
                     var listener = PodSocket.Create(_holderPid, AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-                    listener.Bind(_dnat ? new IPEndPoint(IPAddress.Loopback, 0) : new IPEndPoint(IPAddress.Parse(key.Ip), key.Port));
+                    listener.Bind(new IPEndPoint(IPAddress.Parse(key.Ip), key.Port));
                     listener.Listen(128);
-                    _listeners[key] = (listener, ((IPEndPoint)listener.LocalEndPoint!).Port);
-                    changed = true;
-                    _ = AcceptAsync(listener, key.Ip, key.Port, _stopping.Token);
+                    _listeners[key] = listener;
+                    _ = AcceptAsync(listener, key, _stopping.Token);
                 }
                 catch (Exception e) when (e is SocketException or IOException or FormatException)
                 {
                     Console.Error.WriteLine($"yak-local-cluster: no proxy for {key.Ip}:{key.Port} in a pod of {_namespace}: {e.Message}");
                 }
             }
-
-            if (_dnat && changed && !ServiceRules.TryApply(_holderPid, _listeners.Select(l => (l.Key.Ip, l.Key.Port, l.Value.LocalPort)).ToList(), out var why))
-            {
-                Console.Error.WriteLine($"yak-local-cluster: Service rules in a pod of {_namespace} not updated: {why}");
-            }
         }
     }
 
-    private async Task AcceptAsync(Socket listener, string clusterIp, int port, CancellationToken cancellationToken)
+    /// <param name="target">The ClusterIP:port this listener stands for; null for the DNAT listener, which asks each connection.</param>
+    private async Task AcceptAsync(Socket listener, (string Ip, int Port)? target, CancellationToken cancellationToken)
     {
         while (!cancellationToken.IsCancellationRequested)
         {
@@ -138,18 +149,43 @@ internal sealed class PodServiceProxy : IAsyncDisposable
                 return;
             }
 
-            _ = RelayAsync(client, clusterIp, port, cancellationToken);
+            _ = RelayAsync(client, target ?? OriginalDestination(client), cancellationToken);
         }
     }
 
-    private async Task RelayAsync(Socket client, string clusterIp, int port, CancellationToken cancellationToken)
+    /// <summary>
+    /// The address a DNAT'd connection was sent to, from conntrack (getsockopt SOL_IP SO_ORIGINAL_DST, a sockaddr_in);
+    /// null for a connection that was not rewritten (a process in the pod dialling the listener's port directly).
+    /// </summary>
+    internal static (string Ip, int Port)? OriginalDestination(Socket socket)
+    {
+        const int SolIp = 0;
+        const int SoOriginalDst = 80;
+        Span<byte> address = stackalloc byte[16];
+        try
+        {
+            if (socket.GetRawSocketOption(SolIp, SoOriginalDst, address) < 8)
+            {
+                return null;
+            }
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+
+        var port = (address[2] << 8) | address[3];
+        return (new IPAddress(address.Slice(4, 4)).ToString(), port);
+    }
+
+    private async Task RelayAsync(Socket client, (string Ip, int Port)? target, CancellationToken cancellationToken)
     {
         using (client)
         {
-            var endpoints = _directory.FindPort(clusterIp, port)?.Endpoints ?? [];
+            var endpoints = target is { } t ? _directory.FindPort(t.Ip, t.Port)?.Endpoints ?? [] : [];
             if (endpoints.Count == 0)
             {
-                // As kube-proxy: no ready endpoint is refused at once, not left hanging.
+                // As kube-proxy: no ready endpoint (or no such Service) is refused at once, not left hanging.
                 client.LingerState = new LingerOption(true, 0);
                 return;
             }
@@ -199,7 +235,7 @@ internal sealed class PodServiceProxy : IAsyncDisposable
             _disposed = true;
             foreach (var listener in _listeners.Values)
             {
-                listener.Socket.Dispose();
+                listener.Dispose();
             }
 
             _listeners.Clear();
@@ -207,6 +243,7 @@ internal sealed class PodServiceProxy : IAsyncDisposable
 
         await _stopping.CancelAsync().ConfigureAwait(false);
         _dns?.Dispose();
+        _rangeListener?.Dispose();
         _stopping.Dispose();
     }
 }

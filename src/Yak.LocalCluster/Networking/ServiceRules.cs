@@ -1,21 +1,20 @@
 using System.Globalization;
-using System.Net;
-using System.Text;
 using Yak.LocalCluster.Runtime;
 
 namespace Yak.LocalCluster.Networking;
 
 /// <summary>
-/// The nftables table in a pod's network namespace that sends each ClusterIP:port to the pod's proxy listener on
-/// 127.0.0.1 (DNAT on locally generated packets, as kube-proxy's nftables mode does for a node). Rewritten whole on
-/// every change, in one <c>nft -f</c> transaction, so a pod never sees half a rule set.
+/// The nftables table in a pod's network namespace that sends every TCP connection to the service range to the pod's
+/// proxy listener on 127.0.0.1 (DNAT on locally generated packets, as kube-proxy's nftables mode does for a node).
+/// One rule for the whole range, written once when the pod starts: Services that come and go change nothing here
+/// (the proxy reads each connection's original ClusterIP:port back from conntrack).
 /// </summary>
 internal static class ServiceRules
 {
     public const string Table = "yak_services";
 
-    /// <summary>Replaces the pod's table with these mappings; false (and why) when nft is missing or refuses.</summary>
-    public static bool TryApply(int holderPid, IReadOnlyList<(string ClusterIp, int Port, int LocalPort)> mappings, out string why)
+    /// <summary>Installs the pod's table; false (and why) when nft is missing or refuses.</summary>
+    public static bool TryApply(int holderPid, int localPort, out string why)
     {
         if (!HostCommand.IsOnPath("nft") || !HostCommand.IsOnPath("nsenter"))
         {
@@ -23,7 +22,7 @@ internal static class ServiceRules
             return false;
         }
 
-        var script = Script(mappings);
+        var script = Script(localPort);
         var (code, output) = HostCommand.RunAsync(
             "nsenter", ["-t", holderPid.ToString(CultureInfo.InvariantCulture), "-n", "nft", "-f", "-"], script, CancellationToken.None)
             .GetAwaiter().GetResult();
@@ -31,23 +30,17 @@ internal static class ServiceRules
         return code == 0;
     }
 
-    internal static string Script(IReadOnlyList<(string ClusterIp, int Port, int LocalPort)> mappings)
-    {
+    internal static string Script(int localPort) =>
         // "table …; delete table …" makes the delete succeed whether or not the table exists yet.
-        var script = new StringBuilder()
-            .Append(CultureInfo.InvariantCulture, $"table ip {Table}\ndelete table ip {Table}\n")
-            .Append(CultureInfo.InvariantCulture, $"table ip {Table} {{\n  chain output {{\n    type nat hook output priority -100; policy accept;\n");
-        foreach (var (clusterIp, port, localPort) in mappings)
-        {
-            // The addresses are ours (the ClusterIP allocator), checked again so nothing else reaches the script.
-            if (!IPAddress.TryParse(clusterIp, out var ip) || ip.AddressFamily != System.Net.Sockets.AddressFamily.InterNetwork)
-            {
-                continue;
+        string.Create(CultureInfo.InvariantCulture, $$"""
+            table ip {{Table}}
+            delete table ip {{Table}}
+            table ip {{Table}} {
+              chain output {
+                type nat hook output priority -100; policy accept;
+                ip daddr {{ServiceDirectory.ServiceCidr}} ip protocol tcp dnat to 127.0.0.1:{{localPort}}
+              }
             }
 
-            script.Append(CultureInfo.InvariantCulture, $"    ip daddr {ip} tcp dport {port} dnat to 127.0.0.1:{localPort}\n");
-        }
-
-        return script.Append("  }\n}\n").ToString();
-    }
+            """);
 }

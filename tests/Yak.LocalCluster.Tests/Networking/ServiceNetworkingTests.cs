@@ -156,6 +156,63 @@ public sealed class ServiceNetworkingTests
         Assert.Equal("own client-self\nstore visits-7\n", logs);
     }
 
+    private const string Counter = """
+        import socket, urllib.request
+        def get(url):
+            try:
+                return urllib.request.urlopen(url, timeout=5).read().decode().strip()
+            except OSError as e:
+                return "refused"
+        listening = [l for l in open("/proc/net/tcp").read().splitlines()[1:] if l.split()[3] == "0A"]
+        print("listeners", len(listening))
+        print("last", get("http://extra-29/"))
+        print("other-port", get("http://extra-0:81/"))
+        """;
+
+    [Fact]
+    public async Task ManyServices_PodNamespaceHoldsOneProxyListener_EveryClusterIpStillServed()
+    {
+        await using var cluster = await TestCluster.StartAsync(processRuntime: true);
+        var kubectl = Support.Kubectl.For(cluster.Host.KubeconfigPath);
+        var applied = await kubectl.RunWithStdinAsync(Store, "apply", "-f", "-");
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        await kubectl.OkAsync("rollout", "status", "deployment/store", "--timeout=25s");
+        var extra = string.Join("---\n", Enumerable.Range(0, 30).Select(i => $$"""
+            apiVersion: v1
+            kind: Service
+            metadata: { name: extra-{{i}} }
+            spec:
+              selector: { app: store }
+              ports: [{ port: 80, targetPort: http }]
+
+            """));
+        applied = await kubectl.RunWithStdinAsync(extra, "apply", "-f", "-");
+        Assert.True(applied.ExitCode == 0, applied.ToString());
+        await cluster.EventuallyAsync(
+            () => cluster.Client.CoreV1.ReadNamespacedEndpointsAsync("extra-29", "default"),
+            e => e.Subsets?.SingleOrDefault()?.Addresses?.Count == 2,
+            "two ready endpoints behind the last extra Service").DefaultTimeout();
+
+        // A ClusterIP listener per Service in every pod grows with pods × Services; the DNAT'd proxy stays one socket.
+        await cluster.Client.CoreV1.CreateNamespacedPodAsync(new V1Pod
+        {
+            Metadata = new V1ObjectMeta { Name = "counter" },
+            Spec = new V1PodSpec
+            {
+                RestartPolicy = "Never",
+                Containers = [new V1Container { Name = "main", Image = "python", Command = ["python3", "-c", Counter] }],
+            },
+        }, "default").DefaultTimeout();
+        var done = await cluster.EventuallyAsync(
+            () => cluster.Client.CoreV1.ReadNamespacedPodAsync("counter", "default"),
+            p => p.Status?.Phase is "Succeeded" or "Failed",
+            "the counter to finish").DefaultTimeout();
+        var logs = await kubectl.OkAsync("logs", "counter");
+
+        Assert.True(done.Status.Phase == "Succeeded", logs);
+        Assert.Equal("listeners 1\nlast visits-7\nother-port refused\n", logs);
+    }
+
     [Fact]
     public async Task ClusterIp_KeptAcrossUpdatesAndRestarts_NoneStaysHeadless()
     {
