@@ -62,6 +62,7 @@ public static class EventKinds
     public static readonly EventKind<EnvInitialSyncDoneInfo> EnvInitialSyncDone = new(EventTopics.Environment, "initialSyncDone");
     public static readonly EventKind<NotResumedInfo> EnvNotResumed = new(EventTopics.Environment, "notResumed");
     public static readonly EventKind<EnvImageInfo> EnvImage = new(EventTopics.Environment, "image");
+    public static readonly EventKind<EnvMovingInfo> EnvMoving = new(EventTopics.Environment, "moving");
 
     /// <summary>All of the above, in declaration order.</summary>
     public static IReadOnlyList<EventKind> All { get; } = [.. typeof(EventKinds).GetFields(BindingFlags.Public | BindingFlags.Static)

@@ -27,4 +27,11 @@ public interface IEnvironmentService
 
     [JsonRpcMethod(Methods.EnvDebug, UseSingleObjectParameterDeserialization = true)]
     Task<EnvDebugResponse> DebugAsync(EnvDebugRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Moves an environment to another configured cluster; each step is published as an <c>environment</c> moving event,
+    /// then the up's own progress.
+    /// </summary>
+    [JsonRpcMethod(Methods.EnvMove, UseSingleObjectParameterDeserialization = true)]
+    Task<EnvMoveResponse> MoveAsync(EnvMoveRequest request, CancellationToken cancellationToken);
 }

@@ -35,6 +35,7 @@ public static class Methods
     public const string EnvUpdate = "env/update";
     public const string EnvList = "env/list";
     public const string EnvDebug = "env/debug";
+    public const string EnvMove = "env/move";
 
     public const string ExecStart = "exec/start";
     public const string AttachStart = "attach/start";

@@ -7,10 +7,10 @@ using Yak.Protocol.Messages;
 
 namespace Yak.Cli.Commands;
 
-/// <summary><c>yakctl up|down|status|update</c>: environments from a yak.yaml or docker-compose.yml.</summary>
+/// <summary><c>yakctl up|down|status|update|move</c>: environments from a yak.yaml or docker-compose.yml.</summary>
 internal static class EnvironmentCommands
 {
-    public static IEnumerable<Command> Create() => [Up(), Down(), Status(), Update()];
+    public static IEnumerable<Command> Create() => [Up(), Down(), Status(), Update(), MoveCommand.Create()];
 
     internal static Option<string> FileOption() => new("--file", "-f") { Description = "The spec (yak.yaml or docker-compose.yml) or a folder holding one (default: the current folder)." };
 

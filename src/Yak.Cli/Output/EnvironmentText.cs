@@ -98,6 +98,7 @@ internal static class EnvironmentText
             "stuck" => $"{Str("service")}: stuck: {Coded(Str("code"))}{Indent(Str("message"))}{See(Str("code"))}",
             "syncStarted" => $"{Str("service")}: syncing {Str("localPath")} → {Str("containerPath")} (pod {Str("pod")})",
             "initialSyncDone" => $"{Str("service")}: first sync done, app started (pod {Str("pod")})",
+            "moving" => $"{e.Subject}: {Str("message")}",
             "image" => ImageLine(Str("service"), Str("step"), Str("image"), Str("digest"), Str("message")),
             _ => null,
         };

@@ -46,4 +46,7 @@ internal static partial class EnvironmentLog
 
     [LoggerMessage(5013, LogLevel.Information, "Environment {Name}: holding back {Waiting}")]
     public static partial void Held(ILogger logger, string name, string waiting);
+
+    [LoggerMessage(5014, LogLevel.Information, "Environment {Name} moved from {From} to {To} ({Discarded} volumes discarded)")]
+    public static partial void Moved(ILogger logger, string name, string from, string to, int discarded);
 }

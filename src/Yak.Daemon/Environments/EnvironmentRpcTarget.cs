@@ -42,6 +42,12 @@ internal sealed class EnvironmentRpcTarget(ClientConnection connection, Environm
         return manager.DebugAsync(request, cancellationToken);
     }
 
+    public Task<EnvMoveResponse> MoveAsync(EnvMoveRequest request, CancellationToken cancellationToken)
+    {
+        connection.RequireHandshake();
+        return manager.MoveAsync(request, cancellationToken);
+    }
+
     public async Task<EnvListResponse> ListAsync(EnvListRequest request, CancellationToken cancellationToken)
     {
         connection.RequireHandshake();

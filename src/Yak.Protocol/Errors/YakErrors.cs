@@ -98,6 +98,9 @@ public static class YakErrors
     public static readonly YakError ShareEnded = new(1210, "no share of that environment is open to you (never shared, expired or revoked)",
         "ask the owner to share it ('yakctl share ENV --with YOUR-USER'; 'kubectl auth whoami' shows your user), then 'yakctl connect OWNER/ENV' again.");
 
+    public static readonly YakError VolumesCannotMove = new(1211, "the environment's volumes cannot follow it to another cluster",
+        "copy out the data you need ('yakctl exec SERVICE -- tar c PATH > backup.tar'), then move again with --discard-volumes.");
+
     public static readonly YakError ImagePullFailed = new(2001, "a container's image cannot be pulled",
         "check the image name and tag in yak.yaml, that the registry answers and that the cluster may pull from it (imagePullSecrets).");
 
@@ -173,7 +176,7 @@ public static class YakErrors
         DaemonUnavailable, IncompatibleProtocol, DaemonConnectionLost, UntrustedSocket, HandshakeRequired, ShuttingDown,
         VersionMismatch, StatePermissions, DaemonStopTimeout, AutostartFailed, NoDaemonLog, DaemonAlreadyRunning, DaemonStartFailed, Unexpected,
         Usage, InvalidArgument, NotFound, SpecInvalid, NameTaken, NoDebugProfile,
-        ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy, ShareForbids, ShareEnded,
+        ClusterUnreachable, ClusterRefused, ClustersFull, Forbidden, QuotaExceeded, UnknownCluster, ClockSkew, LocalClusterUnhealthy, ShareForbids, ShareEnded, VolumesCannotMove,
         ImagePullFailed, CrashLoop, Unschedulable, OomKilled, ContainerCannotStart, VolumeClaimPending, AgentDeliveryFailed, AgentUnavailable, EnvironmentNotReady,
         InotifyBudget, ReplicaDiskFull, ReplicaReadOnly, SyncLinkBroken, AgentProtocolMismatch, AgentRefused, LocalFolderMissing, SyncPodGone,
         LocalPortBusy, ForwardNoReadyPod, ForwardRemoteRefused, ForwardStreamFailed, DebuggerNotAnswering,

@@ -31,6 +31,7 @@ export const Methods = {
   envUpdate: "env/update",
   envList: "env/list",
   envDebug: "env/debug",
+  envMove: "env/move",
   execStart: "exec/start",
   attachStart: "attach/start",
   logsStart: "logs/start",
@@ -97,6 +98,7 @@ export interface RequestTypes {
   "env/debug": EnvDebugRequest;
   "env/down": EnvDownRequest;
   "env/list": EnvListRequest;
+  "env/move": EnvMoveRequest;
   "env/status": EnvStatusRequest;
   "env/up": EnvUpRequest;
   "env/update": EnvUpdateRequest;
@@ -135,6 +137,7 @@ export interface ResponseTypes {
   "env/debug": EnvDebugResponse;
   "env/down": EnvDownResponse;
   "env/list": EnvListResponse;
+  "env/move": EnvMoveResponse;
   "env/status": EnvStatusResponse;
   "env/up": EnvUpResponse;
   "env/update": EnvUpdateResponse;
@@ -191,6 +194,7 @@ export interface EventDataTypes {
   "environment/initialSyncDone": EnvInitialSyncDoneInfo;
   "environment/notResumed": NotResumedInfo;
   "environment/image": EnvImageInfo;
+  "environment/moving": EnvMovingInfo;
 }
 
 export type EventKey = keyof EventDataTypes;
@@ -227,6 +231,7 @@ export const YakErrorCatalogue: Readonly<Record<string, { readonly title: string
   YAK1208: { title: "the local cluster does not run or does not answer", fix: "\u0027yakctl cluster local start\u0027 starts it; \u0027yakctl cluster local status\u0027 shows its server and kubeconfig." },
   YAK1209: { title: "your share of this environment does not allow that", fix: "ask the environment\u0027s owner for more (\u0027yakctl share ENV --with YOU\u0027 without --read-only, or with --secrets); \u0027yakctl status\u0027 shows your access." },
   YAK1210: { title: "no share of that environment is open to you (never shared, expired or revoked)", fix: "ask the owner to share it (\u0027yakctl share ENV --with YOUR-USER\u0027; \u0027kubectl auth whoami\u0027 shows your user), then \u0027yakctl connect OWNER/ENV\u0027 again." },
+  YAK1211: { title: "the environment\u0027s volumes cannot follow it to another cluster", fix: "copy out the data you need (\u0027yakctl exec SERVICE -- tar c PATH \u003E backup.tar\u0027), then move again with --discard-volumes." },
   YAK2001: { title: "a container\u0027s image cannot be pulled", fix: "check the image name and tag in yak.yaml, that the registry answers and that the cluster may pull from it (imagePullSecrets)." },
   YAK2002: { title: "a container keeps crashing", fix: "read its last log lines (\u0027yakctl logs SERVICE\u0027); fix the command or the configuration it fails on." },
   YAK2003: { title: "a pod cannot be scheduled", fix: "the scheduler\u0027s reason says what is missing (CPU, memory, a zone, a taint); lower the requests or ask for capacity." },
@@ -382,6 +387,29 @@ export type EnvListRequest = Record<string, never>;
 
 export interface EnvListResponse {
   environments: readonly EnvironmentInfo[];
+}
+
+export interface EnvMoveRequest {
+  name: string;
+  specPath: string;
+  cluster: string;
+  discardVolumes: boolean;
+  timeoutSeconds: number;
+}
+
+export interface EnvMoveResponse {
+  environment: EnvironmentInfo;
+  from: string;
+  discardedVolumes: readonly MovedVolumeInfo[];
+  warnings: readonly string[];
+}
+
+export interface EnvMovingInfo {
+  name: string;
+  from: string;
+  to: string;
+  step: MoveStep;
+  message: string;
 }
 
 export interface EnvProgressInfo {
@@ -653,6 +681,15 @@ export interface LogsStartResponse {
   token: string;
   pods: readonly string[];
   container: string;
+}
+
+export type MoveStep = "leaving" | "deploying";
+
+export interface MovedVolumeInfo {
+  claim: string;
+  service: string;
+  size: string | null;
+  zone: string | null;
 }
 
 export interface NotResumedInfo {
