@@ -87,6 +87,17 @@ public sealed class DebugProfileTests : IDisposable
         Assert.Equal(expected, string.Join(' ', DebugLaunch.Wrap(new DebugProfile("p", runtime, DebugProfile.DefaultPort(runtime), null, null, []), ["python3", "app.py", "--flag"])!));
 
     [Fact]
+    public void Apply_DotnetAndPython_OnlyNetcoredbgLiftsTheReadinessProbe()
+    {
+        var spec = fx.LoadOk("services:\n  api:\n    image: x\n    command: [python3, app.py]\n    readiness: { tcp: 8080 }\n    debug: { d: dotnet, p: python }\n");
+        var api = spec.Services[0];
+
+        // netcoredbg runs the app only once the editor launches it: until then the probe could never pass.
+        Assert.Null(DebugLaunch.Apply(api, api.Debug[0], 4711).Readiness);
+        Assert.Equal(api.Readiness, DebugLaunch.Apply(api, api.Debug[1], 5678).Readiness);
+    }
+
+    [Fact]
     public void Apply_Node_AddsInspectorToNodeOptionsAndForwardsItsPort()
     {
         var spec = fx.LoadOk("services:\n  web:\n    image: node\n    command: [node, server.js]\n    env: { NODE_OPTIONS: --max-old-space-size=256 }\n    ports: [\"8080:80\"]\n    debug: node\n");
@@ -142,8 +153,24 @@ public sealed class DebugProfileTests : IDisposable
         Assert.Equal("""[{"localRoot":"LOCAL","remoteRoot":"/app"}]""".Replace("LOCAL", local, StringComparison.Ordinal), python["pathMappings"]!.ToJsonString());
         var dotnet = Attach("d");
         Assert.Equal(("coreclr", 4000, local), ((string)dotnet["type"]!, (int)dotnet["debugServer"]!, (string)dotnet["sourceFileMap"]!["/app"]!));
+        Assert.Equal("launch", (string)dotnet["request"]!);
+        Assert.Equal(string.Empty, (string)dotnet["cwd"]!);
         var go = Attach("g");
         Assert.Equal(("go", "remote", 4000), ((string)go["type"]!, (string)go["mode"]!, (int)go["port"]!));
         Assert.Equal("""[{"from":"LOCAL","to":"/app"}]""".Replace("LOCAL", local, StringComparison.Ordinal), go["substitutePath"]!.ToJsonString());
+    }
+
+    [Fact]
+    public void Attach_DotnetUnderNetcoredbg_LaunchesThroughTheDebugServerNamingTheAssembly()
+    {
+        var spec = fx.LoadOk("services:\n  api:\n    image: x\n    command: [dotnet, /app/Api.dll, --urls, http://0.0.0.0:8080]\n    workingDir: /app\n    debug: dotnet\n");
+        var api = spec.Services[0];
+
+        var attach = AttachConfiguration.Build("shop", api, api.Debug[0], 4711);
+
+        // netcoredbg's 'attach' needs a process id; with '-- CMD' on its command line it runs CMD on 'launch'.
+        Assert.Equal(("launch", 4711, "/app/Api.dll", "/app"), ((string)attach["request"]!, (int)attach["debugServer"]!, (string)attach["program"]!, (string)attach["cwd"]!));
+        Assert.False((bool)attach["stopAtEntry"]!);
+        Assert.Null(attach["processId"]);
     }
 }

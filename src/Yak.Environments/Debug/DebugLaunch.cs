@@ -54,6 +54,10 @@ public static class DebugLaunch
             Args = command is null ? service.Args : null,
             Env = env,
             Ports = [.. service.Ports, new PortSpec(profile.Port, localPort, PortProtocol.Tcp, PortName)],
+
+            // netcoredbg starts the app only when the editor's 'launch' arrives: a readiness probe on the app would
+            // hold the rollout (and 'yakctl debug') until then. Under the other debuggers the app runs at once.
+            Readiness = profile.Runtime == DebugRuntime.Dotnet ? null : service.Readiness,
         };
     }
 

@@ -26,4 +26,34 @@ public static class PodCommands
             cancellationToken).ConfigureAwait(false);
         return (exit, error.Trim());
     }
+
+    /// <summary>Runs <paramref name="command"/> and returns its exit code and up to <paramref name="maxBytes"/> of its stdout (the rest is drained).</summary>
+    public static async Task<(int ExitCode, string Output)> ReadAsync(IKubernetes client, string ns, string pod, string container, IReadOnlyList<string> command, int maxBytes, CancellationToken cancellationToken)
+    {
+        var output = string.Empty;
+        var exit = await client.NamespacedPodExecAsync(
+            pod,
+            ns,
+            container,
+            [.. command],
+            tty: false,
+            async (stdin, stdout, stderr) =>
+            {
+                stdin.Close();
+                var drainErrors = stderr.CopyToAsync(Stream.Null, cancellationToken);
+                var buffer = new byte[maxBytes];
+                var read = 0;
+                int n;
+                while (read < buffer.Length && (n = await stdout.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    read += n;
+                }
+
+                await stdout.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+                await drainErrors.ConfigureAwait(false);
+                output = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+            },
+            cancellationToken).ConfigureAwait(false);
+        return (exit, output);
+    }
 }

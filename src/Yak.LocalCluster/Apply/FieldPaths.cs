@@ -16,8 +16,18 @@ public static class FieldPaths
         "deletionTimestamp", "deletionGracePeriodSeconds", "selfLink",
     };
 
-    /// <summary>The leaf fields an object sets (what an applier owns after applying it), excluding identity, status and bookkeeping.</summary>
-    public static HashSet<string> Of(JsonObject obj, bool includeStatus = false)
+    /// <summary>
+    /// Structs every object of their kind has (Go values, not pointers): the apiserver's field sets carry no "." for them,
+    /// so owning their children never means owning them.
+    /// </summary>
+    private static readonly HashSet<string> AlwaysPresentStructs = new(StringComparer.Ordinal) { "spec", "template", "metadata", "strategy", "updateStrategy" };
+
+    /// <summary>
+    /// The leaf fields an object sets (what an applier owns after applying it), excluding identity, status and
+    /// bookkeeping. With <paramref name="withStructs"/> also the optional structs and maps it sets ("." in FieldsV1,
+    /// e.g. a container's <c>readinessProbe</c>): an applier that drops one drops it whole, defaults included.
+    /// </summary>
+    public static HashSet<string> Of(JsonObject obj, bool includeStatus = false, bool withStructs = false)
     {
         var set = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (key, value) in obj)
@@ -33,27 +43,35 @@ public static class FieldPaths
                 {
                     if (!UntrackedMetadata.Contains(mk))
                     {
-                        Collect(mv, mk, "f:metadata" + Separator + "f:" + mk, set);
+                        Collect(mv, mk, "f:metadata" + Separator + "f:" + mk, set, withStructs);
                     }
                 }
 
                 continue;
             }
 
-            Collect(value, key, "f:" + key, set);
+            Collect(value, key, "f:" + key, set, withStructs);
         }
 
         return set;
     }
 
-    private static void Collect(JsonNode? node, string field, string prefix, HashSet<string> into)
+    /// <summary>True when <paramref name="path"/> names an object (struct or map) in <paramref name="obj"/>, not a leaf.</summary>
+    public static bool IsStruct(JsonNode obj, string path) => Get(obj, path).Value is JsonObject;
+
+    private static void Collect(JsonNode? node, string field, string prefix, HashSet<string> into, bool withStructs)
     {
         switch (node)
         {
             case JsonObject o when o.Count > 0:
+                if (withStructs && !AlwaysPresentStructs.Contains(field))
+                {
+                    into.Add(prefix);
+                }
+
                 foreach (var (key, value) in o)
                 {
-                    Collect(value, key, prefix + Separator + "f:" + key, into);
+                    Collect(value, key, prefix + Separator + "f:" + key, into, withStructs);
                 }
 
                 break;
@@ -64,7 +82,7 @@ public static class FieldPaths
                     into.Add(elementPath);
                     foreach (var (k, v) in item)
                     {
-                        Collect(v, k, elementPath + Separator + "f:" + k, into);
+                        Collect(v, k, elementPath + Separator + "f:" + k, into, withStructs);
                     }
                 }
 

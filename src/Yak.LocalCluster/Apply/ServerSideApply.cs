@@ -15,7 +15,7 @@ public static class ServerSideApply
     {
         var name = Meta.Name(applied);
         var apiVersion = Meta.Str(applied, "apiVersion") ?? type.GroupVersion;
-        var appliedFields = FieldPaths.Of(applied);
+        var appliedFields = FieldPaths.Of(applied, withStructs: true);
         var baseline = live ?? new JsonObject();
         var entries = live is null ? [] : ManagedFields.Read(live);
         var mine = entries.FirstOrDefault(e => e.IsSame(manager, "Apply", null));
@@ -23,7 +23,8 @@ public static class ServerSideApply
         var conflicts = new List<(string Manager, string Path, string ApiVersion)>();
         foreach (var path in appliedFields)
         {
-            if (live is null || !FieldPaths.Get(live, path).Found || ManagedFields.SameValue(live, applied, path))
+            // A struct is shared by whoever sets fields in it: only leaves conflict.
+            if (live is null || FieldPaths.IsStruct(applied, path) || !FieldPaths.Get(live, path).Found || ManagedFields.SameValue(live, applied, path))
             {
                 continue;
             }
@@ -56,6 +57,12 @@ public static class ServerSideApply
                 continue;
             }
 
+            // A dropped struct goes whole (its defaults with it), unless another manager still owns something inside.
+            if (ownedByOthers.Any(o => o.StartsWith(path + FieldPaths.Separator, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             FieldPaths.Remove(result, path);
             removed.Add(path);
         }
@@ -72,7 +79,17 @@ public static class ServerSideApply
 
         foreach (var other in entries.Where(e => e != mine))
         {
-            other.Fields.RemoveWhere(p => appliedFields.Contains(p) && live is not null && !ManagedFields.SameValue(live, applied, p));
+            var structs = other.Fields.Where(p => other.Fields.Any(c => c.StartsWith(p + FieldPaths.Separator, StringComparison.Ordinal))).ToList();
+            other.Fields.RemoveWhere(p => appliedFields.Contains(p) && live is not null && !FieldPaths.IsStruct(applied, p) && !ManagedFields.SameValue(live, applied, p));
+
+            // A struct whose every field was taken over is no longer theirs either.
+            foreach (var path in structs.OrderByDescending(p => p.Length))
+            {
+                if (!other.Fields.Any(c => c.StartsWith(path + FieldPaths.Separator, StringComparison.Ordinal)))
+                {
+                    other.Fields.Remove(path);
+                }
+            }
         }
 
         // Like the apiserver's lastAppliedUpdater: keep kubectl's last-applied annotation in step with what kubectl applies.

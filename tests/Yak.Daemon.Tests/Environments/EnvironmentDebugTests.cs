@@ -97,6 +97,69 @@ public sealed class EnvironmentDebugTests
         Assert.True(response.GetProperty("success").GetBoolean());
     }
 
+    /// <summary>
+    /// netcoredbg (<c>--server=PORT -- CMD</c>) accepts exactly one client, exits when it leaves, and runs CMD only on the
+    /// client's <c>launch</c>. It is not packaged for Debian, so a stand-in with that accept behaviour runs as the
+    /// profile's command: if yakd's readiness check took the one connection, the stand-in would exit and restart.
+    /// </summary>
+    [Fact]
+    public async Task Debug_DotnetSingleClientDebugServer_FirstClientIsTheEditorsAndLaunchConfigIsWritten()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        WriteCode(env, "netcoredbg_standin.py", """
+            import json, socket, sys
+            listener = socket.socket()
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind(('0.0.0.0', 4711))
+            listener.listen(1)
+            client, _ = listener.accept()
+            listener.close()
+            stream = client.makefile('rb')
+            while True:
+                length = None
+                while True:
+                    line = stream.readline()
+                    if not line:
+                        sys.exit(3)
+                    if line == b'\r\n':
+                        break
+                    name, _, value = line.decode().partition(':')
+                    if name.lower() == 'content-length':
+                        length = int(value)
+                request = json.loads(stream.read(length))
+                body = json.dumps({'seq': 1, 'type': 'response', 'request_seq': request['seq'], 'success': True, 'command': request['command'], 'body': {}}).encode()
+                client.sendall(b'Content-Length: %d\r\n\r\n' % len(body) + body)
+            """);
+        File.WriteAllText(
+            Path.Combine(env.Folder, "yak.yaml"),
+            "name: dbgnet\nservices:\n  api:\n    image: python\n    command: [/usr/bin/python3, -m, http.server, '8080']\n    workingDir: /code\n"
+            + "    sync: [{ from: ./code, to: /code, initialSync: true }]\n    readiness: { tcp: 8080 }\n"
+            + "    debug:\n      net: { runtime: dotnet, command: [/usr/bin/python3, /code/netcoredbg_standin.py] }\n");
+        var up = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal(EnvironmentState.Up, up.Environment.State);
+
+        // The stand-in never serves 8080: the rollout completes only because the profile lifts the readiness probe.
+        var debug = await DebugAsync(env, "api");
+        Assert.Equal(EnvironmentState.Up, debug.Environment.State);
+        Assert.Equal(("net", "dotnet", 4711), (debug.Profile, debug.Runtime, debug.ContainerPort));
+        var attach = debug.Attach!.Value;
+        Assert.Equal(("coreclr", "launch", debug.LocalPort), (attach.GetProperty("type").GetString(), attach.GetProperty("request").GetString(), attach.GetProperty("debugServer").GetInt32()));
+        Assert.Equal(("/usr/bin/python3", "/code"), (attach.GetProperty("program").GetString(), attach.GetProperty("cwd").GetString()));
+        Assert.Equal(Path.Combine(env.Folder, "code"), attach.GetProperty("sourceFileMap").GetProperty("/code").GetString());
+
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", debug.LocalPort!.Value).DefaultTimeout();
+        var stream = client.GetStream();
+        var body = Encoding.UTF8.GetBytes("""{"seq":7,"type":"request","command":"initialize","arguments":{"clientID":"yak-test","adapterID":"coreclr"}}""");
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n").Concat(body).ToArray()).DefaultTimeout();
+        var response = await ReadDapResponseAsync(stream).DefaultTimeout();
+        Assert.Equal(("initialize", 7, true), (response.GetProperty("command").GetString(), response.GetProperty("request_seq").GetInt32(), response.GetProperty("success").GetBoolean()));
+
+        // The editor's connection was the debug server's first: it never lost one to the readiness check and restarted.
+        var pod = await env.PodAsync(up.Environment.Namespace, "api");
+        Assert.Equal(0, Assert.Single(pod.Status.ContainerStatuses, c => c.Name == "api").RestartCount);
+    }
+
     [Fact]
     public async Task Debug_ServiceWithoutProfile_FailsWithCodeAndFix()
     {

@@ -130,4 +130,52 @@ public sealed class ServerSideApplyTests
         Assert.Equal(1, first.Metadata.Generation);
         Assert.Equal(1, again.Metadata.Generation);
     }
+
+    [Fact]
+    public async Task Apply_ProbeDroppedFromConfig_RemovesTheWholeProbeWithItsDefaults()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        V1Deployment Deployment(V1Probe? probe) => new()
+        {
+            ApiVersion = "apps/v1",
+            Kind = "Deployment",
+            Metadata = new V1ObjectMeta { Name = "web" },
+            Spec = new V1DeploymentSpec
+            {
+                Selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { ["app"] = "web" } },
+                Template = new V1PodTemplateSpec
+                {
+                    Metadata = new V1ObjectMeta { Labels = new Dictionary<string, string> { ["app"] = "web" } },
+                    Spec = new V1PodSpec { Containers = [new V1Container { Name = "main", Image = "busybox", ReadinessProbe = probe }] },
+                },
+            },
+        };
+        Task<V1Deployment> Apply(V1Probe? probe) =>
+            cluster.Client.AppsV1.PatchNamespacedDeploymentAsync(new V1Patch(Deployment(probe), V1Patch.PatchType.ApplyPatch), "web", "default", fieldManager: "yak");
+
+        var probed = await Apply(new V1Probe { TcpSocket = new V1TCPSocketAction { Port = 8080 } }).DefaultTimeout();
+        var dropped = await Apply(null).DefaultTimeout();
+
+        // Not an empty tcpSocket left behind without its port (which a kubelet cannot probe).
+        Assert.Equal("8080", probed.Spec.Template.Spec.Containers[0].ReadinessProbe.TcpSocket.Port.Value);
+        Assert.Null(dropped.Spec.Template.Spec.Containers[0].ReadinessProbe);
+        Assert.Equal("busybox", dropped.Spec.Template.Spec.Containers[0].Image);
+    }
+
+    [Fact]
+    public async Task Apply_StructSharedWithAnotherManager_KeepsTheOtherManagersFields()
+    {
+        await using var cluster = await TestCluster.StartAsync();
+        var labels = (string manager, Dictionary<string, string> values) => cluster.Client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "cfg", Labels = values } }, V1Patch.PatchType.ApplyPatch),
+            "cfg", "default", fieldManager: manager);
+
+        await labels("a", new() { ["a"] = "1" }).DefaultTimeout();
+        await labels("b", new() { ["b"] = "2" }).DefaultTimeout();
+        var afterDrop = await cluster.Client.CoreV1.PatchNamespacedConfigMapAsync(
+            new V1Patch(new V1ConfigMap { ApiVersion = "v1", Kind = "ConfigMap", Metadata = new V1ObjectMeta { Name = "cfg" } }, V1Patch.PatchType.ApplyPatch),
+            "cfg", "default", fieldManager: "a").DefaultTimeout();
+
+        Assert.Equal(new Dictionary<string, string> { ["b"] = "2" }, afterDrop.Metadata.Labels);
+    }
 }

@@ -71,7 +71,9 @@ internal sealed partial class EnvironmentManager
         {
             try
             {
-                await DebugProbe.WaitAsync(profile.Runtime, localPort, time, deadline.Token);
+                var location = LocateService(record.Name, service.Name);
+                var target = new DebugProbe.Target(runtime.Connection, record.Namespace, location.Selector, location.AppContainer, profile.Port);
+                await DebugProbe.WaitAsync(profile.Runtime, localPort, target, time, deadline.Token);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
