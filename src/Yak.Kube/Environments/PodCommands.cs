@@ -9,21 +9,13 @@ public static class PodCommands
     public static async Task<(int ExitCode, string Error)> ExecAsync(IKubernetes client, string ns, string pod, string container, IReadOnlyList<string> command, CancellationToken cancellationToken)
     {
         var error = string.Empty;
-        var exit = await client.NamespacedPodExecAsync(
-            pod,
-            ns,
-            container,
-            [.. command],
-            tty: false,
-            async (stdin, stdout, stderr) =>
-            {
-                stdin.Close();
-                using var errorReader = new StreamReader(stderr);
-                var drain = stdout.CopyToAsync(Stream.Null, cancellationToken);
-                error = await errorReader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-                await drain.ConfigureAwait(false);
-            },
-            cancellationToken).ConfigureAwait(false);
+        var exit = await RunAsync(client, ns, pod, container, command, async (stdout, stderr) =>
+        {
+            using var errorReader = new StreamReader(stderr);
+            var drain = stdout.CopyToAsync(Stream.Null, cancellationToken);
+            error = await errorReader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
+            await drain.ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
         return (exit, error.Trim());
     }
 
@@ -31,29 +23,35 @@ public static class PodCommands
     public static async Task<(int ExitCode, string Output)> ReadAsync(IKubernetes client, string ns, string pod, string container, IReadOnlyList<string> command, int maxBytes, CancellationToken cancellationToken)
     {
         var output = string.Empty;
-        var exit = await client.NamespacedPodExecAsync(
+        var exit = await RunAsync(client, ns, pod, container, command, async (stdout, stderr) =>
+        {
+            var drainErrors = stderr.CopyToAsync(Stream.Null, cancellationToken);
+            var buffer = new byte[maxBytes];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await stdout.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                read += n;
+            }
+
+            await stdout.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+            await drainErrors.ConfigureAwait(false);
+            output = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+        }, cancellationToken).ConfigureAwait(false);
+        return (exit, output);
+    }
+
+    private static Task<int> RunAsync(IKubernetes client, string ns, string pod, string container, IReadOnlyList<string> command, Func<Stream, Stream, Task> consume, CancellationToken cancellationToken) =>
+        client.NamespacedPodExecAsync(
             pod,
             ns,
             container,
             [.. command],
             tty: false,
-            async (stdin, stdout, stderr) =>
+            (stdin, stdout, stderr) =>
             {
                 stdin.Close();
-                var drainErrors = stderr.CopyToAsync(Stream.Null, cancellationToken);
-                var buffer = new byte[maxBytes];
-                var read = 0;
-                int n;
-                while (read < buffer.Length && (n = await stdout.ReadAsync(buffer.AsMemory(read), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    read += n;
-                }
-
-                await stdout.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
-                await drainErrors.ConfigureAwait(false);
-                output = System.Text.Encoding.UTF8.GetString(buffer, 0, read);
+                return consume(stdout, stderr);
             },
-            cancellationToken).ConfigureAwait(false);
-        return (exit, output);
-    }
+            cancellationToken);
 }
