@@ -1,12 +1,13 @@
 using Yak.Daemon.Environments;
 using Yak.Daemon.Ipc;
+using Yak.Daemon.Sharing;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 
 namespace Yak.Daemon.Forwards;
 
 /// <summary>The <c>forward/*</c> methods, one instance per connection.</summary>
-internal sealed class ForwardRpcTarget(ClientConnection connection, ForwardManager manager, EnvironmentManager environments) : IForwardService
+internal sealed class ForwardRpcTarget(ClientConnection connection, ForwardManager manager, EnvironmentManager environments, GuestConnector guests) : IForwardService
 {
     public async Task<ForwardAddResponse> AddAsync(ForwardAddRequest request, CancellationToken cancellationToken)
     {
@@ -15,6 +16,14 @@ internal sealed class ForwardRpcTarget(ClientConnection connection, ForwardManag
         // An explicit --kubeconfig/--context/--namespace wins; the environment of the caller's folder fills the rest.
         var place = request.Environment.Length > 0 ? environments.LocateEnvironment(request.Environment) : null;
         var explicitCluster = request.Kubeconfig.Length > 0 || request.Context.Length > 0;
+        if (!explicitCluster && guests.Find(request.Environment) is { } guest)
+        {
+            // Asked of the cluster first, as a guest's exec is: a refusal says what the share allows and who can grant
+            // more (YAK1209), where the forward's first connection would only fail on a 403 (YAK4004).
+            using var cluster = EnvironmentPlacement.Connect(guest.Kubeconfig, GuestRecord.Context);
+            await guests.RequireAsync(guest, cluster.Client, "portforward", "port-forwarding", cancellationToken);
+        }
+
         var definition = new ForwardDefinition(
             request.Name,
             Environment: string.Empty,

@@ -32,6 +32,7 @@ public sealed class ShareTests
         var connected = await guest.ConnectAsync("tester/team").DefaultTimeout();
         var logs = await guest.LogsAsync("tester/team", "web");
         var execRefused = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.StartExecAsync("tester/team", "web", "true")).DefaultTimeout();
+        var forwardRefused = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.ForwardAsync("tester/team", "yak.dev/service=web", 8080)).DefaultTimeout();
         var ownerList = await env.Client.InvokeAsync<ShareListResponse>(Methods.ShareList, new ShareListRequest { Name = "team", SpecPath = string.Empty }, CancellationToken.None).DefaultTimeout();
 
         Assert.Equal("YAK1210", Code(notShared));
@@ -45,6 +46,9 @@ public sealed class ShareTests
         Assert.Equal("YAK1209", Code(execRefused));
         Assert.Contains("Your share of tester/team is read-only", execRefused.Message, StringComparison.Ordinal);
         Assert.Contains("Only the owner, tester, can grant more: 'yakctl share team --with bob'", execRefused.Message, StringComparison.Ordinal);
+        Assert.Equal("YAK1209", Code(forwardRefused));
+        Assert.Contains("Your share of tester/team is read-only: it does not allow port-forwarding", forwardRefused.Message, StringComparison.Ordinal);
+        Assert.Contains("Only the owner, tester, can grant more: 'yakctl share team --with bob'", forwardRefused.Message, StringComparison.Ordinal);
         var listed = Assert.Single(ownerList.Shares);
         Assert.Equal(("bob", "read-only", "yak-guest-bob"), (listed.Guest, listed.Access, listed.ServiceAccount));
 
@@ -63,9 +67,11 @@ public sealed class ShareTests
         var full = await GrantAsync(env, "bob", readOnly: false);
         await guest.ConnectAsync("tester/team").DefaultTimeout();
         var (code, stdout) = await guest.ExecAsync("tester/team", "web", "echo", "exec-by-guest");
+        var forward = await guest.ForwardAsync("tester/team", "yak.dev/service=web", 8080).DefaultTimeout();
 
         Assert.Equal("full", full.Share.Access);
         Assert.Equal((0, "exec-by-guest\n"), (code, stdout));
+        Assert.Equal(up.Environment.Namespace, forward.Forward.Namespace);
 
         var revoked = await env.Client.InvokeAsync<ShareRevokeResponse>(Methods.ShareRevoke, new ShareRevokeRequest { Name = "team", SpecPath = string.Empty, Guest = "bob" }, CancellationToken.None).DefaultTimeout();
         var afterUnshare = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.StatusAsync("tester/team")).DefaultTimeout();
@@ -146,6 +152,11 @@ public sealed class ShareTests
         public Task<ShareConnectResponse> ConnectAsync(string target) => client.InvokeAsync<ShareConnectResponse>(
             Methods.ShareConnect,
             new ShareConnectRequest { Owner = target.Split('/')[0], Environment = target.Split('/')[1], Sync = false, Kubeconfig = kubeconfig, Context = string.Empty, SpecPath = string.Empty },
+            CancellationToken.None);
+
+        public Task<ForwardAddResponse> ForwardAsync(string environment, string target, int remotePort) => client.InvokeAsync<ForwardAddResponse>(
+            Methods.ForwardAdd,
+            new ForwardAddRequest { Name = string.Empty, Namespace = string.Empty, Target = target, LocalPort = 0, RemotePort = remotePort, Kubeconfig = string.Empty, Context = string.Empty, Environment = environment },
             CancellationToken.None);
 
         public Task<EnvStatusResponse> StatusAsync(string name) =>
