@@ -150,16 +150,22 @@ internal sealed class IncomingFile : IDisposable
     public StatInfo? Commit()
     {
         DirectoryHandle.SetMode(output!, Executable ? 0b111_101_101u : 0b110_100_100u);
+        var stat = DirectoryHandle.StatOpen(output!); // written and flushed: the inode and mtime the renamed file keeps
         output!.Dispose();
         basis?.Dispose();
-        if (folder!.Stat(Name!) is { Kind: EntryKind.Directory })
+        try
         {
+            folder!.Rename(TempName!, Name!);
+        }
+        catch (IOException) when (folder!.Stat(Name!) is { Kind: EntryKind.Directory })
+        {
+            // rename(2) does not replace a folder with a file (EISDIR): only then is one in the way, and it goes.
             folder.Remove(Name!);
+            folder.Rename(TempName!, Name!);
         }
 
-        folder.Rename(TempName!, Name!);
         committed = true;
-        return folder.Stat(Name!);
+        return stat;
     }
 
     public void Dispose()

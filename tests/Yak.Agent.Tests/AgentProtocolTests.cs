@@ -172,6 +172,21 @@ public sealed class AgentProtocolTests
     }
 
     [Fact]
+    public async Task PutFile_FolderInTheWay_FolderReplacedByTheFile()
+    {
+        using var temp = new TempDirectory();
+        Directory.CreateDirectory(temp.Combine("x", "inner"));
+        File.WriteAllText(temp.Combine("x", "inner", "old.txt"), "old");
+        await using var client = await ConnectAsync(temp.Path);
+
+        var ack = Put(client, "x", "now a file");
+        await client.FlushAsync().DefaultTimeout();
+        await ack.DefaultTimeout();
+        Assert.Equal("now a file", File.ReadAllText(temp.Combine("x")));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(temp.Path, ".yak-tmp-*"));
+    }
+
+    [Fact]
     public async Task PutFile_LargeFile_StreamedInChunksAndVerified()
     {
         using var temp = new TempDirectory();

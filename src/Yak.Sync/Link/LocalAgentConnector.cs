@@ -4,8 +4,9 @@ namespace Yak.Sync.Link;
 
 /// <summary>
 /// Runs <c>yak-agent serve --root DIR --stdio</c> as a local child process: the <c>local:DIR</c> endpoint, usable with
-/// no cluster. The agent is found through YAK_AGENT_PATH, else beside this assembly (yak-agent.dll run with the current
-/// dotnet host, or the yak-agent apphost).
+/// no cluster. The agent is found through YAK_AGENT_PATH, else beside this assembly: the native build for this machine
+/// (agents/linux-&lt;arch&gt;/yak-agent, the NativeAOT executable yakd installs into pods), else yak-agent.dll run with the
+/// current dotnet host, else the yak-agent apphost.
 /// </summary>
 public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = null, Action<string>? log = null) : IAgentConnector
 {
@@ -66,9 +67,12 @@ public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = n
         var path = explicitPath ?? Environment.GetEnvironmentVariable(AgentPathVariable);
         if (string.IsNullOrEmpty(path))
         {
+            // The native agent first: a JIT'd agent spends about a fifth of a first sync's agent CPU compiling itself
+            // (perf: libclrjit + the tiered-compilation thread), and a fresh agent starts with every connection.
+            var native = NativeBuild(AppContext.BaseDirectory);
             var dll = Path.Combine(AppContext.BaseDirectory, "yak-agent.dll");
             var apphost = Path.Combine(AppContext.BaseDirectory, OperatingSystem.IsWindows() ? "yak-agent.exe" : "yak-agent");
-            path = File.Exists(dll) ? dll : File.Exists(apphost) ? apphost
+            path = native is not null ? native : File.Exists(dll) ? dll : File.Exists(apphost) ? apphost
                 : throw new FileNotFoundException($"yak-agent not found beside {AppContext.BaseDirectory}; set {AgentPathVariable}");
         }
 
@@ -78,6 +82,24 @@ public sealed class LocalAgentConnector(string remoteRoot, string? agentPath = n
         }
 
         return (path, []);
+    }
+
+    /// <summary>agents/linux-amd64|linux-arm64/yak-agent under <paramref name="directory"/> when it is there for this machine; else null.</summary>
+    internal static string? NativeBuild(string directory)
+    {
+        var arch = System.Runtime.InteropServices.RuntimeInformation.OSArchitecture switch
+        {
+            System.Runtime.InteropServices.Architecture.X64 => "amd64",
+            System.Runtime.InteropServices.Architecture.Arm64 => "arm64",
+            _ => null,
+        };
+        if (!OperatingSystem.IsLinux() || arch is null)
+        {
+            return null;
+        }
+
+        var path = Path.Combine(directory, "agents", $"linux-{arch}", "yak-agent");
+        return File.Exists(path) ? path : null;
     }
 
     private static string DotnetHost()

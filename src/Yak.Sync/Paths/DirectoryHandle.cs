@@ -94,6 +94,9 @@ public sealed class DirectoryHandle : IDisposable
         }
     }
 
+    /// <summary>fstat of an open file (its inode and mtime survive a rename: a committed file needs no second lookup).</summary>
+    public static StatInfo? StatOpen(FileStream file) => Native.StatAt((int)file.SafeFileHandle.DangerousGetHandle(), "", emptyPath: true);
+
     /// <summary>rename(2) within this folder: atomic, acts on links themselves (a link to a folder moves as a link).</summary>
     public void Rename(string from, string to)
     {
