@@ -137,7 +137,7 @@ public sealed class DaemonStream : IAsyncDisposable
     }
 
     /// <summary>One Content-Length framed message, read byte by byte through the header so nothing after the body is consumed.</summary>
-    private static async Task<byte[]> ReadMessageAsync(Stream stream, CancellationToken cancellationToken)
+    internal static async Task<byte[]> ReadMessageAsync(Stream stream, CancellationToken cancellationToken)
     {
         var header = new List<byte>();
         var one = new byte[1];
@@ -145,7 +145,7 @@ public sealed class DaemonStream : IAsyncDisposable
         {
             if (header.Count > RpcWire.MaxHeaderBytes || await stream.ReadAsync(one, cancellationToken).ConfigureAwait(false) == 0)
             {
-                throw new IOException("The daemon closed the side connection before answering streams/attach.");
+                throw new IOException("The daemon closed the connection before answering.");
             }
 
             header.Add(one[0]);
@@ -158,7 +158,7 @@ public sealed class DaemonStream : IAsyncDisposable
         }
         catch (InvalidDataException ex)
         {
-            throw new InvalidDataException($"streams/attach answered without a usable Content-Length: {ex.Message}", ex);
+            throw new InvalidDataException($"yakd answered without a usable Content-Length: {ex.Message}", ex);
         }
 
         var body = new byte[length];

@@ -45,6 +45,19 @@ public sealed class ContractRulesTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(DtoTypes))]
+    public void Dto_WithoutOptionalMembers_HasCompiledJsonMetadata(Type type)
+    {
+        if (type.GetProperties().Any(p => p.IsDefined(typeof(OptionalMemberAttribute), inherit: false)))
+        {
+            // Left to reflection on purpose (YakJson): compiled metadata would lose their members' initializers.
+            return;
+        }
+
+        Assert.True(Yak.Protocol.Transport.YakJsonContext.Default.GetTypeInfo(type) is not null, $"add [JsonSerializable(typeof({type.Name}))] to YakJsonContext");
+    }
+
     [Fact]
     public void Service_EveryMethod_HasAreaVerbNameAndOneRequestParameter()
     {

@@ -3,7 +3,9 @@ using System.Diagnostics;
 using StreamJsonRpc;
 using Yak.Cli.Output;
 using Yak.Client;
+using Yak.Protocol;
 using Yak.Protocol.Errors;
+using Yak.Protocol.Messages;
 
 namespace Yak.Cli.Commands;
 
@@ -43,6 +45,16 @@ internal static class DaemonCommands
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = CliApp.Context(parse);
+
+            // A running daemon answers without a JsonRpc being built (most of a cold status's CPU); anything else —
+            // none running, an older one, a failure — goes the usual way, which starts it or says what is wrong.
+            if (await SingleCall.TryInvokeAsync<StatusResponse>(context.Endpoint, CliContext.ClientName, Methods.DaemonStatus, new StatusRequest(), cancellationToken)
+                .ConfigureAwait(false) is { } status)
+            {
+                PrintStatus(context, status);
+                return CliExitCodes.Success;
+            }
+
             await using var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
             await PrintStatusAsync(context, client, cancellationToken).ConfigureAwait(false);
             return CliExitCodes.Success;
@@ -112,9 +124,11 @@ internal static class DaemonCommands
         return command;
     }
 
-    private static async Task PrintStatusAsync(CliContext context, DaemonClient client, CancellationToken cancellationToken)
+    private static async Task PrintStatusAsync(CliContext context, DaemonClient client, CancellationToken cancellationToken) =>
+        PrintStatus(context, await client.StatusAsync(cancellationToken).ConfigureAwait(false));
+
+    private static void PrintStatus(CliContext context, StatusResponse status)
     {
-        var status = await client.StatusAsync(cancellationToken).ConfigureAwait(false);
         if (context.Output.Json)
         {
             context.Output.WriteJson(status);

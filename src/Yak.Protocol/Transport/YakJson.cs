@@ -25,7 +25,9 @@ public static class YakJson
         {
             WriteIndented = indented,
             RespectNullableAnnotations = true,
-            TypeInfoResolver = new DefaultJsonTypeInfoResolver { Modifiers = { OptionalMembers } },
+            // The contract's compiled metadata first; reflection for anything else a caller serializes with these options.
+            TypeInfoResolver = JsonTypeInfoResolver.Combine(new CompiledWithoutOptionalMembers(YakJsonContext.Default), new DefaultJsonTypeInfoResolver())
+                .WithAddedModifier(OptionalMembers),
         };
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
         options.MakeReadOnly(populateMissingResolver: true);
@@ -55,6 +57,20 @@ public static class YakJson
                 : property.PropertyType == typeof(IReadOnlyList<string>) ? EmptyWhenNull.StringList
                 : throw new InvalidOperationException($"{info.Type.Name}.{property.Name}: [OptionalMember] supports string and IReadOnlyList<string>.");
         }
+    }
+
+    /// <summary>
+    /// Compiled metadata sets init-only members in the object initializer it generates, so a member missing on the wire
+    /// would become null instead of keeping its initializer: types with <see cref="OptionalMemberAttribute"/> members
+    /// are left to reflection.
+    /// </summary>
+    private sealed class CompiledWithoutOptionalMembers(IJsonTypeInfoResolver compiled) : IJsonTypeInfoResolver
+    {
+        public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options) =>
+            HasOptionalMembers(type) ? null : compiled.GetTypeInfo(type, options);
+
+        public static bool HasOptionalMembers(Type type) =>
+            type.GetProperties().Any(p => p.IsDefined(typeof(OptionalMemberAttribute), inherit: false));
     }
 
     /// <summary>Reads JSON null as the empty value; everything else as usual.</summary>
