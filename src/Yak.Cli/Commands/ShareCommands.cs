@@ -141,11 +141,14 @@ internal static class ShareCommands
         var sync = new Option<bool>("--sync") { Description = "Also sync your local folders into the owner's pods (changes what the owner runs)." };
         var kubeconfig = new Option<string>("--kubeconfig") { Description = "Your kubeconfig for the owner's cluster (default: the first cluster in config.yaml, else KUBECONFIG or ~/.kube/config)." };
         var kubeContext = new Option<string>("--context") { Description = "Context in that kubeconfig (default: its current one)." };
+        var file = EnvironmentCommands.FileOption();
+        file.Description = "With --sync: your checkout of the environment's spec, whose sync mappings are used (default: the current folder's).";
         var command = new Command("connect", "Connect to an environment shared with you: status, logs, shell, exec, test and forwards act on the owner's environment, as far as the share allows.");
         command.Arguments.Add(target);
         command.Options.Add(sync);
         command.Options.Add(kubeconfig);
         command.Options.Add(kubeContext);
+        command.Options.Add(file);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = CliApp.Context(parse);
@@ -169,7 +172,7 @@ internal static class ShareCommands
                 Sync = parse.GetValue(sync),
                 Kubeconfig = parse.GetValue(kubeconfig) is { } path ? Path.GetFullPath(path) : string.Empty,
                 Context = parse.GetValue(kubeContext) ?? string.Empty,
-                SpecPath = string.Empty,
+                SpecPath = parse.GetValue(sync) ? EnvironmentCommands.SpecPath(parse.GetValue(file)) : string.Empty,
             }, cancellationToken);
             if (context.Output.Json)
             {
@@ -180,6 +183,11 @@ internal static class ShareCommands
             var share = response.Share;
             context.Output.Out.WriteLine($"connected to {response.Name} as {share.Guest}: {Describe(share)}, {Until(share)}");
             EnvironmentText.Details(context.Output.Out, response.Environment);
+            foreach (var session in response.SyncSessions)
+            {
+                context.Output.Out.WriteLine($"syncing into the owner's pods: {session} ('yakctl sync status {session}')");
+            }
+
             context.Output.Out.WriteLine($"use it with --env {response.Name}: yakctl logs --env {response.Name} SERVICE, yakctl shell --env {response.Name} SERVICE, yakctl status {response.Name}");
             return CliExitCodes.Success;
         });

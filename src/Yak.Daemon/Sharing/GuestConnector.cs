@@ -24,8 +24,10 @@ namespace Yak.Daemon.Sharing;
 /// logs, exec, shell, test and forwards resolve like an own one. Every later request goes out with the share's
 /// token, so the cluster — not this yakd — decides what the guest may do and until when.
 /// </summary>
-internal sealed class GuestConnector(DaemonConfiguration configuration, GuestRegistry registry, ShareManager shares, TimeProvider time)
+internal sealed class GuestConnector(DaemonConfiguration configuration, GuestRegistry registry, ShareManager shares, Yak.Daemon.Sync.SyncSessionManager sync, TimeProvider time)
 {
+    private readonly GuestSync guestSync = new(sync);
+
     public const string SyncWarning = "--sync writes your local files into the owner's pods: the owner's running code changes for them too.";
 
     public async Task<ShareConnectResponse> ConnectAsync(ShareConnectRequest request, CancellationToken cancellationToken)
@@ -146,6 +148,22 @@ internal sealed class GuestConnector(DaemonConfiguration configuration, GuestReg
 
         // The cluster's word on the token (expired, revoked) before anything is recorded.
         var status = await StatusAsync(record, cancellationToken).ConfigureAwait(false);
+        IReadOnlyList<string> sessions = [];
+        if (request.Sync)
+        {
+            // Sync runs the agent in the owner's pods through exec: asked of the cluster first, as a guest's exec is.
+            using (var shared = EnvironmentPlacement.Connect(record.Kubeconfig, GuestRecord.Context))
+            {
+                await RequireAsync(record, shared.Client, "exec", "sync (yak runs its agent in the pods through exec)", cancellationToken).ConfigureAwait(false);
+            }
+
+            sessions = await guestSync.StartAsync(record, request.SpecPath, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await guestSync.StopAsync(name, [], cancellationToken).ConfigureAwait(false);
+        }
+
         registry.Put(record);
         return new ShareConnectResponse
         {
@@ -153,6 +171,7 @@ internal sealed class GuestConnector(DaemonConfiguration configuration, GuestReg
             Share = shares.Info(grant with { Guest = user }),
             Environment = [status],
             Warnings = request.Sync ? [SyncWarning] : [],
+            SyncSessions = sessions,
         };
     }
 

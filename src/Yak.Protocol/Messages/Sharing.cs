@@ -134,4 +134,11 @@ public sealed class ShareConnectResponse
 
     /// <summary>E.g. that sync changes what the owner runs.</summary>
     public required IReadOnlyList<string> Warnings { get; init; }
+
+    /// <summary>
+    /// With <c>Sync</c>: the guest's sync sessions into the owner's pods, one per mapping of the spec at
+    /// <c>SpecPath</c> (they follow the pods, with the share's token). Empty without it: a connect without sync ends them.
+    /// </summary>
+    [OptionalMember]
+    public required IReadOnlyList<string> SyncSessions { get; init; } = [];
 }

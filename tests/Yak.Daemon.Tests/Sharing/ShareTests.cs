@@ -120,6 +120,48 @@ public sealed class ShareTests
         Assert.Contains("no longer accepts the share's token", after.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Connect_WithSync_GuestEditReachesOwnersPodAndWithoutSyncNoSession()
+    {
+        await using var env = await EnvironmentFixture.StartAsync(example: null);
+        File.WriteAllText(Path.Combine(env.Folder, "yak.yaml"), "name: team\nservices:\n  web:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    sync: [{ from: ./web, to: /app }]\n");
+        Directory.CreateDirectory(Path.Combine(env.Folder, "web"));
+        File.WriteAllText(Path.Combine(env.Folder, "web", "index.html"), "owner's");
+        var up = await env.UpAsync().WaitAsync(EnvironmentFixture.UpBound);
+        Assert.Equal(EnvironmentState.Up, up.Environment.State);
+        await using var guest = await GuestAsync(env, "erin");
+
+        // The guest's own checkout of the same spec, with an edit of theirs.
+        var checkout = Path.Combine(guest.Root, "checkout");
+        Directory.CreateDirectory(Path.Combine(checkout, "web"));
+        File.Copy(Path.Combine(env.Folder, "yak.yaml"), Path.Combine(checkout, "yak.yaml"));
+        File.WriteAllText(Path.Combine(checkout, "web", "index.html"), "guest's edit");
+        await GrantAsync(env, "erin", readOnly: true);
+        var readOnlySync = await Assert.ThrowsAsync<RemoteInvocationException>(() => guest.ConnectAsync("tester/team", checkout)).DefaultTimeout();
+        await GrantAsync(env, "erin", readOnly: false);
+        var plain = await guest.ConnectAsync("tester/team").DefaultTimeout();
+        var noSessions = await guest.Client.ListSyncAsync(CancellationToken.None).DefaultTimeout();
+        var synced = await guest.ConnectAsync("tester/team", checkout).DefaultTimeout();
+        var session = Assert.Single(synced.SyncSessions);
+        await guest.Client.FlushSyncAsync(session, CancellationToken.None).DefaultTimeout();
+        var pod = await env.PodAsync(up.Environment.Namespace, "web");
+        var inPod = File.ReadAllText(Path.Combine(env.Cluster.VolumePath(pod, "yak-sync-0"), "index.html"));
+        var during = await guest.Client.ListSyncAsync(CancellationToken.None).DefaultTimeout();
+        var again = await guest.ConnectAsync("tester/team").DefaultTimeout();
+        var ended = await guest.Client.ListSyncAsync(CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal("YAK1209", Code(readOnlySync));
+        Assert.Contains("Your share of tester/team is read-only: it does not allow sync", readOnlySync.Message, StringComparison.Ordinal);
+        Assert.Empty(plain.SyncSessions);
+        Assert.Empty(plain.Warnings);
+        Assert.Empty(noSessions);
+        Assert.Contains("--sync writes your local files into the owner's pods", Assert.Single(synced.Warnings), StringComparison.Ordinal);
+        Assert.Equal((session, Path.Combine(checkout, "web")), (Assert.Single(during).Name, during[0].LocalPath));
+        Assert.Equal("guest's edit", inPod);
+        Assert.Empty(again.SyncSessions);
+        Assert.Empty(ended);
+    }
+
     private static Task<ShareGrantResponse> GrantAsync(EnvironmentFixture env, string guest, bool readOnly, long expiresSeconds = 0) =>
         env.Client.InvokeAsync<ShareGrantResponse>(
             Methods.ShareGrant,
@@ -146,12 +188,17 @@ public sealed class ShareTests
     {
         public string Kubeconfig => kubeconfig;
 
+        public string Root => sandbox.Root;
+
+        public DaemonClient Client => client;
+
         public Task<ProcessResult> YakctlAsync(params string[] args) => ProcessRunner.RunAsync(ProcessRunner.StartInfo(
             ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakctl.dll"), .. args], sandbox.Environment(autostart: false))).DefaultTimeout();
 
-        public Task<ShareConnectResponse> ConnectAsync(string target) => client.InvokeAsync<ShareConnectResponse>(
+        /// <summary>share/connect; with <paramref name="syncSpec"/>, with sync from that checkout of the spec.</summary>
+        public Task<ShareConnectResponse> ConnectAsync(string target, string? syncSpec = null) => client.InvokeAsync<ShareConnectResponse>(
             Methods.ShareConnect,
-            new ShareConnectRequest { Owner = target.Split('/')[0], Environment = target.Split('/')[1], Sync = false, Kubeconfig = kubeconfig, Context = string.Empty, SpecPath = string.Empty },
+            new ShareConnectRequest { Owner = target.Split('/')[0], Environment = target.Split('/')[1], Sync = syncSpec is not null, Kubeconfig = kubeconfig, Context = string.Empty, SpecPath = syncSpec ?? string.Empty },
             CancellationToken.None);
 
         public Task<ForwardAddResponse> ForwardAsync(string environment, string target, int remotePort) => client.InvokeAsync<ForwardAddResponse>(

@@ -742,6 +742,7 @@ export interface ShareConnectResponse {
   share: ShareInfo;
   environment: readonly EnvironmentInfo[];
   warnings: readonly string[];
+  syncSessions?: readonly string[] | null;
 }
 
 export interface ShareGrantRequest {
