@@ -20,14 +20,21 @@ internal static class HostCommand
         }
 
         using var process = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {file}");
-        var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
-        var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        if (stdin is not null)
+
+        // Process.Dispose does not close streams that were handed out: these readers are closed here, or their pipes
+        // would stay open until a finalizer ran (the node runs such commands for every pod it starts).
+        using var output = process.StandardOutput;
+        using var error = process.StandardError;
+        var stdout = output.ReadToEndAsync(cancellationToken);
+        var stderr = error.ReadToEndAsync(cancellationToken);
+        await using (var input = process.StandardInput)
         {
-            await process.StandardInput.WriteAsync(stdin.AsMemory(), cancellationToken).ConfigureAwait(false);
+            if (stdin is not null)
+            {
+                await input.WriteAsync(stdin.AsMemory(), cancellationToken).ConfigureAwait(false);
+            }
         }
 
-        process.StandardInput.Close();
         try
         {
             await process.WaitForExitAsync(cancellationToken).ConfigureAwait(false);

@@ -153,8 +153,28 @@ public sealed class LocalProcess : IDisposable
     {
         closing = true;
         Signal(LinuxNative.SigKill);
+        if (!Tty)
+        {
+            // Process.Dispose leaves redirected streams that were handed out to whoever took them (here: us), so
+            // without this each run's pipes stayed open until a finalizer happened to run.
+            CloseQuietly(process.StandardInput);
+            CloseQuietly(process.StandardOutput);
+            CloseQuietly(process.StandardError);
+        }
 
         process.Dispose();
+    }
+
+    private static void CloseQuietly(IDisposable stream)
+    {
+        try
+        {
+            stream.Dispose();
+        }
+        catch (Exception ex) when (ex is IOException or ObjectDisposedException)
+        {
+            // A broken stdin pipe cannot flush; it is closed all the same.
+        }
     }
 
     private async Task<int> RunPipesAsync(Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)

@@ -37,6 +37,11 @@ public sealed class ApiSimBenchmarks : IBenchmarkSuite
         report.Add("api-sim", "requests per environment per minute, during up", result.UpRequestsPerEnvironmentMinute.ToString("0.0", CultureInfo.InvariantCulture));
         report.Add("api-sim", "requests per environment for its up", result.UpRequestsPerEnvironment.ToString("0.0", CultureInfo.InvariantCulture));
         report.Add("api-sim", "requests answered 429 (share of all)", $"{result.Refused} ({result.RefusedShare:P1})");
+        var fds = result.Descriptors;
+        var perEnvironment = (fds.ClusterUp - fds.ClusterBefore) / (double)environments;
+        report.Add("api-sim", "file descriptors in the cluster's process after up (per environment)", $"{fds.ClusterUp} ({perEnvironment:0.0})", string.Empty, $"< {fds.Limit} (RLIMIT_NOFILE)");
+        report.Add("api-sim", "file descriptors in the cluster's process after idle, at the end", $"{fds.ClusterIdle}, {fds.ClusterEnd}");
+        report.Add("api-sim", "file descriptors in yakd after up, at the end", $"{fds.YakdUp}, {fds.YakdEnd}");
         report.Add("api-sim", "sampled environments: an edit served through the forward", $"{result.Checked}/{result.Sampled}", string.Empty, $"{result.Sampled}/{result.Sampled}");
     }
 }

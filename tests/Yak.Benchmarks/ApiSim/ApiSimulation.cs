@@ -20,6 +20,7 @@ namespace Yak.Benchmarks.ApiSim;
 /// <param name="IdleRequests">API requests over the idle window.</param>
 /// <param name="Refused">Requests the API server answered 429 over the whole run.</param>
 /// <param name="Checked">Environments whose new file was served through their forward (the sample).</param>
+/// <param name="Descriptors">Open file descriptors of the cluster's process (this one) and of yakd at each stage.</param>
 public sealed record ApiSimulationResult(
     int Environments,
     int Up,
@@ -31,6 +32,7 @@ public sealed record ApiSimulationResult(
     long Admitted,
     int Sampled,
     int Checked,
+    DescriptorCounts Descriptors,
     IReadOnlyList<string> Problems)
 {
     public double UpRequestsPerEnvironment => (double)UpRequests / Environments;
@@ -40,6 +42,31 @@ public sealed record ApiSimulationResult(
     public double IdleRequestsPerEnvironmentMinute => IdleRequests / (double)Environments / IdleTime.TotalMinutes;
 
     public double RefusedShare => Admitted + Refused == 0 ? 0 : (double)Refused / (Admitted + Refused);
+}
+
+/// <summary>
+/// Open file descriptors (<c>/proc/PID/fd</c>): the local cluster runs in the benchmark's process and shares its
+/// RLIMIT_NOFILE, so this is what decides how many environments fit; yakd is a process of its own.
+/// </summary>
+public sealed record DescriptorCounts(int ClusterBefore, int ClusterUp, int ClusterIdle, int ClusterEnd, int YakdUp, int YakdEnd, long Limit)
+{
+    public static int Count(int pid)
+    {
+        try
+        {
+            return Directory.EnumerateFileSystemEntries($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/fd").Count();
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return -1;
+        }
+    }
+
+    /// <summary>The soft RLIMIT_NOFILE of this process, from /proc/self/limits.</summary>
+    public static long SoftLimit() =>
+        File.ReadLines("/proc/self/limits").Where(l => l.StartsWith("Max open files", StringComparison.Ordinal))
+            .Select(l => long.TryParse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) ? v : -1)
+            .FirstOrDefault(-1);
 }
 
 /// <summary>
@@ -85,6 +112,8 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
             await using var client = await ConnectAsync(sandbox, cancellationToken);
             var problems = new List<string>();
 
+            var self = Environment.ProcessId;
+            var fdsBefore = DescriptorCounts.Count(self);
             var before = await CountAsync(admin, cancellationToken);
             var clock = Stopwatch.StartNew();
             log.WriteLine($"api-sim: {environments} environments coming up (429 share {throttleShare:0.##})…");
@@ -130,16 +159,21 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
             await Task.WhenAll(ups);
             var upTime = clock.Elapsed;
             var afterUp = await CountAsync(admin, cancellationToken);
+            var (fdsUp, yakdUp) = (DescriptorCounts.Count(self), DescriptorCounts.Count(daemon.Id));
+            log.WriteLine($"api-sim: file descriptors after up: cluster's process {fdsUp} ({fdsBefore} before), yakd {yakdUp}");
 
             log.WriteLine($"api-sim: idle for {idleWindow.TotalSeconds:0} s…");
             await Task.Delay(idleWindow, cancellationToken);
             var afterIdle = await CountAsync(admin, cancellationToken);
+            var fdsIdle = DescriptorCounts.Count(self);
 
             // Sync and forwards while the server still refuses its share: an edit reaches the pod and is served back.
             var sampled = envs.Where((_, i) => i % Math.Max(1, environments / sample) == 0).Take(sample).ToList();
             var served = await Task.WhenAll(sampled.Select(env => EditServedAsync(env, cancellationToken)));
             problems.AddRange(served.Where(p => p is not null)!);
             var end = await CountAsync(admin, cancellationToken);
+            var descriptors = new DescriptorCounts(fdsBefore, fdsUp, fdsIdle, DescriptorCounts.Count(self), yakdUp, DescriptorCounts.Count(daemon.Id), DescriptorCounts.SoftLimit());
+            log.WriteLine($"api-sim: file descriptors at the end: cluster's process {descriptors.ClusterEnd} (after idle {fdsIdle}), yakd {descriptors.YakdEnd}; limit {descriptors.Limit}");
 
             return new ApiSimulationResult(
                 environments,
@@ -152,6 +186,7 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
                 end.Admitted,
                 sampled.Count,
                 served.Count(p => p is null),
+                descriptors,
                 problems);
         }
         finally
