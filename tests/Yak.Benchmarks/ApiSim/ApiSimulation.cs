@@ -307,17 +307,34 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
         return text.ToString();
     }
 
-    /// <summary>Distinct free ports: every listener stays open until all are picked, so none is handed out twice.</summary>
+    /// <summary>
+    /// Distinct free ports below the kernel's ephemeral range (ip_local_port_range): ports the kernel hands out are
+    /// taken by other programs' outgoing connections in the minutes before an environment's forward starts (one did,
+    /// in a 200-environment run). Every listener stays open until all are picked, so none is handed out twice.
+    /// </summary>
     private static List<int> FreePorts(int count)
     {
+        var ephemeralStart = EphemeralRangeStart();
         var listeners = new List<TcpListener>();
         try
         {
-            for (var i = 0; i < count; i++)
+            for (var port = Math.Max(1024, ephemeralStart - 1 - (count * 4)); listeners.Count < count && port < ephemeralStart; port++)
             {
-                var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-                listeners.Add(listener);
-                listener.Start();
+                var listener = new TcpListener(System.Net.IPAddress.Loopback, port);
+                try
+                {
+                    listener.Start();
+                    listeners.Add(listener);
+                }
+                catch (SocketException)
+                {
+                    listener.Dispose();
+                }
+            }
+
+            if (listeners.Count < count)
+            {
+                throw new InvalidOperationException($"only {listeners.Count} of {count} ports below {ephemeralStart} are free");
             }
 
             return [.. listeners.Select(l => ((System.Net.IPEndPoint)l.LocalEndpoint).Port)];
@@ -326,5 +343,13 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
         {
             listeners.ForEach(l => l.Dispose());
         }
+    }
+
+    private static int EphemeralRangeStart()
+    {
+        const string range = "/proc/sys/net/ipv4/ip_local_port_range";
+        return File.Exists(range) && int.TryParse(File.ReadAllText(range).Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries)[0], CultureInfo.InvariantCulture, out var start)
+            ? start
+            : 32768;
     }
 }
