@@ -19,7 +19,7 @@ internal static class EnvironmentText
         foreach (var e in environments)
         {
             writer.WriteLine($"{e.Name}: {YakJson.WireName(e.State)}  (namespace {e.Namespace} on {e.Cluster}, {e.Server})");
-            writer.WriteLine($"  spec  {e.SpecPath}");
+            writer.WriteLine(e.Owner.Length > 0 ? $"  guest shared by {e.Owner}, {e.Access} access" : $"  spec  {e.SpecPath}");
             if (e.LastError is not null && e.Services.All(s => s.Message is null))
             {
                 writer.WriteLine($"  error {Indent(SyncText.Coded(e.LastErrorCode, e.LastError))}");

@@ -27,7 +27,12 @@ internal sealed class EnvironmentRpcTarget(ClientConnection connection, Environm
             return new EnvStatusResponse { Environments = [await guests.StatusAsync(guest, cancellationToken)] };
         }
 
-        return new EnvStatusResponse { Environments = await manager.StatusAsync(request.Name, request.SpecPath, cancellationToken) };
+        var own = await manager.StatusAsync(request.Name, request.SpecPath, cancellationToken);
+        return new EnvStatusResponse
+        {
+            // Plain status: the environments shared with this user too, after the own ones.
+            Environments = request.Name.Length == 0 && request.SpecPath.Length == 0 ? [.. own, .. await guests.StatusAllAsync(cancellationToken)] : own,
+        };
     }
 
     public Task<EnvUpdateResponse> UpdateAsync(EnvUpdateRequest request, CancellationToken cancellationToken)

@@ -45,6 +45,8 @@ internal static class EnvironmentStatus
             LastErrorCode = error is null ? record.LastErrorCode : errorCode?.Code,
             UpdatedAt = record.UpdatedAt,
             Services = result,
+            Owner = string.Empty,
+            Access = string.Empty,
         };
     }
 

@@ -105,6 +105,42 @@ internal sealed class GuestConnector(DaemonConfiguration configuration, GuestReg
         }
     }
 
+    /// <summary>
+    /// Every guest environment, as plain <c>status</c> lists them beside the own ones: one the cluster no longer shares
+    /// (or that does not answer) is listed in error with the reason, never failing the list.
+    /// </summary>
+    public async Task<IReadOnlyList<EnvironmentInfo>> StatusAllAsync(CancellationToken cancellationToken)
+    {
+        var result = new List<EnvironmentInfo>();
+        foreach (var guest in registry.All())
+        {
+            try
+            {
+                result.Add(await StatusAsync(guest, cancellationToken).ConfigureAwait(false));
+            }
+            catch (Exception ex) when (ex is DaemonException or HttpRequestException or HttpOperationException or IOException)
+            {
+                result.Add(new EnvironmentInfo
+                {
+                    Name = guest.Name,
+                    Namespace = guest.Namespace,
+                    SpecPath = string.Empty,
+                    Cluster = guest.Cluster,
+                    Server = guest.Server,
+                    State = EnvironmentState.Error,
+                    LastError = ex.Message,
+                    LastErrorCode = (ex as DaemonException)?.Error.Code ?? YakErrors.ClusterUnreachable.Code,
+                    UpdatedAt = guest.ConnectedAt,
+                    Services = [],
+                    Owner = guest.Owner,
+                    Access = guest.Access,
+                });
+            }
+        }
+
+        return result;
+    }
+
     private async Task<ShareConnectResponse> ConnectCoreAsync(ShareConnectRequest request, string owner, string environment, string name, CancellationToken cancellationToken)
     {
         var (kubeconfig, context, cluster) = OwnCluster(request);
@@ -214,6 +250,8 @@ internal sealed class GuestConnector(DaemonConfiguration configuration, GuestReg
             LastErrorCode = null,
             UpdatedAt = guest.ConnectedAt,
             Services = services,
+            Owner = guest.Owner,
+            Access = guest.Access,
         };
     }
 

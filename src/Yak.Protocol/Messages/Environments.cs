@@ -130,6 +130,14 @@ public sealed class EnvironmentInfo
     public required DateTimeOffset UpdatedAt { get; init; }
 
     public required IReadOnlyList<EnvironmentServiceInfo> Services { get; init; }
+
+    /// <summary>Empty for an environment of yours; for one shared with you (<c>yakctl connect</c>), its owner's user.</summary>
+    [OptionalMember]
+    public required string Owner { get; init; } = string.Empty;
+
+    /// <summary>Empty for an environment of yours; for one shared with you, your access: <c>read-only</c> or <c>full</c>.</summary>
+    [OptionalMember]
+    public required string Access { get; init; } = string.Empty;
 }
 
 /// <summary>One service of an environment.</summary>

@@ -121,7 +121,7 @@ public sealed class ShareTests
     }
 
     [Fact]
-    public async Task Connect_WithSync_GuestEditReachesOwnersPodAndWithoutSyncNoSession()
+    public async Task Connect_WithSync_GuestEditReachesOwnersPodWithoutSyncNoSessionAndPlainStatusListsIt()
     {
         await using var env = await EnvironmentFixture.StartAsync(example: null);
         File.WriteAllText(Path.Combine(env.Folder, "yak.yaml"), "name: team\nservices:\n  web:\n    image: busybox\n    command: [sh, -c, \"exec sleep 100000\"]\n    sync: [{ from: ./web, to: /app }]\n");
@@ -149,6 +149,8 @@ public sealed class ShareTests
         var during = await guest.Client.ListSyncAsync(CancellationToken.None).DefaultTimeout();
         var again = await guest.ConnectAsync("tester/team").DefaultTimeout();
         var ended = await guest.Client.ListSyncAsync(CancellationToken.None).DefaultTimeout();
+        var plainStatus = await guest.StatusAsync(string.Empty).DefaultTimeout();
+        var statusCli = await guest.YakctlAsync("status");
 
         Assert.Equal("YAK1209", Code(readOnlySync));
         Assert.Contains("Your share of tester/team is read-only: it does not allow sync", readOnlySync.Message, StringComparison.Ordinal);
@@ -160,6 +162,11 @@ public sealed class ShareTests
         Assert.Equal("guest's edit", inPod);
         Assert.Empty(again.SyncSessions);
         Assert.Empty(ended);
+        var listed = Assert.Single(plainStatus.Environments);
+        Assert.Equal(("tester/team", "tester", "full", EnvironmentState.Up), (listed.Name, listed.Owner, listed.Access, listed.State));
+        Assert.True(statusCli.ExitCode == 0, statusCli.ToString());
+        Assert.Contains("tester/team: up", statusCli.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("guest shared by tester, full access", statusCli.StandardOutput, StringComparison.Ordinal);
     }
 
     private static Task<ShareGrantResponse> GrantAsync(EnvironmentFixture env, string guest, bool readOnly, long expiresSeconds = 0) =>

@@ -486,6 +486,8 @@ export interface EnvironmentInfo {
   lastErrorCode: string | null;
   updatedAt: string;
   services: readonly EnvironmentServiceInfo[];
+  owner?: string | null;
+  access?: string | null;
 }
 
 export interface EnvironmentPodInfo {
