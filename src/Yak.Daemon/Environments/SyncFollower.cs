@@ -146,7 +146,7 @@ internal sealed class SyncFollower(EnvironmentRuntime runtime, SupervisorService
             await FlushAsync(sessions, flushLimit.Token).ConfigureAwait(false);
         }
 
-        var (exit, error) = await PodCommands.ExecAsync(runtime.Connection.Client, ns, pod.Name, service.AppContainer, SyncSidecar.MarkReadyCommand, cancellationToken).ConfigureAwait(false);
+        var (exit, error) = await PodCommands.ExecAsync(runtime.Connection, ns, pod.Name, service.AppContainer, SyncSidecar.MarkReadyCommand, cancellationToken).ConfigureAwait(false);
         if (exit != 0)
         {
             throw new InvalidOperationException($"writing the ready marker in {pod.Name}/{service.AppContainer} failed (exit {exit.ToString(CultureInfo.InvariantCulture)}): {error}");

@@ -42,7 +42,7 @@ internal static class DebugProbe
                     return;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or k8s.Autorest.HttpOperationException
+            catch (Exception ex) when (ex is HttpRequestException or IOException or SocketException or k8s.Autorest.HttpOperationException or KubeConnectionException
                 || (ex is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
                 // Not listening yet (the forward is starting, the debugger is loading, the pod is being replaced): try again.
@@ -80,7 +80,7 @@ internal static class DebugProbe
         var pod = await PodPicker.PickAsync(target.Connection, target.Namespace, target.Selector, PodPolicy.Ready, cancellationToken).ConfigureAwait(false);
 
         // cat's exit status is ignored: tcp6 is missing where IPv6 is off, and tcp alone still answers.
-        var (_, tables) = await PodCommands.ReadAsync(target.Connection.Client, target.Namespace, pod, target.Container, SocketTables, 1 << 20, cancellationToken).ConfigureAwait(false);
+        var (_, tables) = await PodCommands.ReadAsync(target.Connection, target.Namespace, pod, target.Container, SocketTables, 1 << 20, cancellationToken).ConfigureAwait(false);
         return SocketTable.Listens(tables, target.ContainerPort);
     }
 }
