@@ -189,7 +189,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
             var entry = new Entry(EntryKind.File, sentFile.Length, 0, 0, local.Executable, sentFile.Digest, null);
             if (local.Digest.IsZero)
             {
-                RecordDigest(op.Path, local, sentFile, result);
+                RecordDigest(op.Path, local, StatOpen(content, op.Path), sentFile, result);
             }
 
             return (sentFile.Ack, entry, sentFile.AsDelta);
@@ -200,14 +200,13 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
     /// The scan deferred this file's hash to the send: what was sent becomes its digest, unless the file moved while
     /// it was read (then the digest is provisional, as the scanner's would be, and the path is looked at again).
     /// </summary>
-    private void RecordDigest(string path, Entry local, SentFile sent, PushResult result)
+    private void RecordDigest(string path, Entry local, StatInfo? after, SentFile sent, PushResult result)
     {
         if (scanned is null || !scanned.Entries.ContainsKey(path))
         {
             return;
         }
 
-        var after = FileStat.Lstat(Path.Combine(localRoot, path));
         var moved = after is not { } a || a.Size != local.Size || a.MtimeNs != local.MtimeNs || sent.Length != local.Size;
         scanned.Entries[path] = local with { Size = sent.Length, Digest = sent.Digest, MtimeNs = moved ? 0 : local.MtimeNs };
         if (moved)
@@ -215,6 +214,23 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
             scanned.Unsettled.Add(path);
             result.Retry.Add(path);
         }
+    }
+
+    /// <summary>
+    /// The read file's metadata once its bytes are out. fstat on the descriptor, not a stat of the path: no path walk
+    /// per file, and it describes the very inode that was read (the open checked it is the one scanned), so an
+    /// unchanged size and mtime mean the digest belongs to the scanned entry. A file renamed over the path meanwhile
+    /// has another inode, which the next scan (or the watcher's event) sees.
+    /// </summary>
+    private StatInfo? StatOpen(FileStream content, string path)
+    {
+        if (!Paths.Native.Supported)
+        {
+            return FileStat.Lstat(Path.Combine(localRoot, path));
+        }
+
+        var fd = content.SafeFileHandle.DangerousGetHandle().ToInt32();
+        return Paths.Native.StatAt(fd, "", emptyPath: true);
     }
 
     private async Task SettleAsync(Issued issued, PushResult result, List<Operation> retries)
