@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using k8s;
 using Yak.Benchmarks.Sync;
 using Yak.Daemon.Sync.Agent;
+using Yak.Sync.Link;
 using Yak.Sync.Session;
 using Yak.Testing;
 using Yak.Testing.Cluster;
@@ -52,12 +53,16 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
         long wire;
         TimeSpan yak;
         var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        await using (var session = SyncBenchmarks.NewSession(source, target, Path.Combine(scratch, "state-local")))
+        var state = Path.Combine(scratch, "state-local");
+        var connector = new LocalAgentConnector(target) { AgentCachePath = Path.Combine(state, "agent.scan") };
+        var agentCpu = TimeSpan.Zero;
+        await using (var session = new SyncSession(new SyncSessionOptions { Name = "bench", LocalRoot = source, StateDirectory = state }, connector))
         {
             session.Start();
             await Timeline.FollowAsync(session, session.FlushAsync(cancellationToken));
             yak = clock.Elapsed; // the replica equals the tree (a baseline's end); closing the session is not part of it
             wire = session.GetStatus().BytesOnWire;
+            agentCpu = AgentCpu(connector.LastProcess); // read while it runs: an exited child's /proc entry is gone
         }
 
         cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
@@ -69,7 +74,7 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
 
         report.Add(Suite, $"local, {tree.Label}", Compare(yak, ("rsync -a", rsync), ("tar c | tar x", tar)),
             $"rsync -a {Seconds(rsync)}, tar c | tar x {Seconds(tar)}", "≤ rsync -a");
-        report.Add(Suite, "local: bytes on the wire", BenchmarkReport.Bytes(wire), string.Empty, $"daemon CPU {Seconds(cpu)}");
+        report.Add(Suite, "local: bytes on the wire", BenchmarkReport.Bytes(wire), string.Empty, $"daemon CPU {Seconds(cpu)}, agent CPU {Seconds(agentCpu)}, load {Load()}");
     }
 
     private static async Task IntoPodAsync(BenchmarkReport report, BenchTree tree, string source, string scratch, CancellationToken cancellationToken)
@@ -132,6 +137,22 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
             }
         }
     }
+
+    private static TimeSpan AgentCpu(Process? agent)
+    {
+        try
+        {
+            return agent?.TotalProcessorTime ?? TimeSpan.Zero;
+        }
+        catch (InvalidOperationException)
+        {
+            return TimeSpan.Zero; // already gone
+        }
+    }
+
+    /// <summary>The 1-minute load average: on a shared machine the figures mean little without it.</summary>
+    private static string Load() =>
+        File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     /// <summary>"12.3 s (1.45× rsync -a)": yak's time and its ratio to the fastest baseline.</summary>
     private static string Compare(TimeSpan yak, params (string Name, TimeSpan Time)[] baselines)
