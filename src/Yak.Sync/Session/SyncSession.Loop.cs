@@ -24,7 +24,7 @@ public sealed partial class SyncSession
     {
         var token = stopping.Token;
         StartWatcher();
-        var attempt = 0;
+        var backoff = new ReconnectBackoff(options.MaxBackoff, options.Time);
         while (!token.IsCancellationRequested)
         {
             var waitResume = state.WhenResumed();
@@ -39,8 +39,7 @@ public sealed partial class SyncSession
             SetState(SyncState.Connecting, null);
             try
             {
-                await ConnectAndServeAsync(token).ConfigureAwait(false);
-                attempt = 0;
+                await ConnectAndServeAsync(backoff, token).ConfigureAwait(false);
             }
             catch (Exception) when (token.IsCancellationRequested)
             {
@@ -55,17 +54,17 @@ public sealed partial class SyncSession
                 var reason = e is ProtocolMismatchException ? e.Message : $"{e.GetType().Name}: {e.Message}";
                 options.Log?.Invoke($"sync {options.Name}: {reason}");
                 SetState(SyncState.Error, reason, e);
-                attempt++;
-                await BackoffAsync(attempt, e is ProtocolMismatchException, token).ConfigureAwait(false);
+                var delay = backoff.Failed(e is ProtocolMismatchException);
+                if (delay > TimeSpan.Zero)
+                {
+                    await BackoffAsync(delay, token).ConfigureAwait(false);
+                }
             }
         }
     }
 
-    private async Task BackoffAsync(int attempt, bool fatal, CancellationToken token)
+    private async Task BackoffAsync(TimeSpan delay, CancellationToken token)
     {
-        var ceiling = options.MaxBackoff.TotalMilliseconds;
-        var baseDelay = fatal ? ceiling : Math.Min(ceiling, 200 * Math.Pow(2, Math.Min(attempt - 1, 16)));
-        var delay = TimeSpan.FromMilliseconds(baseDelay * (0.5 + (Random.Shared.NextDouble() * 0.5)));
         try
         {
             // A flush, resume or dispose cuts the wait short.
@@ -76,7 +75,7 @@ public sealed partial class SyncSession
         }
     }
 
-    private async Task ConnectAndServeAsync(CancellationToken token)
+    private async Task ConnectAndServeAsync(ReconnectBackoff backoff, CancellationToken token)
     {
         var stream = await connector.ConnectAsync(token).ConfigureAwait(false);
         var link = await AgentClient.ConnectAsync(stream, token, connector.Compress).ConfigureAwait(false);
@@ -94,6 +93,7 @@ public sealed partial class SyncSession
             }
 
             var diskAttempt = 0;
+            var linkWorking = false;
             while (!token.IsCancellationRequested)
             {
                 if (await PassAsync(link, token).ConfigureAwait(false) is { } full)
@@ -105,6 +105,12 @@ public sealed partial class SyncSession
                     }
 
                     continue;
+                }
+
+                if (!linkWorking)
+                {
+                    linkWorking = true;
+                    backoff.Working();
                 }
 
                 diskAttempt = 0;

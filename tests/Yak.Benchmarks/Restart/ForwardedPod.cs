@@ -92,6 +92,9 @@ internal sealed class ForwardedPod : IAsyncDisposable
         return (forwardsBack, await edited);
     }
 
+    /// <summary>How many runs a suite makes: <c>YAK_BENCH_RUNS</c> (default 10; fewer to iterate).</summary>
+    public static int Runs => int.TryParse(Environment.GetEnvironmentVariable("YAK_BENCH_RUNS"), System.Globalization.CultureInfo.InvariantCulture, out var runs) && runs > 0 ? runs : 10;
+
     public async ValueTask DisposeAsync()
     {
         try
@@ -102,6 +105,16 @@ internal sealed class ForwardedPod : IAsyncDisposable
         catch (InvalidOperationException)
         {
             // Already gone.
+        }
+
+        // YAK_BENCH_KEEP_LOGS=DIR keeps yakd's logs of the run (to read the timeline of a reconnect).
+        if (Environment.GetEnvironmentVariable("YAK_BENCH_KEEP_LOGS") is { Length: > 0 } keep && Directory.Exists(Sandbox.LogDirectory))
+        {
+            Directory.CreateDirectory(keep);
+            foreach (var log in Directory.EnumerateFiles(Sandbox.LogDirectory))
+            {
+                File.Copy(log, Path.Combine(keep, Path.GetFileName(log)), overwrite: true);
+            }
         }
 
         Daemon.Dispose();

@@ -13,7 +13,8 @@ namespace Yak.Benchmarks.Restart;
 public sealed class RestartBenchmarks : IBenchmarkSuite
 {
     private const int Forwards = ForwardedPod.Forwards;
-    private const int Runs = 10;
+
+    private static int Runs => ForwardedPod.Runs;
 
     public string Name => "restart";
 
@@ -33,6 +34,7 @@ public sealed class RestartBenchmarks : IBenchmarkSuite
                 var edit = $"edit{run}.txt";
                 await File.WriteAllTextAsync(Path.Combine(scene.Source, edit), "edited", cancellationToken);
                 var clock = Stopwatch.StartNew();
+                Console.WriteLine($"  run {run}: start at {DateTime.Now:HH:mm:ss.fff}");
                 scene.RestartDaemon();
                 var (forwards, edited) = await scene.WaitBackAsync(clock, edit, cancellationToken);
                 forwardsBack.Add(forwards);

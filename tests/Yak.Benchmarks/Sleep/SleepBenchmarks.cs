@@ -13,7 +13,8 @@ namespace Yak.Benchmarks.Sleep;
 /// </summary>
 public sealed class SleepBenchmarks : IBenchmarkSuite
 {
-    private const int Runs = 10;
+    private static int Runs => ForwardedPod.Runs;
+
     private const int SigCont = 18;
     private const int SigStop = 19;
 
@@ -48,6 +49,7 @@ public sealed class SleepBenchmarks : IBenchmarkSuite
                 var edit = $"slept{run}.txt";
                 await File.WriteAllTextAsync(Path.Combine(scene.Source, edit), "edited while asleep", cancellationToken);
                 var clock = Stopwatch.StartNew();
+                Console.WriteLine($"  run {run}: SIGCONT at {DateTime.Now:HH:mm:ss.fff}");
                 Signal(scene.Daemon.Id, SigCont);
                 var (forwards, edited) = await scene.WaitBackAsync(clock, edit, cancellationToken);
                 forwardsBack.Add(forwards);

@@ -76,9 +76,12 @@ public sealed class PodExecAgentConnector : IAgentConnector
     public async Task<Stream> ConnectAsync(CancellationToken cancellationToken)
     {
         KubeExecSession session;
+        var started = TimeProvider.System.GetTimestamp();
+        TimeSpan picked, checkedAgent;
         try
         {
             var pod = await resolvePod(cancellationToken).ConfigureAwait(false);
+            picked = TimeProvider.System.GetElapsedTime(started);
             CurrentPod = pod;
             var target = container ?? await DefaultContainerAsync(pod, cancellationToken).ConfigureAwait(false);
             string[] command;
@@ -93,6 +96,8 @@ public sealed class PodExecAgentConnector : IAgentConnector
                 command = [build.RemotePath, "serve", "--root", remoteRoot, "--stdio", "--cache", SyncAgentLayout.CachePath(remoteRoot)];
             }
 
+            checkedAgent = TimeProvider.System.GetElapsedTime(started);
+
             session = await KubeExecSession.StartAsync(connection, podNamespace, pod, target, command, tty: false, stdin: true, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is HttpRequestException || ex.InnerException is HttpRequestException)
@@ -100,6 +105,8 @@ public sealed class PodExecAgentConnector : IAgentConnector
             throw connection.Unreachable(ex);
         }
 
+        // The timeline of a (re)connect: where a slow one spent its time.
+        log?.Invoke($"exec stream open in {TimeProvider.System.GetElapsedTime(started).TotalMilliseconds:0} ms (pod picked {picked.TotalMilliseconds:0} ms, agent checked {checkedAgent.TotalMilliseconds:0} ms)");
         _ = PumpLinesAsync(session.Stderr.AsStream(), "agent");
         _ = ReportExitAsync(session);
         return new ExecStream(session);
