@@ -77,20 +77,28 @@ public sealed partial class SyncSession
 
     private async Task ConnectAndServeAsync(ReconnectBackoff backoff, CancellationToken token)
     {
+        var started = options.Time.GetTimestamp();
         var stream = await connector.ConnectAsync(token).ConfigureAwait(false);
+        var opened = options.Time.GetElapsedTime(started);
         var link = await AgentClient.ConnectAsync(stream, token, connector.Compress).ConfigureAwait(false);
         statistics.LinkOpened(link);
         state.RequireFullPass();
 
         try
         {
-            options.Log?.Invoke($"sync {options.Name}: connected to yak-agent {link.AgentVersion} at {connector.Description}");
+            var greeted = options.Time.GetElapsedTime(started);
             SetState(SyncState.Scanning, null);
             var manifest = await link.GetManifestAsync(pipeline.KnownManifest, token).ConfigureAwait(false);
             if (manifest.Entries is { } entries)
             {
                 pipeline.AdoptManifest(entries);
             }
+
+            // The timeline of a (re)connect: where the time to the first pass goes.
+            options.Log?.Invoke(
+                $"sync {options.Name}: connected to yak-agent {link.AgentVersion} at {connector.Description} " +
+                $"(stream {opened.TotalMilliseconds:0} ms, handshake {(greeted - opened).TotalMilliseconds:0} ms, " +
+                $"manifest {(options.Time.GetElapsedTime(started) - greeted).TotalMilliseconds:0} ms{(manifest.Entries is null ? ", unchanged" : $", {manifest.Count} entries")})");
 
             var diskAttempt = 0;
             var linkWorking = false;
@@ -111,6 +119,7 @@ public sealed partial class SyncSession
                 {
                     linkWorking = true;
                     backoff.Working();
+                    options.Log?.Invoke($"sync {options.Name}: first pass on the link done {options.Time.GetElapsedTime(started).TotalMilliseconds:0} ms after the connect began");
                 }
 
                 diskAttempt = 0;
