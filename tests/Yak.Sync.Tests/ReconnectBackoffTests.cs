@@ -79,4 +79,18 @@ public sealed class ReconnectBackoffTests
 
         Assert.InRange(wait, Ceiling / 2, Ceiling);
     }
+
+    [Fact]
+    public void Failed_AfterReconnectAtOnce_RetriesAtOnceThoughTheLinkWasYoung()
+    {
+        // A link broken on purpose after a sleep is replaced without a wait, however long it had been up.
+        var backoff = new ReconnectBackoff(Ceiling, new FakeTimeProvider());
+        backoff.Failed(fatal: false);
+        backoff.Working();
+
+        backoff.ReconnectAtOnce();
+
+        Assert.Equal(TimeSpan.Zero, backoff.Failed(fatal: false));
+        Assert.True(backoff.Failed(fatal: false) > TimeSpan.Zero);
+    }
 }

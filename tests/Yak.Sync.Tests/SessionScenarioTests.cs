@@ -161,6 +161,48 @@ public sealed class SessionScenarioTests
     }
 
     [Fact]
+    public async Task Woke_LinkOpenedBeforeTheSleep_BreaksItAndSyncsOverANewOne()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        File.WriteAllText(Path.Combine(local, "before.txt"), "before");
+        await using var session = NewSession(temp, local, remote, out var connector);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+        var first = connector.LastProcess!;
+
+        Assert.True(session.Woke(TimeProvider.System.GetTimestamp()));
+
+        // The old agent's link is closed under it (its stdin ends): it exits, and a new one serves the next edit.
+        await first.WaitForExitAsync().DefaultTimeout();
+        File.WriteAllText(Path.Combine(local, "after.txt"), "after the sleep");
+        await session.FlushAsync().DefaultTimeout();
+        Assert.NotSame(first, connector.LastProcess);
+        Assert.Equal("after the sleep", File.ReadAllText(Path.Combine(remote, "after.txt")));
+        TreeAssert.Equal(local, remote);
+    }
+
+    [Fact]
+    public async Task Woke_LinkOpenedAfterTheSleep_LeavesItUp()
+    {
+        using var temp = new TempDirectory();
+        var (local, remote) = Roots(temp);
+        var asleepSince = TimeProvider.System.GetTimestamp();
+        await using var session = NewSession(temp, local, remote, out var connector);
+        session.Start();
+        await session.FlushAsync().DefaultTimeout();
+        var first = connector.LastProcess!;
+
+        Assert.False(session.Woke(asleepSince));
+
+        File.WriteAllText(Path.Combine(local, "edit.txt"), "same link");
+        await session.FlushAsync().DefaultTimeout();
+        Assert.Same(first, connector.LastProcess);
+        Assert.False(first.HasExited);
+        Assert.Equal("same link", File.ReadAllText(Path.Combine(remote, "edit.txt")));
+    }
+
+    [Fact]
     public async Task AgentKilledMidTransfer_Reconnects_ConvergesWithoutFullRetransfer()
     {
         using var temp = new TempDirectory();

@@ -78,7 +78,7 @@ internal static class DaemonHost
         }
     }
 
-    private static void ConfigureKube(IServiceCollection services) => services.AddSingleton<KubeConnections>();
+    private static void ConfigureKube(IServiceCollection services) => services.AddSingleton<WakeDetector>().AddSingleton<KubeConnections>();
 
     private static void ConfigureStreams(IServiceCollection services) => services.AddSingleton<Yak.Daemon.Streams.StreamBroker>();
 

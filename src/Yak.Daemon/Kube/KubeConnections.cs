@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Logging;
 using Yak.Kube;
 
 namespace Yak.Daemon.Kube;
@@ -7,6 +8,19 @@ namespace Yak.Daemon.Kube;
 internal sealed class KubeConnections : IDisposable
 {
     private readonly ConcurrentDictionary<KubeTarget, Lazy<KubeConnection>> connections = new();
+
+    /// <summary>After a sleep every watch lists afresh at once (a watch that died without a word would wait for its silence deadline).</summary>
+    public KubeConnections(WakeDetector wake, ILogger<KubeConnections> logger)
+    {
+        wake.Woke += woke =>
+        {
+            logger.LogInformation("yakd did not run for {Seconds:0.0} s (a sleep): every watch lists afresh", woke.Gap.TotalSeconds);
+            foreach (var connection in connections.Values.Where(l => l.IsValueCreated))
+            {
+                connection.Value.Informers.KickAll();
+            }
+        };
+    }
 
     /// <summary>Empty strings mean yakd's defaults (KUBECONFIG or ~/.kube/config, its current context).</summary>
     public KubeConnection Get(string kubeconfig, string context)

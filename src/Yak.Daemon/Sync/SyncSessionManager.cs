@@ -5,6 +5,7 @@ using Yak.Protocol;
 using Yak.Protocol.Errors;
 using Yak.Daemon.Events;
 using Yak.Daemon.Hosting;
+using Yak.Daemon.Kube;
 using Yak.Daemon.Logging;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Telemetry;
@@ -24,6 +25,7 @@ internal sealed partial class SyncSessionManager(
     IAgentConnectorFactory connectors,
     EventHub hub,
     TimeProvider time,
+    WakeDetector wake,
     ILogger<SyncSessionManager> logger) : IHostedService, ISessionCountSource
 {
     private readonly SemaphoreSlim gate = new(1, 1);
@@ -51,6 +53,7 @@ internal sealed partial class SyncSessionManager(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        wake.Woke += ReconnectAfterSleep;
         await gate.WaitAsync(cancellationToken);
         try
         {
@@ -75,6 +78,7 @@ internal sealed partial class SyncSessionManager(
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        wake.Woke -= ReconnectAfterSleep;
         List<SyncSession> open;
         lock (sessions)
         {
@@ -83,6 +87,22 @@ internal sealed partial class SyncSessionManager(
 
         // Sessions persist their own manifests; disposing them flushes that state.
         await Task.WhenAll(open.Select(s => s.DisposeAsync().AsTask()));
+    }
+
+    /// <summary>After a sleep, links opened before it are broken and reconnected at once instead of waiting for a write to time out.</summary>
+    private void ReconnectAfterSleep(WakeEvent woke)
+    {
+        List<SyncSession> open;
+        lock (sessions)
+        {
+            open = [.. sessions.Values.Select(s => s.Session)];
+        }
+
+        var broken = open.Count(s => s.Woke(woke.AsleepSince));
+        if (broken > 0)
+        {
+            logger.LogInformation("yakd did not run for {Seconds:0.0} s (a sleep): reconnecting {Count} sync link(s) at once", woke.Gap.TotalSeconds, broken);
+        }
     }
 
     public async Task<SyncSessionInfo> CreateAsync(SyncSessionSpec spec, CancellationToken cancellationToken)

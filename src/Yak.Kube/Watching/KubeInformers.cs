@@ -27,7 +27,7 @@ public sealed class KubeInformers(IKubernetes client, InformerOptions? options =
             if (!informers.TryGetValue((kind.Name, ns), out var entry))
             {
                 var created = new SharedInformer<T>(kind, client, ns, options);
-                entry = new Entry(created, created.Stop);
+                entry = new Entry(created, created.Stop, created.Kick);
                 informers[(kind.Name, ns)] = entry;
             }
 
@@ -48,6 +48,21 @@ public sealed class KubeInformers(IKubernetes client, InformerOptions? options =
             {
                 return informers.Count;
             }
+        }
+    }
+
+    /// <summary>Lists every informer afresh now (after a sleep its watch may be dead without a word); see <see cref="SharedInformer{T}.Kick"/>.</summary>
+    public void KickAll()
+    {
+        List<Entry> all;
+        lock (gate)
+        {
+            all = [.. informers.Values];
+        }
+
+        foreach (var entry in all)
+        {
+            entry.Kick();
         }
     }
 
@@ -102,11 +117,13 @@ public sealed class KubeInformers(IKubernetes client, InformerOptions? options =
         }
     }
 
-    private sealed class Entry(IAsyncDisposable informer, Action stop)
+    private sealed class Entry(IAsyncDisposable informer, Action stop, Action kick)
     {
         public IAsyncDisposable Informer { get; } = informer;
 
         public void Stop() => stop();
+
+        public void Kick() => kick();
 
         public int Users { get; set; }
     }

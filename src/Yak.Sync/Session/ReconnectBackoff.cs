@@ -14,6 +14,7 @@ public sealed class ReconnectBackoff(TimeSpan ceiling, TimeProvider time)
 
     private int failures;
     private long? workingSince;
+    private volatile bool atOnce;
 
     /// <summary>Failures in a row since the last link that worked.</summary>
     public int Failures => failures;
@@ -21,12 +22,16 @@ public sealed class ReconnectBackoff(TimeSpan ceiling, TimeProvider time)
     /// <summary>The link served its first pass.</summary>
     public void Working() => workingSince = time.GetTimestamp();
 
+    /// <summary>The link is being broken on purpose (after a sleep): its failure reconnects at once (any thread).</summary>
+    public void ReconnectAtOnce() => atOnce = true;
+
     /// <summary>The link (or the attempt to open one) failed: the wait before the next attempt.</summary>
     /// <param name="fatal">The agent can never answer as things are (protocol mismatch): wait the ceiling.</param>
     public TimeSpan Failed(bool fatal)
     {
-        var stable = workingSince is { } since && time.GetElapsedTime(since) >= StableLink;
+        var stable = (workingSince is { } since && time.GetElapsedTime(since) >= StableLink) || atOnce;
         workingSince = null;
+        atOnce = false;
         if (fatal)
         {
             failures++;

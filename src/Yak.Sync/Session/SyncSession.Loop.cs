@@ -17,6 +17,11 @@ public sealed partial class SyncSession
     // Owned by the loop: the root vanished and the watcher must be rebuilt when it is back.
     private bool rootMissing;
 
+    // The link in use and when it was opened (monotonic), for Woke: replaced together by the loop.
+    private volatile OpenLink? openLink;
+
+    private readonly ReconnectBackoff backoff;
+
     // Written by the loop, read by status: the replica's disk refused the last pass (reported once per episode).
     private volatile ReplicaDiskFullException? diskFull;
 
@@ -24,7 +29,6 @@ public sealed partial class SyncSession
     {
         var token = stopping.Token;
         StartWatcher();
-        var backoff = new ReconnectBackoff(options.MaxBackoff, options.Time);
         while (!token.IsCancellationRequested)
         {
             var waitResume = state.WhenResumed();
@@ -39,7 +43,7 @@ public sealed partial class SyncSession
             SetState(SyncState.Connecting, null);
             try
             {
-                await ConnectAndServeAsync(backoff, token).ConfigureAwait(false);
+                await ConnectAndServeAsync(token).ConfigureAwait(false);
             }
             catch (Exception) when (token.IsCancellationRequested)
             {
@@ -75,13 +79,14 @@ public sealed partial class SyncSession
         }
     }
 
-    private async Task ConnectAndServeAsync(ReconnectBackoff backoff, CancellationToken token)
+    private async Task ConnectAndServeAsync(CancellationToken token)
     {
         var started = options.Time.GetTimestamp();
         var stream = await connector.ConnectAsync(token).ConfigureAwait(false);
         var opened = options.Time.GetElapsedTime(started);
         var link = await AgentClient.ConnectAsync(stream, token, connector.Compress).ConfigureAwait(false);
         statistics.LinkOpened(link);
+        openLink = new OpenLink(link, options.Time.GetTimestamp());
         state.RequireFullPass();
 
         try
@@ -115,15 +120,17 @@ public sealed partial class SyncSession
                     continue;
                 }
 
+                Action? firstWatch = null;
                 if (!linkWorking)
                 {
                     linkWorking = true;
                     backoff.Working();
-                    options.Log?.Invoke($"sync {options.Name}: first pass on the link done {options.Time.GetElapsedTime(started).TotalMilliseconds:0} ms after the connect began");
+                    var firstPass = options.Time.GetElapsedTime(started);
+                    firstWatch = () => options.Log?.Invoke($"sync {options.Name}: first pass on the link done {firstPass.TotalMilliseconds:0} ms after the connect began");
                 }
 
                 diskAttempt = 0;
-                if (!await WaitForWorkAsync(link, token).ConfigureAwait(false))
+                if (!await WaitForWorkAsync(link, firstWatch, token).ConfigureAwait(false))
                 {
                     return; // paused
                 }
@@ -131,13 +138,17 @@ public sealed partial class SyncSession
         }
         finally
         {
+            openLink = null;
             statistics.LinkClosed(link);
             await link.DisposeAsync().ConfigureAwait(false);
         }
     }
 
+    private sealed record OpenLink(AgentClient Link, long Opened);
+
     /// <returns>false when the session was paused.</returns>
-    private async Task<bool> WaitForWorkAsync(AgentClient link, CancellationToken token)
+    /// <param name="watching">Runs once the state is Watching (after the flushes' waiters have seen the pass's state).</param>
+    private async Task<bool> WaitForWorkAsync(AgentClient link, Action? watching, CancellationToken token)
     {
         // Once the state is saved, an idle session sleeps until woken: no timeout ticking per session while idle.
         var saved = false;
@@ -152,6 +163,8 @@ public sealed partial class SyncSession
             }
 
             SetState(SyncState.Watching, null);
+            watching?.Invoke();
+            watching = null;
             // The wait ends with the link: a waiter left behind would take the wake meant for the next link's loop.
             using var waitEnd = CancellationTokenSource.CreateLinkedTokenSource(token);
             var woke = wake.WaitAsync(saved ? Timeout.InfiniteTimeSpan : SaveAfterIdle, waitEnd.Token);
@@ -254,6 +267,12 @@ public sealed partial class SyncSession
         {
             diskFull = null;
             options.Log?.Invoke($"sync {options.Name}: the replica's disk took the pass; syncing again");
+        }
+
+        if (full is null && state.Current == SyncState.Scanning)
+        {
+            // A full pass that found nothing to push is over: a flush it answers must not report it as still scanning.
+            SetState(SyncState.Watching, null);
         }
 
         var done = state.CompletePass(work, result, full);

@@ -35,6 +35,7 @@ public sealed partial class SyncSession : IAsyncDisposable
 
         pipeline = new PassPipeline(this.options);
         state = new SessionState(options.StartPaused);
+        backoff = new ReconnectBackoff(this.options.MaxBackoff, this.options.Time);
     }
 
     public string Name => options.Name;
@@ -116,6 +117,24 @@ public sealed partial class SyncSession : IAsyncDisposable
 
         Start();
         wake.Release();
+    }
+
+    /// <summary>
+    /// The process did not run for a while (a laptop's sleep): a link opened before <paramref name="asleepSince"/>
+    /// (a timestamp of <see cref="SyncSessionOptions.Time"/>) may have died without a word — the Wi-Fi changed, a NAT
+    /// forgot it — and would be noticed only when a write times out. It is broken now and reconnected at once.
+    /// </summary>
+    /// <returns>Whether a link was broken.</returns>
+    public bool Woke(long asleepSince)
+    {
+        if (openLink is not { } open || open.Opened > asleepSince)
+        {
+            return false;
+        }
+
+        backoff.ReconnectAtOnce();
+        open.Link.Abort();
+        return true;
     }
 
     public async ValueTask DisposeAsync()

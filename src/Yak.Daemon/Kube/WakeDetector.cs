@@ -1,0 +1,66 @@
+namespace Yak.Daemon.Kube;
+
+/// <summary>What <see cref="WakeDetector.Woke"/> reports.</summary>
+/// <param name="Gap">How long yakd did not run (the longer of the two clocks' gaps).</param>
+/// <param name="AsleepSince">The monotonic timestamp of the last tick before the sleep: what was opened before it may be dead.</param>
+internal readonly record struct WakeEvent(TimeSpan Gap, long AsleepSince);
+
+/// <summary>
+/// Notices that yakd did not run for a while, from a short timer: after a laptop's suspend the wall clock has jumped
+/// past the monotonic one (which stands still in suspend); after a SIGSTOP, or a suspend the monotonic clock counted,
+/// the tick simply comes late. Streams and watches that died meanwhile without a FIN (the Wi-Fi changed, a NAT forgot
+/// the connection) would otherwise be noticed only when a keep-alive or a write times out; whoever owns them
+/// subscribes to <see cref="Woke"/> and replaces them at once.
+/// </summary>
+internal sealed class WakeDetector : IDisposable
+{
+    /// <summary>How often the clocks are compared (one timer for the whole daemon).</summary>
+    public static readonly TimeSpan Period = TimeSpan.FromSeconds(1);
+
+    /// <summary>A tick this late counts as a sleep: longer than any pause of a loaded machine's thread pool.</summary>
+    public static readonly TimeSpan Late = TimeSpan.FromSeconds(5);
+
+    private readonly TimeProvider time;
+    private readonly Lock gate = new();
+    private readonly ITimer timer;
+    private long lastTick;
+    private DateTimeOffset lastWall;
+
+    public WakeDetector(TimeProvider time)
+    {
+        this.time = time;
+        lastTick = time.GetTimestamp();
+        lastWall = time.GetUtcNow();
+        timer = time.CreateTimer(_ => Tick(), null, Period, Period);
+    }
+
+    /// <summary>Raised on the timer's thread once per sleep; handlers must not block.</summary>
+    public event Action<WakeEvent>? Woke;
+
+    public void Dispose() => timer.Dispose();
+
+    private void Tick()
+    {
+        WakeEvent? woke = null;
+        lock (gate)
+        {
+            var now = time.GetTimestamp();
+            var wall = time.GetUtcNow();
+            var monotonicGap = time.GetElapsedTime(lastTick, now);
+            var wallGap = wall - lastWall;
+            var gap = wallGap > monotonicGap ? wallGap : monotonicGap;
+            if (gap >= Period + Late)
+            {
+                woke = new WakeEvent(gap, lastTick);
+            }
+
+            lastTick = now;
+            lastWall = wall;
+        }
+
+        if (woke is { } happened)
+        {
+            Woke?.Invoke(happened);
+        }
+    }
+}
