@@ -20,6 +20,18 @@ public static class SingleCall
 {
     public static async Task<TResponse?> TryInvokeAsync<TResponse>(
         DaemonEndpoint endpoint, string clientName, string method, object request, CancellationToken cancellationToken)
+        where TResponse : class =>
+        await TryInvokeAsync<TResponse>(endpoint, clientName, _ => (method, request), cancellationToken).ConfigureAwait(false) is { Response: { } response }
+            ? response
+            : null;
+
+    /// <summary>
+    /// The handshake, then the call <paramref name="next"/> picks from the daemon's hello (null: none, the hello is all
+    /// the caller needs). Null when nothing answers or anything fails, as above; otherwise the hello and the answer
+    /// (null only when no call was made).
+    /// </summary>
+    public static async Task<SingleCallResult<TResponse>?> TryInvokeAsync<TResponse>(
+        DaemonEndpoint endpoint, string clientName, Func<HelloResponse, (string Method, object Request)?> next, CancellationToken cancellationToken)
         where TResponse : class
     {
         Stream stream;
@@ -54,7 +66,14 @@ public static class SingleCall
                         $"{DaemonClient.ClientVersion} speaks {ProtocolVersion.MinimumSupported}..{ProtocolVersion.Current}. Update {clientName}.");
                 }
 
-                return await CallAsync<TResponse>(stream, 2, method, request, cancellationToken).ConfigureAwait(false);
+                if (next(hello) is not var (method, request))
+                {
+                    return new SingleCallResult<TResponse>(hello, null);
+                }
+
+                return await CallAsync<TResponse>(stream, 2, method, request, cancellationToken).ConfigureAwait(false) is { } response
+                    ? new SingleCallResult<TResponse>(hello, response)
+                    : null;
             }
             catch (Exception ex) when (ex is IOException or InvalidDataException or JsonException)
             {
@@ -108,3 +127,7 @@ public static class SingleCall
         }
     }
 }
+
+/// <summary>What <see cref="SingleCall"/> got: the daemon's hello and the call's answer (null when no call was made).</summary>
+public sealed record SingleCallResult<TResponse>(HelloResponse Hello, TResponse? Response)
+    where TResponse : class;

@@ -5,6 +5,8 @@ using Yak.Daemon.Native;
 using Yak.Protocol.Errors;
 using Yak.Protocol.Transport;
 
+StartupTrace.Mark("main");
+
 // yakd [--foreground|--background]
 //   --foreground  log to the console as well as the file (default when stdout is a terminal)
 //   --background  never log to the console (how yakctl spawns it)
@@ -38,6 +40,7 @@ var endpoint = DaemonEndpoint.Resolve();
 PrivateFiles.CreateDirectory(endpoint.LogDirectory);
 var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
 using var serilog = DaemonLogging.Create(endpoint, console);
+StartupTrace.Mark("logging created");
 try
 {
     PrivateFiles.CreateDirectory(endpoint.StateDirectory);
@@ -48,6 +51,7 @@ try
 
     using var instanceLock = SingleInstanceLock.Acquire(endpoint.LockFilePath);
     using var host = DaemonHost.Build(endpoint, serilog, args);
+    StartupTrace.Mark("host built");
     await host.RunAsync().ConfigureAwait(false);
     return ExitCodes.Success;
 }

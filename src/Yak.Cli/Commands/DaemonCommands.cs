@@ -42,24 +42,25 @@ internal static class DaemonCommands
     private static Command Status()
     {
         var command = new Command("status", "Show the daemon's pid, version, socket, log and sessions (starts it unless YAK_NO_AUTOSTART=1).");
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var context = CliApp.Context(parse);
-
-            // A running daemon answers without a JsonRpc being built (most of a cold status's CPU); anything else —
-            // none running, an older one, a failure — goes the usual way, which starts it or says what is wrong.
-            if (await SingleCall.TryInvokeAsync<StatusResponse>(context.Endpoint, CliContext.ClientName, Methods.DaemonStatus, new StatusRequest(), cancellationToken)
-                .ConfigureAwait(false) is { } status)
-            {
-                PrintStatus(context, status);
-                return CliExitCodes.Success;
-            }
-
-            await using var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
-            await PrintStatusAsync(context, client, cancellationToken).ConfigureAwait(false);
-            return CliExitCodes.Success;
-        });
+        command.SetAction((parse, cancellationToken) => RunStatusAsync(CliApp.Context(parse), cancellationToken));
         return command;
+    }
+
+    /// <summary><c>yakctl daemon status</c>, also run by <see cref="QuickReads"/> without the command tree.</summary>
+    internal static async Task<int> RunStatusAsync(CliContext context, CancellationToken cancellationToken)
+    {
+        // A running daemon answers without a JsonRpc being built (most of a cold status's CPU); anything else —
+        // none running, an older one, a failure — goes the usual way, which starts it or says what is wrong.
+        if (await SingleCall.TryInvokeAsync<StatusResponse>(context.Endpoint, CliContext.ClientName, Methods.DaemonStatus, new StatusRequest(), cancellationToken)
+            .ConfigureAwait(false) is { } status)
+        {
+            PrintStatus(context, status);
+            return CliExitCodes.Success;
+        }
+
+        await using var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await PrintStatusAsync(context, client, cancellationToken).ConfigureAwait(false);
+        return CliExitCodes.Success;
     }
 
     private static Command Stop()

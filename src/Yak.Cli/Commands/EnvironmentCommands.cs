@@ -132,27 +132,35 @@ internal static class EnvironmentCommands
         var command = new Command("status", "Environments: services, pods, sync sessions and ports.");
         command.Arguments.Add(name);
         command.Options.Add(file);
-        command.SetAction(async (parse, cancellationToken) =>
-        {
-            var context = CliApp.Context(parse);
-            await using var client = await context.ConnectAsync(cancellationToken);
-            var specFile = parse.GetValue(file);
-            var response = await client.InvokeAsync<EnvStatusResponse>(
-                Methods.EnvStatus,
-                new EnvStatusRequest { Name = parse.GetValue(name) ?? string.Empty, SpecPath = specFile is null ? string.Empty : SpecPath(specFile) },
-                cancellationToken);
-            if (context.Output.Json)
-            {
-                context.Output.WriteJson(response.Environments);
-            }
-            else
-            {
-                EnvironmentText.Details(context.Output.Out, response.Environments);
-            }
-
-            return CliExitCodes.Success;
-        });
+        command.SetAction((parse, cancellationToken) => RunStatusAsync(CliApp.Context(parse), parse.GetValue(name), parse.GetValue(file), cancellationToken));
         return command;
+    }
+
+    /// <summary><c>yakctl status [NAME] [-f SPEC]</c>, also run by <see cref="QuickReads"/> without the command tree.</summary>
+    internal static async Task<int> RunStatusAsync(CliContext context, string? name, string? specFile, CancellationToken cancellationToken)
+    {
+        var request = new EnvStatusRequest { Name = name ?? string.Empty, SpecPath = specFile is null ? string.Empty : SpecPath(specFile) };
+
+        // The status a user types every morning: a running daemon answers on the raw socket (no JsonRpc built);
+        // anything else goes the usual way, which starts the daemon or says what is wrong.
+        var response = await SingleCall.TryInvokeAsync<EnvStatusResponse>(context.Endpoint, CliContext.ClientName, Methods.EnvStatus, request, cancellationToken)
+            .ConfigureAwait(false);
+        if (response is null)
+        {
+            await using var client = await context.ConnectAsync(cancellationToken).ConfigureAwait(false);
+            response = await client.InvokeAsync<EnvStatusResponse>(Methods.EnvStatus, request, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (context.Output.Json)
+        {
+            context.Output.WriteJson(response.Environments);
+        }
+        else
+        {
+            EnvironmentText.Details(context.Output.Out, response.Environments);
+        }
+
+        return CliExitCodes.Success;
     }
 
     /// <summary>No default value in the parser: 0 goes to yakd, which applies its own (300 s), so help says that one alone.</summary>

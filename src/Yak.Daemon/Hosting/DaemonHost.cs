@@ -47,7 +47,7 @@ internal static class DaemonHost
     private static void ConfigureEvents(IServiceCollection services)
     {
         services.AddSingleton<EventHub>();
-        services.AddHostedService<IdleMemoryTrim>();
+        StartupTrace.AddHostedService(services, sp => ActivatorUtilities.CreateInstance<IdleMemoryTrim>(sp));
     }
 
     /// <summary>config.yaml as options: read at first use and on change, validated at start and on every reload.</summary>
@@ -71,7 +71,7 @@ internal static class DaemonHost
         }
 
         var otlp = config?.Telemetry?.Otlp;
-        services.AddHostedService(sp => new TelemetryStartup(sp.GetRequiredService<WaitRecorder>(), otlp, sp.GetRequiredService<ILogger<TelemetryStartup>>()));
+        StartupTrace.AddHostedService(services, sp => new TelemetryStartup(sp.GetRequiredService<WaitRecorder>(), otlp, sp.GetRequiredService<ILogger<TelemetryStartup>>()));
         if (otlp is not null)
         {
             TelemetryExport.Configure(services, otlp, config?.Owner);
@@ -86,7 +86,7 @@ internal static class DaemonHost
     {
         services.AddSingleton<ForwardManager>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<ForwardManager>());
-        services.AddHostedService(sp => sp.GetRequiredService<ForwardManager>());
+        StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<ForwardManager>());
         services.AddSingleton<IEnvironmentForwards, EnvironmentForwards>();
     }
 
@@ -97,7 +97,7 @@ internal static class DaemonHost
         services.AddSingleton<IAgentConnectorFactory, AgentConnectorFactory>();
         services.AddSingleton<SyncSessionManager>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<SyncSessionManager>());
-        services.AddHostedService(sp => sp.GetRequiredService<SyncSessionManager>());
+        StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<SyncSessionManager>());
     }
 
     private static void ConfigureRpc(IServiceCollection services, DaemonEndpoint endpoint)
@@ -105,7 +105,7 @@ internal static class DaemonHost
         services.AddSingleton<ConnectionRegistry>();
         services.AddSingleton<Func<IConnectionListener>>(sp => () => CreateListener(endpoint, sp.GetRequiredService<ILogger<RpcServer>>()));
         services.AddSingleton<RpcServer>();
-        services.AddHostedService(sp => sp.GetRequiredService<RpcServer>());
+        StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<RpcServer>());
     }
 
     private static IConnectionListener CreateListener(DaemonEndpoint endpoint, Microsoft.Extensions.Logging.ILogger logger) =>
@@ -123,7 +123,7 @@ internal static class DaemonHost
         services.AddSingleton<Yak.Daemon.Sharing.ShareManager>();
         services.AddSingleton<Yak.Daemon.Sharing.GuestConnector>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<EnvironmentManager>());
-        services.AddHostedService(sp => sp.GetRequiredService<EnvironmentManager>());
+        StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<EnvironmentManager>());
         services.AddSingleton<Yak.Daemon.Rpc.VersionReport>();
         services.AddSingleton<Yak.Daemon.Diagnostics.Doctor>();
     }

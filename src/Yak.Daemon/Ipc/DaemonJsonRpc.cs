@@ -17,7 +17,7 @@ internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(ha
     {
         if (request.Version == "2.0")
         {
-            return base.DispatchRequestAsync(request, targetMethod, cancellationToken);
+            return Hosting.StartupTrace.Enabled ? TracedAsync(request, targetMethod, cancellationToken) : base.DispatchRequestAsync(request, targetMethod, cancellationToken);
         }
 
         return new ValueTask<JsonRpcMessage>(new JsonRpcError
@@ -29,6 +29,13 @@ internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(ha
                 Message = $"Invalid Request: \"jsonrpc\" must be \"2.0\", not \"{request.Version}\".",
             },
         });
+    }
+
+    private async ValueTask<JsonRpcMessage> TracedAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
+    {
+        var answer = await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        Hosting.StartupTrace.MarkFirstAnswer(request.Method ?? string.Empty);
+        return answer;
     }
 
     protected override JsonRpcError.ErrorDetail CreateErrorDetails(JsonRpcRequest request, Exception exception)

@@ -32,6 +32,7 @@ internal sealed class RpcServer(
         listener = listenerFactory();
         connections.Address = listener.Address;
         connections.ListenMode = listener.Mode;
+        StartupTrace.Mark("listening");
         Log.DaemonStarted(logger, DaemonInfo.Version, info.Pid, listener.Address, listener.Mode, info.Endpoint.StateDirectory);
         acceptLoop = AcceptLoopAsync(listener, stopping.Token);
         return Task.CompletedTask;
@@ -92,6 +93,11 @@ internal sealed class RpcServer(
     private void Serve(AcceptedConnection accepted)
     {
         var id = connections.NextId();
+        if (id == 1)
+        {
+            StartupTrace.Mark("first client accepted");
+        }
+
         var connection = new ClientConnection(
             id,
             accepted,

@@ -6,8 +6,9 @@ using Yak.Testing;
 namespace Yak.Benchmarks.Startup;
 
 /// <summary>
-/// yakd start → first RPC answer, and a cold <c>yakctl daemon status</c> against a running yakd, each beside the
-/// floor of the same program doing nothing (<c>--version</c>). By default the build beside the benchmarks
+/// yakd start → first RPC answer, and cold <c>yakctl daemon status</c>, <c>yakctl status</c> and <c>yakctl status
+/// --output json</c> against a running yakd with one registered environment, each beside the floor of the same
+/// program doing nothing (<c>--version</c>). By default the build beside the benchmarks
 /// (<c>dotnet yakd.dll</c>, JIT only); <c>YAK_BENCH_BIN=DIR</c> measures the published programs in DIR instead (what
 /// packaging/build.sh ships: single file, ReadyToRun). Beside the wall times, the CPU each spent: on a shared
 /// machine the wall time is mostly a wait for a core.
@@ -18,7 +19,7 @@ public sealed class StartupBenchmarks : IBenchmarkSuite
 
     public string Name => "startup";
 
-    public string Description => "yakd start → first RPC answer and cold yakctl daemon status (p50 of 10), vs the same program's --version";
+    public string Description => "yakd start → first RPC answer and cold yakctl daemon status / status / status --output json (p50 of 10), vs the same program's --version";
 
     public async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
@@ -30,11 +31,16 @@ public sealed class StartupBenchmarks : IBenchmarkSuite
         var yakctlVersion = new List<double>();
         var firstAnswerCpu = new List<double>();
         var statusCpu = new List<double>();
+        var envStatus = new List<double>();
+        var envStatusCpu = new List<double>();
+        var envStatusJson = new List<double>();
+        var envStatusJsonCpu = new List<double>();
         for (var run = 0; run < Runs; run++)
         {
             using var sandbox = new YakSandbox();
             var environment = sandbox.Environment(autostart: false);
             var endpoint = DaemonEndpoint.Resolve(n => environment.TryGetValue(n, out var v) ? v : null);
+            RegisteredEnvironment.Write(sandbox, endpoint);
             yakdVersion.Add(await TimeAsync(programs.Yakd(["--version"], environment), cancellationToken));
 
             var clock = Stopwatch.StartNew();
@@ -52,9 +58,9 @@ public sealed class StartupBenchmarks : IBenchmarkSuite
                 }
 
                 yakctlVersion.Add(await TimeAsync(programs.Yakctl(["version"], environment), cancellationToken));
-                var reaped = ProcessCpu.OfReapedChildren();
-                status.Add(await TimeAsync(programs.Yakctl(["daemon", "status"], environment), cancellationToken));
-                statusCpu.Add((ProcessCpu.OfReapedChildren() - reaped).TotalMilliseconds);
+                await TimeWithCpuAsync(programs.Yakctl(["daemon", "status"], environment), status, statusCpu, cancellationToken);
+                await TimeWithCpuAsync(programs.Yakctl(["status"], environment), envStatus, envStatusCpu, RegisteredEnvironment.Name, cancellationToken);
+                await TimeWithCpuAsync(programs.Yakctl(["status", "--output", "json"], environment), envStatusJson, envStatusJsonCpu, RegisteredEnvironment.Name, cancellationToken);
             }
             finally
             {
@@ -70,6 +76,10 @@ public sealed class StartupBenchmarks : IBenchmarkSuite
             "yakctl version " + BenchmarkReport.Ms(BenchmarkReport.Percentile(yakctlVersion, 50)), "≤ 100 ms");
         report.Add("startup", "yakd CPU until its first RPC answer p50", BenchmarkReport.Ms(BenchmarkReport.Percentile(firstAnswerCpu, 50)), "all threads, /proc/PID/task/*/schedstat");
         report.Add("startup", "cold yakctl daemon status CPU p50", BenchmarkReport.Ms(BenchmarkReport.Percentile(statusCpu, 50)), "getrusage of the reaped child");
+        report.Add("startup", "cold yakctl status p50 (one environment)", BenchmarkReport.Ms(BenchmarkReport.Percentile(envStatus, 50)),
+            "CPU " + BenchmarkReport.Ms(BenchmarkReport.Percentile(envStatusCpu, 50)), "≤ 100 ms");
+        report.Add("startup", "cold yakctl status --output json p50", BenchmarkReport.Ms(BenchmarkReport.Percentile(envStatusJson, 50)),
+            "CPU " + BenchmarkReport.Ms(BenchmarkReport.Percentile(envStatusJsonCpu, 50)), "≤ 100 ms");
         report.Add("startup", "cold yakctl daemon status max", BenchmarkReport.Ms(status.Max()), "yakctl version " + BenchmarkReport.Ms(yakctlVersion.Max()));
     }
 
@@ -91,7 +101,27 @@ public sealed class StartupBenchmarks : IBenchmarkSuite
         }
     }
 
-    private static async Task<double> TimeAsync(ProcessStartInfo info, CancellationToken cancellationToken)
+    private static async Task<double> TimeAsync(ProcessStartInfo info, CancellationToken cancellationToken) =>
+        (await RunTimedAsync(info, cancellationToken)).Milliseconds;
+
+    /// <summary>Wall time into <paramref name="wall"/>, the reaped child's CPU into <paramref name="cpu"/>; the output must name <paramref name="expected"/>.</summary>
+    private static async Task TimeWithCpuAsync(
+        ProcessStartInfo info, List<double> wall, List<double> cpu, string? expected, CancellationToken cancellationToken)
+    {
+        var reaped = ProcessCpu.OfReapedChildren();
+        var (milliseconds, output) = await RunTimedAsync(info, cancellationToken);
+        cpu.Add((ProcessCpu.OfReapedChildren() - reaped).TotalMilliseconds);
+        wall.Add(milliseconds);
+        if (expected is not null && !output.Contains(expected, StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException($"{info.FileName} {string.Join(' ', info.ArgumentList)} did not list {expected}: {output}");
+        }
+    }
+
+    private static Task TimeWithCpuAsync(ProcessStartInfo info, List<double> wall, List<double> cpu, CancellationToken cancellationToken) =>
+        TimeWithCpuAsync(info, wall, cpu, null, cancellationToken);
+
+    private static async Task<(double Milliseconds, string Output)> RunTimedAsync(ProcessStartInfo info, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var result = await ProcessRunner.RunAsync(info, TimeSpan.FromSeconds(60));
@@ -102,7 +132,7 @@ public sealed class StartupBenchmarks : IBenchmarkSuite
             throw new InvalidOperationException($"{info.FileName} {string.Join(' ', info.ArgumentList)} failed: {result}");
         }
 
-        return clock.Elapsed.TotalMilliseconds;
+        return (clock.Elapsed.TotalMilliseconds, result.StandardOutput);
     }
 
     /// <summary>Where yakd and yakctl come from: the dev build run by the dotnet host, or published executables.</summary>
