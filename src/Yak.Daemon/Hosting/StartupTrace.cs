@@ -38,7 +38,8 @@ internal static class StartupTrace
     {
         if (Enabled)
         {
-            services.AddHostedService(sp => new Traced(factory(sp), typeof(T).Name));
+            // One wrapper type per service: AddHostedService keeps one registration per implementation type.
+            services.AddHostedService(sp => new Traced<T>(factory(sp)));
         }
         else
         {
@@ -46,12 +47,13 @@ internal static class StartupTrace
         }
     }
 
-    private sealed class Traced(IHostedService inner, string name) : IHostedService
+    private sealed class Traced<T>(T inner) : IHostedService
+        where T : class, IHostedService
     {
         public async Task StartAsync(CancellationToken cancellationToken)
         {
             await inner.StartAsync(cancellationToken).ConfigureAwait(false);
-            Mark($"{name} started");
+            Mark($"{typeof(T).Name} started");
         }
 
         public Task StopAsync(CancellationToken cancellationToken) => inner.StopAsync(cancellationToken);
