@@ -148,12 +148,14 @@ public sealed class SessionDiskFullTests
         var state = temp.Combine("state");
         var scan = Path.Combine(state, "local-scan.bin");
         var manifest = Path.Combine(state, "remote-manifest.bin");
-        var signature = Directory.GetFiles(Path.Combine(state, "signatures")).Single();
+        var signatures = Path.Combine(state, "signatures.pack");
         await File.WriteAllBytesAsync(scan, (await File.ReadAllBytesAsync(scan))[..20]);
         var garbled = await File.ReadAllBytesAsync(manifest);
         garbled[garbled.Length / 2] ^= 0x5A;
         await File.WriteAllBytesAsync(manifest, garbled);
-        await File.WriteAllBytesAsync(signature, [1, 2, 3]);
+        var pack = await File.ReadAllBytesAsync(signatures);
+        pack[^100] ^= 0x5A; // inside the one record's body: well-formed, only its checksum tells
+        await File.WriteAllBytesAsync(signatures, pack);
 
         var (second, log) = NewSession(temp, local, remote);
         await using var owned = second;
@@ -166,7 +168,7 @@ public sealed class SessionDiskFullTests
         TreeAssert.Equal(local, remote);
         Assert.Contains(log, line => line.Contains($"discarded {scan}: truncated", StringComparison.Ordinal));
         Assert.Contains(log, line => line.Contains($"discarded {manifest}", StringComparison.Ordinal));
-        Assert.Contains(log, line => line.Contains($"discarded signature {signature}", StringComparison.Ordinal));
+        Assert.Contains(log, line => line.Contains("discarded signature", StringComparison.Ordinal) && line.Contains(signatures, StringComparison.Ordinal));
         Assert.All(log.Where(l => l.Contains("discarded", StringComparison.Ordinal)), l => Assert.Contains("warning", l, StringComparison.Ordinal));
     }
 

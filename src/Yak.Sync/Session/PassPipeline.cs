@@ -92,6 +92,8 @@ internal sealed class PassPipeline
             }
             finally
             {
+                // The pass's new signatures in one write: off the per-file path (no file per signature).
+                store.FlushSignatures();
                 statistics.PushEnded(pass);
             }
 

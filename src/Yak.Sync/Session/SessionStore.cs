@@ -7,13 +7,13 @@ namespace Yak.Sync.Session;
 /// <summary>
 /// A session's persistent state: the local scan cache, the manifest of what the agent holds, and the signature of
 /// every large file as last sent (keyed by content digest, so renames and copies share it). The two manifests are
-/// written atomically (temp, fsync, rename). Signature files are written temp-then-rename without fsync: a torn one is
-/// rejected on load, and a wrong one can only cost a BaseMismatch/DigestMismatch and a whole-file resend, because the
-/// agent checks the rebuilt file against the digest of what was read.
+/// written atomically (temp, fsync, rename). Signatures live in one pack (<see cref="SignaturePack"/>), not fsync'ed:
+/// a torn record is rejected on load, and a wrong one can only cost a BaseMismatch/DigestMismatch and a whole-file
+/// resend, because the agent checks the rebuilt file against the digest of what was read.
 /// </summary>
 public sealed class SessionStore
 {
-    private readonly string signatures;
+    private readonly SignaturePack signatures;
 
     private readonly Action<string>? log;
 
@@ -22,8 +22,8 @@ public sealed class SessionStore
     {
         this.log = log;
         Directory = Path.GetFullPath(directory);
-        signatures = Path.Combine(Directory, "signatures");
-        Storage.AtomicFile.CreatePrivateDirectory(signatures);
+        Storage.AtomicFile.CreatePrivateDirectory(Directory);
+        signatures = new SignaturePack(Path.Combine(Directory, "signatures.pack"), log);
     }
 
     public string Directory { get; }
@@ -49,85 +49,28 @@ public sealed class SessionStore
         snapshot.Save(RemotePath);
     }
 
-    public Signature? LoadSignature(Digest digest)
-    {
-        var path = SignaturePath(digest);
-        try
-        {
-            return File.Exists(path) ? Signature.Deserialize(File.ReadAllBytes(path)) : null;
-        }
-        catch (Exception e) when (e is InvalidDataException or ArgumentException)
-        {
-            // Torn or garbled: the file goes (the next send of that content signs it afresh), the file is sent whole.
-            TryDelete(path);
-            log?.Invoke($"warning: discarded signature {path}: {e.Message}; the file is sent whole");
-            return null;
-        }
-        catch (IOException)
-        {
-            return null;
-        }
-    }
+    /// <summary>The stored signature of <paramref name="digest"/>'s content, or null (never signed, or discarded as corrupt).</summary>
+    public Signature? LoadSignature(Digest digest) => signatures.Load(digest);
 
-    public void SaveSignature(Digest digest, Signature signature)
-    {
-        var path = SignaturePath(digest);
-        if (File.Exists(path))
-        {
-            return;
-        }
+    /// <summary>Keeps the signature of content just sent (written with the pass's others, see <see cref="FlushSignatures"/>).</summary>
+    public void SaveSignature(Digest digest, Signature signature) => signatures.Add(digest, signature);
 
-        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
-        try
-        {
-            using (var stream = Storage.AtomicFile.CreatePrivate(temp))
-            {
-                stream.Write(signature.Serialize());
-            }
+    /// <summary>Writes the signatures kept since the last flush (at the end of each push).</summary>
+    public void FlushSignatures() => signatures.Flush();
 
-            File.Move(temp, path, overwrite: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A signature only saves bytes on the next edit: a full local disk costs a whole-file send, not the sync.
-            TryDelete(temp);
-            log?.Invoke($"warning: could not save signature {path}: {e.Message}");
-        }
-    }
+    /// <summary>How many signatures the store holds.</summary>
+    public int SignatureCount => signatures.Count;
 
-    private static void TryDelete(string path)
-    {
-        try
-        {
-            File.Delete(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-        }
-    }
-
-    /// <summary>Deletes signatures of content the agent no longer holds.</summary>
+    /// <summary>Drops signatures of content the agent no longer holds; removes the folder of one file per signature that earlier versions kept.</summary>
     public int CollectGarbage(IEnumerable<Digest> live)
     {
-        var keep = live.Select(d => d.ToString()).ToHashSet(StringComparer.Ordinal);
-        var removed = 0;
-        foreach (var file in System.IO.Directory.EnumerateFiles(signatures))
+        var legacy = Path.Combine(Directory, "signatures");
+        if (System.IO.Directory.Exists(legacy))
         {
-            if (!keep.Contains(Path.GetFileName(file)))
-            {
-                try
-                {
-                    File.Delete(file);
-                    removed++;
-                }
-                catch (IOException)
-                {
-                }
-            }
+            System.IO.Directory.Delete(legacy, recursive: true);
         }
 
-        return removed;
+        return signatures.Collect(live);
     }
 
-    private string SignaturePath(Digest digest) => Path.Combine(signatures, digest.ToString());
 }
