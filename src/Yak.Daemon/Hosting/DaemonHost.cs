@@ -28,11 +28,14 @@ internal static class DaemonHost
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(endpoint);
         builder.Services.AddSingleton<DaemonInfo>();
+
+        // Hosted services start in this order. The RPC server first: it listens and answers the handshake at once;
+        // every other request waits until the services after it have started (StartupGate), so the session managers
+        // resume right after it and no client sees a list before they did.
+        ConfigureRpc(builder.Services, endpoint);
         ConfigureEvents(builder.Services);
         ConfigureConfiguration(builder.Services);
         ConfigureTelemetry(builder.Services, endpoint);
-
-        // Session managers before the RPC server: they resume saved sessions before clients can ask about them.
         ConfigureKube(builder.Services);
         ConfigureSync(builder.Services);
 
@@ -40,7 +43,6 @@ internal static class DaemonHost
         ConfigureForwards(builder.Services);
         ConfigureEnvironments(builder.Services);
         ConfigureStreams(builder.Services);
-        ConfigureRpc(builder.Services, endpoint);
         return builder.Build();
     }
 
@@ -103,6 +105,7 @@ internal static class DaemonHost
     private static void ConfigureRpc(IServiceCollection services, DaemonEndpoint endpoint)
     {
         services.AddSingleton<ConnectionRegistry>();
+        services.AddSingleton<StartupGate>();
         services.AddSingleton<Func<IConnectionListener>>(sp => () => CreateListener(endpoint, sp.GetRequiredService<ILogger<RpcServer>>()));
         services.AddSingleton<RpcServer>();
         StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<RpcServer>());

@@ -23,7 +23,7 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
     private ImmutableHashSet<string> topics = [];
     private int dropped;
 
-    public ClientConnection(int id, AcceptedConnection accepted, Action<JsonRpc, ClientConnection> addTargets, EventHub hub, ILogger logger)
+    public ClientConnection(int id, AcceptedConnection accepted, Action<JsonRpc, ClientConnection> addTargets, EventHub hub, Task started, ILogger logger)
     {
         Id = id;
         PeerUid = accepted.PeerUid;
@@ -31,7 +31,7 @@ internal sealed class ClientConnection : IEventSink, IAsyncDisposable
         this.logger = logger;
         var guarded = new FrameGuardStream(accepted.Stream, RpcWire.MaxHeaderBytes, RpcWire.MaxMessageBytes);
         Guard = guarded;
-        rpc = new DaemonJsonRpc(RpcWire.CreateHandler(guarded, guarded))
+        rpc = new DaemonJsonRpc(RpcWire.CreateHandler(guarded, guarded), started)
         {
             CancelLocallyInvokedMethodsWhenConnectionIsClosed = true,
         };

@@ -8,15 +8,21 @@ namespace Yak.Daemon.Ipc;
 
 /// <summary>
 /// JsonRpc with the daemon's error mapping: bad parameters are -32602 (not a generic server error), and no
-/// exception type or stack trace ever leaves the process; the message says what was wrong.
+/// exception type or stack trace ever leaves the process; the message says what was wrong. Requests other than the
+/// handshake wait for <paramref name="started"/> (see <see cref="Hosting.StartupGate"/>).
 /// </summary>
-internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(handler)
+internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler, Task started) : JsonRpc(handler)
 {
     /// <summary>StreamJsonRpc runs a request whatever its "jsonrpc" says; JSON-RPC 2.0 makes any other version an Invalid Request.</summary>
     protected override ValueTask<JsonRpcMessage> DispatchRequestAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
     {
         if (request.Version == "2.0")
         {
+            if (!started.IsCompleted && !Hosting.StartupGate.AnswersBeforeStart(request.Method))
+            {
+                return DispatchWhenStartedAsync(request, targetMethod, cancellationToken);
+            }
+
             return Hosting.StartupTrace.Enabled ? TracedAsync(request, targetMethod, cancellationToken) : base.DispatchRequestAsync(request, targetMethod, cancellationToken);
         }
 
@@ -29,6 +35,30 @@ internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler) : JsonRpc(ha
                 Message = $"Invalid Request: \"jsonrpc\" must be \"2.0\", not \"{request.Version}\".",
             },
         });
+    }
+
+    private async ValueTask<JsonRpcMessage> DispatchWhenStartedAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await started.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // The connection closed while the start was still running: nothing to wait for.
+            return new JsonRpcError
+            {
+                RequestId = request.RequestId,
+                Error = new JsonRpcError.ErrorDetail { Code = JsonRpcErrorCode.RequestCanceled, Message = "The request was cancelled." },
+            };
+        }
+
+        if (Hosting.StartupTrace.Enabled)
+        {
+            return await TracedAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await base.DispatchRequestAsync(request, targetMethod, cancellationToken).ConfigureAwait(false);
     }
 
     private async ValueTask<JsonRpcMessage> TracedAsync(JsonRpcRequest request, TargetMethod targetMethod, CancellationToken cancellationToken)

@@ -12,13 +12,15 @@ using Yak.Protocol.Messages;
 namespace Yak.Daemon.Ipc;
 
 /// <summary>
-/// Accepts clients and gives each its own JsonRpc. The listener is opened in StartAsync, before the host
+/// Accepts clients and gives each its own JsonRpc. The listener is opened in StartAsync — the first hosted service, so
+/// a client is served while the sessions resume (its requests wait at <see cref="StartupGate"/>) and before the host
 /// reports ready (systemd READY=1), so a client that sees the daemon started can always connect.
 /// </summary>
 internal sealed class RpcServer(
     Func<IConnectionListener> listenerFactory,
     ConnectionRegistry connections,
     EventHub hub,
+    StartupGate gate,
     DaemonInfo info,
     IServiceProvider services,
     ILogger<RpcServer> logger) : IHostedService, IAsyncDisposable
@@ -34,7 +36,9 @@ internal sealed class RpcServer(
         connections.ListenMode = listener.Mode;
         StartupTrace.Mark("listening");
         Log.DaemonStarted(logger, DaemonInfo.Version, info.Pid, listener.Address, listener.Mode, info.Endpoint.StateDirectory);
-        acceptLoop = AcceptLoopAsync(listener, stopping.Token);
+        // On the thread pool: a client already waiting is served beside the rest of the start, not inside it.
+        var accepting = listener;
+        acceptLoop = Task.Run(() => AcceptLoopAsync(accepting, stopping.Token), CancellationToken.None);
         return Task.CompletedTask;
     }
 
@@ -113,6 +117,7 @@ internal sealed class RpcServer(
                 rpc.AddLocalRpcTarget<IShareService>(ActivatorUtilities.CreateInstance<Yak.Daemon.Sharing.ShareRpcTarget>(services, c), options);
             },
             hub,
+            gate.Started,
             logger);
         connections.Add(connection);
         Log.ClientConnected(logger, id, accepted.PeerUid);

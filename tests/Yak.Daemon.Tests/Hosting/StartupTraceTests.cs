@@ -51,6 +51,10 @@ public sealed class StartupTraceTests
 
             Assert.Single(phases, p => p.StartsWith("first answer", StringComparison.Ordinal));
             Assert.True(phases.IndexOf("host built") < phases.IndexOf("listening"), string.Join('\n', phases));
+
+            // The RPC server is the first hosted service: it listens before the sessions resume.
+            Assert.True(phases.IndexOf("RpcServer started") < phases.IndexOf("SyncSessionManager started"), string.Join('\n', phases));
+            Assert.True(phases.IndexOf("listening") < phases.IndexOf("IdleMemoryTrim started"), string.Join('\n', phases));
         }
         finally
         {
