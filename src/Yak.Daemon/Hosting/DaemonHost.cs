@@ -29,9 +29,9 @@ internal static class DaemonHost
         builder.Services.AddSingleton(endpoint);
         builder.Services.AddSingleton<DaemonInfo>();
 
-        // Hosted services start in this order. The RPC server first: it listens and answers the handshake at once;
-        // every other request waits until the services after it have started (StartupGate), so the session managers
-        // resume right after it and no client sees a list before they did.
+        // Hosted services start in this order. The RPC server first: it listens and builds a client's connection beside
+        // the rest of the start; requests wait until the services after it have started (StartupGate), so the session
+        // managers resume right after it and an answer still means they did.
         ConfigureRpc(builder.Services, endpoint);
         ConfigureEvents(builder.Services);
         ConfigureConfiguration(builder.Services);

@@ -8,8 +8,8 @@ namespace Yak.Daemon.Ipc;
 
 /// <summary>
 /// JsonRpc with the daemon's error mapping: bad parameters are -32602 (not a generic server error), and no
-/// exception type or stack trace ever leaves the process; the message says what was wrong. Requests other than the
-/// handshake wait for <paramref name="started"/> (see <see cref="Hosting.StartupGate"/>).
+/// exception type or stack trace ever leaves the process; the message says what was wrong. Requests wait for
+/// <paramref name="started"/> (see <see cref="Hosting.StartupGate"/>).
 /// </summary>
 internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler, Task started) : JsonRpc(handler)
 {
@@ -18,7 +18,7 @@ internal sealed class DaemonJsonRpc(IJsonRpcMessageHandler handler, Task started
     {
         if (request.Version == "2.0")
         {
-            if (!started.IsCompleted && !Hosting.StartupGate.AnswersBeforeStart(request.Method))
+            if (!started.IsCompleted)
             {
                 return DispatchWhenStartedAsync(request, targetMethod, cancellationToken);
             }

@@ -13,7 +13,7 @@ namespace Yak.Daemon.Ipc;
 
 /// <summary>
 /// Accepts clients and gives each its own JsonRpc. The listener is opened in StartAsync — the first hosted service, so
-/// a client is served while the sessions resume (its requests wait at <see cref="StartupGate"/>) and before the host
+/// a client's connection is made while the sessions resume (its requests wait at <see cref="StartupGate"/>) and before the host
 /// reports ready (systemd READY=1), so a client that sees the daemon started can always connect.
 /// </summary>
 internal sealed class RpcServer(

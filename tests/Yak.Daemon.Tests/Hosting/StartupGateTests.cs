@@ -8,29 +8,32 @@ using Yak.Testing;
 namespace Yak.Daemon.Tests.Hosting;
 
 /// <summary>
-/// yakd listens before its sessions resume: the handshake is answered at once, every other request waits until the
-/// host has started (the daemon's JsonRpc over the real wire handler, a duplex stream in place of the socket).
+/// yakd listens before its sessions resume, and answers nothing until the host has started (the daemon's JsonRpc over
+/// the real wire handler, a duplex stream in place of the socket).
 /// </summary>
 public sealed class StartupGateTests
 {
     [Fact]
-    public async Task Dispatch_BeforeStart_HelloAnsweredAndStatusHeldUntilStarted()
+    public async Task Dispatch_BeforeStart_HeldUntilStarted()
     {
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var calls = 0;
         var (clientStream, serverStream) = FullDuplexStream.CreatePair();
         using var server = new DaemonJsonRpc(RpcWire.CreateHandler(serverStream, serverStream), started.Task);
-        server.AddLocalRpcMethod(Methods.DaemonHello, new Func<string>(() => "hello"));
-        server.AddLocalRpcMethod(Methods.DaemonStatus, new Func<string>(() => "status"));
+        server.AddLocalRpcMethod(Methods.DaemonHello, new Func<string>(() => Interlocked.Increment(ref calls) > 0 ? "hello" : string.Empty));
         server.StartListening();
         using var client = new JsonRpc(RpcWire.CreateHandler(clientStream, clientStream));
         client.StartListening();
 
-        // Status is sent first: answered in order it would arrive before hello's answer.
-        var status = client.InvokeWithParameterObjectAsync<string>(Methods.DaemonStatus, new { });
-        Assert.Equal("hello", await client.InvokeWithParameterObjectAsync<string>(Methods.DaemonHello, new { }).DefaultTimeout());
-        Assert.False(status.IsCompleted);
+        var hello = client.InvokeWithParameterObjectAsync<string>(Methods.DaemonHello, new { });
+
+        // An unknown method is refused without dispatch; its answer shows the server has read the hello before it.
+        await Assert.ThrowsAsync<RemoteMethodNotFoundException>(() => client.InvokeWithParameterObjectAsync<string>("daemon/no-such-method", new { }).DefaultTimeout());
+        Assert.False(hello.IsCompleted);
+        Assert.Equal(0, Volatile.Read(ref calls));
 
         started.SetResult();
-        Assert.Equal("status", await status.DefaultTimeout());
+        Assert.Equal("hello", await hello.DefaultTimeout());
+        Assert.Equal(1, Volatile.Read(ref calls));
     }
 }
