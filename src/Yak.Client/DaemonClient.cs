@@ -1,6 +1,7 @@
 using System.IO.Pipes;
 using System.Net.Sockets;
 using System.Reflection;
+using PolyType;
 using StreamJsonRpc;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -12,7 +13,7 @@ namespace Yak.Client;
 /// A handshaken connection to yakd. <see cref="ConnectAsync"/> connects and says hello; every method is a
 /// typed call; <see cref="EventReceived"/> raises the notifications of subscribed topics.
 /// </summary>
-public sealed class DaemonClient : IAsyncDisposable
+public sealed partial class DaemonClient : IAsyncDisposable
 {
     private readonly JsonRpc rpc;
 
@@ -44,11 +45,12 @@ public sealed class DaemonClient : IAsyncDisposable
         var stream = await OpenStreamAsync(endpoint.SocketPath, cancellationToken).ConfigureAwait(false);
         var rpc = new JsonRpc(RpcWire.CreateHandler(stream, stream));
         var receiver = new EventReceiver();
-        rpc.AddLocalRpcTarget(receiver);
+        rpc.AddLocalRpcTarget(EventReceiver.Metadata, receiver, options: null);
         rpc.StartListening();
         try
         {
-            var hello = await rpc.InvokeWithParameterObjectAsync<HelloResponse>(
+            var hello = await InvokeAsync<HelloResponse>(
+                rpc,
                 Methods.DaemonHello,
                 new HelloRequest
                 {
@@ -110,9 +112,26 @@ public sealed class DaemonClient : IAsyncDisposable
     public Task<UnsubscribeResponse> UnsubscribeAsync(IReadOnlyList<string> topics, CancellationToken cancellationToken) =>
         InvokeAsync<UnsubscribeResponse>(Methods.EventsUnsubscribe, new UnsubscribeRequest { Topics = topics }, cancellationToken);
 
-    /// <summary>Calls <paramref name="method"/> with <paramref name="request"/> as its named-parameter object.</summary>
+    /// <summary>
+    /// Calls <paramref name="method"/> with <paramref name="request"/> as its named-parameter object: its members by
+    /// their wire names, from the contract's compiled metadata (<see cref="YakJson"/>), not by reflecting over the object.
+    /// </summary>
     public Task<TResponse> InvokeAsync<TResponse>(string method, object request, CancellationToken cancellationToken) =>
-        rpc.InvokeWithParameterObjectAsync<TResponse>(method, request, cancellationToken);
+        InvokeAsync<TResponse>(rpc, method, request, cancellationToken);
+
+    private static Task<TResponse> InvokeAsync<TResponse>(JsonRpc rpc, string method, object request, CancellationToken cancellationToken)
+    {
+        var info = YakJson.Options.GetTypeInfo(request.GetType());
+        var arguments = new Dictionary<string, object?>(info.Properties.Count, StringComparer.Ordinal);
+        var types = new Dictionary<string, Type>(info.Properties.Count, StringComparer.Ordinal);
+        foreach (var property in info.Properties)
+        {
+            arguments[property.Name] = property.Get!(request);
+            types[property.Name] = property.PropertyType;
+        }
+
+        return rpc.InvokeWithParameterObjectAsync<TResponse>(method, arguments, types, cancellationToken);
+    }
 
     public ValueTask DisposeAsync()
     {
@@ -120,8 +139,12 @@ public sealed class DaemonClient : IAsyncDisposable
         return ValueTask.CompletedTask;
     }
 
-    private sealed class EventReceiver
+    [GenerateShape(IncludeMethods = MethodShapeFlags.PublicInstance)]
+    internal sealed partial class EventReceiver
     {
+        // From the compiled shape (PolyType's generator, as StreamJsonRpc's NativeAOT guide says): no reflection to find it.
+        public static readonly RpcTargetMetadata Metadata = RpcTargetMetadata.FromShape<EventReceiver>();
+
         public DaemonClient? Client { get; set; }
 
         [JsonRpcMethod(Methods.EventsEvent, UseSingleObjectParameterDeserialization = true)]

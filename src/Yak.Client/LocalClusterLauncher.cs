@@ -19,6 +19,11 @@ public sealed record LocalClusterState(
     [property: JsonPropertyName("logPath")] string LogPath,
     [property: JsonPropertyName("startedAt")] DateTimeOffset StartedAt);
 
+/// <summary>The state file's compiled JSON metadata (yakctl is NativeAOT: no reflection).</summary>
+[JsonSourceGenerationOptions(WriteIndented = true)]
+[JsonSerializable(typeof(LocalClusterState))]
+internal sealed partial class LocalClusterStateJson : JsonSerializerContext;
+
 /// <summary>
 /// Starts <c>yak-local-cluster</c> in the background (its own session, so neither yakctl nor yakd owns it), waits
 /// for the JSON line it prints when listening, and records pid, server and kubeconfig in
@@ -48,7 +53,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
         LocalClusterState? state;
         try
         {
-            state = JsonSerializer.Deserialize<LocalClusterState>(await File.ReadAllBytesAsync(StateFile, cancellationToken).ConfigureAwait(false));
+            state = JsonSerializer.Deserialize(await File.ReadAllBytesAsync(StateFile, cancellationToken).ConfigureAwait(false), LocalClusterStateJson.Default.LocalClusterState);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or JsonException)
         {
@@ -109,7 +114,7 @@ public sealed class LocalClusterLauncher(string stateDirectory)
                     StateDirectory,
                     LogPath,
                     DateTimeOffset.UtcNow);
-                await PrivateFiles.WriteAtomicAsync(StateFile, JsonSerializer.SerializeToUtf8Bytes(state, new JsonSerializerOptions { WriteIndented = true }), cancellationToken).ConfigureAwait(false);
+                await PrivateFiles.WriteAtomicAsync(StateFile, JsonSerializer.SerializeToUtf8Bytes(state, LocalClusterStateJson.Default.LocalClusterState), cancellationToken).ConfigureAwait(false);
                 return (state, true);
             }
 

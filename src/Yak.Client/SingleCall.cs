@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -86,22 +85,7 @@ public static class SingleCall
     private static async Task<T?> CallAsync<T>(Stream stream, int id, string method, object request, CancellationToken cancellationToken)
         where T : class
     {
-        // A JSON-RPC 2.0 request with named parameters, as StreamJsonRpc's InvokeWithParameterObjectAsync sends it.
-        var body = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(body))
-        {
-            writer.WriteStartObject();
-            writer.WriteString("jsonrpc", "2.0");
-            writer.WriteNumber("id", id);
-            writer.WriteString("method", method);
-            writer.WritePropertyName("params");
-            JsonSerializer.Serialize(writer, request, request.GetType(), YakJson.Options);
-            writer.WriteEndObject();
-        }
-
-        await stream.WriteAsync(ContentLengthHeader.Format(body.WrittenCount), cancellationToken).ConfigureAwait(false);
-        await stream.WriteAsync(body.WrittenMemory, cancellationToken).ConfigureAwait(false);
-        await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        await RpcRequest.WriteAsync(stream, id, method, request, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             using var message = JsonDocument.Parse(await DaemonStream.ReadMessageAsync(stream, cancellationToken).ConfigureAwait(false));
@@ -113,7 +97,7 @@ public static class SingleCall
 
             if (root.TryGetProperty("result", out var result))
             {
-                return result.Deserialize<T>(YakJson.Options);
+                return result.Deserialize(YakJson.Options.Info<T>());
             }
 
             // The one refusal said here rather than by the usual way: a daemon that refuses our protocol, as DaemonClient says it.

@@ -32,13 +32,7 @@ public sealed class DaemonStream : IAsyncDisposable
         var stream = await DaemonClient.OpenStreamAsync(address, cancellationToken).ConfigureAwait(false);
         try
         {
-            var body = JsonSerializer.SerializeToUtf8Bytes(
-                new { jsonrpc = "2.0", id = 1, method = Methods.StreamsAttach, @params = new StreamAttachRequest { Token = token } },
-                YakJson.Options);
-            var header = ContentLengthHeader.Format(body.Length);
-            await stream.WriteAsync(header, cancellationToken).ConfigureAwait(false);
-            await stream.WriteAsync(body, cancellationToken).ConfigureAwait(false);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await RpcRequest.WriteAsync(stream, 1, Methods.StreamsAttach, new StreamAttachRequest { Token = token }, cancellationToken).ConfigureAwait(false);
 
             using var response = JsonDocument.Parse(await ReadMessageAsync(stream, cancellationToken).ConfigureAwait(false));
             if (response.RootElement.TryGetProperty("error", out var error))
@@ -49,7 +43,7 @@ public sealed class DaemonStream : IAsyncDisposable
                     errorData: null);
             }
 
-            var attached = response.RootElement.GetProperty("result").Deserialize<StreamAttachResponse>(YakJson.Options)
+            var attached = response.RootElement.GetProperty("result").Deserialize(YakJson.Options.Info<StreamAttachResponse>())
                 ?? throw new InvalidDataException("streams/attach returned no result.");
             var opened = new DaemonStream(stream, attached.Kind);
             await opened.SendAsync(StreamFrames.Start, ReadOnlyMemory<byte>.Empty, cancellationToken).ConfigureAwait(false);
@@ -91,7 +85,7 @@ public sealed class DaemonStream : IAsyncDisposable
                     await stderr.FlushAsync(cancellationToken).ConfigureAwait(false);
                     break;
                 case StreamFrames.Log when onLog is not null:
-                    onLog(JsonSerializer.Deserialize<LogLineInfo>(frame.Payload, YakJson.Options)!);
+                    onLog(JsonSerializer.Deserialize(frame.Payload, YakJson.Options.Info<LogLineInfo>())!);
                     break;
                 case StreamFrames.Error:
                     onError?.Invoke(Encoding.UTF8.GetString(frame.Payload));

@@ -18,7 +18,7 @@ public sealed class EventKind<T>(string topic, string kind) : EventKind(topic, k
 
     /// <summary>The notification's data as <typeparamref name="T"/>, or null when the notification is of another kind.</summary>
     public T? Read(EventNotification notification) =>
-        Matches(notification) ? notification.Data.Deserialize<T>(YakJson.Options) : null;
+        Matches(notification) ? notification.Data.Deserialize(YakJson.Options.Info<T>()) : null;
 }
 
 /// <summary>An event kind without its data type (what <see cref="EventKinds.All"/> lists).</summary>

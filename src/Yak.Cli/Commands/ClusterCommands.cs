@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Yak.Cli.Output;
 using Yak.Client;
 
 namespace Yak.Cli.Commands;
@@ -41,7 +42,7 @@ internal static class ClusterCommands
             var state = await LocalClusterLauncher.Default.StopAsync(cancellationToken);
             if (context.Output.Json)
             {
-                context.Output.WriteJson(new { status = state is null ? "notRunning" : "stopped", pid = state?.Pid });
+                context.Output.WriteJson(new ClusterStoppedOutput(state is null ? "notRunning" : "stopped", state?.Pid));
             }
             else
             {
@@ -65,7 +66,7 @@ internal static class ClusterCommands
             {
                 if (context.Output.Json)
                 {
-                    context.Output.WriteJson(new { status = "notRunning", stateDirectory = launcher.StateDirectory });
+                    context.Output.WriteJson(new ClusterNotRunningOutput("notRunning", launcher.StateDirectory));
                 }
                 else
                 {
@@ -85,16 +86,7 @@ internal static class ClusterCommands
     {
         if (context.Output.Json)
         {
-            context.Output.WriteJson(new
-            {
-                status,
-                server = state.Server,
-                kubeconfig = state.Kubeconfig,
-                context = state.Context,
-                pid = state.Pid,
-                stateDirectory = state.StateDirectory,
-                logPath = state.LogPath,
-            });
+            context.Output.WriteJson(new ClusterOutput(status, state.Server, state.Kubeconfig, state.Context, state.Pid, state.StateDirectory, state.LogPath));
             return;
         }
 

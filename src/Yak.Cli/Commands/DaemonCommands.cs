@@ -144,7 +144,7 @@ internal static class DaemonCommands
     {
         if (context.Output.Json)
         {
-            context.Output.WriteJson(new { stopped, pid });
+            context.Output.WriteJson(new DaemonStopOutput(stopped, pid));
         }
         else
         {

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Yak.Cli.Output;
 using Yak.Cli.Install;
 using Yak.Client;
 
@@ -77,14 +78,12 @@ internal static class DaemonInstallCommands
     {
         if (context.Output.Json)
         {
-            context.Output.WriteJson(new
-            {
-                initSystem = plan.InitSystem.ToString().ToLowerInvariant(),
-                dryRun = true,
-                files = plan.Files.Select(f => new { path = f.Path, content = f.Content }),
-                removals = plan.Removals,
-                commands = plan.Commands,
-            });
+            context.Output.WriteJson(new InstallPlanOutput(
+                plan.InitSystem.ToString().ToLowerInvariant(),
+                DryRun: true,
+                [.. plan.Files.Select(f => new InstallPlanOutput.File(f.Path, f.Content))],
+                plan.Removals,
+                plan.Commands));
             return;
         }
 
@@ -111,7 +110,7 @@ internal static class DaemonInstallCommands
     {
         if (context.Output.Json)
         {
-            context.Output.WriteJson(new { initSystem = plan.InitSystem.ToString().ToLowerInvariant(), installed });
+            context.Output.WriteJson(new InstallDoneOutput(plan.InitSystem.ToString().ToLowerInvariant(), installed));
         }
         else
         {

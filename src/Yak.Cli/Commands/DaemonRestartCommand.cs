@@ -1,5 +1,6 @@
 using System.CommandLine;
 using StreamJsonRpc;
+using Yak.Cli.Output;
 using Yak.Client;
 using Yak.Protocol.Messages;
 
@@ -46,7 +47,7 @@ internal static class DaemonRestartCommand
             var after = await client.StatusAsync(cancellationToken).ConfigureAwait(false);
             if (context.Output.Json)
             {
-                context.Output.WriteJson(new { previous = before is null ? null : new { pid = before.Pid, version = before.Version }, daemon = after });
+                context.Output.WriteJson(new DaemonRestartOutput(before is null ? null : new DaemonRestartOutput.Before(before.Pid, before.Version), after));
             }
             else
             {

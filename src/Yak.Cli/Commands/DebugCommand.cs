@@ -1,5 +1,7 @@
+using System.Buffers;
 using System.CommandLine;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using Yak.Cli.Output;
 using Yak.Protocol;
@@ -10,8 +12,6 @@ namespace Yak.Cli.Commands;
 /// <summary><c>yakctl debug SERVICE [--profile P] [--stop]</c>: a service under its debugger, and how to attach to it.</summary>
 internal static class DebugCommand
 {
-    private static readonly JsonSerializerOptions LaunchJson = new() { WriteIndented = true };
-
     public static Command Create()
     {
         var service = new Argument<string>("service") { Description = "The service to debug." };
@@ -63,7 +63,7 @@ internal static class DebugCommand
                 var local = response.LocalPort!.Value.ToString(CultureInfo.InvariantCulture);
                 context.Output.Out.WriteLine($"{response.Service}: {response.Runtime} debugger (profile {response.Profile}) answers on localhost:{local} (port {response.ContainerPort!.Value.ToString(CultureInfo.InvariantCulture)} in the pod)");
                 context.Output.Out.WriteLine("attach configuration (add it to .vscode/launch.json \"configurations\"):");
-                context.Output.Out.WriteLine(JsonSerializer.Serialize(response.Attach, LaunchJson));
+                context.Output.Out.WriteLine(Indented(response.Attach));
                 context.Output.Out.WriteLine($"'yakctl debug {response.Service} --stop' runs it as declared again.");
             }
 
@@ -76,5 +76,24 @@ internal static class DebugCommand
             return CliExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>The configuration as launch.json shows it: indented, escaped as JSON files usually are.</summary>
+    private static string Indented(JsonElement? configuration)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            if (configuration is { } value)
+            {
+                value.WriteTo(writer);
+            }
+            else
+            {
+                writer.WriteNullValue();
+            }
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 }

@@ -130,7 +130,7 @@ internal static class ForwardCommands
             var removed = await client.RemoveForwardAsync(parse.GetValue(name)!, cancellationToken);
             if (context.Output.Json)
             {
-                context.Output.WriteJson(new { removed = removed.Name });
+                context.Output.WriteJson(new ForwardRemovedOutput(removed.Name));
             }
             else
             {

@@ -82,7 +82,7 @@ internal static class SyncCommands
             var response = await client.TerminateSyncAsync(parse.GetValue(name)!, cancellationToken);
             if (context.Output.Json)
             {
-                context.Output.WriteJson(new { terminated = response.Name });
+                context.Output.WriteJson(new SyncTerminatedOutput(response.Name));
             }
             else
             {

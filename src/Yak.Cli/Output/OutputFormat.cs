@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Text.Encodings.Web;
 using System.Text.Json;
 using Yak.Protocol.Transport;
 
@@ -55,19 +54,10 @@ internal sealed class CliOutput(TextWriter output, TextWriter error, OutputForma
 
     public bool Json => Format == OutputFormat.Json;
 
-    /// <summary>
-    /// The wire's JSON options with the relaxed encoder: a terminal or a pipe reads quotes, &lt; and non-ASCII
-    /// as they are (no <c>\u0022</c>); the output is never embedded in HTML.
-    /// </summary>
-    public static JsonSerializerOptions Indented { get; } = new(YakJson.Indented) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, CliJson.Indented.Info<T>()));
 
-    /// <summary>One object per line (streams: logs), relaxed like <see cref="Indented"/>.</summary>
-    public static JsonSerializerOptions Compact { get; } = new(YakJson.Options) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
-
-    public void WriteJson<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Indented));
-
-    /// <summary>One JSON object on one line.</summary>
-    public void WriteJsonLine<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, Compact));
+    /// <summary>One JSON object on one line (streams: logs).</summary>
+    public void WriteJsonLine<T>(T value) => Out.WriteLine(JsonSerializer.Serialize(value, CliJson.Compact.Info<T>()));
 
     /// <summary>Progress and notices go to stderr so stdout stays parseable.</summary>
     public void Progress(string message) => Error.WriteLine(message);

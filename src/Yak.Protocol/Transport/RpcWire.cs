@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using StreamJsonRpc;
 
 namespace Yak.Protocol.Transport;
@@ -17,5 +18,14 @@ public static class RpcWire
     public static IJsonRpcMessageHandler CreateHandler(Stream sending, Stream receiving) =>
         new ContentLengthMessageHandler(sending, receiving, CreateFormatter());
 
+    /// <remarks>
+    /// StreamJsonRpc marks the formatter as not hardened for NativeAOT as a whole; its NativeAOT guide
+    /// (docs/nativeAOT.md: "partially NativeAOT safe") names what makes it safe, which is all yak uses: System.Text.Json
+    /// with compiled metadata for every payload (<see cref="YakJson"/>: reflection only where the runtime allows it),
+    /// named arguments as a dictionary (DaemonClient), targets added with their metadata, no proxies, no
+    /// IProgress/IAsyncEnumerable, no marshalled objects. The NativeAOT yakctl's packaging tests hold it to that.
+    /// </remarks>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Configured as StreamJsonRpc's NativeAOT guide says; see remarks.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Configured as StreamJsonRpc's NativeAOT guide says; see remarks.")]
     public static SystemTextJsonFormatter CreateFormatter() => new() { JsonSerializerOptions = new(YakJson.Options) };
 }

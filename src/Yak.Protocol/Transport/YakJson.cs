@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
@@ -19,20 +21,53 @@ public static class YakJson
     public static string WireName<T>(T value)
         where T : struct, Enum => JsonNamingPolicy.CamelCase.ConvertName(value.ToString());
 
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The catch-all enum converter is added only when ReflectionAllowed.")]
     private static JsonSerializerOptions Create(bool indented)
     {
         var options = new JsonSerializerOptions(JsonSerializerDefaults.Web)
         {
             WriteIndented = indented,
             RespectNullableAnnotations = true,
-            // The contract's compiled metadata first; reflection for anything else a caller serializes with these options.
-            TypeInfoResolver = JsonTypeInfoResolver.Combine(new CompiledWithoutOptionalMembers(YakJsonContext.Default), new DefaultJsonTypeInfoResolver())
-                .WithAddedModifier(OptionalMembers),
+            TypeInfoResolver = Resolver().WithAddedModifier(OptionalMembers),
         };
-        options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
-        options.MakeReadOnly(populateMissingResolver: true);
+        foreach (var converter in ContractEnums.Converters)
+        {
+            options.Converters.Add(converter);
+        }
+
+        if (ReflectionAllowed)
+        {
+            // Any other enum yakd writes with these options (its state files) in the same shape.
+            options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+        }
+
+        options.MakeReadOnly();
         return options;
     }
+
+    /// <summary>The metadata of <typeparamref name="T"/> in <paramref name="options"/>: the way to (de)serialize without reflection.</summary>
+    public static JsonTypeInfo<T> Info<T>(this JsonSerializerOptions options) => (JsonTypeInfo<T>)options.GetTypeInfo(typeof(T));
+
+    /// <summary>
+    /// The contract's compiled metadata first, then reflection for anything else a caller serializes with these options
+    /// (yakd's state files). A process without reflection (the NativeAOT yakctl, <c>JsonSerializer.IsReflectionEnabledByDefault</c>
+    /// false) has the compiled metadata only: every type it reads or writes must be compiled (YakJsonContext, yakctl's own).
+    /// </summary>
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The reflection resolver is used only when ReflectionAllowed.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The reflection resolver is used only when ReflectionAllowed.")]
+    private static IJsonTypeInfoResolver Resolver() =>
+        ReflectionAllowed ? JsonTypeInfoResolver.Combine(new CompiledWithoutOptionalMembers(YakJsonContext.Default), ReflectionResolver()) : YakJsonContext.Default;
+
+    /// <summary>
+    /// System.Text.Json's own switch, false in a trimmed or NativeAOT publish; declared as a switch here so the compiler
+    /// drops the reflection branches below from such a build (they are unreachable there, hence the suppressions).
+    /// </summary>
+    [FeatureSwitchDefinition("System.Text.Json.JsonSerializer.IsReflectionEnabledByDefault")]
+    private static bool ReflectionAllowed => JsonSerializer.IsReflectionEnabledByDefault;
+
+    [RequiresUnreferencedCode("reflection metadata")]
+    [RequiresDynamicCode("reflection metadata")]
+    private static DefaultJsonTypeInfoResolver ReflectionResolver() => new();
 
     /// <summary>
     /// <see cref="OptionalMemberAttribute"/> members may be missing (the property keeps its empty initializer) or
@@ -45,17 +80,39 @@ public static class YakJson
             return;
         }
 
+        var missing = new List<(JsonPropertyInfo Json, PropertyInfo Clr, object Empty)>();
         foreach (var property in info.Properties)
         {
-            if (property.AttributeProvider?.IsDefined(typeof(OptionalMemberAttribute), inherit: false) != true)
+            if (property.AttributeProvider is not PropertyInfo clr || !clr.IsDefined(typeof(OptionalMemberAttribute), inherit: false))
             {
                 continue;
             }
 
-            property.IsRequired = false;
-            property.CustomConverter = property.PropertyType == typeof(string) ? EmptyWhenNull.String
-                : property.PropertyType == typeof(IReadOnlyList<string>) ? EmptyWhenNull.StringList
+            var empty = property.PropertyType == typeof(string) ? string.Empty
+                : property.PropertyType == typeof(IReadOnlyList<string>) ? (object)Array.Empty<string>()
                 : throw new InvalidOperationException($"{info.Type.Name}.{property.Name}: [OptionalMember] supports string and IReadOnlyList<string>.");
+            property.IsRequired = false;
+            property.CustomConverter = empty is string ? EmptyWhenNull.String : EmptyWhenNull.StringList;
+            missing.Add((property, clr, empty));
+        }
+
+        if (missing.Count > 0 && !ReflectionAllowed)
+        {
+            // Compiled metadata (all a NativeAOT yakctl has) reads a missing init-only member as null, not as its
+            // initializer (below): put the empty value back once the object is built.
+            var built = info.OnDeserialized;
+            info.OnDeserialized = value =>
+            {
+                foreach (var (json, clr, empty) in missing)
+                {
+                    if (json.Get!(value) is null)
+                    {
+                        clr.SetValue(value, empty);
+                    }
+                }
+
+                built?.Invoke(value);
+            };
         }
     }
 
@@ -67,10 +124,10 @@ public static class YakJson
     private sealed class CompiledWithoutOptionalMembers(IJsonTypeInfoResolver compiled) : IJsonTypeInfoResolver
     {
         public JsonTypeInfo? GetTypeInfo(Type type, JsonSerializerOptions options) =>
-            HasOptionalMembers(type) ? null : compiled.GetTypeInfo(type, options);
+            compiled.GetTypeInfo(type, options) is { } info && !HasOptionalMembers(info) ? info : null;
 
-        public static bool HasOptionalMembers(Type type) =>
-            type.GetProperties().Any(p => p.IsDefined(typeof(OptionalMemberAttribute), inherit: false));
+        private static bool HasOptionalMembers(JsonTypeInfo info) =>
+            info.Kind == JsonTypeInfoKind.Object && info.Properties.Any(p => p.AttributeProvider?.IsDefined(typeof(OptionalMemberAttribute), inherit: false) == true);
     }
 
     /// <summary>Reads JSON null as the empty value; everything else as usual.</summary>
@@ -79,10 +136,10 @@ public static class YakJson
         public override bool HandleNull => true;
 
         public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? empty : JsonSerializer.Deserialize<T>(ref reader, options)!;
+            reader.TokenType == JsonTokenType.Null ? empty : JsonSerializer.Deserialize(ref reader, options.Info<T>())!;
 
         public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options) =>
-            JsonSerializer.Serialize(writer, value, options);
+            JsonSerializer.Serialize(writer, value, options.Info<T>());
     }
 
     private static class EmptyWhenNull

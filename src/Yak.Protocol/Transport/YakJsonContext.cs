@@ -9,8 +9,8 @@ namespace Yak.Protocol.Transport;
 /// reflection at first use and emits IL for every property accessor, which the JIT then compiles: ~150 methods in a
 /// cold <c>yakctl daemon status</c>, ~125 until yakd's first answer, even in a ReadyToRun build
 /// (DOTNET_JitDisasmSummary). Metadata only: <see cref="YakJson"/>'s options (naming, enums, nullability) apply at run
-/// time as before. A DTO missing here still works, by reflection; a test keeps the list whole (but for the DTOs with
-/// optional members, which YakJson leaves to reflection).
+/// time as before. A DTO missing here works by reflection in yakd, not at all in the NativeAOT yakctl: a test keeps the
+/// list whole. (yakd still reads the DTOs with optional members by reflection: see YakJson.)
 /// </summary>
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, GenerationMode = JsonSourceGenerationMode.Metadata)]
 [JsonSerializable(typeof(AgentBuildInfo))]
@@ -43,6 +43,7 @@ namespace Yak.Protocol.Transport;
 [JsonSerializable(typeof(EnvStatusResponse))]
 [JsonSerializable(typeof(EnvStuckInfo))]
 [JsonSerializable(typeof(EnvSyncStartedInfo))]
+[JsonSerializable(typeof(EnvUpRequest))]
 [JsonSerializable(typeof(EnvUpResponse))]
 [JsonSerializable(typeof(EnvUpdateRequest))]
 [JsonSerializable(typeof(EnvUpdateResponse))]
@@ -79,6 +80,7 @@ namespace Yak.Protocol.Transport;
 [JsonSerializable(typeof(RpcErrorInfo))]
 [JsonSerializable(typeof(ServiceImageInfo))]
 [JsonSerializable(typeof(SessionCountsInfo))]
+[JsonSerializable(typeof(ShareConnectRequest))]
 [JsonSerializable(typeof(ShareConnectResponse))]
 [JsonSerializable(typeof(ShareGrantRequest))]
 [JsonSerializable(typeof(ShareGrantResponse))]
@@ -93,8 +95,10 @@ namespace Yak.Protocol.Transport;
 [JsonSerializable(typeof(StatusResponse))]
 [JsonSerializable(typeof(StreamAttachRequest))]
 [JsonSerializable(typeof(StreamAttachResponse))]
+[JsonSerializable(typeof(StreamTargetInfo))]
 [JsonSerializable(typeof(SubscribeRequest))]
 [JsonSerializable(typeof(SubscribeResponse))]
+[JsonSerializable(typeof(SyncCreateRequest))]
 [JsonSerializable(typeof(SyncCreateResponse))]
 [JsonSerializable(typeof(SyncFlushRequest))]
 [JsonSerializable(typeof(SyncFlushResponse))]
