@@ -68,7 +68,7 @@ public sealed partial class DaemonClient : IAsyncDisposable
             }
 
             var client = new DaemonClient(rpc, hello);
-            receiver.Client = client;
+            receiver.RaiseOn(client);
             return client;
         }
         catch (RemoteInvocationException ex) when (ex.ErrorCode == ErrorCodes.IncompatibleProtocol)
@@ -145,10 +145,13 @@ public sealed partial class DaemonClient : IAsyncDisposable
         // From the compiled shape (PolyType's generator, as StreamJsonRpc's NativeAOT guide says): no reflection to find it.
         public static readonly RpcTargetMetadata Metadata = RpcTargetMetadata.FromShape<EventReceiver>();
 
-        public DaemonClient? Client { get; set; }
+        // Not a public member: the shape (and so the NativeAOT yakctl) would take in DaemonClient, JsonRpc and all they reach.
+        private DaemonClient? client;
+
+        internal void RaiseOn(DaemonClient target) => client = target;
 
         [JsonRpcMethod(Methods.EventsEvent, UseSingleObjectParameterDeserialization = true)]
-        public void OnEvent(EventNotification notification) => Client?.EventReceived?.Invoke(Client, notification);
+        public void OnEvent(EventNotification notification) => client?.EventReceived?.Invoke(client, notification);
     }
 
     /// <summary>
