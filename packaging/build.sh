@@ -3,10 +3,12 @@
 # libc6-dev-arm64-cross for the arm64 agent, dpkg-deb for .deb):
 #
 #   packaging/build.sh [--platform linux-x64,linux-arm64,osx-arm64,osx-x64,win-x64] [--formats tar,deb,brew,tool]
-#                      [--agents linux-amd64,linux-arm64] [--out DIR] [--url-base URL] [--no-r2r]
+#                      [--agents linux-amd64,linux-arm64] [--out DIR] [--url-base URL] [--no-r2r] [--no-aot]
 #
-# Per platform, self-contained single-file yakctl and yakd (plus yak-local-cluster on Linux), ReadyToRun (it cuts
-# yakctl's cold start; --no-r2r to compare), the static NativeAOT yak-agent for every node architecture in agents/,
+# Per platform, yakctl as a NativeAOT executable where this host can compile it (NativeAOT does not cross operating
+# systems or, here, architectures: the build host's own platform only; --no-aot to compare) and self-contained
+# single-file ReadyToRun elsewhere; self-contained single-file yakd (plus yak-local-cluster on Linux), ReadyToRun (it
+# cuts cold starts; --no-r2r to compare), the static NativeAOT yak-agent for every node architecture in agents/,
 # the systemd/launchd files and install.sh, as DIR/yak-VERSION-PLATFORM.tar.gz; a .deb for each Linux platform;
 # DIR/yak.rb, a Homebrew formula with the tarballs' sha256; DIR/yakctl.VERSION.nupkg, a dotnet tool carrying yakd
 # and the agents. The version comes from Directory.Build.props, the one place it is stamped.
@@ -20,8 +22,9 @@ agents="linux-amd64,linux-arm64"
 out="$repo/artifacts/packages"
 url_base=""
 r2r=true
+aot=true
 
-usage() { sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
+usage() { sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit "${1:-0}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --platform) platforms="$2"; shift 2 ;;
@@ -30,6 +33,7 @@ while [ $# -gt 0 ]; do
     --out) out="$(mkdir -p "$2" && cd "$2" && pwd)"; shift 2 ;;
     --url-base) url_base="$2"; shift 2 ;;
     --no-r2r) r2r=false; shift ;;
+    --no-aot) aot=false; shift ;;
     -h|--help) usage 0 ;;
     *) echo "build.sh: unknown argument '$1'" >&2; usage 2 >&2 ;;
   esac
@@ -77,11 +81,25 @@ publish_app() { # project platform dest [readytorun]
   dotnet publish "$1" "${common[@]}" -r "$2" --self-contained "${extra[@]}" -o "$3" >&2
 }
 
+# NativeAOT compiles for the host's own OS and architecture only (cross-OS is unsupported; cross-architecture would need
+# the target's libc and linker here): yakctl for any other platform stays a single-file ReadyToRun program.
+host_rid="$(uname -s | tr '[:upper:]' '[:lower:]' | sed 's/darwin/osx/')-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')"
+
+publish_yakctl() { # platform dest
+  if $aot && [ "$1" = "$host_rid" ]; then
+    step "yakctl for $1 (NativeAOT: starts like a native tool, no runtime to load or JIT)"
+    dotnet publish src/Yak.Cli/Yak.Cli.csproj "${common[@]}" -r "$1" --self-contained -p:PublishAot=true -o "$2" >&2
+  else
+    step "yakctl for $1 (self-contained single file, ReadyToRun: $r2r; NativeAOT only for $host_rid on this host)"
+    publish_app src/Yak.Cli/Yak.Cli.csproj "$1" "$2"
+  fi
+}
+
 lay_out() { # platform → $work/layout/yak-VERSION-PLATFORM
   local p="$1" dir="$work/layout/yak-$version-$1"
   mkdir -p "$dir"
-  step "yakctl, yakd for $p (self-contained single file, ReadyToRun: $r2r)"
-  publish_app src/Yak.Cli/Yak.Cli.csproj "$p" "$work/publish/$p/yakctl"
+  publish_yakctl "$p" "$work/publish/$p/yakctl"
+  step "yakd for $p (self-contained single file, ReadyToRun: $r2r)"
   publish_app src/Yak.Daemon/Yak.Daemon.csproj "$p" "$work/publish/$p/yakd"
   cp "$work/publish/$p/yakctl/"yakctl* "$work/publish/$p/yakd/"yakd* "$dir/"
   case "$p" in linux-*)
@@ -91,7 +109,7 @@ lay_out() { # platform → $work/layout/yak-VERSION-PLATFORM
     publish_app src/Yak.LocalCluster/Yak.LocalCluster.csproj "$p" "$work/publish/$p/local-cluster" false
     cp "$work/publish/$p/local-cluster/yak-local-cluster" "$dir/" ;;
   esac
-  find "$dir" -maxdepth 1 -name '*.pdb' -delete
+  find "$dir" -maxdepth 1 \( -name '*.pdb' -o -name '*.dbg' \) -delete
   cp -r "$work/agents" "$dir/agents"
   mkdir -p "$dir/systemd" "$dir/launchd" "$dir/cluster"
   cp systemd/yakd.service systemd/yakd.socket "$dir/systemd/"
