@@ -98,7 +98,7 @@ public sealed class WordsTests
     {
         using var text = new StringWriter();
 
-        new CliOutput(text, TextWriter.Null, OutputFormat.Json).WriteJson(new { message = "say \"hi\" to <web> & café" });
+        new CliOutput(text, TextWriter.Null, OutputFormat.Json).WriteJson(new SyncTerminatedOutput("say \"hi\" to <web> & café"));
 
         Assert.Contains("\"say \\\"hi\\\" to <web> & café\"", text.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("\\u00", text.ToString(), StringComparison.Ordinal);

@@ -9,6 +9,8 @@ namespace Yak.Packaging.Tests;
 /// <summary>
 /// The linux-x64 tarball and .deb, unpacked into scratch folders as a user would, run <c>yakctl version</c> and
 /// <c>yakctl up --local</c> on the quickstart: yakctl finds its yakd, local cluster and agent in the package alone.
+/// yakctl is the NativeAOT build there (this host's platform): the quickstart also runs its everyday reads, a byte
+/// stream, the embedded error pages and unit files through the packaged yakd.
 /// </summary>
 [Collection(ReleaseCollection.Name)]
 public sealed class InstalledReleaseTests(ReleaseFixture release)
@@ -23,6 +25,10 @@ public sealed class InstalledReleaseTests(ReleaseFixture release)
         {
             Assert.True(File.Exists(Path.Combine(root, file)), $"{file} missing from the tarball");
         }
+
+        // NativeAOT: no .NET host inside; yakd, a single-file .NET program, has one (so the check can tell them apart).
+        Assert.False(await HasDotnetHostAsync(Path.Combine(root, "yakctl")), "the linux-x64 yakctl should be NativeAOT");
+        Assert.True(await HasDotnetHostAsync(Path.Combine(root, "yakd")), "yakd should be a single-file .NET program");
 
         await RunQuickstartAsync(Path.Combine(root, "yakctl"));
     }
@@ -73,6 +79,8 @@ public sealed class InstalledReleaseTests(ReleaseFixture release)
                 Assert.Equal(HttpStatusCode.OK, page.StatusCode);
             }
 
+            await RunEverydayCommandsAsync(yakctl, environment, project.Path);
+
             // The packaged yakd delivered the packaged agent: same version as yakctl, for the environment's service.
             var report = await ReleaseFixture.RunAsync(yakctl, environment, "version", "-o", "json");
             Assert.True(report.ExitCode == 0, report.ToString());
@@ -91,6 +99,64 @@ public sealed class InstalledReleaseTests(ReleaseFixture release)
             await ReleaseFixture.RunAsync(yakctl, environment, "daemon", "stop");
             Kill(clusterPid);
         }
+    }
+
+    /// <summary>Status (quick reads, text and JSON), exec and logs (byte streams), explain and the unit files (embedded).</summary>
+    private static async Task RunEverydayCommandsAsync(string yakctl, IReadOnlyDictionary<string, string?> environment, string project)
+    {
+        var status = await ReleaseFixture.RunAsync(yakctl, environment, "status", "-f", project, "-o", "json");
+        Assert.True(status.ExitCode == 0, status.ToString());
+        var shop = Assert.Single(JsonDocument.Parse(status.StandardOutput).RootElement.EnumerateArray());
+        Assert.Equal("shop", shop.GetProperty("name").GetString());
+        Assert.Equal("ready", shop.GetProperty("state").GetString());
+        var text = await ReleaseFixture.RunAsync(yakctl, environment, "status", "shop");
+        Assert.True(text.ExitCode == 0, text.ToString());
+        Assert.Contains("shop: ready", text.StandardOutput, StringComparison.Ordinal);
+
+        var exec = await ReleaseFixture.RunAsync(yakctl, environment, "exec", "--env", "shop", "web", "--", "cat", "/app/server.py");
+        Assert.True(exec.ExitCode == 0, exec.ToString());
+        Assert.Contains("The shop's web front", exec.StandardOutput, StringComparison.Ordinal);
+        var failing = await ReleaseFixture.RunAsync(yakctl, environment, "exec", "--env", "shop", "web", "--", "sh", "-c", "exit 7");
+        Assert.Equal(7, failing.ExitCode);
+
+        var logs = await ReleaseFixture.RunAsync(yakctl, environment, "logs", "--env", "shop", "web", "-o", "json");
+        Assert.True(logs.ExitCode == 0, logs.ToString());
+        var lines = logs.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains(lines, l => JsonDocument.Parse(l).RootElement.GetProperty("line").GetString()!.Contains("GET / ", StringComparison.Ordinal));
+
+        var explain = await ReleaseFixture.RunAsync(yakctl, environment, "explain", "YAK1001");
+        Assert.True(explain.ExitCode == 0, explain.ToString());
+        Assert.StartsWith("# YAK1001", explain.StandardOutput, StringComparison.Ordinal);
+
+        var install = await ReleaseFixture.RunAsync(yakctl, environment, "daemon", "install", "--dry-run", "--init-system", "systemd", "-o", "json");
+        Assert.True(install.ExitCode == 0, install.ToString());
+        var files = JsonDocument.Parse(install.StandardOutput).RootElement.GetProperty("files").EnumerateArray().ToList();
+        Assert.Contains(files, f => f.GetProperty("content").GetString()!.Contains("yakd --background", StringComparison.Ordinal));
+        Assert.Contains(files, f => f.GetProperty("content").GetString()!.Contains("ListenStream=%t/yak/yakd.sock", StringComparison.Ordinal));
+    }
+
+    /// <summary>Whether <paramref name="program"/> carries the .NET single-file host (its bundle settings' name).</summary>
+    private static async Task<bool> HasDotnetHostAsync(string program)
+    {
+        var marker = "DOTNET_BUNDLE_EXTRACT_BASE_DIR"u8.ToArray();
+        await using var file = File.OpenRead(program);
+        var buffer = new byte[1 << 20];
+        var kept = 0;
+        int read;
+        while ((read = await file.ReadAsync(buffer.AsMemory(kept))) > 0)
+        {
+            var filled = kept + read;
+            if (buffer.AsSpan(0, filled).IndexOf(marker) >= 0)
+            {
+                return true;
+            }
+
+            // Keep the tail: the marker may straddle two reads.
+            kept = Math.Min(marker.Length - 1, filled);
+            buffer.AsSpan(filled - kept, kept).CopyTo(buffer);
+        }
+
+        return false;
     }
 
     private static async Task<int?> LocalClusterPidAsync(string yakctl, IReadOnlyDictionary<string, string?> environment)
