@@ -108,10 +108,10 @@ public sealed class InstalledReleaseTests(ReleaseFixture release)
         Assert.True(status.ExitCode == 0, status.ToString());
         var shop = Assert.Single(JsonDocument.Parse(status.StandardOutput).RootElement.EnumerateArray());
         Assert.Equal("shop", shop.GetProperty("name").GetString());
-        Assert.Equal("ready", shop.GetProperty("state").GetString());
+        Assert.Equal("up", shop.GetProperty("state").GetString());
         var text = await ReleaseFixture.RunAsync(yakctl, environment, "status", "shop");
         Assert.True(text.ExitCode == 0, text.ToString());
-        Assert.Contains("shop: ready", text.StandardOutput, StringComparison.Ordinal);
+        Assert.Contains("shop: up", text.StandardOutput, StringComparison.Ordinal);
 
         var exec = await ReleaseFixture.RunAsync(yakctl, environment, "exec", "--env", "shop", "web", "--", "cat", "/app/server.py");
         Assert.True(exec.ExitCode == 0, exec.ToString());
