@@ -39,7 +39,7 @@ if (!OperatingSystem.IsWindows())
 var endpoint = DaemonEndpoint.Resolve();
 PrivateFiles.CreateDirectory(endpoint.LogDirectory);
 var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
-using var serilog = DaemonLogging.Create(endpoint, console);
+using var serilog = DaemonLogging.Create(endpoint, console, out var logOpened);
 StartupTrace.Mark("logging created");
 try
 {
@@ -50,7 +50,7 @@ try
     }
 
     using var instanceLock = SingleInstanceLock.Acquire(endpoint.LockFilePath);
-    using var host = DaemonHost.Build(endpoint, serilog, args);
+    using var host = DaemonHost.Build(endpoint, serilog, logOpened, args);
     StartupTrace.Mark("host built");
     await host.RunAsync().ConfigureAwait(false);
     return ExitCodes.Success;

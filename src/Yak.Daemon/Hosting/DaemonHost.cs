@@ -19,7 +19,7 @@ namespace Yak.Daemon.Hosting;
 /// <summary>Builds yakd's host: one <c>ConfigureX</c> per feature, in the order they depend on each other.</summary>
 internal static class DaemonHost
 {
-    public static IHost Build(DaemonEndpoint endpoint, Serilog.ILogger serilog, string[] args)
+    public static IHost Build(DaemonEndpoint endpoint, Serilog.ILogger serilog, Task logOpened, string[] args)
     {
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { Args = args, ContentRootPath = AppContext.BaseDirectory });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(5));
@@ -32,7 +32,7 @@ internal static class DaemonHost
         // Hosted services start in this order. The RPC server first: it listens and builds a client's connection beside
         // the rest of the start; requests wait until the services after it have started (StartupGate), so the session
         // managers resume right after it and an answer still means they did.
-        ConfigureRpc(builder.Services, endpoint);
+        ConfigureRpc(builder.Services, endpoint, logOpened);
         ConfigureEvents(builder.Services);
         ConfigureConfiguration(builder.Services);
         ConfigureTelemetry(builder.Services, endpoint);
@@ -102,10 +102,10 @@ internal static class DaemonHost
         StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<SyncSessionManager>());
     }
 
-    private static void ConfigureRpc(IServiceCollection services, DaemonEndpoint endpoint)
+    private static void ConfigureRpc(IServiceCollection services, DaemonEndpoint endpoint, Task logOpened)
     {
         services.AddSingleton<ConnectionRegistry>();
-        services.AddSingleton<StartupGate>();
+        services.AddSingleton(sp => new StartupGate(sp.GetRequiredService<IHostApplicationLifetime>(), logOpened));
         services.AddSingleton<Func<IConnectionListener>>(sp => () => CreateListener(endpoint, sp.GetRequiredService<ILogger<RpcServer>>()));
         services.AddSingleton<RpcServer>();
         StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<RpcServer>());

@@ -12,7 +12,10 @@ internal static class DaemonLogging
 {
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
 
-    public static Logger Create(DaemonEndpoint endpoint, bool console)
+    public static Logger Create(DaemonEndpoint endpoint, bool console) => Create(endpoint, console, out _);
+
+    /// <summary>The logger; <paramref name="opened"/> completes once its file is open (the sinks live on a thread of their own).</summary>
+    public static Logger Create(DaemonEndpoint endpoint, bool console, out Task opened)
     {
         var configuration = new LoggerConfiguration()
             .MinimumLevel.Information()
@@ -26,8 +29,14 @@ internal static class DaemonLogging
             configuration = configuration.Enrich.With<SyslogPriorityEnricher>();
         }
 
-        // Every sink behind the secret mask: tokens, kubeconfig data and exec arguments never reach a log.
-        var masked = LoggerSinkConfiguration.Wrap(SecretMasking.Wrap, sinks =>
+        var background = new BackgroundLogSink(() => new LoggerConfiguration().MinimumLevel.Verbose().WriteTo.Sink(Sinks(endpoint, console, journald)).CreateLogger());
+        opened = background.Opened;
+        return configuration.WriteTo.Sink(background).CreateLogger();
+    }
+
+    // Every sink behind the secret mask: tokens, kubeconfig data and exec arguments never reach a log.
+    private static ILogEventSink Sinks(DaemonEndpoint endpoint, bool console, bool journald) =>
+        LoggerSinkConfiguration.Wrap(SecretMasking.Wrap, sinks =>
         {
             sinks.File(
                 Path.Combine(endpoint.LogDirectory, "yakd-.log"),
@@ -50,8 +59,6 @@ internal static class DaemonLogging
                     standardErrorFromLevel: LogEventLevel.Verbose);
             }
         });
-        return configuration.WriteTo.Sink(masked).CreateLogger();
-    }
 
     private sealed class SyslogPriorityEnricher : ILogEventEnricher
     {
