@@ -200,6 +200,26 @@ public sealed class AgentProtocolTests
         Assert.Equal(Signature.Of(data).Strong, sent.Signature!.Strong);
     }
 
+    [Theory]
+    [InlineData(1000, 1000)]
+    [InlineData(300_000, 1000)]
+    [InlineData(1000, 5000)]
+    public async Task PutFile_StopAt_SendsUpToItAndNoMore(int stopAt, int available)
+    {
+        using var temp = new TempDirectory();
+        var data = new byte[available];
+        new Random(4).NextBytes(data);
+        await using var client = await ConnectAsync(temp.Path);
+        var sent = client.SendFile("f.bin", false, new MemoryStream(data), null, default, null, stopAt);
+        await client.FlushAsync().DefaultTimeout();
+        await sent.Ack.DefaultTimeout();
+
+        var expected = data[..Math.Min(stopAt, available)];
+        Assert.Equal(expected.Length, sent.Length);
+        Assert.Equal(Digest.Of(expected), sent.Digest);
+        Assert.Equal(expected, File.ReadAllBytes(temp.Combine("f.bin")));
+    }
+
     [Fact]
     public async Task Version_Flag_PrintsVersionAndProtocol()
     {

@@ -41,6 +41,36 @@ public sealed class LocalSideSafetyTests
     }
 
     [Fact]
+    public async Task Push_FolderMovedOutAndLinkedBackAfterScan_FileNotUploaded()
+    {
+        using var temp = new TempDirectory();
+        var local = Directory.CreateDirectory(temp.Combine("local")).FullName;
+        var remote = Directory.CreateDirectory(temp.Combine("remote")).FullName;
+        Directory.CreateDirectory(Path.Combine(local, "keys"));
+        File.WriteAllText(Path.Combine(local, "keys", "id"), "PRIVATE-KEY");
+        var scanned = new Scanner(local, new IgnoreRules(local)).Scan(null);
+
+        // Between scan and push the folder leaves the tree and a link to it takes its place: the very file scanned
+        // (same inode, same size) now lives outside the root, and reaching it means following the link.
+        Directory.Move(Path.Combine(local, "keys"), temp.Combine("keys"));
+        Directory.CreateSymbolicLink(Path.Combine(local, "keys"), temp.Combine("keys"));
+
+        var stream = await new LocalAgentConnector(remote) { ExtraArguments = ["--no-cache"] }.ConnectAsync(CancellationToken.None).DefaultTimeout();
+        await using var client = await AgentClient.ConnectAsync(stream, CancellationToken.None).DefaultTimeout();
+        var pusher = new Pusher(local, new SessionStore(temp.Combine("state")), []);
+        var result = new PushResult();
+        var plan = new List<Operation>
+        {
+            new(OperationKind.MakeDirectory, "keys", scanned.Entries["keys"], null),
+            new(OperationKind.SendFile, "keys/id", scanned.Entries["keys/id"], null),
+        };
+        await pusher.PushAsync(client, plan, result, CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(["keys/id"], result.Retry);
+        Assert.False(File.Exists(Path.Combine(remote, "keys", "id")));
+    }
+
+    [Fact]
     public void SameFile_OtherInodeOrSize_NotTheScannedFile()
     {
         var scanned = new Entry(EntryKind.File, 10, 1, 42, false, Digest.Empty, null);

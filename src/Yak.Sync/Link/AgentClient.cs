@@ -167,7 +167,9 @@ public sealed class AgentClient : IAsyncDisposable
     /// Streams <paramref name="content"/> as a whole file (no <paramref name="basis"/>) or as a delta against it.
     /// One pass: the content is hashed and, when <paramref name="signBlockSize"/> is set, signed for the next edit.
     /// </summary>
-    public SentFile SendFile(string path, bool executable, Stream content, Signature? basis, Digest basisDigest, int? signBlockSize)
+    /// <param name="stopAt">Read no more than this many bytes (a whole file only): once they are in, no read probes for an end
+    /// (the caller checks afterwards that the file did not grow). Null reads to the end.</param>
+    public SentFile SendFile(string path, bool executable, Stream content, Signature? basis, Digest basisDigest, int? signBlockSize, long? stopAt = null)
     {
         var id = Begin(out var ack);
         var flags = executable ? (byte)EntryFlags.Executable : (byte)0;
@@ -184,11 +186,22 @@ public sealed class AgentClient : IAsyncDisposable
         if (basis is null)
         {
             writer.Write(MessageType.PutFile, id, payload.Reset().String(path).Byte(flags).VarLong(0).Written.Span);
-            int read;
-            while ((read = content.ReadAtLeast(readBuffer, readBuffer.Length, throwOnEndOfStream: false)) > 0)
+            var remaining = stopAt ?? long.MaxValue;
+            while (remaining > 0)
             {
-                Observe(readBuffer.AsSpan(0, read));
-                WriteChunk(id, readBuffer.AsMemory(0, read));
+                var wanted = (int)Math.Min(readBuffer.Length, remaining);
+                var read = content.ReadAtLeast(readBuffer.AsSpan(0, wanted), wanted, throwOnEndOfStream: false);
+                if (read > 0)
+                {
+                    Observe(readBuffer.AsSpan(0, read));
+                    WriteChunk(id, readBuffer.AsMemory(0, read));
+                }
+
+                remaining -= read;
+                if (read < wanted)
+                {
+                    break; // the end came first (ReadAtLeast has read up to it)
+                }
             }
         }
         else

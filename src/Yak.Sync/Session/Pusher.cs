@@ -76,19 +76,29 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
 
     private readonly record struct Issued(Operation Op, Task Ack, Entry? Entry, bool Delta);
 
+    // The pass's files are opened through their folders' descriptors (the plan is sorted: each folder opened once).
+    private readonly Paths.FolderChain folders = new(localRoot);
+
     public async Task PushAsync(AgentClient client, IReadOnlyList<Operation> plan, PushResult result, CancellationToken cancellationToken)
     {
-        var retries = await RunAsync(client, plan, allowDelta: true, result, cancellationToken).ConfigureAwait(false);
-        if (retries.Count > 0)
+        try
         {
-            foreach (var op in retries)
+            var retries = await RunAsync(client, plan, allowDelta: true, result, cancellationToken).ConfigureAwait(false);
+            if (retries.Count > 0)
             {
-                remote.Remove(op.Path);
+                foreach (var op in retries)
+                {
+                    remote.Remove(op.Path);
+                }
+
+                retries = retries.Select(op => op.Kind == OperationKind.CopyFile ? op with { Kind = OperationKind.SendFile, Source = null } : op).ToList();
+
+                await RunAsync(client, retries, allowDelta: false, result, cancellationToken).ConfigureAwait(false);
             }
-
-            retries = retries.Select(op => op.Kind == OperationKind.CopyFile ? op with { Kind = OperationKind.SendFile, Source = null } : op).ToList();
-
-            await RunAsync(client, retries, allowDelta: false, result, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            folders.Dispose();
         }
     }
 
@@ -153,9 +163,10 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
         FileStream content;
         try
         {
-            // Only what was scanned goes out: a link or FIFO swapped in since the scan is refused (O_NOFOLLOW,
-            // O_NONBLOCK), another file renamed in is caught by its identity, and both are rescanned.
-            (content, var opened) = Paths.NoFollowFile.OpenRead(Path.Combine(localRoot, op.Path));
+            // Only what was scanned goes out: a link or FIFO swapped in since the scan — for the file or a folder on
+            // its way — is refused (O_NOFOLLOW, O_NONBLOCK), another file renamed in is caught by its identity, and
+            // all are rescanned.
+            (content, var opened) = folders.OpenRead(op.Path);
             if (!SameFile(local, opened))
             {
                 content.Dispose();
@@ -180,7 +191,9 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
             }
 
             int? signBlock = local.Size > BlockSizing.WholeFileThreshold ? BlockSizing.For(local.Size) : null;
-            var sentFile = client.SendFile(op.Path, local.Executable, content, basis, digest, signBlock);
+            // A file whose hash the scan deferred is read up to its scanned size, no probe for more: a file that grew
+            // or shrank meanwhile is caught by the fstat after the send (RecordDigest) and sent again.
+            var sentFile = client.SendFile(op.Path, local.Executable, content, basis, digest, signBlock, local.Digest.IsZero ? local.Size : null);
             if (sentFile.Signature is { } signature)
             {
                 store.SaveSignature(sentFile.Digest, signature);
