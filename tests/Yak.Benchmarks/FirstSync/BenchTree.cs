@@ -6,8 +6,9 @@ namespace Yak.Benchmarks.FirstSync;
 /// The size of the first-sync tree: 20,000 files / 200 MB (the issue's source-like tree) unless YAK_BENCH_FILES and
 /// YAK_BENCH_MB say otherwise (a quick run: YAK_BENCH_FILES=2000 YAK_BENCH_MB=20). YAK_BENCH_LINKS picks the link
 /// profiles for the pod runs (comma-separated from "none,1g,50m"; all three by default; "local" runs no pod).
+/// YAK_BENCH_ROUNDS (default 3): how many times the local copies run, yak and its baselines in turn.
 /// </summary>
-internal sealed record BenchTree(int Files, long Bytes, IReadOnlyList<BenchLink> Links)
+internal sealed record BenchTree(int Files, long Bytes, IReadOnlyList<BenchLink> Links, int Rounds)
 {
     public string Label => $"{Files} files / {Bytes >> 20} MB";
 
@@ -19,7 +20,7 @@ internal sealed record BenchTree(int Files, long Bytes, IReadOnlyList<BenchLink>
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var links = names.Where(name => name != "local").Select(name => BenchLink.All.FirstOrDefault(l => l.Name == name)
             ?? throw new ArgumentException($"YAK_BENCH_LINKS: unknown link '{name}'; known: {string.Join(", ", BenchLink.All.Select(l => l.Name))}")).ToList();
-        return new BenchTree(files, (long)megabytes << 20, links);
+        return new BenchTree(files, (long)megabytes << 20, links, Read("YAK_BENCH_ROUNDS", 3));
     }
 
     private static int Read(string variable, int fallback)

@@ -19,11 +19,11 @@ namespace Yak.Benchmarks.FirstSync;
 /// </summary>
 public sealed class FirstSyncBenchmarks : IBenchmarkSuite
 {
-    private const string Suite = "first-sync";
+    internal const string Suite = "first-sync";
 
     public string Name => Suite;
 
-    public string Description => "first sync (20k files / 200 MB; YAK_BENCH_FILES, YAK_BENCH_MB, YAK_BENCH_LINKS) vs rsync -a, tar | tar, tar | kubectl exec";
+    public string Description => "first sync (20k files / 200 MB; YAK_BENCH_FILES, YAK_BENCH_MB, YAK_BENCH_LINKS, YAK_BENCH_ROUNDS, YAK_BENCH_BIN) vs rsync -a, tar | tar, tar | kubectl exec";
 
     public async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
@@ -34,47 +34,11 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
         var total = TreeGenerator.Generate(source, tree.Files, tree.Bytes, seed: 20);
         Console.WriteLine($"  tree: {tree.Files} files, {BenchmarkReport.Bytes(total)} in {source}");
 
-        await LocalAsync(report, tree, source, temp.Path, cancellationToken);
+        await LocalFirstSync.RunAsync(report, tree, source, temp.Path, cancellationToken);
         if (tree.Links.Count > 0)
         {
             await IntoPodAsync(report, tree, source, temp.Path, cancellationToken);
         }
-    }
-
-    private static async Task LocalAsync(BenchmarkReport report, BenchTree tree, string source, string scratch, CancellationToken cancellationToken)
-    {
-        await Baselines.SettleDisksAsync();
-        var rsync = await Baselines.RsyncAsync(source, Path.Combine(scratch, "local-rsync"));
-        await Baselines.SettleDisksAsync();
-        var tar = await Baselines.TarAsync(source, Path.Combine(scratch, "local-tar"));
-        await Baselines.SettleDisksAsync();
-        var target = Path.Combine(scratch, "local-yak");
-        var clock = Stopwatch.StartNew();
-        long wire;
-        TimeSpan yak;
-        var cpu = Process.GetCurrentProcess().TotalProcessorTime;
-        var state = Path.Combine(scratch, "state-local");
-        var connector = new LocalAgentConnector(target) { AgentCachePath = Path.Combine(state, "agent.scan") };
-        var agentCpu = TimeSpan.Zero;
-        await using (var session = new SyncSession(new SyncSessionOptions { Name = "bench", LocalRoot = source, StateDirectory = state }, connector))
-        {
-            session.Start();
-            await Timeline.FollowAsync(session, session.FlushAsync(cancellationToken));
-            yak = clock.Elapsed; // the replica equals the tree (a baseline's end); closing the session is not part of it
-            wire = session.GetStatus().BytesOnWire;
-            agentCpu = AgentCpu(connector.LastProcess); // read while it runs: an exited child's /proc entry is gone
-        }
-
-        cpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
-
-        RequireCopy(source, target);
-        Directory.Delete(Path.Combine(scratch, "local-rsync"), recursive: true);
-        Directory.Delete(Path.Combine(scratch, "local-tar"), recursive: true);
-        Directory.Delete(target, recursive: true);
-
-        report.Add(Suite, $"local, {tree.Label}", Compare(yak, ("rsync -a", rsync), ("tar c | tar x", tar)),
-            $"rsync -a {Seconds(rsync)}, tar c | tar x {Seconds(tar)}", "≤ rsync -a");
-        report.Add(Suite, "local: bytes on the wire", BenchmarkReport.Bytes(wire), string.Empty, $"daemon CPU {Seconds(cpu)}, agent CPU {Seconds(agentCpu)}, load {Load()}");
     }
 
     private static async Task IntoPodAsync(BenchmarkReport report, BenchTree tree, string source, string scratch, CancellationToken cancellationToken)
@@ -138,33 +102,21 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
         }
     }
 
-    private static TimeSpan AgentCpu(Process? agent)
-    {
-        try
-        {
-            return agent?.TotalProcessorTime ?? TimeSpan.Zero;
-        }
-        catch (InvalidOperationException)
-        {
-            return TimeSpan.Zero; // already gone
-        }
-    }
-
     /// <summary>The 1-minute load average: on a shared machine the figures mean little without it.</summary>
-    private static string Load() =>
+    internal static string Load() =>
         File.Exists("/proc/loadavg") ? File.ReadAllText("/proc/loadavg").Split(' ')[0] : "n/a";
 
     /// <summary>"12.3 s (1.45× rsync -a)": yak's time and its ratio to the fastest baseline.</summary>
-    private static string Compare(TimeSpan yak, params (string Name, TimeSpan Time)[] baselines)
+    internal static string Compare(TimeSpan yak, params (string Name, TimeSpan Time)[] baselines)
     {
         var best = baselines.MinBy(b => b.Time);
         return $"{Seconds(yak)} ({(yak / best.Time).ToString("0.00", CultureInfo.InvariantCulture)}× {best.Name})";
     }
 
-    private static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
+    internal static string Seconds(TimeSpan time) => time.TotalSeconds.ToString("0.00", CultureInfo.InvariantCulture) + " s";
 
     /// <summary>A baseline that copied nothing would win every race: each copy must hold as many files as the source.</summary>
-    private static void RequireCopy(string source, string copy)
+    internal static void RequireCopy(string source, string copy)
     {
         var expected = Directory.EnumerateFiles(source, "*", SearchOption.AllDirectories).Count();
         var actual = Directory.Exists(copy) ? Directory.EnumerateFiles(copy, "*", SearchOption.AllDirectories).Count() : 0;
