@@ -16,14 +16,14 @@ internal sealed class IncomingFile : IDisposable
 {
     private readonly XxHash128 hasher = new();
     private readonly DirectoryHandle? folder;
-    private readonly FileStream? output;
+    private readonly TempFileStream? output;
     private readonly FileStream? basis;
     private readonly DeltaApplier? applier;
     private long written;
     private bool committed;
     private bool disposed;
 
-    private IncomingFile(uint id, string relative, DirectoryHandle? folder, string? name, string? temp, bool executable, FileStream? output, FileStream? basis, int blockSize)
+    private IncomingFile(uint id, string relative, DirectoryHandle? folder, string? name, string? temp, bool executable, TempFileStream? output, FileStream? basis, int blockSize)
     {
         Id = id;
         Relative = relative;
@@ -64,7 +64,7 @@ internal sealed class IncomingFile : IDisposable
         var temp = TreeOperations.TempName();
         try
         {
-            return new IncomingFile(id, relative, folder, name, temp, executable, folder.CreateFile(temp, 1 << 16), null, 0);
+            return new IncomingFile(id, relative, folder, name, temp, executable, new TempFileStream(folder.CreateFile(temp), temp), null, 0);
         }
         catch
         {
@@ -81,7 +81,7 @@ internal sealed class IncomingFile : IDisposable
         {
             basis = folder.OpenRead(name).Stream;
             var temp = TreeOperations.TempName();
-            return new IncomingFile(id, relative, folder, name, temp, executable, folder.CreateFile(temp, 1 << 16), basis, blockSize);
+            return new IncomingFile(id, relative, folder, name, temp, executable, new TempFileStream(folder.CreateFile(temp), temp), basis, blockSize);
         }
         catch
         {
@@ -138,7 +138,7 @@ internal sealed class IncomingFile : IDisposable
     {
         try
         {
-            output?.Flush(flushToDisk: durable);
+            output?.Flush(durable);
         }
         catch (IOException e)
         {
@@ -149,8 +149,8 @@ internal sealed class IncomingFile : IDisposable
     /// <summary>Publishes the file: mode (on the open descriptor), then an atomic rename over the target; returns its stat.</summary>
     public StatInfo? Commit()
     {
-        DirectoryHandle.SetMode(output!, Executable ? 0b111_101_101u : 0b110_100_100u);
-        var stat = DirectoryHandle.StatOpen(output!); // written and flushed: the inode and mtime the renamed file keeps
+        DirectoryHandle.SetMode(output!.Handle, Executable ? 0b111_101_101u : 0b110_100_100u, Relative);
+        var stat = DirectoryHandle.StatOpen(output.Handle); // written and flushed: the inode and mtime the renamed file keeps
         output!.Dispose();
         basis?.Dispose();
         try
@@ -176,14 +176,7 @@ internal sealed class IncomingFile : IDisposable
         }
 
         disposed = true;
-        try
-        {
-            output?.Dispose();
-        }
-        catch (IOException)
-        {
-            // Flushing the last buffered bytes can fail on a full disk: the temp is removed below all the same.
-        }
+        output?.Dispose(); // what is still buffered is dropped with the temp: only a synced file is committed
 
         basis?.Dispose();
         if (folder is not null)

@@ -16,8 +16,16 @@ public sealed class DirectoryHandle : IDisposable
     public const int MaxDepth = 2048;
 
     private readonly SafeFileHandle handle;
+    private readonly bool shared;
+    private int released;
 
     private DirectoryHandle(int fd) => handle = new SafeFileHandle(fd, ownsHandle: true);
+
+    private DirectoryHandle(SafeFileHandle owned)
+    {
+        handle = owned;
+        shared = true;
+    }
 
     private int Fd => (int)handle.DangerousGetHandle();
 
@@ -47,11 +55,16 @@ public sealed class DirectoryHandle : IDisposable
         };
     }
 
-    /// <summary>A second descriptor on the same folder, owned by the caller.</summary>
+    /// <summary>
+    /// Another owner of the same descriptor, for the caller to dispose: the folder stays open until every owner has
+    /// disposed its handle. A reference count, not a second descriptor (the receiver takes one per file: no
+    /// openat and close each time).
+    /// </summary>
     public DirectoryHandle Duplicate()
     {
-        var fd = Native.OpenAt(Fd, ".", Native.RdOnly | Native.Directory | Native.CloExec, 0);
-        return fd >= 0 ? new DirectoryHandle(fd) : throw Native.Error("open folder", ".", Native.Errno());
+        var added = false;
+        handle.DangerousAddRef(ref added);
+        return new DirectoryHandle(handle);
     }
 
     public StatInfo? Stat(string name) => Native.StatAt(Fd, name);
@@ -77,25 +90,60 @@ public sealed class DirectoryHandle : IDisposable
     }
 
     /// <summary>Creates a new file (never an existing name, never through a link), private until renamed.</summary>
-    public FileStream CreateFile(string name, int bufferSize)
+    public SafeFileHandle CreateFile(string name)
     {
         var fd = Native.OpenAt(Fd, name, Native.RdWr | Native.Creat | Native.Excl | Native.NoFollow | Native.CloExec, 0b110_000_000);
-        return fd >= 0 ? new FileStream(new SafeFileHandle(fd, ownsHandle: true), FileAccess.ReadWrite, bufferSize) : throw Native.Error("create", name, Native.Errno());
+        return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Native.Error("create", name, Native.Errno());
+    }
+
+    /// <summary>pwrite(2) of all of <paramref name="data"/> at <paramref name="offset"/> (no lseek: the writer keeps its own offset).</summary>
+    public static unsafe void WriteAt(SafeFileHandle file, ReadOnlySpan<byte> data, long offset, string name)
+    {
+        fixed (byte* start = data)
+        {
+            var done = 0;
+            while (done < data.Length)
+            {
+                var written = Native.PWrite((int)file.DangerousGetHandle(), start + done, (nuint)(data.Length - done), offset + done);
+                if (written < 0)
+                {
+                    if (Native.Errno() is var errno && errno != Native.EINTR)
+                    {
+                        throw Native.Error("write", name, errno);
+                    }
+
+                    continue;
+                }
+
+                done += (int)written;
+            }
+        }
+    }
+
+    /// <summary>fsync(2): the file's data and metadata on disk.</summary>
+    public static void FlushToDisk(SafeFileHandle file, string name)
+    {
+        if (Native.Fsync((int)file.DangerousGetHandle()) != 0)
+        {
+            throw Native.Error("fsync", name, Native.Errno());
+        }
     }
 
     /// <summary>Opens a regular file for reading; a link, FIFO or device in its place is refused (never followed, never blocks).</summary>
     public (FileStream Stream, StatInfo Stat) OpenRead(string name, int bufferSize = 0) => NoFollowFile.OpenReadAt(Fd, name, bufferSize);
 
-    public static void SetMode(FileStream file, uint mode)
+    public static void SetMode(FileStream file, uint mode) => SetMode(file.SafeFileHandle, mode, file.Name);
+
+    public static void SetMode(SafeFileHandle file, uint mode, string name)
     {
-        if (Native.Fchmod((int)file.SafeFileHandle.DangerousGetHandle(), mode) != 0)
+        if (Native.Fchmod((int)file.DangerousGetHandle(), mode) != 0)
         {
-            throw Native.Error("chmod", file.Name, Native.Errno());
+            throw Native.Error("chmod", name, Native.Errno());
         }
     }
 
     /// <summary>fstat of an open file (its inode and mtime survive a rename: a committed file needs no second lookup).</summary>
-    public static StatInfo? StatOpen(FileStream file) => Native.StatAt((int)file.SafeFileHandle.DangerousGetHandle(), "", emptyPath: true);
+    public static StatInfo? StatOpen(SafeFileHandle file) => Native.StatAt((int)file.DangerousGetHandle(), "", emptyPath: true);
 
     /// <summary>rename(2) within this folder: atomic, acts on links themselves (a link to a folder moves as a link).</summary>
     public void Rename(string from, string to)
@@ -178,7 +226,17 @@ public sealed class DirectoryHandle : IDisposable
         return names;
     }
 
-    public void Dispose() => handle.Dispose();
+    public void Dispose()
+    {
+        if (!shared)
+        {
+            handle.Dispose();
+        }
+        else if (Interlocked.Exchange(ref released, 1) == 0)
+        {
+            handle.DangerousRelease();
+        }
+    }
 
     private void Unlink(string name)
     {

@@ -20,6 +20,7 @@ internal static partial class Native
     public const int AtEmptyPath = 0x1000;
 
     public const int ENOENT = 2;
+    public const int EINTR = 4;
     public const int EEXIST = 17;
     public const int ENOTDIR = 20;
     public const int EISDIR = 21;
@@ -57,6 +58,12 @@ internal static partial class Native
 
     [LibraryImport("libc", EntryPoint = "fchmod", SetLastError = true)]
     public static partial int Fchmod(int fd, uint mode);
+
+    [LibraryImport("libc", EntryPoint = "pwrite", SetLastError = true)]
+    public static unsafe partial nint PWrite(int fd, byte* buffer, nuint count, long offset);
+
+    [LibraryImport("libc", EntryPoint = "fsync", SetLastError = true)]
+    public static partial int Fsync(int fd);
 
     [LibraryImport("libc", EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
