@@ -52,8 +52,8 @@ if (args.Length >= 1 && args[0] == "serve")
 
     Directory.CreateDirectory(root);
     Yak.Sync.Link.PipeCapacity.TryGrow(0); // stdin is the link: room for ~100 files while a batch is published
-    using var input = Console.OpenStandardInput();
-    using var output = Console.OpenStandardOutput();
+    using var input = new InlineStream(Console.OpenStandardInput());
+    using var output = new InlineStream(Console.OpenStandardOutput());
     var server = new AgentServer(root, input, output, Console.Error, version)
     {
         Durable = fsync,
