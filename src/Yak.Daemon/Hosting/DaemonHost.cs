@@ -99,6 +99,7 @@ internal static class DaemonHost
         services.AddSingleton<IAgentConnectorFactory, AgentConnectorFactory>();
         services.AddSingleton<SyncSessionManager>();
         services.AddSingleton<ISessionCountSource>(sp => sp.GetRequiredService<SyncSessionManager>());
+        services.AddSingleton<IIdleMemoryHolder>(sp => sp.GetRequiredService<SyncSessionManager>());
         StartupTrace.AddHostedService(services, sp => sp.GetRequiredService<SyncSessionManager>());
     }
 

@@ -26,7 +26,7 @@ internal sealed partial class SyncSessionManager(
     EventHub hub,
     TimeProvider time,
     WakeDetector wake,
-    ILogger<SyncSessionManager> logger) : IHostedService, ISessionCountSource
+    ILogger<SyncSessionManager> logger) : IHostedService, ISessionCountSource, IIdleMemoryHolder
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private readonly Dictionary<string, (SyncSessionDefinition Definition, SyncSession Session)> sessions = new(StringComparer.Ordinal);
@@ -87,6 +87,19 @@ internal sealed partial class SyncSessionManager(
 
         // Sessions persist their own manifests; disposing them flushes that state.
         await Task.WhenAll(open.Select(s => s.DisposeAsync().AsTask()));
+    }
+
+    /// <summary>Idle sessions park their models on disk until their next pass (yakd has been quiet for a while).</summary>
+    public async Task ReleaseIdleMemoryAsync(CancellationToken cancellationToken)
+    {
+        List<SyncSession> open;
+        lock (sessions)
+        {
+            open = [.. sessions.Values.Select(s => s.Session)];
+        }
+
+        var parked = await Task.WhenAll(open.Select(s => s.ParkAsync().WaitAsync(cancellationToken)));
+        logger.LogDebug("yakd idle: {Parked} of {Count} sync session(s) parked their models", parked.Count(p => p), open.Count);
     }
 
     /// <summary>After a sleep, links opened before it are broken and reconnected at once instead of waiting for a write to time out.</summary>

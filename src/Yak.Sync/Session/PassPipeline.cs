@@ -20,6 +20,9 @@ internal sealed class PassPipeline
     private volatile Snapshot local;
     private bool needsSave;
 
+    // Set while the two models are parked on disk (see Park): their counts, for status; the fields hold empty stand-ins.
+    private volatile ParkedCounts? parked;
+
     // The remote map's keys are not (all) the local snapshot's strings: it was loaded, adopted or rescanned since.
     private bool rekeyRemote = true;
 
@@ -36,15 +39,26 @@ internal sealed class PassPipeline
 
     public IgnoreRules Ignore { get; }
 
-    public int LocalEntries => local.Count;
+    public int LocalEntries => parked?.Local ?? local.Count;
 
-    public int RemoteEntries => remote.Count;
+    public int RemoteEntries => parked?.Remote ?? remote.Count;
+
+    /// <summary>Whether the models are parked on disk (an idle session's, see <see cref="Park"/>).</summary>
+    public bool IsParked => parked is not null;
 
     /// <summary>The digest of the manifest we believe the agent holds (it answers "unchanged" when it matches).</summary>
-    public Digest KnownManifest => Snapshot.ComputeManifestDigest(remote);
+    public Digest KnownManifest
+    {
+        get
+        {
+            Unpark();
+            return Snapshot.ComputeManifestDigest(remote);
+        }
+    }
 
     public void AdoptManifest(Dictionary<string, Entry> entries)
     {
+        Unpark();
         remote = entries;
         rekeyRemote = true;
     }
@@ -53,6 +67,7 @@ internal sealed class PassPipeline
     public Task<PushResult> RunAsync(AgentClient link, PassWork work, ITreeWatcher? watcher, SessionStatistics statistics, Action syncing, CancellationToken token) =>
         Task.Run(async () =>
         {
+            Unpark();
             IEnumerable<string>? scope;
             if (work.Full)
             {
@@ -124,18 +139,84 @@ internal sealed class PassPipeline
 
     public void Save()
     {
+        if (parked is not null)
+        {
+            return; // saved when parked, unchanged since
+        }
+
         Compact();
+        Write();
+    }
+
+    /// <returns>false when the models could not be written (logged).</returns>
+    private bool Write()
+    {
         try
         {
             store.SaveRemote(remote);
             store.SaveLocal(local);
             needsSave = false;
+            return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             options.Log?.Invoke($"sync {options.Name}: could not save state: {e.Message}");
+            return false;
         }
     }
+
+    /// <summary>
+    /// Lets an idle session's two models go from memory (they are most of what an idle yakd holds: ~220 bytes a watched
+    /// file): they are written to the state folder — as on every save — and replaced by empty stand-ins, and the next
+    /// pass, reconnect or save reloads them (<see cref="Unpark"/>). Always written first, even if unchanged: a pass
+    /// that found only touched files updates their mtimes without marking the models changed.
+    /// </summary>
+    /// <returns>false when they could not be written (they stay in memory).</returns>
+    public bool Park()
+    {
+        if (parked is not null)
+        {
+            return true;
+        }
+
+        if (!Write())
+        {
+            return false;
+        }
+
+        // The counts first: status, read from any thread, never sees the stand-ins' zeros.
+        parked = new ParkedCounts(local.Count, remote.Count);
+        local = new Snapshot();
+        remote = new Dictionary<string, Entry>(StringComparer.Ordinal);
+        return true;
+    }
+
+    /// <summary>
+    /// Reloads parked models. A file that went missing or corrupt meanwhile leaves its model empty and throws an
+    /// <see cref="IOException"/>: the session reconnects, which fetches the agent's manifest again and compares the
+    /// whole tree (a lost scan cache costs a rehash, never a wrong push).
+    /// </summary>
+    private void Unpark()
+    {
+        if (parked is null)
+        {
+            return;
+        }
+
+        var loadedRemote = store.TryLoadRemote();
+        var loadedLocal = store.LoadLocal();
+        local = loadedLocal ?? new Snapshot();
+        remote = loadedRemote ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
+        rekeyRemote = true;
+        needsSave = loadedRemote is null || loadedLocal is null;
+        parked = null;
+        if (needsSave)
+        {
+            throw new IOException($"the session's saved state in {store.Directory} could not be reloaded after idling; reconnecting to compare the whole tree with the agent's manifest");
+        }
+    }
+
+    private sealed record ParkedCounts(int Local, int Remote);
 
     /// <summary>
     /// Shrinks the two models to what an idle session needs (on every save: after a full pass, once activity settles, when
@@ -145,6 +226,11 @@ internal sealed class PassPipeline
     /// </summary>
     public void Compact()
     {
+        if (parked is not null)
+        {
+            return;
+        }
+
         local.Entries.TrimExcess();
         local.Unsettled.TrimExcess();
         if (!rekeyRemote)
@@ -178,6 +264,11 @@ internal sealed class PassPipeline
     /// <summary>Drops stored signatures of content the agent no longer holds (called after full passes).</summary>
     public void CollectSignatures()
     {
+        if (parked is not null)
+        {
+            return; // parked after the pass that collected
+        }
+
         try
         {
             store.CollectGarbage(remote.Values.Where(e => e.Kind == EntryKind.File && e.Size > Delta.BlockSizing.WholeFileThreshold).Select(e => e.Digest));

@@ -36,7 +36,10 @@ public sealed class SessionStore
 
     public void SaveLocal(Snapshot snapshot) => snapshot.Save(LocalPath);
 
-    public Dictionary<string, Entry> LoadRemote() => Snapshot.TryLoad(RemotePath, why => log?.Invoke($"warning: remote manifest {why} from the agent's manifest"))?.Entries ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
+    public Dictionary<string, Entry> LoadRemote() => TryLoadRemote() ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
+
+    /// <summary>The saved remote manifest, or null when it is missing or was discarded as corrupt.</summary>
+    public Dictionary<string, Entry>? TryLoadRemote() => Snapshot.TryLoad(RemotePath, why => log?.Invoke($"warning: remote manifest {why} from the agent's manifest"))?.Entries;
 
     public void SaveRemote(Dictionary<string, Entry> remote)
     {

@@ -25,6 +25,9 @@ public sealed partial class SyncSession
     // Written by the loop, read by status: the replica's disk refused the last pass (reported once per episode).
     private volatile ReplicaDiskFullException? diskFull;
 
+    // A ParkAsync waiting for the loop: answered between passes (parked), or false by the next pass.
+    private TaskCompletionSource<bool>? parkRequest;
+
     private async Task RunAsync()
     {
         var token = stopping.Token;
@@ -181,6 +184,13 @@ public sealed partial class SyncSession
             {
                 pipeline.SaveIfChanged();
             }
+
+            if (Interlocked.Exchange(ref parkRequest, null) is { } park)
+            {
+                // Parking saves the models: the save-after-idle timeout is not needed any more.
+                saved = pipeline.Park();
+                park.TrySetResult(saved);
+            }
         }
     }
 
@@ -239,6 +249,7 @@ public sealed partial class SyncSession
     private async Task<ReplicaDiskFullException?> PassAsync(AgentClient link, CancellationToken token)
     {
         var started = options.Time.GetTimestamp();
+        Interlocked.Exchange(ref parkRequest, null)?.TrySetResult(false); // activity: not idle any more
         var work = state.TakeWork();
         EnsureRoot();
         if (work.Full)

@@ -99,6 +99,28 @@ public sealed partial class SyncSession : IAsyncDisposable
         return done.WaitAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Asks an idle (watching) session to let its in-memory models go until its next pass (they are saved in the state
+    /// folder and reloaded then; the watcher keeps running): what a long-idle daemon gives back. The loop does it
+    /// between passes; a pass that starts first answers false.
+    /// </summary>
+    /// <returns>Whether the models are parked.</returns>
+    public Task<bool> ParkAsync()
+    {
+        if (state.Current != SyncState.Watching || stopping.IsCancellationRequested)
+        {
+            return Task.FromResult(false);
+        }
+
+        var request = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Interlocked.Exchange(ref parkRequest, request)?.TrySetResult(false);
+        wake.Release();
+        return request.Task;
+    }
+
+    /// <summary>Whether the models are parked on disk (for tests).</summary>
+    internal bool IsParked => pipeline.IsParked;
+
     /// <summary>Stops pushing and closes the link; local changes keep being collected.</summary>
     public void Pause()
     {
@@ -169,6 +191,7 @@ public sealed partial class SyncSession : IAsyncDisposable
         }
 
         watcher?.Dispose();
+        Interlocked.Exchange(ref parkRequest, null)?.TrySetResult(false);
         pipeline.Save();
         SetState(SyncState.Stopped, null);
         state.FailFlushes(new ObjectDisposedException(nameof(SyncSession), "the sync session was stopped"));

@@ -12,13 +12,14 @@ public sealed class IdleMemoryTrimTests
     {
         var time = new ManualTimers();
         var hub = new EventHub(TimeProvider.System);
-        var trim = new IdleMemoryTrim(hub, time);
+        var trim = new IdleMemoryTrim(hub, time, new Holders());
         await trim.StartAsync(CancellationToken.None);
         Assert.Equal(IdleMemoryTrim.Quiet, time.Timer!.Due);
 
         time.Timer.Fire();
         Assert.Equal(1, trim.Trims);
         Assert.Equal(Timeout.InfiniteTimeSpan, time.Timer.Period);
+        Assert.Equal(IdleMemoryTrim.Settled - IdleMemoryTrim.Quiet, time.Timer.Due); // the second step, unless activity comes first
 
         hub.Publish(EventKinds.Stopping, "yakd", new DaemonStoppingInfo { Reason = "test" });
         Assert.Equal(IdleMemoryTrim.Quiet, time.Timer.Due);
@@ -29,6 +30,48 @@ public sealed class IdleMemoryTrimTests
         hub.Publish(EventKinds.Stopping, "yakd", new DaemonStoppingInfo { Reason = "test" });
         Assert.True(time.Timer.Disposed);
         Assert.Equal(Timeout.InfiniteTimeSpan, time.Timer.Due);
+    }
+
+    [Fact]
+    public async Task Quiet_UntilSettled_HoldersReleaseThenTrimsAgainAndSleeps()
+    {
+        var time = new ManualTimers();
+        var hub = new EventHub(TimeProvider.System);
+        var holder = new CountingHolder();
+        var trim = new IdleMemoryTrim(hub, time, new Holders(holder));
+        await trim.StartAsync(CancellationToken.None);
+
+        time.Timer!.Fire();
+        Assert.Equal(0, holder.Releases); // a short pause keeps what activity needs
+        time.Timer.Fire();
+        Assert.Equal(1, holder.Releases);
+        Assert.Equal(2, trim.Trims);
+        Assert.Equal(Timeout.InfiniteTimeSpan, time.Timer.Due); // asleep until the next activity
+
+        hub.Publish(EventKinds.Stopping, "yakd", new DaemonStoppingInfo { Reason = "test" });
+        Assert.Equal(IdleMemoryTrim.Quiet, time.Timer.Due);
+        time.Timer.Fire();
+        Assert.Equal(1, holder.Releases);
+        Assert.Equal(3, trim.Trims);
+        await trim.StopAsync(CancellationToken.None);
+    }
+
+    private sealed class CountingHolder : IIdleMemoryHolder
+    {
+        public int Releases { get; private set; }
+
+        public Task ReleaseIdleMemoryAsync(CancellationToken cancellationToken)
+        {
+            Releases++;
+            return Task.CompletedTask;
+        }
+    }
+
+    /// <summary>The service provider IdleMemoryTrim asks for holders at its second step.</summary>
+    private sealed class Holders(params IIdleMemoryHolder[] holders) : IServiceProvider
+    {
+        public object? GetService(Type serviceType) =>
+            serviceType == typeof(IEnumerable<IIdleMemoryHolder>) ? holders : null;
     }
 
     /// <summary>Timers that fire when the test says so: the trim's schedule is asserted, not waited for.</summary>
