@@ -203,8 +203,10 @@ internal sealed class PassPipeline
             return;
         }
 
+        var started = options.Time.GetTimestamp();
         var loadedRemote = store.TryLoadRemote();
         var loadedLocal = store.LoadLocal();
+        options.Log?.Invoke($"sync {options.Name}: models reloaded after idling ({loadedLocal?.Count ?? 0} + {loadedRemote?.Count ?? 0} entries, {options.Time.GetElapsedTime(started).TotalMilliseconds:0.0} ms)");
         local = loadedLocal ?? new Snapshot();
         remote = loadedRemote ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
         rekeyRemote = true;

@@ -67,11 +67,50 @@ public sealed class IdleBenchmarks : IBenchmarkSuite
             var build = published is null ? "JIT" : "published";
             report.Add("idle", $"yakd RSS ({build}), {Sessions} sessions, {files} files, idle", BenchmarkReport.Bytes(after.RssBytes), $"anonymous {BenchmarkReport.Bytes(after.RssAnonBytes)}, files {BenchmarkReport.Bytes(after.RssFileBytes)}, shared (the JIT's W^X double mapping) {BenchmarkReport.Bytes(after.RssShmemBytes)}, peak {BenchmarkReport.Bytes(after.PeakRssBytes)}", "≤ 100 MB");
             report.Add("idle", $"yakd CPU over {seconds} s idle", cpu.ToString("0.00", CultureInfo.InvariantCulture) + " %", $"{after.Threads} threads", "≤ 0.5 %");
+
+            // What idling costs the next edit: an idle session parked its models (IdleMemoryTrim) and reloads them
+            // for the first save; the second save, right after, finds them in memory.
+            var edited = Path.Combine(roots[0], "pkg0", "mod0", "file_0.cs");
+            var replica = Path.Combine(sandbox.Root, "replica0", "pkg0", "mod0", "file_0.cs");
+            var first = await EditVisibleAsync(edited, replica, "first edit after idling\n", cancellationToken);
+            var second = await EditVisibleAsync(edited, replica, "second edit\n", cancellationToken);
+            report.Add("idle", $"save → visible locally, first edit after {seconds} s idle ({files / Sessions} files in the session)", BenchmarkReport.Ms(first), $"next edit {BenchmarkReport.Ms(second)}");
         }
         finally
         {
             daemon.Kill(entireProcessTree: true);
             await daemon.WaitForExitAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Saves a file as editors do (temp + rename) and times until the replica holds the new content.</summary>
+    private static async Task<double> EditVisibleAsync(string path, string replica, string content, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        File.WriteAllText(path + ".saving", content);
+        File.Move(path + ".saving", path, overwrite: true);
+        while (!string.Equals(ReadOrNull(replica), content, StringComparison.Ordinal))
+        {
+            if (clock.Elapsed > TimeSpan.FromSeconds(30))
+            {
+                throw new TimeoutException($"{replica} did not receive the edit within 30 s");
+            }
+
+            await Task.Delay(1, cancellationToken);
+        }
+
+        return clock.Elapsed.TotalMilliseconds;
+    }
+
+    private static string? ReadOrNull(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
         }
     }
 
