@@ -126,51 +126,47 @@ public sealed class Snapshot
 
     private static Snapshot ReadChecked(Stream stream)
     {
-        var checksum = new ChecksumStream(stream);
+        var bytes = SnapshotReader.ReadAll(stream);
+        var reader = new SnapshotReader(bytes);
         var snapshot = new Snapshot();
-        using (var reader = new BinaryReader(checksum, Encoding.UTF8, leaveOpen: true))
+        if (reader.UInt32() != Magic)
         {
-            if (reader.ReadUInt32() != Magic)
-            {
-                throw new InvalidDataException("not a snapshot file");
-            }
-
-            if (reader.ReadInt32() is var version && version != FormatVersion)
-            {
-                throw new InvalidDataException($"format {version}, this version reads {FormatVersion}");
-            }
-
-            var count = reader.ReadInt32();
-            if (count < 0)
-            {
-                throw new InvalidDataException($"negative entry count {count}");
-            }
-
-            Span<byte> digestBytes = stackalloc byte[Digest.Size];
-            for (var i = 0; i < count; i++)
-            {
-                var path = reader.ReadString();
-                var kind = (EntryKind)reader.ReadByte();
-                var size = reader.ReadInt64();
-                var mtime = reader.ReadInt64();
-                var inode = reader.ReadUInt64();
-                var executable = reader.ReadBoolean();
-                reader.BaseStream.ReadExactly(digestBytes);
-                var digest = Digest.Read(digestBytes);
-                var target = reader.ReadString();
-                if (!Enum.IsDefined(kind) || size < 0 || path.Length == 0)
-                {
-                    throw new InvalidDataException($"entry {i} is malformed");
-                }
-
-                snapshot.Entries[path] = new Entry(kind, size, mtime, inode, executable, digest, kind == EntryKind.Symlink ? target : null);
-            }
+            throw new InvalidDataException("not a snapshot file");
         }
 
-        var expected = checksum.Hash.GetCurrentHashAsUInt64();
-        Span<byte> sum = stackalloc byte[8];
-        stream.ReadExactly(sum);
-        if (BitConverter.ToUInt64(sum) != expected)
+        if (reader.Int32() is var version && version != FormatVersion)
+        {
+            throw new InvalidDataException($"format {version}, this version reads {FormatVersion}");
+        }
+
+        var count = reader.Int32();
+        if (count < 0)
+        {
+            throw new InvalidDataException($"negative entry count {count}");
+        }
+
+        // Sized from the file, not the count it claims: a garbled count cannot make it allocate more than the file holds.
+        snapshot.Entries.EnsureCapacity((int)Math.Min(count, bytes.Length / 45L));
+        for (var i = 0; i < count; i++)
+        {
+            var path = reader.String();
+            var kind = (EntryKind)reader.Byte();
+            var size = reader.Int64();
+            var mtime = reader.Int64();
+            var inode = reader.UInt64();
+            var executable = reader.Boolean();
+            var digest = reader.Digest();
+            var target = reader.String();
+            if (!Enum.IsDefined(kind) || size < 0 || size > Entry.MaxSize || path.Length == 0)
+            {
+                throw new InvalidDataException($"entry {i} is malformed");
+            }
+
+            snapshot.Entries[path] = new Entry(kind, size, mtime, inode, executable, digest, kind == EntryKind.Symlink ? target : null);
+        }
+
+        var expected = reader.ChecksumOfConsumed;
+        if (reader.UInt64() != expected)
         {
             throw new InvalidDataException("checksum mismatch (the file was changed or torn)");
         }
