@@ -109,7 +109,7 @@ internal sealed class PublishedYak : ILocalYak
         daemon.BeginErrorReadLine();
         try
         {
-            var client = await ConnectAsync(DaemonEndpoint.Resolve(n => environment.TryGetValue(n, out var v) ? v : null), cancellationToken);
+            var client = await DaemonWait.ConnectAsync(DaemonEndpoint.Resolve(n => environment.TryGetValue(n, out var v) ? v : null), cancellationToken);
             return new PublishedYak(sandbox, daemon, client);
         }
         catch
@@ -176,22 +176,5 @@ internal sealed class PublishedYak : ILocalYak
         }
 
         return null;
-    }
-
-    private static async Task<DaemonClient> ConnectAsync(DaemonEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                return await DaemonClient.ConnectAsync(endpoint, "yak-bench", deadline.Token);
-            }
-            catch (DaemonUnavailableException)
-            {
-                await Task.Delay(5, deadline.Token);
-            }
-        }
     }
 }

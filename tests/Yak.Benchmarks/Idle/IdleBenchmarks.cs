@@ -42,7 +42,7 @@ public sealed class IdleBenchmarks : IBenchmarkSuite
         daemon.BeginErrorReadLine();
         try
         {
-            await using (var client = await ConnectAsync(endpoint, cancellationToken))
+            await using (var client = await DaemonWait.ConnectAsync(endpoint, cancellationToken))
             {
                 for (var i = 0; i < Sessions; i++)
                 {
@@ -116,23 +116,6 @@ public sealed class IdleBenchmarks : IBenchmarkSuite
 
     private static int Setting(string name, int fallback) =>
         int.TryParse(Environment.GetEnvironmentVariable(name), CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
-
-    private static async Task<DaemonClient> ConnectAsync(DaemonEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline.CancelAfter(TimeSpan.FromSeconds(30));
-        while (true)
-        {
-            try
-            {
-                return await DaemonClient.ConnectAsync(endpoint, "yak-bench", deadline.Token);
-            }
-            catch (DaemonUnavailableException)
-            {
-                await Task.Delay(5, deadline.Token);
-            }
-        }
-    }
 
     /// <summary>A source-like tree: 50 files a folder, nested two deep, small text files.</summary>
     private static void WriteTree(string root, int files)

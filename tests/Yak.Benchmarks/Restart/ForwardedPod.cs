@@ -53,7 +53,7 @@ internal sealed class ForwardedPod : IAsyncDisposable
         var daemon = StartDaemon(sandbox);
         var ports = new List<int>();
         var endpoint = DaemonEndpoint.Resolve(n => sandbox.Environment().TryGetValue(n, out var v) ? v : null);
-        await using (var client = await ConnectAsync(endpoint, cancellationToken))
+        await using (var client = await DaemonWait.ConnectAsync(endpoint, cancellationToken))
         {
             await client.CreateSyncAsync(
                 new SyncCreateRequest { Name = "code", LocalPath = source, Endpoint = "selector:default/app=code/yak-sync:/code", Excludes = [], Kubeconfig = cluster.Host.KubeconfigPath, Context = "yak-local" },
@@ -81,7 +81,7 @@ internal sealed class ForwardedPod : IAsyncDisposable
 
     public void RestartDaemon() => Daemon = StartDaemon(Sandbox);
 
-    public Task<DaemonClient> ConnectAsync(CancellationToken cancellationToken) => ConnectAsync(Endpoint, cancellationToken);
+    public Task<DaemonClient> ConnectAsync(CancellationToken cancellationToken) => DaemonWait.ConnectAsync(Endpoint, cancellationToken);
 
     /// <summary>Completes when every forward serves <c>f0.txt</c> and the forward on the first port serves <paramref name="edit"/>; the two times from <paramref name="clock"/>.</summary>
     public async Task<(double ForwardsBack, double EditVisible)> WaitBackAsync(Stopwatch clock, string edit, CancellationToken cancellationToken)
@@ -132,21 +132,6 @@ internal sealed class ForwardedPod : IAsyncDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return process;
-    }
-
-    private static async Task<DaemonClient> ConnectAsync(DaemonEndpoint endpoint, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            try
-            {
-                return await DaemonClient.ConnectAsync(endpoint, "yak-bench", cancellationToken);
-            }
-            catch (DaemonUnavailableException)
-            {
-                await Task.Delay(5, cancellationToken);
-            }
-        }
     }
 
     /// <summary>A forward counts as back when an HTTP request through it gets the pod's answer (a 200 for <paramref name="file"/>).</summary>
