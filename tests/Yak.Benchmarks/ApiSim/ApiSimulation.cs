@@ -212,23 +212,11 @@ public sealed class ApiSimulation(int environments, double throttleShare, TimeSp
         return (admitted, rejected, admitted + rejected);
     }
 
-    private static async Task<DaemonClient> ConnectAsync(YakSandbox sandbox, CancellationToken cancellationToken)
+    private static Task<DaemonClient> ConnectAsync(YakSandbox sandbox, CancellationToken cancellationToken)
     {
         var environment = sandbox.Environment();
         var endpoint = DaemonEndpoint.Resolve(n => environment.TryGetValue(n, out var v) ? v : null);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        limit.CancelAfter(TimeSpan.FromMinutes(1));
-        while (true)
-        {
-            try
-            {
-                return await DaemonClient.ConnectAsync(endpoint, "yak-api-sim", limit.Token);
-            }
-            catch (DaemonUnavailableException)
-            {
-                await Task.Delay(20, limit.Token);
-            }
-        }
+        return DaemonWait.ConnectAsync(endpoint, cancellationToken, TimeSpan.FromMinutes(1), "yak-api-sim");
     }
 
     private sealed record SimEnvironment(string Name, string Folder, int Port);
