@@ -30,6 +30,25 @@ public sealed class ChangeCoalescerTests
     }
 
     [Fact]
+    public void Add_FirstChangeOfEachBatch_RunsStartedBeforeTheWait()
+    {
+        var time = new FakeTimeProvider();
+        var delivered = 0;
+        var startedBeforeDelivery = new List<int>();
+        using var coalescer = new ChangeCoalescer(Quiet, Quiet * 8, _ => delivered++, time, () => startedBeforeDelivery.Add(delivered));
+
+        coalescer.Add("a.txt");
+        coalescer.Add("b.txt");
+        Assert.Equal([0], startedBeforeDelivery); // once for the batch, before it is delivered
+        time.Advance(Quiet);
+        coalescer.Add("c.txt");
+        time.Advance(Quiet);
+
+        Assert.Equal(2, delivered);
+        Assert.Equal([0, 1], startedBeforeDelivery);
+    }
+
+    [Fact]
     public void TakeWork_TwoBatches_CarriesTheEarliestChange()
     {
         var state = new SessionState(startPaused: false);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Time.Testing;
 using Yak.Sync.Link;
+using Yak.Sync.Scanning;
 using Yak.Sync.Session;
 using Yak.Testing;
 
@@ -9,12 +11,14 @@ public sealed class SessionParkTests
 {
     private const int Files = 30;
 
-    private static SyncSession NewSession(TempDirectory temp, string local, string remote) =>
+    private static readonly DateTime LongAgo = new(2000, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static SyncSession NewSession(TempDirectory temp, string local, string remote, TimeProvider? time = null, Action<string>? log = null) =>
         new(
-            new SyncSessionOptions { Name = "p", LocalRoot = local, StateDirectory = temp.Combine("state"), MaxBackoff = TimeSpan.FromMilliseconds(200) },
+            new SyncSessionOptions { Name = "p", LocalRoot = local, StateDirectory = temp.Combine("state"), MaxBackoff = TimeSpan.FromMilliseconds(200), Time = time ?? TimeProvider.System, Log = log },
             new LocalAgentConnector(remote) { AgentCachePath = temp.Combine("agent.scan") });
 
-    private static async Task<(string Local, string Remote, SyncSession Session)> SyncedAsync(TempDirectory temp)
+    private static async Task<(string Local, string Remote, SyncSession Session)> SyncedAsync(TempDirectory temp, TimeProvider? time = null, Action<string>? log = null)
     {
         var local = Directory.CreateDirectory(temp.Combine("local")).FullName;
         var remote = temp.Combine("remote");
@@ -24,7 +28,7 @@ public sealed class SessionParkTests
             File.WriteAllBytes(Path.Combine(local, "sub", $"f{i}.bin"), SessionEndToEndTests.RandomBytes(i, 20_000));
         }
 
-        var session = NewSession(temp, local, remote);
+        var session = NewSession(temp, local, remote, time, log);
         session.Start();
         await session.FlushAsync().DefaultTimeout();
         await SessionEndToEndTests.WaitForStateAsync(session, SyncState.Watching).DefaultTimeout();
@@ -63,6 +67,126 @@ public sealed class SessionParkTests
         Assert.Equal(before.FilesSent + 1, after.FilesSent);
         Assert.Equal(Files + 1, after.LocalEntries);
         TreeAssert.Equal(local, remote);
+    }
+
+    [Fact]
+    public async Task ParkAsync_NothingRanSinceTheLastSave_DoesNotRewriteTheModels()
+    {
+        using var temp = new TempDirectory();
+        var (_, _, session) = await SyncedAsync(temp);
+        await using var owned = session;
+        var saved = ModelFiles(temp);
+        foreach (var path in saved)
+        {
+            File.SetLastWriteTimeUtc(path, LongAgo); // a rewrite (temp + rename) would carry the current time
+        }
+
+        Assert.True(await session.ParkAsync().DefaultTimeout());
+
+        Assert.All(saved, path => Assert.Equal(LongAgo, File.GetLastWriteTimeUtc(path)));
+    }
+
+    [Fact]
+    public async Task ParkAsync_AfterAnEdit_TheSavedModelsHoldTheEdit()
+    {
+        using var temp = new TempDirectory();
+        var (local, _, session) = await SyncedAsync(temp);
+        await using var owned = session;
+        var synced = SyncedWithChanges(session);
+        const string Edit = "edited before idling";
+        File.WriteAllText(Path.Combine(local, "sub", "f5.bin"), Edit);
+        await synced.DefaultTimeout();
+
+        Assert.True(await session.ParkAsync().DefaultTimeout());
+
+        foreach (var path in ModelFiles(temp))
+        {
+            var saved = Snapshot.TryLoad(path);
+            Assert.NotNull(saved);
+            Assert.Equal(Edit.Length, saved.Entries["sub/f5.bin"].Size);
+        }
+    }
+
+    [Fact]
+    public async Task Edit_WhileParked_ModelsReloadBeforeTheWatcherDeliversAndTheEditIsSentOnce()
+    {
+        using var temp = new TempDirectory();
+        var time = new FakeTimeProvider(); // holds the watcher's quiet window open until the test advances it
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (local, remote, session) = await SyncedAsync(temp, time, line =>
+        {
+            if (line.Contains("models reloaded after idling", StringComparison.Ordinal))
+            {
+                reloaded.TrySetResult();
+            }
+        });
+        await using var owned = session;
+        var sentBefore = session.GetStatus().FilesSent;
+        Assert.True(await session.ParkAsync().DefaultTimeout());
+
+        File.WriteAllText(Path.Combine(local, "sub", "f3.bin"), "edited after idling");
+        await reloaded.Task.DefaultTimeout();
+
+        // Reloaded on the raw event: the change itself is still in the watcher's quiet window, nothing is sent yet.
+        Assert.False(session.IsParked);
+        var waiting = session.GetStatus();
+        Assert.Equal(0, waiting.PendingChanges);
+        Assert.Equal(sentBefore, waiting.FilesSent);
+
+        var synced = SyncedWithChanges(session);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await synced.DefaultTimeout();
+        await session.FlushAsync().DefaultTimeout();
+
+        Assert.Equal(sentBefore + 1, session.GetStatus().FilesSent);
+        TreeAssert.Equal(local, remote);
+    }
+
+    [Fact]
+    public async Task ParkAsync_BetweenTheEarlyReloadAndTheChange_ParksAgainAndTheEditIsSentOnce()
+    {
+        using var temp = new TempDirectory();
+        var time = new FakeTimeProvider();
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (local, remote, session) = await SyncedAsync(temp, time, line =>
+        {
+            if (line.Contains("models reloaded after idling", StringComparison.Ordinal))
+            {
+                reloaded.TrySetResult();
+            }
+        });
+        await using var owned = session;
+        var sentBefore = session.GetStatus().FilesSent;
+        Assert.True(await session.ParkAsync().DefaultTimeout());
+        File.WriteAllText(Path.Combine(local, "sub", "f4.bin"), "edited after idling");
+        await reloaded.Task.DefaultTimeout();
+
+        // The trim parks again while the change is still in the watcher's quiet window: the pass reloads them itself.
+        Assert.True(await session.ParkAsync().DefaultTimeout());
+        Assert.True(session.IsParked);
+        var synced = SyncedWithChanges(session);
+        time.Advance(TimeSpan.FromSeconds(1));
+        await synced.DefaultTimeout();
+        await session.FlushAsync().DefaultTimeout();
+
+        Assert.Equal(sentBefore + 1, session.GetStatus().FilesSent);
+        TreeAssert.Equal(local, remote);
+    }
+
+    private static string[] ModelFiles(TempDirectory temp) =>
+        [Path.Combine(temp.Combine("state"), "local-scan.bin"), Path.Combine(temp.Combine("state"), "remote-manifest.bin")];
+
+    private static Task SyncedWithChanges(SyncSession session)
+    {
+        var synced = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        session.Synced += (_, e) =>
+        {
+            if (e.Changes > 0)
+            {
+                synced.TrySetResult();
+            }
+        };
+        return synced.Task;
     }
 
     [Fact]

@@ -13,18 +13,25 @@ namespace Yak.Sync.Scanning;
 /// </summary>
 internal ref struct SnapshotReader(ReadOnlySpan<byte> buffer)
 {
+    /// <summary>
+    /// The largest snapshot read: 1 GiB, ~10 million entries of ~100 bytes, ten times a large monorepo. A bigger file
+    /// is garbage or not ours, and is refused before anything is allocated for it.
+    /// </summary>
+    public const int MaxBytes = 1 << 30;
+
     private readonly ReadOnlySpan<byte> buffer = buffer;
     private int position;
 
-    /// <summary>The whole of <paramref name="stream"/> (bounded by the largest array).</summary>
-    public static byte[] ReadAll(Stream stream)
+    /// <summary>The whole of <paramref name="stream"/>: as many bytes as it holds, at most <paramref name="maxBytes"/>.</summary>
+    /// <exception cref="InvalidDataException">It holds more.</exception>
+    public static byte[] ReadAll(Stream stream, int maxBytes = MaxBytes)
     {
         if (stream.CanSeek)
         {
             var remaining = stream.Length - stream.Position;
-            if (remaining > Array.MaxLength)
+            if (remaining > maxBytes)
             {
-                throw new InvalidDataException($"{remaining} bytes, larger than a snapshot can be");
+                throw TooLarge(remaining.ToString(System.Globalization.CultureInfo.InvariantCulture), maxBytes);
             }
 
             var bytes = new byte[remaining];
@@ -32,10 +39,25 @@ internal ref struct SnapshotReader(ReadOnlySpan<byte> buffer)
             return bytes;
         }
 
+        // Unknown length: copied in chunks, never past the bound (a stream that does not end cannot exhaust memory).
         using var copy = new MemoryStream();
-        stream.CopyTo(copy);
+        var chunk = new byte[1 << 16];
+        int read;
+        while ((read = stream.Read(chunk)) > 0)
+        {
+            if (copy.Length + read > maxBytes)
+            {
+                throw TooLarge("more than " + maxBytes.ToString(System.Globalization.CultureInfo.InvariantCulture), maxBytes);
+            }
+
+            copy.Write(chunk, 0, read);
+        }
+
         return copy.ToArray();
     }
+
+    private static InvalidDataException TooLarge(string size, int maxBytes) =>
+        new($"{size} bytes, larger than a snapshot may be ({maxBytes >> 20} MiB); the file is not a snapshot yak wrote");
 
     /// <summary>XxHash64 of everything read so far (what the writer's checksum covers).</summary>
     public readonly ulong ChecksumOfConsumed => XxHash64.HashToUInt64(buffer[..position]);

@@ -20,6 +20,10 @@ internal sealed class PassPipeline
     private volatile Snapshot local;
     private bool needsSave;
 
+    // The models may differ from the state folder's copy: a pass or an adopted manifest ran since the last write or
+    // load. Coarser than needsSave (a pass that only refreshed mtimes counts), so a park can skip an identical rewrite.
+    private bool unwritten;
+
     // Set while the two models are parked on disk (see Park): their counts, for status; the fields hold empty stand-ins.
     private volatile ParkedCounts? parked;
 
@@ -61,6 +65,7 @@ internal sealed class PassPipeline
         Unpark();
         remote = entries;
         rekeyRemote = true;
+        unwritten = true;
     }
 
     /// <summary>Scans, plans and pushes one pass; <paramref name="syncing"/> runs once there is something to push.</summary>
@@ -68,6 +73,7 @@ internal sealed class PassPipeline
         Task.Run(async () =>
         {
             Unpark();
+            unwritten = true;
             IEnumerable<string>? scope;
             if (work.Full)
             {
@@ -145,7 +151,10 @@ internal sealed class PassPipeline
         }
 
         Compact();
-        Write();
+        if (unwritten)
+        {
+            Write();
+        }
     }
 
     /// <returns>false when the models could not be written (logged).</returns>
@@ -156,6 +165,7 @@ internal sealed class PassPipeline
             store.SaveRemote(remote);
             store.SaveLocal(local);
             needsSave = false;
+            unwritten = false;
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -168,8 +178,9 @@ internal sealed class PassPipeline
     /// <summary>
     /// Lets an idle session's two models go from memory (they are most of what an idle yakd holds: ~220 bytes a watched
     /// file): they are written to the state folder — as on every save — and replaced by empty stand-ins, and the next
-    /// pass, reconnect or save reloads them (<see cref="Unpark"/>). Always written first, even if unchanged: a pass
-    /// that found only touched files updates their mtimes without marking the models changed.
+    /// pass, reconnect or save reloads them (<see cref="Unpark"/>). Written first unless nothing ran since the last
+    /// write or load (a pass that found only touched files updates their mtimes without marking the models changed, so
+    /// any pass counts): after a full pass's save, parking costs no rewrite.
     /// </summary>
     /// <returns>false when they could not be written (they stay in memory).</returns>
     public bool Park()
@@ -179,7 +190,7 @@ internal sealed class PassPipeline
             return true;
         }
 
-        if (!Write())
+        if (unwritten && !Write())
         {
             return false;
         }
@@ -194,9 +205,10 @@ internal sealed class PassPipeline
     /// <summary>
     /// Reloads parked models. A file that went missing or corrupt meanwhile leaves its model empty and throws an
     /// <see cref="IOException"/>: the session reconnects, which fetches the agent's manifest again and compares the
-    /// whole tree (a lost scan cache costs a rehash, never a wrong push).
+    /// whole tree (a lost scan cache costs a rehash, never a wrong push). Every use of the models calls it; the loop
+    /// also calls it as soon as the watcher sees a change, so the reload overlaps the watcher's quiet window.
     /// </summary>
-    private void Unpark()
+    public void Unpark()
     {
         if (parked is null)
         {
@@ -211,6 +223,7 @@ internal sealed class PassPipeline
         remote = loadedRemote ?? new Dictionary<string, Entry>(StringComparer.Ordinal);
         rekeyRemote = true;
         needsSave = loadedRemote is null || loadedLocal is null;
+        unwritten = needsSave;
         parked = null;
         if (needsSave)
         {

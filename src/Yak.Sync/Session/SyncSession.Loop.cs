@@ -28,6 +28,9 @@ public sealed partial class SyncSession
     // A ParkAsync waiting for the loop: answered between passes (parked), or false by the next pass.
     private TaskCompletionSource<bool>? parkRequest;
 
+    // Set by the watcher on the first change seen while parked: the loop reloads the models before the change arrives.
+    private bool unparkEarly;
+
     private async Task RunAsync()
     {
         var token = stopping.Token;
@@ -183,6 +186,13 @@ public sealed partial class SyncSession
             if (saved)
             {
                 pipeline.SaveIfChanged();
+            }
+
+            if (Interlocked.Exchange(ref unparkEarly, false))
+            {
+                // An edit is on its way: not idle any more. The pass that carries it finds the models in memory.
+                Interlocked.Exchange(ref parkRequest, null)?.TrySetResult(false);
+                pipeline.Unpark();
             }
 
             if (Interlocked.Exchange(ref parkRequest, null) is { } park)

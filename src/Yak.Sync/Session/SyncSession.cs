@@ -207,6 +207,15 @@ public sealed partial class SyncSession : IAsyncDisposable
                 state.MarkDirty(paths, (paths as ChangeBatch)?.FirstSeen ?? options.Time.GetTimestamp());
                 wake.Release();
             };
+            created.Stirred += () =>
+            {
+                // A parked session reloads its models while the watcher waits for the tree to go quiet, not after.
+                if (pipeline.IsParked)
+                {
+                    Volatile.Write(ref unparkEarly, true);
+                    wake.Release();
+                }
+            };
             created.Warning += RaiseWarning;
             created.Start();
             watcher = created;

@@ -9,26 +9,32 @@ public sealed class ChangeCoalescer : IDisposable
     private readonly TimeSpan quiet;
     private readonly TimeSpan maxDelay;
     private readonly Action<IReadOnlyCollection<string>> deliver;
+    private readonly Action? started;
     private readonly TimeProvider time;
     private readonly ITimer timer;
     private readonly object gate = new();
     private HashSet<string> batch = new(StringComparer.Ordinal);
     private long batchStarted;
 
-    public ChangeCoalescer(TimeSpan quiet, TimeSpan maxDelay, Action<IReadOnlyCollection<string>> deliver, TimeProvider? time = null)
+    /// <param name="started">Runs on the first change of each batch, before the wait: work the batch will need can start
+    /// while it gathers (outside the coalescer's lock, on the watcher's thread: keep it short).</param>
+    public ChangeCoalescer(TimeSpan quiet, TimeSpan maxDelay, Action<IReadOnlyCollection<string>> deliver, TimeProvider? time = null, Action? started = null)
     {
         this.quiet = quiet;
         this.maxDelay = maxDelay;
         this.deliver = deliver;
+        this.started = started;
         this.time = time ?? TimeProvider.System;
         timer = this.time.CreateTimer(_ => Fire(), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
     public void Add(string relativePath)
     {
+        bool first;
         lock (gate)
         {
-            if (batch.Count == 0)
+            first = batch.Count == 0;
+            if (first)
             {
                 batchStarted = time.GetTimestamp();
             }
@@ -36,6 +42,11 @@ public sealed class ChangeCoalescer : IDisposable
             batch.Add(relativePath);
             var waited = time.GetElapsedTime(batchStarted);
             timer.Change(waited >= maxDelay ? TimeSpan.Zero : quiet, Timeout.InfiniteTimeSpan);
+        }
+
+        if (first)
+        {
+            started?.Invoke();
         }
     }
 

@@ -7,6 +7,12 @@ public interface ITreeWatcher : IDisposable
 {
     event Action<IReadOnlyCollection<string>>? Changed;
 
+    /// <summary>
+    /// A change was seen and <see cref="Changed"/> will report it once the tree is quiet (tens of ms later): raised on
+    /// the first change of each batch, so what the pass needs can be readied during the wait. On the watcher's thread.
+    /// </summary>
+    event Action? Stirred;
+
     /// <summary>Said once per problem, with the fix (e.g. the inotify budget).</summary>
     event Action<string>? Warning;
 

@@ -40,11 +40,13 @@ public sealed partial class InotifyWatcher : ITreeWatcher
     {
         this.root = Path.GetFullPath(root);
         this.ignore = ignore;
-        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths), time);
+        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths), time, () => Stirred?.Invoke());
         pollTimer = new Timer(_ => Poll(), null, Timeout.Infinite, Timeout.Infinite);
     }
 
     public event Action<IReadOnlyCollection<string>>? Changed;
+
+    public event Action? Stirred;
 
     public event Action<string>? Warning;
 

@@ -14,7 +14,7 @@ public sealed class PortableWatcher : ITreeWatcher
     {
         this.root = Path.GetFullPath(root);
         this.ignore = ignore;
-        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths), time);
+        coalescer = new ChangeCoalescer(quiet, quiet * 8, paths => Changed?.Invoke(paths), time, () => Stirred?.Invoke());
         watcher = new FileSystemWatcher(this.root)
         {
             IncludeSubdirectories = true,
@@ -37,6 +37,8 @@ public sealed class PortableWatcher : ITreeWatcher
     }
 
     public event Action<IReadOnlyCollection<string>>? Changed;
+
+    public event Action? Stirred;
 
     public event Action<string>? Warning;
 

@@ -38,11 +38,18 @@ public static class Messages
         var executable = ((EntryFlags)reader.Byte()).HasFlag(EntryFlags.Executable);
         return kind switch
         {
-            EntryKind.File => (path, new Entry(kind, reader.VarLong(), 0, 0, executable, reader.Digest(), null)),
+            EntryKind.File => (path, new Entry(kind, ReadSize(ref reader), 0, 0, executable, reader.Digest(), null)),
             EntryKind.Symlink => (path, new Entry(kind, 0, 0, 0, false, default, reader.String())),
             EntryKind.Directory => (path, Entry.Directory()),
             _ => throw new InvalidDataException($"unknown entry kind {(byte)kind}"),
         };
+    }
+
+    /// <summary>A file size as sent: malformed input (negative, past <see cref="Entry.MaxSize"/>) is an <see cref="InvalidDataException"/> like any other.</summary>
+    private static long ReadSize(ref PayloadReader reader)
+    {
+        var size = reader.VarLong();
+        return size is >= 0 and <= Entry.MaxSize ? size : throw new InvalidDataException($"file size {size} out of range");
     }
 
     public static (ErrorCode Code, string Message) ReadError(ReadOnlySpan<byte> payload)
