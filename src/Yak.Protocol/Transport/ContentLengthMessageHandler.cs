@@ -11,7 +11,7 @@ namespace Yak.Protocol.Transport;
 /// block over <see cref="RpcWire.MaxHeaderBytes"/> or a body over <see cref="RpcWire.MaxMessageBytes"/> ends the
 /// connection. Bodies are UTF-8 JSON; a Content-Type header is accepted and ignored.
 /// </summary>
-public sealed class ContentLengthMessageHandler(Stream sending, Stream receiving, IJsonRpcMessageFormatter formatter)
+public sealed class ContentLengthMessageHandler(PipeWriter sending, PipeReader receiving, IJsonRpcMessageFormatter formatter)
     : PipeMessageHandler(sending, receiving, formatter)
 {
     private static ReadOnlySpan<byte> EndOfHeaders => "\r\n\r\n"u8;
