@@ -19,6 +19,8 @@ internal sealed record EnvironmentPlace(string Environment, string Kubeconfig, s
 
 internal sealed partial class EnvironmentManager
 {
+    private static readonly TimeSpan ResumeWaitLimit = TimeSpan.FromSeconds(30);
+
     /// <summary>The cluster and namespace of environment <paramref name="environment"/>.</summary>
     public EnvironmentPlace LocateEnvironment(string environment)
     {
@@ -55,6 +57,12 @@ internal sealed partial class EnvironmentManager
             ? registry.Find(environment) ?? throw new NotFoundException($"No environment named '{environment}' (see 'yakctl status'; 'yakctl up' creates it).")
             : registry.All().Where(r => r.State != EnvironmentState.Down).OrderByDescending(r => r.UpdatedAt).FirstOrDefault()
                 ?? throw new NotFoundException($"No environment is up to find service '{service}' in; run 'yakctl up', or name a target with --namespace and --selector or pod/NAME.");
+
+        // Callers are synchronous; the resume is bounded work on the thread pool (no cluster call), so this waits at most for it.
+        if (!resumed.IsCompleted)
+        {
+            resumed.Wait(ResumeWaitLimit);
+        }
 
         var manifests = GetRuntime(record.Name)?.Manifests
             ?? throw new NotFoundException($"Environment '{record.Name}' has no loaded spec ({record.SpecPath}); run 'yakctl up' again.");

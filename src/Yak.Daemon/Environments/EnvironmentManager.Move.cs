@@ -21,6 +21,7 @@ internal sealed partial class EnvironmentManager
 
     public async Task<EnvMoveResponse> MoveAsync(EnvMoveRequest request, CancellationToken cancellationToken)
     {
+        await WhenResumedAsync(cancellationToken);
         var record = Resolve(request.Name, request.SpecPath);
         var config = configuration.Current;
         var target = config.Clusters.FirstOrDefault(c => c.Name == request.Cluster)

@@ -19,6 +19,7 @@ internal sealed partial class EnvironmentManager
     /// </summary>
     public async Task<IReadOnlyDictionary<string, string>> VolumeZonesAsync(string name, CancellationToken cancellationToken)
     {
+        await WhenResumedAsync(cancellationToken);
         var record = registry.Find(name) ?? throw new NotFoundException($"No environment named '{name}' (see 'yakctl status').");
         var runtime = GetRuntime(record.Name);
         var live = runtime is null ? null : await ReadVolumeZonesAsync(runtime.Connection.Client, record, cancellationToken);

@@ -31,7 +31,8 @@ internal static class DaemonHost
 
         // Hosted services start in this order. The RPC server first: it listens and builds a client's connection beside
         // the rest of the start; requests wait until the services after it have started (StartupGate), so the session
-        // managers resume right after it and an answer still means they did.
+        // managers resume right after it and an answer still means they did (environments: listed; their resume runs
+        // beside the first answers and the environment calls wait for it).
         ConfigureRpc(builder.Services, endpoint, logOpened);
         ConfigureEvents(builder.Services);
         ConfigureConfiguration(builder.Services);

@@ -20,6 +20,7 @@ internal sealed partial class EnvironmentManager
 {
     public async Task<EnvDebugResponse> DebugAsync(EnvDebugRequest request, CancellationToken cancellationToken)
     {
+        await WhenResumedAsync(cancellationToken);
         var started = time.GetUtcNow();
         var record = Resolve(request.Name, request.SpecPath);
         using var wait = EnvironmentWait.Begin(hub, time, WaitKinds.Update, record.Name, started);
