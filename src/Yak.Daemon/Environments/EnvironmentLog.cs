@@ -49,4 +49,7 @@ internal static partial class EnvironmentLog
 
     [LoggerMessage(5014, LogLevel.Information, "Environment {Name} moved from {From} to {To} ({Discarded} volumes discarded)")]
     public static partial void Moved(ILogger logger, string name, string from, string to, int discarded);
+
+    [LoggerMessage(5015, LogLevel.Error, "Environment {Name}: resuming it failed unexpectedly")]
+    public static partial void ResumeFailed(ILogger logger, Exception exception, string name);
 }

@@ -89,6 +89,12 @@ internal sealed partial class EnvironmentManager(
             {
                 NotResumed(record, ex.Message, ex.Error);
             }
+            catch (Exception ex)
+            {
+                // A bug must cost this one environment, logged, not fault the resume every environment call awaits.
+                EnvironmentLog.ResumeFailed(logger, ex, record.Name);
+                NotResumed(record, $"resuming it failed unexpectedly ({ex.GetType().Name}: {ex.Message}); run 'yakctl up' again, and see yakd's log.", YakErrors.Unexpected);
+            }
         }
     }
 
