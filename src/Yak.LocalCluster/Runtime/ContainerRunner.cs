@@ -1,5 +1,6 @@
 using System.Globalization;
 using k8s.Models;
+using Yak.LocalCluster.Runtime.Images;
 
 namespace Yak.LocalCluster.Runtime;
 
@@ -292,14 +293,30 @@ public sealed class ContainerRunner
             log?.Dispose();
             log = runLog;
             started = LocalProcess.Start(launch, spec.Tty == true, OnOutput);
-            process = started;
-            this.started = true;
-            ready = false;
-            state = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } };
             if (spec.Stdin != true)
             {
                 started.CloseStdin();
             }
+        }
+
+        if (image!.RootFs is not null)
+        {
+            try
+            {
+                await RootFsLaunch.WaitUntilInRootAsync(started, stopping).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopping: the registration below signals it at once.
+            }
+        }
+
+        lock (gate)
+        {
+            process = started;
+            this.started = true;
+            ready = false;
+            state = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } };
         }
 
         running.TrySetResult(started);

@@ -54,6 +54,36 @@ public sealed class ImagePodTests
     }
 
     [Fact]
+    public async Task Exec_AsSoonAsTheContainerIsRunning_SeesTheImagesFiles()
+    {
+        // The container's mounts take tens of ms after its process starts; running means they are done, as on
+        // Kubernetes (an exec in between joined the mount namespace with the host's root: "no such file").
+        Assert.True(LinuxNative.IsRoot, "running images needs root (pod namespaces)");
+        await using var registry = await RegistryFixture.StartAsync();
+        await registry.PushAsync(Busybox("from-the-image"), "busybox:1");
+        await using var node = new Node();
+        var pod = TestPods.Pod("running", new V1Container { Name = "app", Image = registry.Reference("busybox:1"), Command = ["sleep", "100000"] });
+
+        await node.Harness.RunAsync(pod);
+        await node.Harness.WaitForAsync("running", s => s.ContainerStatuses?.FirstOrDefault()?.State?.Running is not null);
+        var launch = node.Harness.Runtime.Find(pod.Metadata.Uid)!.Containers[0].BuildExec(["cat", "/marker"], tty: false)!;
+        var output = new System.Text.StringBuilder();
+        using var exec = LocalProcess.Start(launch, tty: false, (_, data) =>
+        {
+            lock (output)
+            {
+                output.Append(System.Text.Encoding.UTF8.GetString(data.Span));
+            }
+
+            return ValueTask.CompletedTask;
+        });
+        var exit = await exec.Exited.DefaultTimeout();
+
+        Assert.True(exit == 0, output.ToString());
+        Assert.Equal("from-the-image", output.ToString());
+    }
+
+    [Fact]
     public async Task RunPod_ImagePathWithoutHostTools_RunsWithTheImagesPath()
     {
         // Like the prebuilt agent image: one static binary in /usr/local/bin and PATH=/usr/local/bin, no /bin at all.

@@ -27,7 +27,10 @@ public sealed class StreamDescriptorTests
     private static async Task BackToBaselineAsync(string what, Func<StreamTestHost, Task> once)
     {
         await using var host = await StreamTestHost.StartAsync();
-        await host.RunReadyAsync(TestPods.Pod("fd-web", TestPods.Shell("web", "exec busybox httpd -f -p 127.0.0.1:8080 -h /")));
+        // Ready once httpd listens: without a probe a pod is ready when its process starts, before the port is bound.
+        var web = TestPods.Shell("web", "exec busybox httpd -f -p 127.0.0.1:8080 -h /");
+        web.ReadinessProbe = new k8s.Models.V1Probe { TcpSocket = new k8s.Models.V1TCPSocketAction { Port = 8080 }, PeriodSeconds = 1 };
+        await host.RunReadyAsync(TestPods.Pod("fd-web", web));
 
         // One first: what a first stream creates once (the HTTP handler, thread-pool sockets) is not a leak.
         await once(host);

@@ -56,6 +56,43 @@ internal static class RootFsLaunch
         exec "$nsenter" -t $$ --root="$r" --wdns="/$wd" -S "$uid" -G "$gid" -- "$@"
         """;
 
+    /// <summary>How long a container's mounts may take before it is reported running anyway.</summary>
+    private static readonly TimeSpan EnterRootLimit = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Completes once the process started from <see cref="Wrap"/> runs in the image's root (the script's last step
+    /// changed its root) or has exited. Until then an exec would join its mount namespace with the host's root, where
+    /// the image's files are not: a runtime reports a container running only once it is in its root filesystem.
+    /// </summary>
+    public static async Task WaitUntilInRootAsync(LocalProcess process, CancellationToken cancellationToken)
+    {
+        // No event announces a change of root: /proc/PID/root is read every 2 ms (the mounts before it take tens of
+        // ms), bounded by the process's exit and a limit.
+        var link = new FileInfo($"/proc/{process.Pid.ToString(CultureInfo.InvariantCulture)}/root");
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!process.HasExited && waited.Elapsed < EnterRootLimit)
+        {
+            string? root;
+            try
+            {
+                link.Refresh();
+                root = link.LinkTarget;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return;
+            }
+
+            if (root is not null && root != "/")
+            {
+                return;
+            }
+
+            await Task.WhenAny(process.Exited, Task.Delay(TimeSpan.FromMilliseconds(2), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+    }
+
     /// <summary>
     /// The argv (run inside the pod's namespaces) that starts <paramref name="argv"/> in the image.
     /// <paramref name="binds"/> are (host source, container path, rw|ro), hosts file and volumes alike.
