@@ -75,7 +75,7 @@ internal sealed class EnvironmentRuntime(string name, string kubeconfig, string 
             running = supervisor;
         }
 
-        return running is null ? rollouts : running.Explain(rollouts);
+        return running is null ? rollouts : running.ExplainForStatus(rollouts);
     }
 
     /// <summary>The environment's supervisor, started if it is not running; it runs until stopped or yakd stops.</summary>

@@ -79,6 +79,30 @@ internal sealed class EnvironmentSupervisor : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// <see cref="Explain"/> for a status read between passes: a service stuck for the reason the last pass saw keeps
+    /// the crash's last log lines that pass read (a status does not read logs).
+    /// </summary>
+    public IReadOnlyList<ServiceRollout> ExplainForStatus(IReadOnlyList<ServiceRollout> rollouts)
+    {
+        lock (gate)
+        {
+            return [.. Explain(rollouts).Select(r => WithLastLogLines(r, observation.Rollouts.FirstOrDefault(o => o.Service == r.Service)))];
+        }
+    }
+
+    private static ServiceRollout WithLastLogLines(ServiceRollout live, ServiceRollout? explained)
+    {
+        if (live.State != RolloutState.Stuck || explained is not { State: RolloutState.Stuck } || explained.Reason != live.Reason || live.Message is null ||
+            live.Message.Contains(RolloutWatcher.LogLinesMarker, StringComparison.Ordinal))
+        {
+            return live;
+        }
+
+        var logs = explained.Message?.IndexOf(RolloutWatcher.LogLinesMarker, StringComparison.Ordinal) ?? -1;
+        return logs < 0 ? live : live with { Message = live.Message + explained.Message![logs..] };
+    }
+
     /// <summary>Waits for an observation that satisfies <paramref name="done"/> (or the supervisor's end).</summary>
     public async Task<EnvironmentObservation> WaitAsync(Func<EnvironmentObservation, bool> done, CancellationToken cancellationToken)
     {

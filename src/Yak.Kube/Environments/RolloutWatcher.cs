@@ -35,6 +35,9 @@ public static class RolloutWatcher
 {
     public const int LogTailLines = 10;
 
+    /// <summary>Where an explanation's log lines begin in a stuck rollout's message.</summary>
+    public const string LogLinesMarker = "; last log lines:\n";
+
     /// <summary>The state of every workload now, read from the API (a get and a list per workload).</summary>
     public static async Task<IReadOnlyList<ServiceRollout>> SnapshotAsync(IKubernetes client, IReadOnlyList<WorkloadRef> workloads, bool explain, CancellationToken cancellationToken)
     {
@@ -120,7 +123,8 @@ public static class RolloutWatcher
 
     /// <summary>
     /// Evaluates a workload's status and its pods, however they were read (the API, a shared informer's cache); only a
-    /// stuck pod's explanation (<paramref name="explain"/>) reads more: its last log lines.
+    /// stuck pod's explanation (<paramref name="explain"/>) reads more: its last log lines. Without it a stuck service is
+    /// still stuck, said from the pod's status alone.
     /// </summary>
     public static async Task<ServiceRollout> EvaluateAsync(IKubernetes client, WorkloadRef workload, WorkloadStatus status, IEnumerable<V1Pod> podsOfWorkload, bool explain, CancellationToken cancellationToken)
     {
@@ -142,14 +146,18 @@ public static class RolloutWatcher
 
         foreach (var pod in pods.Where(p => p.Metadata.DeletionTimestamp is null))
         {
-            var problem = explain ? await ExplainAsync(client, pod, workload.AppContainer, cancellationToken).ConfigureAwait(false) : null;
+            // Without explain the status alone says why (a status must not disagree with the supervisor's verdict);
+            // explaining adds the crashing container's last log lines, one request per stuck pod.
+            var problem = explain
+                ? await ExplainAsync(client, pod, workload.AppContainer, cancellationToken).ConfigureAwait(false)
+                : RolloutDiagnosis.Diagnose(pod, workload.AppContainer);
             if (problem is not null)
             {
                 return new ServiceRollout(workload.Service, RolloutState.Stuck, ready, desired, problem.Message, summaries, problem.Reason);
             }
         }
 
-        if (explain && replicaFailure is not null && current < desired)
+        if (replicaFailure is not null && current < desired)
         {
             // The controller could not create the pods at all (a quota, an admission refusal): no pod will say why.
             var refused = RolloutDiagnosis.CreateRefused(workload.Service, replicaFailure);
@@ -170,7 +178,7 @@ public static class RolloutWatcher
         }
 
         var logs = await LastLogLinesAsync(client, pod, container, cancellationToken).ConfigureAwait(false);
-        return logs.Length == 0 ? problem : problem with { Message = $"{problem.Message}; last log lines:\n{logs}" };
+        return logs.Length == 0 ? problem : problem with { Message = problem.Message + LogLinesMarker + logs };
     }
 
     /// <summary>", restarted N times", said as a person would (a first crash has not been restarted yet).</summary>

@@ -311,18 +311,29 @@ public sealed class ContainerRunner
             }
         }
 
+        // A process that ended before it was seen in its root (a command failing at once) is not reported running
+        // after the fact: a kubelet's relist would not have seen it run either, and it was never ready.
+        var endedAlready = started.HasExited;
         lock (gate)
         {
             process = started;
             this.started = true;
             ready = false;
-            state = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } };
+            if (!endedAlready)
+            {
+                state = new V1ContainerState { Running = new V1ContainerStateRunning { StartedAt = startedAt } };
+            }
         }
 
         running.TrySetResult(started);
-        changed();
         using var probes = new CancellationTokenSource();
-        var prober = ContainerProber.RunAsync(this, pod, probes.Token);
+        var prober = Task.CompletedTask;
+        if (!endedAlready)
+        {
+            changed();
+            prober = ContainerProber.RunAsync(this, pod, probes.Token);
+        }
+
         try
         {
             using var stopRegistration = stopping.Register(() =>

@@ -92,6 +92,22 @@ public sealed class RolloutDiagnosisTests
         Assert.EndsWith(message, problem.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Evaluate_WithoutExplainCrashLooping_StuckFromTheStatusAlone()
+    {
+        // A status read does not explain (no log request), yet must not call a crash loop "rolling out" while the
+        // environment says degraded because of it. Without explain the client is never called.
+        var workload = new WorkloadRef("web", WorkloadType.Deployment, "dev", "web", "app=web", "app");
+        var status = new WorkloadStatus(Generation: 1, Observed: 1, Desired: 1, Ready: 0, Updated: 1, Current: 1, RevisionsMatch: true, ReplicaFailure: null);
+        var pod = Pod(Status("app", waiting: "CrashLoopBackOff", lastTerminated: ("Error", 3), restarts: 2));
+
+        var rollout = await RolloutWatcher.EvaluateAsync(client: null!, workload, status, [pod], explain: false, CancellationToken.None);
+
+        Assert.Equal(RolloutState.Stuck, rollout.State);
+        Assert.Equal(StuckReason.CrashLoop, rollout.Reason);
+        Assert.Equal("pod web-1: container app keeps crashing (exit code 3), restarted 2 times", rollout.Message);
+    }
+
     private static V1Pod Pod(params V1ContainerStatus[] statuses) => new()
     {
         Metadata = new V1ObjectMeta { Name = "web-1", NamespaceProperty = "dev" },
