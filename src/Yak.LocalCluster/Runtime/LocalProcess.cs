@@ -10,11 +10,15 @@ namespace Yak.LocalCluster.Runtime;
 /// </summary>
 public sealed class LocalProcess : IDisposable
 {
-    private static readonly TimeSpan DrainGrace = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan DefaultDrainGrace = TimeSpan.FromSeconds(1);
+
+    /// <summary>How long the tail of the output may take once no other process can write to the pipes any more.</summary>
+    private static readonly TimeSpan LateReaderLimit = TimeSpan.FromSeconds(30);
     private readonly Process process;
     private readonly int ptyMaster = -1;
     private int ptySlave = -1;
     private volatile bool closing;
+    private TimeSpan drainGrace = DefaultDrainGrace;
 
     private bool ownGroup;
     private LocalProcess(Process process, int ptyMaster, int ptySlave)
@@ -30,7 +34,11 @@ public sealed class LocalProcess : IDisposable
 
     public Task<int> Exited { get; private set; } = Task.FromResult(0);
 
-    public static LocalProcess Start(LaunchSpec spec, bool tty, Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
+    public static LocalProcess Start(LaunchSpec spec, bool tty, Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput) =>
+        Start(spec, tty, onOutput, DefaultDrainGrace);
+
+    /// <param name="drainGrace">How long, after the process ended, its output may still hold the pipes open (a background child's).</param>
+    internal static LocalProcess Start(LaunchSpec spec, bool tty, Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput, TimeSpan drainGrace)
     {
         var (master, slave) = tty ? LinuxNative.OpenPty() : (-1, -1);
         try
@@ -62,7 +70,7 @@ public sealed class LocalProcess : IDisposable
             }
 
             var started = Process.Start(psi) ?? throw new InvalidOperationException($"could not start {argv[0]}");
-            var result = new LocalProcess(started, master, slave) { ownGroup = spec.OwnProcessGroup && !tty };
+            var result = new LocalProcess(started, master, slave) { ownGroup = spec.OwnProcessGroup && !tty, drainGrace = drainGrace };
             result.Exited = tty ? result.RunPtyAsync(onOutput) : result.RunPipesAsync(onOutput);
             return result;
         }
@@ -182,10 +190,69 @@ public sealed class LocalProcess : IDisposable
         var pumps = Task.WhenAll(
             PumpAsync(process.StandardOutput.BaseStream, "stdout", onOutput),
             PumpAsync(process.StandardError.BaseStream, "stderr", onOutput));
+        var pipes = PipeNames(process.StandardOutput.BaseStream, process.StandardError.BaseStream);
         await process.WaitForExitAsync().ConfigureAwait(false);
-        // A background child may keep the pipes open; its parent's exit still ends the run.
-        await Task.WhenAny(pumps, Task.Delay(DrainGrace)).ConfigureAwait(false);
+        // A background child may keep the pipes open; its parent's exit still ends the run. But when no other process
+        // holds a write end, the end of the output is certain and only our reading is late (a busy thread pool): the
+        // tail must not be cut (an exec whose last line was lost made the agent's install probe see no agent).
+        if (await Task.WhenAny(pumps, Task.Delay(drainGrace)).ConfigureAwait(false) != pumps && !AnotherProcessHolds(pipes))
+        {
+            await Task.WhenAny(pumps, Task.Delay(LateReaderLimit)).ConfigureAwait(false);
+        }
+
         return process.ExitCode;
+    }
+
+    /// <summary>The kernel's names of the pipes behind the streams (<c>pipe:[inode]</c>), as /proc shows them in fd links.</summary>
+    private static HashSet<string> PipeNames(params Stream[] streams)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var stream in streams)
+        {
+            if (stream is System.IO.Pipes.PipeStream pipe
+                && new FileInfo($"/proc/self/fd/{pipe.SafePipeHandle.DangerousGetHandle()}").LinkTarget is { } name)
+            {
+                names.Add(name);
+            }
+        }
+
+        return names;
+    }
+
+    /// <summary>Whether any process but this one has one of <paramref name="pipes"/> open (/proc/PID/fd). Unknown pipes count as held.</summary>
+    private static bool AnotherProcessHolds(HashSet<string> pipes)
+    {
+        if (pipes.Count == 0)
+        {
+            return true;
+        }
+
+        var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        foreach (var processDir in Directory.EnumerateDirectories("/proc"))
+        {
+            var pid = Path.GetFileName(processDir);
+            if (pid == self || pid.Length == 0 || !char.IsAsciiDigit(pid[0]))
+            {
+                continue;
+            }
+
+            try
+            {
+                foreach (var fd in Directory.EnumerateFileSystemEntries(Path.Combine(processDir, "fd")))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target && pipes.Contains(target))
+                    {
+                        return true;
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Ended meanwhile, or another user's: neither can hold a pipe this process made for its child.
+            }
+        }
+
+        return false;
     }
 
     private static async Task PumpAsync(Stream stream, string name, Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
@@ -241,7 +308,7 @@ public sealed class LocalProcess : IDisposable
         await process.WaitForExitAsync().ConfigureAwait(false);
         // Our copy of the slave kept the pty alive until now; without it the master reads the rest, then EIO.
         LinuxNative.Close(Interlocked.Exchange(ref ptySlave, -1));
-        await Task.WhenAny(readerDone.Task, Task.Delay(DrainGrace)).ConfigureAwait(false);
+        await Task.WhenAny(readerDone.Task, Task.Delay(drainGrace)).ConfigureAwait(false);
         closing = true;
         await readerDone.Task.ConfigureAwait(false);
         LinuxNative.Close(ptyMaster);
