@@ -37,9 +37,11 @@ internal sealed class SingleInstanceLock : IDisposable
                 YakErrors.DaemonAlreadyRunning);
         }
 
-        // The pid goes in a separate file: the lock itself cannot be read by the process it keeps out.
+        // The pid goes in a separate file: the lock itself cannot be read by the process it keeps out. Not flushed to
+        // disk: it is stale after a crash or power loss whatever was flushed, and the fsync was on every start's path
+        // to the first answer.
         var pidFile = PidFilePath(path);
-        PrivateFiles.WriteAtomic(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n");
+        PrivateFiles.WriteAtomic(pidFile, Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "\n", durable: false);
         return new SingleInstanceLock(stream, path);
     }
 

@@ -42,7 +42,9 @@ public static class PrivateFiles
     /// Replaces <paramref name="path"/> with <paramref name="content"/> so a crash leaves the old or the new file, never
     /// a mix: a fresh 0600 temp file beside it (O_EXCL, so a planted link fails the open), flushed, renamed over it.
     /// </summary>
-    public static void WriteAtomic(string path, ReadOnlySpan<byte> content)
+    /// <param name="durable">Flushed to disk before the rename (fsync): false for a file whose content is only true while
+    /// the writing process lives (a pid), which a crash or power loss would make stale anyway.</param>
+    public static void WriteAtomic(string path, ReadOnlySpan<byte> content, bool durable = true)
     {
         var temp = TempBeside(path);
         try
@@ -50,7 +52,7 @@ public static class PrivateFiles
             using (var stream = new FileStream(temp, Options(System.IO.FileMode.CreateNew, FileAccess.Write, FileShare.None, FileOptions.None)))
             {
                 stream.Write(content);
-                stream.Flush(flushToDisk: true);
+                stream.Flush(flushToDisk: durable);
             }
 
             File.Move(temp, path, overwrite: true);
@@ -62,7 +64,7 @@ public static class PrivateFiles
         }
     }
 
-    public static void WriteAtomic(string path, string content) => WriteAtomic(path, System.Text.Encoding.UTF8.GetBytes(content));
+    public static void WriteAtomic(string path, string content, bool durable = true) => WriteAtomic(path, System.Text.Encoding.UTF8.GetBytes(content), durable);
 
     public static async Task WriteAtomicAsync(string path, ReadOnlyMemory<byte> content, CancellationToken cancellationToken)
     {
