@@ -187,15 +187,15 @@ public sealed class LocalProcess : IDisposable
 
     private async Task<int> RunPipesAsync(Func<string, ReadOnlyMemory<byte>, ValueTask> onOutput)
     {
-        var (stdout, stderr) = (process.StandardOutput.BaseStream, process.StandardError.BaseStream);
-        var pumps = Task.WhenAll(PumpAsync(stdout, "stdout", onOutput), PumpAsync(stderr, "stderr", onOutput));
+        var pumps = Task.WhenAll(
+            PumpAsync(process.StandardOutput.BaseStream, "stdout", onOutput),
+            PumpAsync(process.StandardError.BaseStream, "stderr", onOutput));
+        var pipes = PipeNames(process.StandardOutput.BaseStream, process.StandardError.BaseStream);
         await process.WaitForExitAsync().ConfigureAwait(false);
         // A background child may keep the pipes open; its parent's exit still ends the run. But when no other process
         // holds a write end, the end of the output is certain and only our reading is late (a busy thread pool): the
         // tail must not be cut (an exec whose last line was lost made the agent's install probe see no agent).
-        if (await Task.WhenAny(pumps, Task.Delay(drainGrace)).ConfigureAwait(false) != pumps
-            && PipeNames(stdout, stderr) is { } pipes
-            && !AnotherProcessHolds(pipes))
+        if (await Task.WhenAny(pumps, Task.Delay(drainGrace)).ConfigureAwait(false) != pumps && !AnotherProcessHolds(pipes))
         {
             await Task.WhenAny(pumps, Task.Delay(LateReaderLimit)).ConfigureAwait(false);
         }
@@ -203,37 +203,30 @@ public sealed class LocalProcess : IDisposable
         return process.ExitCode;
     }
 
-    /// <summary>
-    /// The kernel's names of the pipes behind the streams (<c>pipe:[inode]</c>), as /proc shows them in fd links; null
-    /// when one cannot be named (then nothing can be said of who holds it).
-    /// </summary>
-    private static HashSet<string>? PipeNames(params Stream[] streams)
+    /// <summary>The kernel's names of the pipes behind the streams (<c>pipe:[inode]</c>), as /proc shows them in fd links.</summary>
+    private static HashSet<string> PipeNames(params Stream[] streams)
     {
         var names = new HashSet<string>(StringComparer.Ordinal);
         foreach (var stream in streams)
         {
-            try
+            if (stream is System.IO.Pipes.PipeStream pipe
+                && new FileInfo($"/proc/self/fd/{pipe.SafePipeHandle.DangerousGetHandle()}").LinkTarget is { } name)
             {
-                if (stream is not System.IO.Pipes.PipeStream pipe
-                    || new FileInfo($"/proc/self/fd/{pipe.SafePipeHandle.DangerousGetHandle()}").LinkTarget is not { } name)
-                {
-                    return null;
-                }
-
                 names.Add(name);
-            }
-            catch (Exception ex) when (ex is IOException or ObjectDisposedException)
-            {
-                return null;
             }
         }
 
         return names;
     }
 
-    /// <summary>Whether any process but this one has one of <paramref name="pipes"/> open (/proc/PID/fd).</summary>
+    /// <summary>Whether any process but this one has one of <paramref name="pipes"/> open (/proc/PID/fd). Unknown pipes count as held.</summary>
     private static bool AnotherProcessHolds(HashSet<string> pipes)
     {
+        if (pipes.Count == 0)
+        {
+            return true;
+        }
+
         var self = Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var processDir in Directory.EnumerateDirectories("/proc"))
         {
