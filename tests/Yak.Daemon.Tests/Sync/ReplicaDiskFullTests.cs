@@ -78,7 +78,9 @@ public sealed class ReplicaDiskFullTests
             Assert.True(info.BytesFree < model.Length, $"free {info.BytesFree}");
             Assert.Equal("print('v1')\n", File.ReadAllText(Path.Combine(volume, "app.py")));
             Assert.False(File.Exists(Path.Combine(volume, "model.bin")));
-            Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories));
+            // No temp check here: the session retries the pass after a 1 s backoff, and a retry's own temps may be in
+            // flight by now (a clean-clone CI run saw one). A temp a failed pass left behind would still be there
+            // after the episode (one agent serves it all, checked below); the agent's tests check it at each answer.
 
             File.Delete(filler);
             var synced = Assert.Single(await client.FlushSyncAsync("web", CancellationToken.None).DefaultTimeout());
@@ -88,7 +90,7 @@ public sealed class ReplicaDiskFullTests
             Assert.Equal(synced.LastError is null ? null : "YAK3002", synced.LastErrorCode);
             Assert.Equal("print('v2')\n", File.ReadAllText(Path.Combine(volume, "app.py")));
             Assert.Equal(model, File.ReadAllBytes(Path.Combine(volume, "model.bin")));
-            Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories));
+            Assert.Empty(Directory.GetFileSystemEntries(volume, ".yak-tmp-*", SearchOption.AllDirectories)); // none left by the failed passes
 
             // No restart loop: one agent served the whole episode; the warning was logged once. (A graceful stop flushes the log.)
             await client.ShutdownAsync("log check", CancellationToken.None).DefaultTimeout();
