@@ -113,10 +113,10 @@ public sealed partial class AgentServer
         {
             // The source is opened first: preparing the target may close the folders opened to find it.
             var located = operations!.Locate(source);
-            FileStream? input = null;
+            ReadOnlyFile? input = null;
             try
             {
-                input = located is { } l ? l.Folder.OpenRead(l.Name, 1 << 17).Stream : null;
+                input = located is { } l ? l.Folder.OpenRead(l.Name).Stream : null;
             }
             catch (IOException)
             {

@@ -17,13 +17,13 @@ internal sealed class IncomingFile : IDisposable
     private readonly XxHash128 hasher = new();
     private readonly DirectoryHandle? folder;
     private readonly TempFileStream? output;
-    private readonly FileStream? basis;
+    private readonly ReadOnlyFile? basis;
     private readonly DeltaApplier? applier;
     private long written;
     private bool committed;
     private bool disposed;
 
-    private IncomingFile(uint id, string relative, DirectoryHandle? folder, string? name, string? temp, bool executable, TempFileStream? output, FileStream? basis, int blockSize)
+    private IncomingFile(uint id, string relative, DirectoryHandle? folder, string? name, string? temp, bool executable, TempFileStream? output, ReadOnlyFile? basis, int blockSize)
     {
         Id = id;
         Relative = relative;
@@ -76,7 +76,7 @@ internal sealed class IncomingFile : IDisposable
     /// <summary>Starts a delta against the current file; takes ownership of <paramref name="folder"/>.</summary>
     public static IncomingFile Delta(uint id, string relative, DirectoryHandle folder, string name, bool executable, int blockSize)
     {
-        FileStream? basis = null;
+        ReadOnlyFile? basis = null;
         try
         {
             basis = folder.OpenRead(name).Stream;

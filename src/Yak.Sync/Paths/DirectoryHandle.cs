@@ -130,9 +130,9 @@ public sealed class DirectoryHandle : IDisposable
     }
 
     /// <summary>Opens a regular file for reading; a link, FIFO or device in its place is refused (never followed, never blocks).</summary>
-    public (FileStream Stream, StatInfo Stat) OpenRead(string name, int bufferSize = 0) => NoFollowFile.OpenReadAt(Fd, name, bufferSize);
+    public (ReadOnlyFile Stream, StatInfo Stat) OpenRead(string name) => NoFollowFile.OpenReadAt(Fd, name);
 
-    public static void SetMode(FileStream file, uint mode) => SetMode(file.SafeFileHandle, mode, file.Name);
+    public static void SetMode(ReadOnlyFile file, uint mode) => SetMode(file.SafeFileHandle, mode, file.Name);
 
     public static void SetMode(SafeFileHandle file, uint mode, string name)
     {

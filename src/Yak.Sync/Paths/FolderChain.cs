@@ -17,7 +17,7 @@ public sealed class FolderChain(string root) : IDisposable
 
     /// <summary>Opens <paramref name="relative"/> ('/'-separated) for reading if it is a regular file reached through real folders.</summary>
     /// <exception cref="IOException">Missing, not a regular file, or a folder on the way is a link or not a folder.</exception>
-    public (FileStream Stream, StatInfo Stat) OpenRead(string relative)
+    public (ReadOnlyFile Stream, StatInfo Stat) OpenRead(string relative)
     {
         if (!Native.Supported)
         {

@@ -10,9 +10,9 @@ namespace Yak.Sync.Paths;
 public static class NoFollowFile
 {
     /// <summary>Opens <paramref name="path"/> (a regular file, not a link) for reading and returns it with its fstat.</summary>
-    public static (FileStream Stream, StatInfo Stat) OpenRead(string path, int bufferSize = 0) => OpenReadAt(Native.AtFdCwd, path, bufferSize);
+    public static (ReadOnlyFile Stream, StatInfo Stat) OpenRead(string path) => OpenReadAt(Native.AtFdCwd, path);
 
-    internal static (FileStream Stream, StatInfo Stat) OpenReadAt(int dirfd, string name, int bufferSize)
+    internal static (ReadOnlyFile Stream, StatInfo Stat) OpenReadAt(int dirfd, string name)
     {
         if (!Native.Supported)
         {
@@ -21,7 +21,7 @@ public static class NoFollowFile
                 throw new IOException($"'{name}' is not a regular file");
             }
 
-            return (new FileStream(name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize), info);
+            return (new ReadOnlyFile(File.OpenHandle(name, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete), name), info);
         }
 
         var fd = Native.OpenAt(dirfd, name, Native.RdOnly | Native.NoFollow | Native.NonBlock | Native.CloExec, 0);
@@ -40,7 +40,7 @@ public static class NoFollowFile
                 throw new IOException($"'{PathRefusedException.Printable(name)}' is not a regular file (a FIFO, device, socket or folder)");
             }
 
-            return (new FileStream(handle, FileAccess.Read, bufferSize), s);
+            return (new ReadOnlyFile(handle, name), s);
         }
         catch
         {

@@ -160,7 +160,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
     private (Task Ack, Entry? Entry, bool Delta)? SendFile(AgentClient client, Operation op, bool allowDelta, PushResult result)
     {
         var local = op.Local!.Value;
-        FileStream content;
+        Paths.ReadOnlyFile content;
         try
         {
             // Only what was scanned goes out: a link or FIFO swapped in since the scan — for the file or a folder on
@@ -235,7 +235,7 @@ internal sealed class Pusher(string localRoot, SessionStore store, Dictionary<st
     /// unchanged size and mtime mean the digest belongs to the scanned entry. A file renamed over the path meanwhile
     /// has another inode, which the next scan (or the watcher's event) sees.
     /// </summary>
-    private StatInfo? StatOpen(FileStream content, string path)
+    private StatInfo? StatOpen(Paths.ReadOnlyFile content, string path)
     {
         if (!Paths.Native.Supported)
         {
