@@ -24,13 +24,31 @@ public sealed partial class QuickstartTests
         await kubectl.OkAsync("rollout", "status", "deployment/store", "--timeout=60s");
         await kubectl.OkAsync("rollout", "status", "deployment/web", "--timeout=60s");
 
-        using var forward = Process.Start(kubectl.StartInfo(["port-forward", "svc/web", ":8080"]))!;
+        using var forward = Process.Start(kubectl.StartInfo(["port-forward", "-v=4", "svc/web", ":8080"]))!;
+        // What kubectl says about each connection, for a failure's message (a reset through the forward was seen once in CI).
+        var said = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        forward.ErrorDataReceived += (_, e) =>
+        {
+            if (e.Data is { } line)
+            {
+                said.Enqueue(line);
+            }
+        };
+        forward.BeginErrorReadLine();
         try
         {
-            var port = await ReadLocalPortAsync(forward);
+            var port = await ReadLocalPortAsync(forward, said);
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
-            var first = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
-            var second = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
+            string first, second;
+            try
+            {
+                first = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
+                second = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
+            }
+            catch (HttpRequestException e)
+            {
+                throw new HttpRequestException($"{e.Message} kubectl port-forward said:\n{string.Join("\n", said)}", e);
+            }
 
             Assert.Contains("<p>Visits: 1</p>", first, StringComparison.Ordinal);
             Assert.Contains("<p>Visits: 2</p>", second, StringComparison.Ordinal);
@@ -108,7 +126,7 @@ public sealed partial class QuickstartTests
         },
     };
 
-    private static async Task<int> ReadLocalPortAsync(Process kubectl)
+    private static async Task<int> ReadLocalPortAsync(Process kubectl, System.Collections.Concurrent.ConcurrentQueue<string> said)
     {
         while (await kubectl.StandardOutput.ReadLineAsync().DefaultTimeout() is { } line)
         {
@@ -119,7 +137,8 @@ public sealed partial class QuickstartTests
             }
         }
 
-        Assert.Fail("kubectl port-forward ended before listening: " + await kubectl.StandardError.ReadToEndAsync().DefaultTimeout());
+        await kubectl.WaitForExitAsync().DefaultTimeout(); // its stderr read to the end
+        Assert.Fail("kubectl port-forward ended before listening: " + string.Join("\n", said));
         return 0;
     }
 
