@@ -100,7 +100,18 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
         return string.Join('\n', all.TakeLast(lines));
     }
 
-    public Task WaitForExitAsync() => process.WaitForExitAsync();
+    /// <summary>Waits for the exit; one that does not come within the default timeout fails with the log's tail (where the stop stuck).</summary>
+    public async Task WaitForExitAsync()
+    {
+        try
+        {
+            await process.WaitForExitAsync().DefaultTimeout();
+        }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"yakd (pid {process.Id}) did not exit within {TaskTimeoutExtensions.DefaultTimeoutSpan.TotalSeconds:F0}s; its log ends:\n{LogTail(Sandbox)}", e);
+        }
+    }
 
     public int ExitCode => process.ExitCode;
 
