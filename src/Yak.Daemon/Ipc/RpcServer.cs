@@ -59,7 +59,17 @@ internal sealed class RpcServer(
         {
         }
 
-        await Task.WhenAll(connections.Snapshot().Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
+        // Bounded by the host's shutdown timeout: a connection that does not close (a call still running) must not
+        // keep the daemon from stopping.
+        var closing = connections.Snapshot().Select(c => c.DisposeAsync().AsTask()).ToList();
+        try
+        {
+            await Task.WhenAll(closing).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Log.ConnectionsNotClosed(logger, closing.Count(t => !t.IsCompleted));
+        }
     }
 
     public async ValueTask DisposeAsync()

@@ -32,6 +32,9 @@ internal static partial class Log
     [LoggerMessage(2008, LogLevel.Warning, "Refused a connection whose peer uid the kernel did not report: only uid {OwnUid} may use this daemon")]
     public static partial void PeerUnidentified(ILogger logger, uint ownUid);
 
+    [LoggerMessage(2009, LogLevel.Warning, "{Count} client connection(s) had not closed when the shutdown timeout ran out; stopping without them")]
+    public static partial void ConnectionsNotClosed(ILogger logger, int count);
+
     [LoggerMessage(2003, LogLevel.Warning, "Client {ConnectionId} sent a malformed message and was disconnected: {Reason}")]
     public static partial void MalformedInput(ILogger logger, int connectionId, string reason);
 
