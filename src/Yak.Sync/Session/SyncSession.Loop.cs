@@ -31,10 +31,26 @@ public sealed partial class SyncSession
     // Set by the watcher on the first change seen while parked: the loop reloads the models before the change arrives.
     private bool unparkEarly;
 
+    // The watches are set up while the link connects (stream, handshake, manifest); the first pass waits for them.
+    private Task watcherStarted = Task.CompletedTask;
+
     private async Task RunAsync()
     {
         var token = stopping.Token;
-        StartWatcher();
+        watcherStarted = Task.Run(StartWatcher, CancellationToken.None);
+        try
+        {
+            await ServeUntilStoppedAsync(token).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Dispose frees the watcher once this loop is over: it must exist by then, or it would outlive the session.
+            await watcherStarted.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    private async Task ServeUntilStoppedAsync(CancellationToken token)
+    {
         while (!token.IsCancellationRequested)
         {
             var waitResume = state.WhenResumed();
@@ -111,6 +127,8 @@ public sealed partial class SyncSession
                 $"(stream {opened.TotalMilliseconds:0} ms, handshake {(greeted - opened).TotalMilliseconds:0} ms, " +
                 $"manifest {(options.Time.GetElapsedTime(started) - greeted).TotalMilliseconds:0} ms{(manifest.Entries is null ? ", unchanged" : $", {manifest.Count} entries")})");
 
+            // Every folder is watched before the first scan reads it: a change made after it was scanned is always seen.
+            await watcherStarted.ConfigureAwait(false);
             var diskAttempt = 0;
             var linkWorking = false;
             while (!token.IsCancellationRequested)
