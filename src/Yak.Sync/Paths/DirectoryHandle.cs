@@ -96,6 +96,27 @@ public sealed class DirectoryHandle : IDisposable
         return fd >= 0 ? new SafeFileHandle(fd, ownsHandle: true) : throw Native.Error("create", name, Native.Errno());
     }
 
+    /// <summary>pread(2) into <paramref name="buffer"/> at <paramref name="offset"/> (no lseek: the reader keeps its own offset); 0 at the end.</summary>
+    public static unsafe int ReadAt(SafeFileHandle file, Span<byte> buffer, long offset, string name)
+    {
+        fixed (byte* start = buffer)
+        {
+            while (true)
+            {
+                var read = Native.PRead((int)file.DangerousGetHandle(), start, (nuint)buffer.Length, offset);
+                if (read >= 0)
+                {
+                    return (int)read;
+                }
+
+                if (Native.Errno() is var errno && errno != Native.EINTR)
+                {
+                    throw Native.Error("read", name, errno);
+                }
+            }
+        }
+    }
+
     /// <summary>pwrite(2) of all of <paramref name="data"/> at <paramref name="offset"/> (no lseek: the writer keeps its own offset).</summary>
     public static unsafe void WriteAt(SafeFileHandle file, ReadOnlySpan<byte> data, long offset, string name)
     {

@@ -9,7 +9,6 @@ namespace Yak.Sync.Paths;
 /// </summary>
 public sealed class ReadOnlyFile : Stream
 {
-    private readonly string name;
     private long position;
 
     /// <param name="handle">Taken over: disposed with this stream.</param>
@@ -17,12 +16,12 @@ public sealed class ReadOnlyFile : Stream
     public ReadOnlyFile(SafeFileHandle handle, string name)
     {
         SafeFileHandle = handle;
-        this.name = name;
+        Name = name;
     }
 
     public SafeFileHandle SafeFileHandle { get; }
 
-    public string Name => name;
+    public string Name { get; }
 
     public override bool CanRead => !SafeFileHandle.IsClosed;
 
@@ -48,7 +47,10 @@ public sealed class ReadOnlyFile : Stream
             return 0;
         }
 
-        var read = Native.Supported ? ReadAt(buffer, position) : RandomAccess.Read(SafeFileHandle, buffer, position);
+        ObjectDisposedException.ThrowIf(SafeFileHandle.IsClosed, this);
+        var read = Native.Supported
+            ? DirectoryHandle.ReadAt(SafeFileHandle, buffer, position, Name)
+            : RandomAccess.Read(SafeFileHandle, buffer, position);
         position += read;
         return read;
     }
@@ -81,26 +83,5 @@ public sealed class ReadOnlyFile : Stream
         }
 
         base.Dispose(disposing);
-    }
-
-    private unsafe int ReadAt(Span<byte> buffer, long offset)
-    {
-        ObjectDisposedException.ThrowIf(SafeFileHandle.IsClosed, this);
-        fixed (byte* start = buffer)
-        {
-            while (true)
-            {
-                var read = Native.PRead((int)SafeFileHandle.DangerousGetHandle(), start, (nuint)buffer.Length, offset);
-                if (read >= 0)
-                {
-                    return (int)read;
-                }
-
-                if (Native.Errno() is var errno && errno != Native.EINTR)
-                {
-                    throw Native.Error("read", name, errno);
-                }
-            }
-        }
     }
 }
