@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using ZstdSharp;
 
 namespace Yak.Sync.Compression;
@@ -9,22 +10,41 @@ namespace Yak.Sync.Compression;
 /// not the frame: the window survives) and flushes the inner stream, so whatever was written is decodable on the far
 /// side at once — a save still travels alone, without waiting for more data. Disposing frees the compressor only;
 /// the inner stream belongs to the caller. Not thread-safe (the frame writer serialises its calls).
+/// Given a <see cref="LinkLevelPolicy"/>, the level follows the rate data leaves at: each write's compressing and the
+/// time since the previous write are timed, and a change ends the zstd frame (a level applies from a frame's start; the reader decodes frame after frame), so
+/// the new level starts with an empty window — a few KiB of ratio, once per change.
 /// </summary>
 public sealed class ZstdWriteStream : Stream
 {
     private readonly Stream inner;
     private readonly Compressor compressor;
     private readonly byte[] output = new byte[1 << 17];
+    private readonly LinkLevelPolicy? policy;
+    private long lastCompressEnd;
     private int disposed;
 
     public ZstdWriteStream(Stream inner, int level = ChunkCodec.DefaultLevel)
     {
         this.inner = inner;
         compressor = new Compressor(level);
+        Level = level;
+    }
+
+    /// <summary>A stream whose level <paramref name="policy"/> picks as it goes.</summary>
+    public ZstdWriteStream(Stream inner, LinkLevelPolicy policy)
+        : this(inner, policy.Level)
+    {
+        this.policy = policy;
     }
 
     /// <summary>Compressed bytes handed to the inner stream.</summary>
     public long BytesOut { get; private set; }
+
+    /// <summary>The level of the current frame.</summary>
+    public int Level { get; private set; }
+
+    /// <summary>How many times the level changed (each ended a frame).</summary>
+    public int LevelChanges { get; private set; }
 
     public override bool CanRead => false;
 
@@ -46,9 +66,16 @@ public sealed class ZstdWriteStream : Stream
     {
         while (!buffer.IsEmpty)
         {
+            var started = Stopwatch.GetTimestamp();
             var written = Compress(buffer, out var consumed);
             buffer = buffer[consumed..];
+            var compressed = Stopwatch.GetTimestamp();
             Emit(written);
+            if (Adapt(consumed, started, compressed) is { } level)
+            {
+                EndFrame();
+                SetLevel(level);
+            }
         }
     }
 
@@ -56,10 +83,27 @@ public sealed class ZstdWriteStream : Stream
     {
         while (!buffer.IsEmpty)
         {
+            var started = Stopwatch.GetTimestamp();
             var written = Compress(buffer.Span, out var consumed);
             buffer = buffer[consumed..];
+            var compressed = Stopwatch.GetTimestamp();
             await EmitAsync(written, cancellationToken).ConfigureAwait(false);
+            if (Adapt(consumed, started, compressed) is { } level)
+            {
+                await EndFrameAsync(cancellationToken).ConfigureAwait(false);
+                SetLevel(level);
+            }
         }
+    }
+
+    /// <summary>
+    /// Ends the current frame and starts the next one at <paramref name="level"/>: what the policy does, for a caller
+    /// that knows better (and for tests, which cannot make a link slow deterministically).
+    /// </summary>
+    public void ChangeLevel(int level)
+    {
+        EndFrame();
+        SetLevel(level);
     }
 
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
@@ -105,6 +149,55 @@ public sealed class ZstdWriteStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    private int? Adapt(int consumed, long started, long compressed)
+    {
+        if (policy is null)
+        {
+            return null;
+        }
+
+        // Consecutive spans from one compress's end to the next: a window's spans add up to its wall time, waits included.
+        var since = lastCompressEnd == 0 ? started : lastCompressEnd;
+        lastCompressEnd = compressed;
+        return policy.Record(consumed, Stopwatch.GetElapsedTime(started, compressed).TotalSeconds, Stopwatch.GetElapsedTime(since, compressed).TotalSeconds);
+    }
+
+    private void SetLevel(int level)
+    {
+        compressor.Level = level;
+        Level = level;
+        LevelChanges++;
+    }
+
+    private void EndFrame()
+    {
+        bool more;
+        do
+        {
+            more = EndFrameStep(out var written);
+            Emit(written);
+        }
+        while (more);
+    }
+
+    private async ValueTask EndFrameAsync(CancellationToken cancellationToken)
+    {
+        bool more;
+        do
+        {
+            more = EndFrameStep(out var written);
+            await EmitAsync(written, cancellationToken).ConfigureAwait(false);
+        }
+        while (more);
+    }
+
+    /// <returns>True while the compressor still holds the frame's end.</returns>
+    private bool EndFrameStep(out int written)
+    {
+        ObjectDisposedException.ThrowIf(disposed != 0, this);
+        return compressor.FlushStream(output, out written, isFinalBlock: true) == OperationStatus.DestinationTooSmall;
     }
 
     private int Compress(ReadOnlySpan<byte> input, out int consumed)
