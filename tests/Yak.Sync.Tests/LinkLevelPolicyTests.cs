@@ -95,3 +95,89 @@ public sealed class LinkLevelPolicyTests
         Assert.Equal(LinkLevelPolicy.StartLevel, policy.Level);
     }
 }
+
+/// <summary>The spare-CPU guard: a slow rate alone does not make the compressor take CPU the machine has not got.</summary>
+public sealed class LinkLevelPolicyIdleTests
+{
+    private const long Window = LinkLevelPolicy.WindowBytes;
+
+    [Fact]
+    public void Record_SlowRateButNoIdleCore_StaysAtTheStartLevel()
+    {
+        var policy = new LinkLevelPolicy();
+
+        // A pod on the laptop's own cluster: the agent and the API server's proxy keep both cores busy.
+        Assert.Null(policy.Record(Window, compressSeconds: 0.036, elapsedSeconds: 0.25, idleCores: () => 0.1));
+        Assert.Equal(LinkLevelPolicy.StartLevel, policy.Level);
+    }
+
+    [Fact]
+    public void Record_SlowRateAndIdleCores_Climbs()
+    {
+        var policy = new LinkLevelPolicy();
+
+        Assert.Equal(3, policy.Record(Window, compressSeconds: 0.036, elapsedSeconds: 0.42, idleCores: () => 1.6));
+        Assert.Equal(6, policy.Record(Window, compressSeconds: 0.047, elapsedSeconds: 0.42, idleCores: () => 1.5));
+    }
+
+    [Fact]
+    public void Record_MachineSaturatedAtAHigherLevel_StepsDown()
+    {
+        var policy = new LinkLevelPolicy();
+        policy.Record(Window, 0.036, 0.42, () => 1.6);
+        Assert.Equal(3, policy.Level);
+
+        // The share alone would hold level 3; a build started beside the sync and took every core.
+        Assert.Equal(1, policy.Record(Window, compressSeconds: 0.05, elapsedSeconds: 0.42, idleCores: () => 0.05));
+    }
+
+    [Fact]
+    public void Record_IdleAskedOnlyWhenAWindowEnds()
+    {
+        var policy = new LinkLevelPolicy();
+        var asked = 0;
+
+        policy.Record(Window / 2, 0.01, 0.2, () => { asked++; return 2; });
+        Assert.Equal(0, asked);
+        policy.Record(Window / 2, 0.01, 0.2, () => { asked++; return 2; });
+        Assert.Equal(1, asked);
+    }
+}
+
+/// <summary>Reading the machine's idle time from /proc/stat's first line.</summary>
+public sealed class IdleCpuTests
+{
+    [Fact]
+    public void ParseIdleTicks_AggregateLine_AddsIdleAndIowait()
+    {
+        Assert.Equal(1_000_000L + 25L, IdleCpu.ParseIdleTicks("cpu  4705 356 584 1000000 25 0 12 0 0 0"));
+    }
+
+    [Theory]
+    [InlineData("cpu0 4705 356 584 1000000 25 0 12 0 0 0")]
+    [InlineData("cpu  4705 356 584")]
+    [InlineData("cpu  4705 356 584 -1 25")]
+    [InlineData("")]
+    public void ParseIdleTicks_NotTheAggregateLine_Null(string line)
+    {
+        Assert.Null(IdleCpu.ParseIdleTicks(line));
+    }
+
+    [Fact]
+    public void Sample_NoSuchFile_Null()
+    {
+        Assert.Null(new IdleCpu("/nonexistent/stat").Sample());
+    }
+
+    [Fact]
+    public void Sample_ProcStat_IdleCoresWithinTheMachine()
+    {
+        var idle = new IdleCpu();
+        Thread.Yield();
+
+        var cores = idle.Sample();
+
+        Assert.NotNull(cores);
+        Assert.InRange(cores.Value, 0, Environment.ProcessorCount);
+    }
+}

@@ -6,7 +6,10 @@ namespace Yak.Sync.Compression;
 /// is slow (50 Mbit/s: ~20 MB/s of source text leaves), a higher level costs a fraction of a core that would idle
 /// anyway and every byte it saves is link time saved; where the data leaves fast (a pod on the same machine, 1 Gbit/s)
 /// the rate is high, so level 1 stays. Whatever holds the data up — the link, the agent's acknowledgements, the disk —
-/// the compressor's share of a core stays bounded by construction, so a wrong guess costs CPU it can spare, never time.
+/// the compressor's share of a core stays bounded by construction. And it only climbs while the machine has that CPU
+/// to spare (idle cores, where the system says): a pod on the laptop's own local cluster is CPU-bound on the agent
+/// and the API server's proxy, and level 3 there took CPU they needed (unshaped loopback, one round each: 5.54 s at
+/// level 1, 7.36 s when it climbed; 64.40 → 61.00 MiB). Where the CPU is saturated it steps back down.
 /// The idea of zstd's own <c>--adapt</c> (programs/fileio.c), which watches the output for the same reason; the daemon
 /// cannot: with 1,024 requests in flight the link's buffers (and the local cluster's shaper, 4 MiB) absorb a whole ack
 /// window, so writes rarely block — measured: a send-time rule never left level 1 on the 50 Mbit/s benchmark.
@@ -30,6 +33,12 @@ public sealed class LinkLevelPolicy
     /// <summary>Step down when compressing took more than this share of the window's time (hysteresis against UpShare).</summary>
     public const double DownShare = 0.8;
 
+    /// <summary>Idle cores that must remain beside what the next level adds before climbing.</summary>
+    public const double SpareCores = 0.5;
+
+    /// <summary>Below this many idle cores the machine is saturated: step down, the CPU is needed elsewhere.</summary>
+    public const double SaturatedCores = 0.15;
+
     private int step;
     private long windowInput;
     private double windowCompressSeconds;
@@ -44,9 +53,11 @@ public sealed class LinkLevelPolicy
     /// <summary>
     /// Adds one write: <paramref name="input"/> bytes compressed in <paramref name="compressSeconds"/>, within
     /// <paramref name="elapsedSeconds"/> since the previous write began (compressing, sending and whatever the sender
-    /// waited on in between). Returns the level to use from now on when a window ends with a change, else null.
+    /// waited on in between). When a window ends, <paramref name="idleCores"/> is asked for the machine's idle cores
+    /// over it (null: unknown, the rate alone decides). Returns the level to use from now on when a window ends with a
+    /// change, else null.
     /// </summary>
-    public int? Record(long input, double compressSeconds, double elapsedSeconds)
+    public int? Record(long input, double compressSeconds, double elapsedSeconds, Func<double?>? idleCores = null)
     {
         windowInput += input;
         windowCompressSeconds += compressSeconds;
@@ -60,7 +71,7 @@ public sealed class LinkLevelPolicy
         windowInput = 0;
         windowCompressSeconds = 0;
         windowSeconds = 0;
-        var next = Decide(step, share);
+        var next = Decide(step, share, idleCores?.Invoke());
         if (next == step)
         {
             return null;
@@ -70,13 +81,14 @@ public sealed class LinkLevelPolicy
         return Level;
     }
 
-    private static int Decide(int step, double share)
+    private static int Decide(int step, double share, double? idle)
     {
-        if (step + 1 < Ladder.Length && share * Ladder[step + 1].CostOverPrevious <= UpShare)
+        if (step + 1 < Ladder.Length && share * Ladder[step + 1].CostOverPrevious <= UpShare
+            && (idle is null || idle >= (share * (Ladder[step + 1].CostOverPrevious - 1)) + SpareCores))
         {
             return step + 1;
         }
 
-        return step > 0 && share > DownShare ? step - 1 : step;
+        return step > 0 && (share > DownShare || idle < SaturatedCores) ? step - 1 : step;
     }
 }

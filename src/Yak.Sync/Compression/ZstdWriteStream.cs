@@ -20,6 +20,7 @@ public sealed class ZstdWriteStream : Stream
     private readonly Compressor compressor;
     private readonly byte[] output = new byte[1 << 17];
     private readonly LinkLevelPolicy? policy;
+    private readonly Func<double?>? idleCores;
     private long lastCompressEnd;
     private int disposed;
 
@@ -30,11 +31,12 @@ public sealed class ZstdWriteStream : Stream
         Level = level;
     }
 
-    /// <summary>A stream whose level <paramref name="policy"/> picks as it goes.</summary>
-    public ZstdWriteStream(Stream inner, LinkLevelPolicy policy)
+    /// <summary>A stream whose level <paramref name="policy"/> picks as it goes, asking <paramref name="idleCores"/> how much CPU is spare.</summary>
+    public ZstdWriteStream(Stream inner, LinkLevelPolicy policy, Func<double?>? idleCores = null)
         : this(inner, policy.Level)
     {
         this.policy = policy;
+        this.idleCores = idleCores;
     }
 
     /// <summary>Compressed bytes handed to the inner stream.</summary>
@@ -161,7 +163,7 @@ public sealed class ZstdWriteStream : Stream
         // Consecutive spans from one compress's end to the next: a window's spans add up to its wall time, waits included.
         var since = lastCompressEnd == 0 ? started : lastCompressEnd;
         lastCompressEnd = compressed;
-        return policy.Record(consumed, Stopwatch.GetElapsedTime(started, compressed).TotalSeconds, Stopwatch.GetElapsedTime(since, compressed).TotalSeconds);
+        return policy.Record(consumed, Stopwatch.GetElapsedTime(started, compressed).TotalSeconds, Stopwatch.GetElapsedTime(since, compressed).TotalSeconds, idleCores);
     }
 
     private void SetLevel(int level)

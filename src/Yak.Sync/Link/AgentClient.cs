@@ -97,7 +97,7 @@ public sealed class AgentClient : IAsyncDisposable
                     {
                         // The agent switches its reader before it reads another byte: nothing raw may follow.
                         client.handshakeBytes = client.writer.BytesWritten;
-                        client.linkCompressor = new ZstdWriteStream(stream, new LinkLevelPolicy());
+                        client.linkCompressor = new ZstdWriteStream(stream, new LinkLevelPolicy(), new IdleCpu().Sample);
                         client.writer = new FrameWriter(client.linkCompressor, ownsStream: true);
                         client.compressChunks = false;
                     }
