@@ -11,8 +11,9 @@ namespace Yak.Sync.Compression;
 /// side at once — a save still travels alone, without waiting for more data. Disposing frees the compressor only;
 /// the inner stream belongs to the caller. Not thread-safe (the frame writer serialises its calls).
 /// Given a <see cref="LinkLevelPolicy"/>, the level follows the rate data leaves at: each write's compressing and the
-/// time since the previous write are timed, and a change ends the zstd frame (a level applies from a frame's start; the reader decodes frame after frame), so
-/// the new level starts with an empty window — a few KiB of ratio, once per change.
+/// time since the previous write are timed, and a change ends the zstd frame (a level applies from a frame's start;
+/// the reader decodes frame after frame), so the new level starts with an empty window — a few KiB of ratio, once per
+/// change.
 /// </summary>
 public sealed class ZstdWriteStream : Stream
 {
