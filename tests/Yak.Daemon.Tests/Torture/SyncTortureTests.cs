@@ -192,7 +192,7 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
         watcher.Renamed += (_, _) => changed.Release();
         while (true)
         {
-            var temps = Describe(replica).Keys.Where(k => k.Contains(".yak-tmp", StringComparison.Ordinal)).ToList();
+            var temps = TempEntries(replica);
             if (temps.Count == 0)
             {
                 return;
@@ -243,6 +243,33 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
     {
         var resolved = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(Path.Combine(root, link))!, target));
         return resolved == root || resolved.StartsWith(root + "/", StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The temp entries' names only: a temp found by the listing may be renamed into place or unlinked before it could
+    /// be opened (CI failed hashing one that had just gone), and a name is all the wait needs. Walked as
+    /// <see cref="Describe"/> walks, never through a link (the torture's trees have link loops).
+    /// </summary>
+    private static List<string> TempEntries(string root)
+    {
+        var temps = new List<string>();
+        var pending = new Stack<string>([root]);
+        while (pending.TryPop(out var folder))
+        {
+            foreach (var child in Directory.EnumerateFileSystemEntries(folder))
+            {
+                if (Path.GetFileName(child).Contains(".yak-tmp", StringComparison.Ordinal))
+                {
+                    temps.Add(Path.GetRelativePath(root, child));
+                }
+                else if (new FileInfo(child).LinkTarget is null && Directory.Exists(child))
+                {
+                    pending.Push(child);
+                }
+            }
+        }
+
+        return temps;
     }
 
     /// <summary>Each entry as plain BCL sees it (not the engine's scanner): kind, bytes digest, executable bit, link target.</summary>
