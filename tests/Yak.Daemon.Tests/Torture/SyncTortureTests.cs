@@ -247,60 +247,54 @@ public sealed class SyncTortureTests(ITestOutputHelper output)
 
     /// <summary>
     /// The temp entries' names only: a temp found by the listing may be renamed into place or unlinked before it could
-    /// be opened (CI failed hashing one that had just gone), and a name is all the wait needs. Walked as
-    /// <see cref="Describe"/> walks, never through a link (the torture's trees have link loops).
+    /// be opened (CI failed hashing one that had just gone), and a name is all the wait needs.
     /// </summary>
-    private static List<string> TempEntries(string root)
-    {
-        var temps = new List<string>();
-        var pending = new Stack<string>([root]);
-        while (pending.TryPop(out var folder))
-        {
-            foreach (var child in Directory.EnumerateFileSystemEntries(folder))
-            {
-                if (Path.GetFileName(child).Contains(".yak-tmp", StringComparison.Ordinal))
-                {
-                    temps.Add(Path.GetRelativePath(root, child));
-                }
-                else if (new FileInfo(child).LinkTarget is null && Directory.Exists(child))
-                {
-                    pending.Push(child);
-                }
-            }
-        }
-
-        return temps;
-    }
+    private static List<string> TempEntries(string root) =>
+        [.. Walk(root).Where(e => Path.GetFileName(e.Path).Contains(".yak-tmp", StringComparison.Ordinal)).Select(e => e.Path)];
 
     /// <summary>Each entry as plain BCL sees it (not the engine's scanner): kind, bytes digest, executable bit, link target.</summary>
     private static SortedDictionary<string, string> Describe(string root)
     {
         var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, full, linkTarget, isDirectory) in Walk(root))
+        {
+            if (linkTarget is not null)
+            {
+                result[path] = "link -> " + linkTarget;
+            }
+            else if (isDirectory)
+            {
+                result[path] = "dir";
+            }
+            else
+            {
+                var exec = (File.GetUnixFileMode(full) & UnixFileMode.UserExecute) != 0;
+                result[path] = $"file {new FileInfo(full).Length} {Digest.OfFile(full)}{(exec ? " +x" : "")}";
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Every entry under <paramref name="root"/> ('/'-separated relative path), never walking through a link (the torture's trees have link loops).</summary>
+    private static IEnumerable<(string Path, string Full, string? LinkTarget, bool IsDirectory)> Walk(string root)
+    {
         var pending = new Stack<string>([""]);
         while (pending.TryPop(out var relative))
         {
             foreach (var child in Directory.EnumerateFileSystemEntries(relative.Length == 0 ? root : Path.Combine(root, relative)))
             {
                 var path = relative.Length == 0 ? Path.GetFileName(child) : relative + "/" + Path.GetFileName(child);
-                var info = new FileInfo(child);
-                if (info.LinkTarget is { } target)
+                var linkTarget = new FileInfo(child).LinkTarget;
+                var isDirectory = linkTarget is null && Directory.Exists(child);
+                if (isDirectory)
                 {
-                    result[path] = "link -> " + target;
-                }
-                else if (Directory.Exists(child))
-                {
-                    result[path] = "dir";
                     pending.Push(path);
                 }
-                else
-                {
-                    var exec = (File.GetUnixFileMode(child) & UnixFileMode.UserExecute) != 0;
-                    result[path] = $"file {info.Length} {Digest.OfFile(child)}{(exec ? " +x" : "")}";
-                }
+
+                yield return (path, child, linkTarget, isDirectory);
             }
         }
-
-        return result;
     }
 
     /// <summary>Kills the pod's yak-agent processes (found by the HOSTNAME the local cluster gives a pod's processes).</summary>
