@@ -37,33 +37,53 @@ if (!OperatingSystem.IsWindows())
 }
 
 var endpoint = DaemonEndpoint.Resolve();
-PrivateFiles.CreateDirectory(endpoint.LogDirectory);
-var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
-using var serilog = DaemonLogging.Create(endpoint, console, out var logOpened);
-StartupTrace.Mark("logging created");
+SingleInstanceLock instanceLock;
 try
 {
     PrivateFiles.CreateDirectory(endpoint.StateDirectory);
+    PrivateFiles.CreateDirectory(endpoint.LogDirectory);
     if (!OperatingSystem.IsWindows())
     {
         UnixSocketListener.PrepareDirectory(endpoint);
     }
 
-    using var instanceLock = SingleInstanceLock.Acquire(endpoint.LockFilePath);
-    using var host = DaemonHost.Build(endpoint, serilog, logOpened, args);
-    StartupTrace.Mark("host built");
-    await host.RunAsync().ConfigureAwait(false);
-    return ExitCodes.Success;
+    // Before the log opens: its file then has one writer (RollingLogFile takes no cross-process lock). What fails here is
+    // told on stderr, which yakctl's launcher keeps in yakd-start.log and systemd in the journal.
+    instanceLock = SingleInstanceLock.Acquire(endpoint.LockFilePath);
 }
 catch (DaemonStartupException ex)
 {
-    serilog.Error("{Code} {Message}", ex.Error.Code, ex.Message);
     Console.Error.WriteLine(DaemonStartupException.Describe(ex.Message, ex.Error));
     return ex.ExitCode;
 }
-catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 {
-    serilog.Fatal(ex, "{Code} yakd could not start", YakErrors.DaemonStartFailed.Code);
     Console.Error.WriteLine(DaemonStartupException.Describe($"could not start: {ex.Message}", YakErrors.DaemonStartFailed));
     return ExitCodes.Failure;
+}
+
+using (instanceLock)
+{
+    var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
+    using var serilog = DaemonLogging.Create(endpoint, console, out var logOpened);
+    StartupTrace.Mark("logging created");
+    try
+    {
+        using var host = DaemonHost.Build(endpoint, serilog, logOpened, args);
+        StartupTrace.Mark("host built");
+        await host.RunAsync().ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+    catch (DaemonStartupException ex)
+    {
+        serilog.Error("{Code} {Message}", ex.Error.Code, ex.Message);
+        Console.Error.WriteLine(DaemonStartupException.Describe(ex.Message, ex.Error));
+        return ex.ExitCode;
+    }
+    catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or System.Net.Sockets.SocketException)
+    {
+        serilog.Fatal(ex, "{Code} yakd could not start", YakErrors.DaemonStartFailed.Code);
+        Console.Error.WriteLine(DaemonStartupException.Describe($"could not start: {ex.Message}", YakErrors.DaemonStartFailed));
+        return ExitCodes.Failure;
+    }
 }

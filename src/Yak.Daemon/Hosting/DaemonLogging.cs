@@ -1,13 +1,15 @@
+using System.Globalization;
 using Microsoft.Extensions.Hosting.Systemd;
 using Serilog;
 using Serilog.Configuration;
 using Serilog.Core;
 using Serilog.Events;
+using Serilog.Formatting.Display;
 using Yak.Protocol.Transport;
 
 namespace Yak.Daemon.Hosting;
 
-/// <summary>Serilog for yakd: a rolling file always; the console in the foreground; journald priorities under systemd.</summary>
+/// <summary>Serilog for yakd: a rolling file (<see cref="RollingLogFile"/>) always; the console in the foreground; journald priorities under systemd.</summary>
 internal static class DaemonLogging
 {
     private const string FileTemplate = "{Timestamp:yyyy-MM-dd HH:mm:ss.fff zzz} [{Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
@@ -38,15 +40,12 @@ internal static class DaemonLogging
     private static ILogEventSink Sinks(DaemonEndpoint endpoint, bool console, bool journald) =>
         LoggerSinkConfiguration.Wrap(SecretMasking.Wrap, sinks =>
         {
-            sinks.File(
-                Path.Combine(endpoint.LogDirectory, "yakd-.log"),
-                outputTemplate: FileTemplate,
-                rollingInterval: RollingInterval.Day,
-                retainedFileCountLimit: 7,
-                fileSizeLimitBytes: 20 * 1024 * 1024,
-                rollOnFileSizeLimit: true,
-                shared: true,
-                flushToDiskInterval: TimeSpan.FromSeconds(1));
+            sinks.Sink(new RollingLogFile(
+                endpoint.LogDirectory,
+                new MessageTemplateTextFormatter(FileTemplate, CultureInfo.InvariantCulture),
+                sizeLimit: 20 * 1024 * 1024,
+                retain: 7,
+                TimeProvider.System));
             if (journald)
             {
                 // journald reads "<N>" prefixes as syslog priorities; timestamps come from the journal itself.
