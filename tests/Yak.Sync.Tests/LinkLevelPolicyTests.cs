@@ -30,6 +30,53 @@ public sealed class LinkLevelPolicyTests
     }
 
     [Fact]
+    public void Resume_AfterABurstGap_NextBurstStartsAtTheBottomWithAFreshWindow()
+    {
+        var policy = new LinkLevelPolicy();
+        policy.Record(Window, compressSeconds: 0.036, elapsedSeconds: 0.42);
+        policy.Record(Window, compressSeconds: 0.047, elapsedSeconds: 0.42);
+        Assert.Equal(LinkLevelPolicy.HighestLevel, policy.Level);
+        Assert.Null(policy.Record(Window / 2, compressSeconds: 0.01, elapsedSeconds: 100));
+
+        Assert.True(policy.Resume(LinkLevelPolicy.BurstGapSeconds));
+
+        Assert.Equal(LinkLevelPolicy.StartLevel, policy.Level);
+
+        // The half window before the pause is forgotten: a fast burst stays at level 1 from its first window on.
+        Assert.Null(policy.Record(Window / 2, compressSeconds: 0.018, elapsedSeconds: 0.03));
+        Assert.Null(policy.Record(Window / 2, compressSeconds: 0.018, elapsedSeconds: 0.03));
+        Assert.Equal(LinkLevelPolicy.StartLevel, policy.Level);
+    }
+
+    [Fact]
+    public void Resume_ShortPauseWithinABurst_KeepsLevelAndWindow()
+    {
+        var policy = new LinkLevelPolicy();
+        policy.Record(Window, compressSeconds: 0.036, elapsedSeconds: 0.42);
+        policy.Record(Window - 1, compressSeconds: 0.040, elapsedSeconds: 0.40);
+
+        Assert.False(policy.Resume(LinkLevelPolicy.BurstGapSeconds / 10));
+
+        Assert.Equal(3, policy.Level);
+        Assert.Equal(6, policy.Record(1, compressSeconds: 0.007, elapsedSeconds: 0.02));
+    }
+
+    [Fact]
+    public void Resume_EditSessionSavesMinutesApart_NeverClimbs()
+    {
+        var policy = new LinkLevelPolicy();
+
+        // 10 KiB saves a minute apart add up to many windows of idle time; each starts a burst of its own.
+        for (var save = 0; save < 2 * Window / 10_240; save++)
+        {
+            policy.Resume(60);
+            Assert.Null(policy.Record(10_240, compressSeconds: 0.0001, elapsedSeconds: 0.0002, () => 2.0));
+        }
+
+        Assert.Equal(LinkLevelPolicy.StartLevel, policy.Level);
+    }
+
+    [Fact]
     public void Record_DataLeavesFast_StaysAtTheStartLevel()
     {
         var policy = new LinkLevelPolicy();

@@ -1,4 +1,5 @@
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Yak.Sync.Compression;
 
 namespace Yak.Sync.Tests;
@@ -33,6 +34,41 @@ public sealed class ZstdWriteStreamTests
         }
 
         Assert.Equal([.. first, .. second], decoded.ToArray());
+    }
+
+    [Fact]
+    public async Task Write_AfterABurstGap_ReturnsToThePolicysLevelAndDecodesInOrder()
+    {
+        var first = SourceLikeText(seed: 4, 300_000);
+        var second = SourceLikeText(seed: 5, 300_000);
+        var third = SourceLikeText(seed: 6, 300_000);
+        var time = new FakeTimeProvider();
+        var wire = new MemoryStream();
+        await using (var link = new ZstdWriteStream(wire, new LinkLevelPolicy(), idleCores: null, time))
+        {
+            link.ChangeLevel(LinkLevelPolicy.HighestLevel);
+            await link.WriteAsync(first);
+            await link.FlushAsync();
+            time.Advance(TimeSpan.FromSeconds(LinkLevelPolicy.BurstGapSeconds / 10));
+            await link.WriteAsync(second);
+            Assert.Equal(LinkLevelPolicy.HighestLevel, link.Level);
+
+            time.Advance(TimeSpan.FromSeconds(LinkLevelPolicy.BurstGapSeconds));
+            link.Write(third);
+            await link.FlushAsync();
+
+            Assert.Equal(LinkLevelPolicy.StartLevel, link.Level);
+            Assert.Equal(2, link.LevelChanges);
+        }
+
+        wire.Position = 0;
+        var decoded = new MemoryStream();
+        await using (var reader = LinkCompression.Reader(wire))
+        {
+            await reader.CopyToAsync(decoded);
+        }
+
+        Assert.Equal([.. first, .. second, .. third], decoded.ToArray());
     }
 
     [Fact]

@@ -39,6 +39,14 @@ public sealed class LinkLevelPolicy
     /// <summary>Below this many idle cores the machine is saturated: step down, the CPU is needed elsewhere.</summary>
     public const double SaturatedCores = 0.15;
 
+    /// <summary>
+    /// A pause without writes at least this long ends a burst. Between bursts the sender had nothing to send, which says
+    /// nothing about the link: a developer's saves minutes apart would otherwise add up to windows of mostly idle time
+    /// (a low rate, idle cores) and climb, and the next big burst on a fast link would start at the top of the ladder.
+    /// Within a burst the sender waits on the link or on acknowledgements for milliseconds at a time, not seconds.
+    /// </summary>
+    public const double BurstGapSeconds = 1.0;
+
     private int step;
     private long windowInput;
     private double windowCompressSeconds;
@@ -79,6 +87,25 @@ public sealed class LinkLevelPolicy
 
         step = next;
         return Level;
+    }
+
+    /// <summary>
+    /// Called before a write that follows <paramref name="pausedSeconds"/> without one. Returns true when the pause ended
+    /// a burst: the window starts over and the level returns to the bottom of the ladder (it was measured on a burst
+    /// that is over), so each burst climbs on its own rate. The caller leaves the pause out of the next write's elapsed time.
+    /// </summary>
+    public bool Resume(double pausedSeconds)
+    {
+        if (pausedSeconds < BurstGapSeconds)
+        {
+            return false;
+        }
+
+        windowInput = 0;
+        windowCompressSeconds = 0;
+        windowSeconds = 0;
+        step = 0;
+        return true;
     }
 
     private static int Decide(int step, double share, double? idle)

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Diagnostics;
 using ZstdSharp;
 
 namespace Yak.Sync.Compression;
@@ -13,7 +12,7 @@ namespace Yak.Sync.Compression;
 /// Given a <see cref="LinkLevelPolicy"/>, the level follows the rate data leaves at: each write's compressing and the
 /// time since the previous write are timed, and a change ends the zstd frame (a level applies from a frame's start;
 /// the reader decodes frame after frame), so the new level starts with an empty window — a few KiB of ratio, once per
-/// change.
+/// change. A write after a pause of <see cref="LinkLevelPolicy.BurstGapSeconds"/> or more starts a new burst.
 /// </summary>
 public sealed class ZstdWriteStream : Stream
 {
@@ -22,7 +21,9 @@ public sealed class ZstdWriteStream : Stream
     private readonly byte[] output = new byte[1 << 17];
     private readonly LinkLevelPolicy? policy;
     private readonly Func<double?>? idleCores;
+    private readonly TimeProvider clock = TimeProvider.System;
     private long lastCompressEnd;
+    private long lastActivity;
     private int disposed;
 
     public ZstdWriteStream(Stream inner, int level = ChunkCodec.DefaultLevel)
@@ -32,12 +33,16 @@ public sealed class ZstdWriteStream : Stream
         Level = level;
     }
 
-    /// <summary>A stream whose level <paramref name="policy"/> picks as it goes, asking <paramref name="idleCores"/> how much CPU is spare.</summary>
-    public ZstdWriteStream(Stream inner, LinkLevelPolicy policy, Func<double?>? idleCores = null)
+    /// <summary>
+    /// A stream whose level <paramref name="policy"/> picks as it goes, asking <paramref name="idleCores"/> how much CPU
+    /// is spare; <paramref name="time"/> times the writes and the pauses between them (the system's clock by default).
+    /// </summary>
+    public ZstdWriteStream(Stream inner, LinkLevelPolicy policy, Func<double?>? idleCores = null, TimeProvider? time = null)
         : this(inner, policy.Level)
     {
         this.policy = policy;
         this.idleCores = idleCores;
+        clock = time ?? TimeProvider.System;
     }
 
     /// <summary>Compressed bytes handed to the inner stream.</summary>
@@ -67,12 +72,18 @@ public sealed class ZstdWriteStream : Stream
 
     public override void Write(ReadOnlySpan<byte> buffer)
     {
+        if (ResumeAfterPause() is { } resumed)
+        {
+            EndFrame();
+            SetLevel(resumed);
+        }
+
         while (!buffer.IsEmpty)
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = clock.GetTimestamp();
             var written = Compress(buffer, out var consumed);
             buffer = buffer[consumed..];
-            var compressed = Stopwatch.GetTimestamp();
+            var compressed = clock.GetTimestamp();
             Emit(written);
             if (Adapt(consumed, started, compressed) is { } level)
             {
@@ -80,16 +91,24 @@ public sealed class ZstdWriteStream : Stream
                 SetLevel(level);
             }
         }
+
+        lastActivity = clock.GetTimestamp();
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
+        if (ResumeAfterPause() is { } resumed)
+        {
+            await EndFrameAsync(cancellationToken).ConfigureAwait(false);
+            SetLevel(resumed);
+        }
+
         while (!buffer.IsEmpty)
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = clock.GetTimestamp();
             var written = Compress(buffer.Span, out var consumed);
             buffer = buffer[consumed..];
-            var compressed = Stopwatch.GetTimestamp();
+            var compressed = clock.GetTimestamp();
             await EmitAsync(written, cancellationToken).ConfigureAwait(false);
             if (Adapt(consumed, started, compressed) is { } level)
             {
@@ -97,6 +116,8 @@ public sealed class ZstdWriteStream : Stream
                 SetLevel(level);
             }
         }
+
+        lastActivity = clock.GetTimestamp();
     }
 
     /// <summary>
@@ -123,6 +144,7 @@ public sealed class ZstdWriteStream : Stream
         while (more);
 
         inner.Flush();
+        lastActivity = clock.GetTimestamp();
     }
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
@@ -136,6 +158,7 @@ public sealed class ZstdWriteStream : Stream
         while (more);
 
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
+        lastActivity = clock.GetTimestamp();
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -154,6 +177,19 @@ public sealed class ZstdWriteStream : Stream
         base.Dispose(disposing);
     }
 
+    /// <summary>The level to switch to when the pause since the last write or flush ended a burst, else null.</summary>
+    private int? ResumeAfterPause()
+    {
+        if (policy is null || lastActivity == 0 || !policy.Resume(clock.GetElapsedTime(lastActivity).TotalSeconds))
+        {
+            return null;
+        }
+
+        // The pause was the sender's, not the link's: the new burst's first span starts at its first write.
+        lastCompressEnd = 0;
+        return policy.Level != Level ? policy.Level : null;
+    }
+
     private int? Adapt(int consumed, long started, long compressed)
     {
         if (policy is null)
@@ -164,7 +200,7 @@ public sealed class ZstdWriteStream : Stream
         // Consecutive spans from one compress's end to the next: a window's spans add up to its wall time, waits included.
         var since = lastCompressEnd == 0 ? started : lastCompressEnd;
         lastCompressEnd = compressed;
-        return policy.Record(consumed, Stopwatch.GetElapsedTime(started, compressed).TotalSeconds, Stopwatch.GetElapsedTime(since, compressed).TotalSeconds, idleCores);
+        return policy.Record(consumed, clock.GetElapsedTime(started, compressed).TotalSeconds, clock.GetElapsedTime(since, compressed).TotalSeconds, idleCores);
     }
 
     private void SetLevel(int level)
