@@ -53,7 +53,7 @@ internal static class DaemonLogsCommand
             await context.Output.Out.FlushAsync(cancellationToken).ConfigureAwait(false);
             try
             {
-                // Serilog flushes about once a second; polling at a fraction of that keeps -f prompt and cheap.
+                // yakd writes each line through at once; polling five times a second keeps -f prompt and cheap.
                 while (!cancellationToken.IsCancellationRequested)
                 {
                     if (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)

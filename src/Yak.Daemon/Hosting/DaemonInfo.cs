@@ -16,8 +16,8 @@ internal sealed class DaemonInfo(DaemonEndpoint endpoint, TimeProvider time)
         typeof(DaemonInfo).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
         ?? typeof(DaemonInfo).Assembly.GetName().Version?.ToString() ?? "0.0.0";
 
-    /// <summary>The file Serilog writes today (rolling daily).</summary>
-    public string CurrentLogFile => Path.Combine(Endpoint.LogDirectory, $"yakd-{time.GetLocalNow():yyyyMMdd}.log");
+    /// <summary>The log file being written today (<see cref="RollingLogFile"/>: the day's newest).</summary>
+    public string CurrentLogFile => RollingLogFile.NewestOf(Endpoint.LogDirectory, DateOnly.FromDateTime(time.GetLocalNow().DateTime));
 
     public TimeSpan Uptime => time.GetUtcNow() - StartedAt;
 }

@@ -158,15 +158,24 @@ internal sealed class RollingLogFile : ILogEventSink, IDisposable
 
     private string PathOf(DateOnly date, int number) => Path.Combine(directory, FileName(date, number));
 
-    /// <summary>The day's last file, or the one after it when that one is full.</summary>
-    private int FirstSequence(DateOnly date)
+    /// <summary>The newest of <paramref name="date"/>'s files in <paramref name="folder"/> (its first when there is none yet).</summary>
+    public static string NewestOf(string folder, DateOnly date) => Path.Combine(folder, FileName(date, LastNumber(folder, date)));
+
+    private static int LastNumber(string folder, DateOnly date)
     {
         var number = 0;
-        while (number < MaxSequence && File.Exists(PathOf(date, number + 1)))
+        while (number < MaxSequence && File.Exists(Path.Combine(folder, FileName(date, number + 1))))
         {
             number++;
         }
 
+        return number;
+    }
+
+    /// <summary>The day's last file, or the one after it when that one is full.</summary>
+    private int FirstSequence(DateOnly date)
+    {
+        var number = LastNumber(directory, date);
         var info = new FileInfo(PathOf(date, number));
         return info.Exists && info.Length >= sizeLimit && number < MaxSequence ? number + 1 : number;
     }

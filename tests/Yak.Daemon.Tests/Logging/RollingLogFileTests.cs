@@ -101,6 +101,17 @@ public sealed class RollingLogFileTests : IDisposable
     }
 
     [Fact]
+    public void NewestOf_DaysFiles_TheHighestNumberOrTheFirst()
+    {
+        Assert.Equal(Path.Combine(folder.Path, "yakd-20261203.log"), RollingLogFile.NewestOf(folder.Path, Day));
+        File.WriteAllText(Path.Combine(folder.Path, "yakd-20261203.log"), "a\n");
+        File.WriteAllText(Path.Combine(folder.Path, "yakd-20261203_001.log"), "b\n");
+        File.WriteAllText(Path.Combine(folder.Path, "yakd-20261204.log"), "c\n");
+
+        Assert.Equal(Path.Combine(folder.Path, "yakd-20261203_001.log"), RollingLogFile.NewestOf(folder.Path, Day));
+    }
+
+    [Fact]
     public void Create_DaysLastFileFull_StartsTheNextNumber()
     {
         File.WriteAllText(Path.Combine(folder.Path, "yakd-20261203.log"), new string('x', 100) + "\n");
