@@ -70,7 +70,8 @@ internal sealed class OtlpReceiver : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        listener.Stop();
+        // Close alone: after Stop, the managed HttpListener's Close removes its prefixes a second time, and finding their
+        // endpoint gone it binds the port again — "Address already in use" once another test holds that port (CI, 2026-12-03).
         listener.Close();
         try
         {
