@@ -86,6 +86,16 @@ public sealed class DaemonSocketTests
         Assert.Contains("see: yakctl explain YAK1012", second.StandardError, StringComparison.Ordinal);
         await using var client = await first.ConnectAsync().DefaultTimeout();
         Assert.Equal(first.Pid, (await client.StatusAsync(CancellationToken.None).DefaultTimeout()).Pid);
+
+        // The log file has one writer: the second yakd stopped before opening it (RollingLogFile takes no lock).
+        var logs = Directory.GetFiles(sandbox.LogDirectory).Where(f => Yak.Daemon.Hosting.RollingLogFile.IsLogFileName(Path.GetFileName(f))).ToList();
+        Assert.NotEmpty(logs);
+        foreach (var log in logs)
+        {
+            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            using var reader = new StreamReader(stream);
+            Assert.DoesNotContain("already running", await reader.ReadToEndAsync(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
