@@ -36,6 +36,9 @@ public sealed class PodSyncTests
                 Assert.Equal("pod:default/web:/code", created.Endpoint);
                 var flushed = Assert.Single(await client.FlushSyncAsync("web", CancellationToken.None).DefaultTimeout());
                 Assert.Null(flushed.LastError);
+
+                // A pod's link is compressed; a few bytes never leave the ladder's first level.
+                Assert.Equal(1, flushed.LinkCompressionLevel);
             }
 
             var volume = cluster.VolumePath(pod, "code");

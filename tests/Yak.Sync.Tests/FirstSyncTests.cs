@@ -85,6 +85,7 @@ public sealed class FirstSyncTests
             session.Start();
             await session.FlushAsync().DefaultTimeout();
             Assert.Equal(120, session.GetStatus().FilesSent);
+            Assert.Null(session.GetStatus().LinkCompressionLevel);
         }
 
         TreeAssert.Equal(local, temp.Combine("remote"));
@@ -122,6 +123,7 @@ public sealed class FirstSyncTests
         await session.FlushAsync().DefaultTimeout();
         var wire = session.GetStatus().BytesOnWire;
         TreeAssert.Equal(local, temp.Combine("remote"));
+        Assert.Equal(LinkLevelPolicy.StartLevel, session.GetStatus().LinkCompressionLevel);
         Assert.True(wire < oneByOne * 2 / 3, $"the link took {wire} bytes; compressing file by file alone makes {oneByOne}");
     }
 

@@ -43,7 +43,7 @@ internal static class SyncText
             }
 
             writer.WriteLine($"  files      {s.LocalEntries} local, {s.RemoteEntries} remote, {s.PendingChanges} pending");
-            writer.WriteLine($"  sent       {s.FilesSent} files ({s.DeltasSent} as deltas), {s.FilesDeleted} deleted; {Bytes(s.BytesSentRaw)} raw, {Bytes(s.BytesOnWire)} on the wire");
+            writer.WriteLine($"  sent       {s.FilesSent} files ({s.DeltasSent} as deltas), {s.FilesDeleted} deleted; {Bytes(s.BytesSentRaw)} raw, {Bytes(s.BytesOnWire)} on the wire{(s.LinkCompressionLevel is { } level ? $" (zstd level {level})" : "")}");
             writer.WriteLine(s.LastSyncLatencyMs is { } latency
                 ? string.Create(CultureInfo.InvariantCulture, $"  last sync  {latency:0.0} ms at {s.LastSyncAt:HH:mm:ss}")
                 : "  last sync  never");

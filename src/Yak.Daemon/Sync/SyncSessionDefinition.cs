@@ -37,6 +37,7 @@ internal static class SyncStatusMapping
         FilesSent = status.FilesSent,
         BytesSentRaw = status.BytesSentRaw,
         BytesOnWire = status.BytesOnWire,
+        LinkCompressionLevel = status.LinkCompressionLevel,
         FilesDeleted = status.FilesDeleted,
         DeltasSent = status.DeltasSent,
         LastSyncLatencyMs = status.LastSyncLatency?.TotalMilliseconds,

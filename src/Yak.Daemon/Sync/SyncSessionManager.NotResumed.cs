@@ -37,6 +37,7 @@ internal sealed partial class SyncSessionManager
         FilesSent = 0,
         BytesSentRaw = 0,
         BytesOnWire = 0,
+        LinkCompressionLevel = null,
         FilesDeleted = 0,
         DeltasSent = 0,
         LastSyncLatencyMs = null,

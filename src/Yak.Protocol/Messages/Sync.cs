@@ -131,6 +131,12 @@ public sealed class SyncSessionInfo
     /// <summary>Bytes that actually crossed the link.</summary>
     public required long BytesOnWire { get; init; }
 
+    /// <summary>
+    /// The zstd level the link compresses at now: 1 where data leaves fast, up to 6 where the link is slow and the machine
+    /// has CPU to spare; null while not connected or on an uncompressed link (a local endpoint).
+    /// </summary>
+    public required int? LinkCompressionLevel { get; init; }
+
     public required long FilesDeleted { get; init; }
 
     public required long DeltasSent { get; init; }

@@ -63,6 +63,9 @@ public sealed class AgentClient : IAsyncDisposable
     /// <summary>Whether everything sent after the handshake is one zstd stream.</summary>
     public bool LinkCompressed => linkCompressor is not null;
 
+    /// <summary>The zstd level the link compresses at now (<see cref="LinkLevelPolicy"/> follows the link); null on an uncompressed link.</summary>
+    public int? CompressionLevel => linkCompressor?.Level;
+
     public long BytesReceived => reader.BytesRead;
 
     /// <summary>Completes (faulted) when the link breaks.</summary>

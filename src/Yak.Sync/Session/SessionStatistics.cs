@@ -113,6 +113,7 @@ internal sealed class SessionStatistics
                 FilesSent = filesSent + (activePush?.FilesSent ?? 0),
                 BytesSentRaw = bytesRaw + (activePush?.BytesRaw ?? 0),
                 BytesOnWire = bytesWireClosed + (link?.BytesSent ?? 0),
+                LinkCompressionLevel = link?.CompressionLevel,
                 FilesDeleted = deletes + (activePush?.Deletes ?? 0),
                 DeltasSent = deltas + (activePush?.Deltas ?? 0),
                 FilesCopiedRemotely = copies + (activePush?.Copies ?? 0),

@@ -29,6 +29,9 @@ public sealed record SyncStatus
     /// <summary>Bytes actually written to the link (frames, compression and deltas included).</summary>
     public long BytesOnWire { get; init; }
 
+    /// <summary>The zstd level the link compresses at now; null while not connected or on an uncompressed link.</summary>
+    public int? LinkCompressionLevel { get; init; }
+
     public long FilesDeleted { get; init; }
 
     public long DeltasSent { get; init; }
