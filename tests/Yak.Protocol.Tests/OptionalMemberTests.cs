@@ -8,6 +8,32 @@ namespace Yak.Protocol.Tests;
 public sealed class OptionalMemberTests
 {
     [Fact]
+    public void SyncSessionInfo_FromAYakdBeforeTheLinkLevel_ReadsItAsNull()
+    {
+        // sync/status as yakd answered before LinkCompressionLevel existed: a newer yakctl still reads it.
+        const string Older = """
+            {"name":"web","localPath":"/src","endpoint":"pod:default/web:/code","excludes":[],"state":"watching",
+             "lastError":null,"lastErrorCode":null,"filesSent":3,"bytesSentRaw":30,"bytesOnWire":20,"filesDeleted":0,
+             "deltasSent":0,"lastSyncLatencyMs":null,"lastSyncAt":null,"pendingChanges":0,"localEntries":3,
+             "remoteEntries":3,"problems":0,"lastProblem":null,"agentVersion":"0.1.0"}
+            """;
+
+        var info = JsonSerializer.Deserialize<SyncSessionInfo>(Older, YakJson.Options)!;
+
+        Assert.Null(info.LinkCompressionLevel);
+        Assert.Equal(20, info.BytesOnWire);
+        Assert.Equal(3, JsonSerializer.Deserialize<SyncSessionInfo>(Older.Replace("\"agentVersion\"", "\"linkCompressionLevel\":3,\"agentVersion\"", StringComparison.Ordinal), YakJson.Options)!.LinkCompressionLevel);
+    }
+
+    [Fact]
+    public void SyncSessionInfo_RequiredMemberMissing_StillRefused()
+    {
+        var withoutName = """{"localPath":"/src","endpoint":"e","excludes":[],"state":"watching","lastError":null,"lastErrorCode":null,"filesSent":0,"bytesSentRaw":0,"bytesOnWire":0,"filesDeleted":0,"deltasSent":0,"lastSyncLatencyMs":null,"lastSyncAt":null,"pendingChanges":0,"localEntries":0,"remoteEntries":0,"problems":0,"lastProblem":null,"agentVersion":null}""";
+
+        Assert.Throws<JsonException>(() => JsonSerializer.Deserialize<SyncSessionInfo>(withoutName, YakJson.Options));
+    }
+
+    [Fact]
     public void SyncCreate_OptionalMembersOmitted_ReadAsEmpty()
     {
         var request = JsonSerializer.Deserialize<SyncCreateRequest>("""{"localPath":"/src","endpoint":"local:/dst"}""", YakJson.Options)!;

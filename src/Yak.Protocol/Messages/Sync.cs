@@ -133,8 +133,10 @@ public sealed class SyncSessionInfo
 
     /// <summary>
     /// The zstd level the link compresses at now: 1 where data leaves fast, up to 6 where the link is slow and the machine
-    /// has CPU to spare; null while not connected or on an uncompressed link (a local endpoint).
+    /// has CPU to spare; null while not connected or on an uncompressed link (a local endpoint). Optional: yakd before
+    /// it does not send it.
     /// </summary>
+    [OptionalMember]
     public required int? LinkCompressionLevel { get; init; }
 
     public required long FilesDeleted { get; init; }

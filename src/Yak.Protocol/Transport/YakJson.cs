@@ -88,9 +88,16 @@ public static class YakJson
                 continue;
             }
 
+            if (Nullable.GetUnderlyingType(property.PropertyType) is not null)
+            {
+                // Missing reads as null, under reflection and compiled metadata alike: nothing to put back.
+                property.IsRequired = false;
+                continue;
+            }
+
             var empty = property.PropertyType == typeof(string) ? string.Empty
                 : property.PropertyType == typeof(IReadOnlyList<string>) ? (object)Array.Empty<string>()
-                : throw new InvalidOperationException($"{info.Type.Name}.{property.Name}: [OptionalMember] supports string and IReadOnlyList<string>.");
+                : throw new InvalidOperationException($"{info.Type.Name}.{property.Name}: [OptionalMember] supports string, IReadOnlyList<string> and nullable values.");
             property.IsRequired = false;
             property.CustomConverter = empty is string ? EmptyWhenNull.String : EmptyWhenNull.StringList;
             missing.Add((property, clr, empty));

@@ -912,7 +912,7 @@ export interface SyncSessionInfo {
   filesSent: number;
   bytesSentRaw: number;
   bytesOnWire: number;
-  linkCompressionLevel: number | null;
+  linkCompressionLevel?: number | null;
   filesDeleted: number;
   deltasSent: number;
   lastSyncLatencyMs: number | null;
