@@ -80,10 +80,10 @@ public sealed class ZstdWriteStream : Stream
 
         while (!buffer.IsEmpty)
         {
-            var started = clock.GetTimestamp();
+            var started = Now();
             var written = Compress(buffer, out var consumed);
             buffer = buffer[consumed..];
-            var compressed = clock.GetTimestamp();
+            var compressed = Now();
             Emit(written);
             if (Adapt(consumed, started, compressed) is { } level)
             {
@@ -92,7 +92,7 @@ public sealed class ZstdWriteStream : Stream
             }
         }
 
-        lastActivity = clock.GetTimestamp();
+        MarkActivity();
     }
 
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
@@ -105,10 +105,10 @@ public sealed class ZstdWriteStream : Stream
 
         while (!buffer.IsEmpty)
         {
-            var started = clock.GetTimestamp();
+            var started = Now();
             var written = Compress(buffer.Span, out var consumed);
             buffer = buffer[consumed..];
-            var compressed = clock.GetTimestamp();
+            var compressed = Now();
             await EmitAsync(written, cancellationToken).ConfigureAwait(false);
             if (Adapt(consumed, started, compressed) is { } level)
             {
@@ -117,7 +117,7 @@ public sealed class ZstdWriteStream : Stream
             }
         }
 
-        lastActivity = clock.GetTimestamp();
+        MarkActivity();
     }
 
     /// <summary>
@@ -144,7 +144,7 @@ public sealed class ZstdWriteStream : Stream
         while (more);
 
         inner.Flush();
-        lastActivity = clock.GetTimestamp();
+        MarkActivity();
     }
 
     public override async Task FlushAsync(CancellationToken cancellationToken)
@@ -158,7 +158,7 @@ public sealed class ZstdWriteStream : Stream
         while (more);
 
         await inner.FlushAsync(cancellationToken).ConfigureAwait(false);
-        lastActivity = clock.GetTimestamp();
+        MarkActivity();
     }
 
     public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
@@ -175,6 +175,17 @@ public sealed class ZstdWriteStream : Stream
         }
 
         base.Dispose(disposing);
+    }
+
+    // A plain stream (no policy) times nothing: no clock read per write.
+    private long Now() => policy is null ? 0 : clock.GetTimestamp();
+
+    private void MarkActivity()
+    {
+        if (policy is not null)
+        {
+            lastActivity = clock.GetTimestamp();
+        }
     }
 
     /// <summary>The level to switch to when the pause since the last write or flush ended a burst, else null.</summary>
