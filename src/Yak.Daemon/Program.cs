@@ -64,6 +64,8 @@ catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
 
 using (instanceLock)
 {
+    // StreamJsonRpc's first use on the second core while this thread opens the log and builds the host.
+    RpcWarmup.Start();
     var console = args.Contains("--foreground") || (!args.Contains("--background") && !Console.IsOutputRedirected);
     using var serilog = DaemonLogging.Create(endpoint, console, out var logOpened);
     StartupTrace.Mark("logging created");

@@ -19,7 +19,10 @@ internal static class StartupTrace
     {
         if (Enabled)
         {
-            Console.Error.WriteLine($"yakd startup {(DateTime.UtcNow - ProcessStart).TotalMilliseconds,7:F1} ms  {phase}");
+            // The JIT's share: what ReadyToRun did not precompile, compiled on some thread before this mark.
+            var jit = System.Runtime.JitInfo.GetCompilationTime();
+            Console.Error.WriteLine(
+                $"yakd startup {(DateTime.UtcNow - ProcessStart).TotalMilliseconds,7:F1} ms  {phase}  (jit: {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {jit.TotalMilliseconds:F1} ms)");
         }
     }
 
