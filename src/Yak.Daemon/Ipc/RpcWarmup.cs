@@ -13,9 +13,9 @@ namespace Yak.Daemon.Ipc;
 /// <summary>
 /// One <c>daemon/hello</c> answered over an in-memory pipe on the second core while the main thread opens the log and
 /// builds the host. Otherwise the first client pays, after its accept, for the process's first use of StreamJsonRpc and
-/// System.Text.Json — type loads, ReadyToRun fixups, the generic code crossgen2 did not pregenerate — ~60 ms of which
-/// the first client then waits ~20 (measured: README, "yakd's start, 2026-12-03 evening"). Nothing here is shared with a
-/// client's connection but the process's caches.
+/// System.Text.Json — type loads, ReadyToRun fixups, the generic code crossgen2 did not pregenerate: accept → answer
+/// took 56–76 ms, now 13–25 (README, "yakd's start, 2026-12-03 evening"). Nothing here is shared with a client's
+/// connection but the process's caches.
 /// </summary>
 internal static class RpcWarmup
 {
