@@ -99,6 +99,16 @@ internal static class CliFailures
             "yakd stopped before this command finished (the connection to it was lost).",
             "'yakctl daemon logs' shows why it stopped; the next yakctl command starts it again, and what it was doing resumes."),
         UntrustedDaemonException ex => new(CliExitCodes.Failure, YakErrors.UntrustedSocket, ex.Message, null),
+        DaemonAnswerUnreadableException ex when !Output.VersionReport.SameRelease(ex.DaemonVersion, DaemonClient.ClientVersion) => new(
+            CliExitCodes.Failure,
+            YakErrors.VersionMismatch,
+            $"the running yakd is {ex.DaemonVersion}, this yakctl is {DaemonClient.ClientVersion}, and yakctl cannot read its answer to {ex.Method}.",
+            "'yakctl daemon restart' replaces the running yakd with the installed one (sessions and environments are kept); then run the command again."),
+        DaemonAnswerUnreadableException ex => new(
+            CliExitCodes.Failure,
+            YakErrors.Unexpected,
+            ex.Message,
+            $"yakd and yakctl are the same release, so this is a bug; run again with {DebugVariable}=1 for the details to report."),
         RemoteInvocationException ex => Remote(ex),
         RemoteRpcException ex => new(CliExitCodes.Failure, YakErrors.Unexpected, ex.Message, null),
         IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception => new(CliExitCodes.Failure, YakErrors.Unexpected, exception.Message, "the message names the file or program; check it exists and is yours."),

@@ -116,8 +116,18 @@ public sealed partial class DaemonClient : IAsyncDisposable
     /// Calls <paramref name="method"/> with <paramref name="request"/> as its named-parameter object: its members by
     /// their wire names, from the contract's compiled metadata (<see cref="YakJson"/>), not by reflecting over the object.
     /// </summary>
-    public Task<TResponse> InvokeAsync<TResponse>(string method, object request, CancellationToken cancellationToken) =>
-        InvokeAsync<TResponse>(rpc, method, request, cancellationToken);
+    public async Task<TResponse> InvokeAsync<TResponse>(string method, object request, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await InvokeAsync<TResponse>(rpc, method, request, cancellationToken).ConfigureAwait(false);
+        }
+        catch (System.Text.Json.JsonException ex)
+        {
+            // Most often a yakd of an older release: its answer lacks a member this client requires.
+            throw new DaemonAnswerUnreadableException(method, Hello.DaemonVersion, ex);
+        }
+    }
 
     private static Task<TResponse> InvokeAsync<TResponse>(JsonRpc rpc, string method, object request, CancellationToken cancellationToken)
     {

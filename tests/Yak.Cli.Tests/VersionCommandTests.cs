@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using System.Text.Json;
 using StreamJsonRpc;
 using Yak.Protocol;
+using Yak.Protocol.Errors;
 using Yak.Protocol.Transport;
 using Yak.Testing;
 
@@ -69,6 +70,29 @@ public sealed class VersionCommandTests
     }
 
     [Fact]
+    public async Task DaemonStatus_OlderDaemonAnswerLacksMembers_VersionMismatchNamesRestart()
+    {
+        using var sandbox = new YakSandbox();
+        var socketPath = Path.Combine(sandbox.Root, "old.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(4);
+        // Two connections: yakctl's quick single call, which gives up on an answer it cannot read, then its DaemonClient.
+        var serve = ServeAsync(listener, connections: 2);
+        var environment = sandbox.Environment(autostart: false);
+        environment["YAK_SOCKET"] = socketPath;
+
+        var result = await Yakctl.RunAsync(environment, "daemon", "status").DefaultTimeout();
+
+        Assert.True(result.ExitCode == 1, result.ToString());
+        Assert.Contains($"error {YakErrors.VersionMismatch.Code}: the running yakd is 0.0.1", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains(Methods.DaemonStatus, result.StandardError, StringComparison.Ordinal);
+        Assert.Contains("fix: 'yakctl daemon restart'", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain("bug", result.StandardError, StringComparison.Ordinal);
+        await serve.DefaultTimeout();
+    }
+
+    [Fact]
     public async Task Restart_RunningDaemonWithSession_NewProcessResumesTheSession()
     {
         using var sandbox = new YakSandbox();
@@ -122,6 +146,14 @@ public sealed class VersionCommandTests
         }
     }
 
+    private static async Task ServeAsync(Socket listener, int connections)
+    {
+        for (var i = 0; i < connections; i++)
+        {
+            await ServeOneAsync(listener);
+        }
+    }
+
     private static async Task ServeOneAsync(Socket listener)
     {
         using var client = await listener.AcceptAsync();
@@ -143,5 +175,9 @@ public sealed class VersionCommandTests
     {
         [JsonRpcMethod(Methods.DaemonHello, UseSingleObjectParameterDeserialization = true)]
         public static object Hello(object request) => new { daemonVersion = "0.0.1", protocolVersion = ProtocolVersion.Current, minimumProtocolVersion = 1, capabilities = new[] { Capabilities.Events } };
+
+        /// <summary>An answer from before most of today's members existed.</summary>
+        [JsonRpcMethod(Methods.DaemonStatus, UseSingleObjectParameterDeserialization = true)]
+        public static object Status(object request) => new { pid = 4242, version = "0.0.1" };
     }
 }
