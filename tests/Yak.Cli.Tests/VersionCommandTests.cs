@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text.Json;
 using StreamJsonRpc;
@@ -93,6 +94,42 @@ public sealed class VersionCommandTests
     }
 
     [Fact]
+    public async Task DaemonStop_OlderDaemonStatusUnreadable_StopsItByItsPidFile()
+    {
+        using var sandbox = new YakSandbox();
+        var socketPath = Path.Combine(sandbox.Root, "old.sock");
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        listener.Listen(4);
+
+        // The old yakd's process: what its pid file names and what 'daemon stop' waits for.
+        using var standIn = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
+        try
+        {
+            await File.WriteAllTextAsync(Path.Combine(sandbox.Root, "yakd.pid"), $"{standIn.Id}\n");
+            var serve = ServeStoppableAsync(listener, standIn);
+            var environment = sandbox.Environment(autostart: false);
+            environment["YAK_SOCKET"] = socketPath;
+
+            var result = await Yakctl.RunAsync(environment, "daemon", "stop", "-o", "json").DefaultTimeout();
+
+            Assert.True(result.ExitCode == 0, result.ToString());
+            using var json = JsonDocument.Parse(result.StandardOutput);
+            Assert.True(json.RootElement.GetProperty("stopped").GetBoolean(), result.StandardOutput);
+            Assert.Equal(standIn.Id, json.RootElement.GetProperty("pid").GetInt32());
+            Assert.True(standIn.HasExited);
+            await serve.DefaultTimeout();
+        }
+        finally
+        {
+            if (!standIn.HasExited)
+            {
+                standIn.Kill();
+            }
+        }
+    }
+
+    [Fact]
     public async Task Restart_RunningDaemonWithSession_NewProcessResumesTheSession()
     {
         using var sandbox = new YakSandbox();
@@ -152,6 +189,28 @@ public sealed class VersionCommandTests
         {
             await ServeOneAsync(listener);
         }
+    }
+
+    /// <summary>One connection to an <see cref="OldDaemon"/> that also stops: <c>daemon/shutdown</c> ends <paramref name="process"/> and closes.</summary>
+    private static async Task ServeStoppableAsync(Socket listener, Process process)
+    {
+        using var client = await listener.AcceptAsync();
+        await using var stream = new NetworkStream(client, ownsSocket: false);
+        using var rpc = new JsonRpc(RpcWire.CreateHandler(stream, stream));
+        rpc.AddLocalRpcTarget(new OldDaemon());
+        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        rpc.AddLocalRpcMethod(Methods.DaemonShutdown, new Func<string, object>(reason =>
+        {
+            process.Kill();
+            process.WaitForExit();
+            stopped.TrySetResult();
+            return new { stopping = true }; // without the pid a newer client requires
+        }));
+        rpc.StartListening();
+
+        // A stopping yakd closes its connections (the answer may or may not get out first: the client takes either).
+        await Task.WhenAny(rpc.Completion, stopped.Task);
+        client.Shutdown(SocketShutdown.Both);
     }
 
     private static async Task ServeOneAsync(Socket listener)

@@ -85,7 +85,7 @@ internal static class DaemonCommands
             int pid;
             await using (client)
             {
-                pid = (await client.StatusAsync(cancellationToken).ConfigureAwait(false)).Pid;
+                pid = (await IdentifyAsync(client, context, cancellationToken).ConfigureAwait(false)).Pid;
                 try
                 {
                     await client.ShutdownAsync("yakctl daemon stop", cancellationToken).ConfigureAwait(false);
@@ -93,6 +93,10 @@ internal static class DaemonCommands
                 catch (ConnectionLostException)
                 {
                     // The daemon may close the connection before the answer arrives: that is the stop we asked for.
+                }
+                catch (DaemonAnswerUnreadableException)
+                {
+                    // A yakd of another release answered in its own shape: it stops all the same.
                 }
 
                 await WaitForExitAsync(pid, client, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
@@ -149,6 +153,42 @@ internal static class DaemonCommands
         else
         {
             context.Output.Out.WriteLine(text);
+        }
+    }
+
+    /// <summary>
+    /// The running yakd's pid and version, to stop it. From its status; when that answer cannot be read (a yakd of
+    /// another release, YAK1007 — the very case stop and restart are for), from its hello and the pid file it wrote
+    /// when it took the single-instance lock, which it holds while it answers.
+    /// </summary>
+    internal static async Task<(int Pid, string Version)> IdentifyAsync(DaemonClient client, CliContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var status = await client.StatusAsync(cancellationToken).ConfigureAwait(false);
+            return (status.Pid, status.Version);
+        }
+        catch (DaemonAnswerUnreadableException ex)
+        {
+            var pidFile = context.Endpoint.PidFilePath;
+            string text;
+            try
+            {
+                text = (await File.ReadAllTextAsync(pidFile, cancellationToken).ConfigureAwait(false)).Trim();
+            }
+            catch (Exception read) when (read is IOException or UnauthorizedAccessException)
+            {
+                throw new CliException($"{ex.Message}; its pid file {pidFile} cannot be read either ({read.Message}).", YakErrors.VersionMismatch,
+                    hint: "stop the old yakd by its pid ('pgrep -u $USER yakd', then 'kill PID'); the next yakctl command starts the installed one.");
+            }
+
+            if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) || pid <= 0)
+            {
+                throw new CliException($"{ex.Message}; its pid file {pidFile} holds no pid.", YakErrors.VersionMismatch,
+                    hint: "stop the old yakd by its pid ('pgrep -u $USER yakd', then 'kill PID'); the next yakctl command starts the installed one.");
+            }
+
+            return (pid, client.Hello.DaemonVersion);
         }
     }
 

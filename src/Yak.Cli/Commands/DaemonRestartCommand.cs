@@ -21,12 +21,13 @@ internal static class DaemonRestartCommand
         command.SetAction(async (parse, cancellationToken) =>
         {
             var context = CliApp.Context(parse);
-            StatusResponse? before = null;
+            (int Pid, string Version)? before = null;
             try
             {
                 await using var old = await context.ConnectAsync(autostart: false, cancellationToken).ConfigureAwait(false);
-                before = await old.StatusAsync(cancellationToken).ConfigureAwait(false);
-                context.Output.Progress($"Stopping yakd {before.Version} (pid {before.Pid})…");
+                var identified = await DaemonCommands.IdentifyAsync(old, context, cancellationToken).ConfigureAwait(false);
+                before = identified;
+                context.Output.Progress($"Stopping yakd {identified.Version} (pid {identified.Pid})…");
                 try
                 {
                     await old.ShutdownAsync("yakctl daemon restart", cancellationToken).ConfigureAwait(false);
@@ -35,8 +36,12 @@ internal static class DaemonRestartCommand
                 {
                     // The daemon may close the connection before the answer arrives: that is the stop we asked for.
                 }
+                catch (DaemonAnswerUnreadableException)
+                {
+                    // A yakd of another release answered in its own shape: it stops all the same.
+                }
 
-                await DaemonCommands.WaitForExitAsync(before.Pid, old, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
+                await DaemonCommands.WaitForExitAsync(identified.Pid, old, TimeSpan.FromSeconds(parse.GetValue(timeout)), cancellationToken).ConfigureAwait(false);
             }
             catch (DaemonUnavailableException)
             {
@@ -47,13 +52,13 @@ internal static class DaemonRestartCommand
             var after = await client.StatusAsync(cancellationToken).ConfigureAwait(false);
             if (context.Output.Json)
             {
-                context.Output.WriteJson(new DaemonRestartOutput(before is null ? null : new DaemonRestartOutput.Before(before.Pid, before.Version), after));
+                context.Output.WriteJson(new DaemonRestartOutput(before is null ? null : new DaemonRestartOutput.Before(before.Value.Pid, before.Value.Version), after));
             }
             else
             {
                 context.Output.Out.WriteLine(before is null
                     ? $"yakd was not running; started {after.Version} (pid {after.Pid})"
-                    : $"yakd restarted: {before.Version} (pid {before.Pid}) → {after.Version} (pid {after.Pid})");
+                    : $"yakd restarted: {before.Value.Version} (pid {before.Value.Pid}) → {after.Version} (pid {after.Pid})");
                 context.Output.Out.WriteLine($"  resumed   sync {after.Sessions.Sync}, forwards {after.Sessions.Forwards}, environments {after.Sessions.Environments}");
             }
 

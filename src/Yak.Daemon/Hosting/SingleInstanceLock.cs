@@ -58,7 +58,7 @@ internal sealed class SingleInstanceLock : IDisposable
         stream.Dispose();
     }
 
-    private static string PidFilePath(string lockPath) => System.IO.Path.ChangeExtension(lockPath, ".pid");
+    private static string PidFilePath(string lockPath) => DaemonEndpoint.PidFileFor(lockPath);
 
     private static int? ReadHolderPid(string lockPath)
     {

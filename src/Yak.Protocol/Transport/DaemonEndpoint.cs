@@ -41,6 +41,12 @@ public sealed class DaemonEndpoint
     /// <summary>Held by the running daemon; a second one fails to take it and refuses to start.</summary>
     public string LockFilePath => Path.Combine(OperatingSystem.IsWindows() ? StateDirectory : SocketDirectory, "yakd.lock");
 
+    /// <summary>The running daemon's pid, written when it takes <see cref="LockFilePath"/> (<see cref="PidFileFor"/>).</summary>
+    public string PidFilePath => PidFileFor(LockFilePath);
+
+    /// <summary>The pid file beside a lock file: <c>yakd.lock</c> → <c>yakd.pid</c>.</summary>
+    public static string PidFileFor(string lockFilePath) => Path.ChangeExtension(lockFilePath, ".pid");
+
     /// <summary>Held by a client while it spawns a daemon, so racing clients spawn only one.</summary>
     public string SpawnLockFilePath => Path.Combine(OperatingSystem.IsWindows() ? StateDirectory : SocketDirectory, "spawn.lock");
 
