@@ -1,10 +1,8 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text.Json;
 using StreamJsonRpc;
 using Yak.Protocol;
 using Yak.Protocol.Errors;
-using Yak.Protocol.Transport;
 using Yak.Testing;
 
 namespace Yak.Cli.Tests;
@@ -51,15 +49,10 @@ public sealed class VersionCommandTests
     public async Task Version_OlderDaemon_SaysSoAndNamesRestart()
     {
         using var sandbox = new YakSandbox();
-        var socketPath = Path.Combine(sandbox.Root, "old.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(4);
-        var serve = ServeOneAsync(listener);
-        var environment = sandbox.Environment(autostart: false);
-        environment["YAK_SOCKET"] = socketPath;
+        using var standIn = new StandInDaemon(sandbox, "old.sock");
+        var serve = standIn.ServeAsync(AddOldDaemon);
 
-        var result = await Yakctl.RunAsync(environment, "version", "-o", "json").DefaultTimeout();
+        var result = await Yakctl.RunAsync(standIn.Environment, "version", "-o", "json").DefaultTimeout();
 
         Assert.True(result.ExitCode == 0, result.ToString());
         using var json = JsonDocument.Parse(result.StandardOutput);
@@ -74,16 +67,12 @@ public sealed class VersionCommandTests
     public async Task DaemonStatus_OlderDaemonAnswerLacksMembers_VersionMismatchNamesRestart()
     {
         using var sandbox = new YakSandbox();
-        var socketPath = Path.Combine(sandbox.Root, "old.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(4);
-        // Two connections: yakctl's quick single call, which gives up on an answer it cannot read, then its DaemonClient.
-        var serve = ServeAsync(listener, connections: 2);
-        var environment = sandbox.Environment(autostart: false);
-        environment["YAK_SOCKET"] = socketPath;
+        using var standIn = new StandInDaemon(sandbox, "old.sock");
 
-        var result = await Yakctl.RunAsync(environment, "daemon", "status").DefaultTimeout();
+        // Two connections: yakctl's quick single call, which gives up on an answer it cannot read, then its DaemonClient.
+        var serve = standIn.ServeAsync(AddOldDaemon, connections: 2);
+
+        var result = await Yakctl.RunAsync(standIn.Environment, "daemon", "status").DefaultTimeout();
 
         Assert.True(result.ExitCode == 1, result.ToString());
         Assert.Contains($"error {YakErrors.VersionMismatch.Code}: the running yakd is 0.0.1", result.StandardError, StringComparison.Ordinal);
@@ -97,34 +86,41 @@ public sealed class VersionCommandTests
     public async Task DaemonStop_OlderDaemonStatusUnreadable_StopsItByItsPidFile()
     {
         using var sandbox = new YakSandbox();
-        var socketPath = Path.Combine(sandbox.Root, "old.sock");
-        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
-        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
-        listener.Listen(4);
+        using var standIn = new StandInDaemon(sandbox, "old.sock");
 
         // The old yakd's process: what its pid file names and what 'daemon stop' waits for.
-        using var standIn = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
+        using var oldProcess = Process.Start(new ProcessStartInfo("sleep", "600") { UseShellExecute = false })!;
         try
         {
-            await File.WriteAllTextAsync(Path.Combine(sandbox.Root, "yakd.pid"), $"{standIn.Id}\n");
-            var serve = ServeStoppableAsync(listener, standIn);
-            var environment = sandbox.Environment(autostart: false);
-            environment["YAK_SOCKET"] = socketPath;
+            await File.WriteAllTextAsync(Path.Combine(sandbox.Root, "yakd.pid"), $"{oldProcess.Id}\n");
+            var serve = standIn.ServeAsync(rpc =>
+            {
+                AddOldDaemon(rpc);
+                var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                rpc.AddLocalRpcMethod(Methods.DaemonShutdown, new Func<string, object>(reason =>
+                {
+                    oldProcess.Kill();
+                    oldProcess.WaitForExit();
+                    stopped.TrySetResult();
+                    return new { stopping = true }; // without the pid a newer client requires
+                }));
+                return stopped.Task;
+            });
 
-            var result = await Yakctl.RunAsync(environment, "daemon", "stop", "-o", "json").DefaultTimeout();
+            var result = await Yakctl.RunAsync(standIn.Environment, "daemon", "stop", "-o", "json").DefaultTimeout();
 
             Assert.True(result.ExitCode == 0, result.ToString());
             using var json = JsonDocument.Parse(result.StandardOutput);
             Assert.True(json.RootElement.GetProperty("stopped").GetBoolean(), result.StandardOutput);
-            Assert.Equal(standIn.Id, json.RootElement.GetProperty("pid").GetInt32());
-            Assert.True(standIn.HasExited);
+            Assert.Equal(oldProcess.Id, json.RootElement.GetProperty("pid").GetInt32());
+            Assert.True(oldProcess.HasExited);
             await serve.DefaultTimeout();
         }
         finally
         {
-            if (!standIn.HasExited)
+            if (!oldProcess.HasExited)
             {
-                standIn.Kill();
+                oldProcess.Kill();
             }
         }
     }
@@ -183,50 +179,10 @@ public sealed class VersionCommandTests
         }
     }
 
-    private static async Task ServeAsync(Socket listener, int connections)
+    private static Task? AddOldDaemon(JsonRpc rpc)
     {
-        for (var i = 0; i < connections; i++)
-        {
-            await ServeOneAsync(listener);
-        }
-    }
-
-    /// <summary>One connection to an <see cref="OldDaemon"/> that also stops: <c>daemon/shutdown</c> ends <paramref name="process"/> and closes.</summary>
-    private static async Task ServeStoppableAsync(Socket listener, Process process)
-    {
-        using var client = await listener.AcceptAsync();
-        await using var stream = new NetworkStream(client, ownsSocket: false);
-        using var rpc = new JsonRpc(RpcWire.CreateHandler(stream, stream));
         rpc.AddLocalRpcTarget(new OldDaemon());
-        var stopped = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        rpc.AddLocalRpcMethod(Methods.DaemonShutdown, new Func<string, object>(reason =>
-        {
-            process.Kill();
-            process.WaitForExit();
-            stopped.TrySetResult();
-            return new { stopping = true }; // without the pid a newer client requires
-        }));
-        rpc.StartListening();
-
-        // A stopping yakd closes its connections (the answer may or may not get out first: the client takes either).
-        await Task.WhenAny(rpc.Completion, stopped.Task);
-        client.Shutdown(SocketShutdown.Both);
-    }
-
-    private static async Task ServeOneAsync(Socket listener)
-    {
-        using var client = await listener.AcceptAsync();
-        await using var stream = new NetworkStream(client, ownsSocket: false);
-        using var rpc = new JsonRpc(RpcWire.CreateHandler(stream, stream));
-        rpc.AddLocalRpcTarget(new OldDaemon());
-        rpc.StartListening();
-        try
-        {
-            await rpc.Completion;
-        }
-        catch (Exception ex) when (ex is ConnectionLostException or IOException)
-        {
-        }
+        return null;
     }
 
     /// <summary>A yakd of an earlier release: same protocol, no <c>daemon/version</c> yet.</summary>
