@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Yak.Protocol;
 using Yak.Daemon.Configuration;
 using Yak.Daemon.Events;
+using Yak.Daemon.Hosting;
 using Yak.Daemon.Images;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Kube;
@@ -113,7 +114,7 @@ internal sealed partial class EnvironmentManager(
             runtimes.Clear();
         }
 
-        await Task.WhenAll(open.Select(r => r.DisposeAsync().AsTask()));
+        await ShutdownWait.AllAsync([.. open.Select(r => r.DisposeAsync().AsTask())], "environment(s)", logger, cancellationToken);
     }
 
     public async Task<EnvUpResponse> UpAsync(EnvUpRequest request, CancellationToken cancellationToken)

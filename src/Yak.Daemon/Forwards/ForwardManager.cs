@@ -88,7 +88,7 @@ internal sealed partial class ForwardManager(
             open = [.. forwards.Values.Select(f => f.Forward)];
         }
 
-        await Task.WhenAll(open.Select(f => f.DisposeAsync().AsTask()));
+        await ShutdownWait.AllAsync([.. open.Select(f => f.DisposeAsync().AsTask())], "forward(s)", logger, cancellationToken);
     }
 
     public async Task<ForwardInfo> AddAsync(ForwardDefinition requested, CancellationToken cancellationToken)

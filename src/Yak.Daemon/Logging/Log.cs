@@ -20,6 +20,9 @@ internal static partial class Log
     [LoggerMessage(1003, LogLevel.Information, "Using the listening socket handed over by systemd (LISTEN_FDS)")]
     public static partial void SocketActivated(ILogger logger);
 
+    [LoggerMessage(1004, LogLevel.Warning, "{Count} {What} had not stopped when the shutdown timeout ran out; stopping without them (the next start resumes them from their last save)")]
+    public static partial void StopCutShort(ILogger logger, int count, string what);
+
     [LoggerMessage(2000, LogLevel.Debug, "Client {ConnectionId} connected (uid {Uid})")]
     public static partial void ClientConnected(ILogger logger, int connectionId, uint? uid);
 

@@ -86,7 +86,7 @@ internal sealed partial class SyncSessionManager(
         }
 
         // Sessions persist their own manifests; disposing them flushes that state.
-        await Task.WhenAll(open.Select(s => s.DisposeAsync().AsTask()));
+        await ShutdownWait.AllAsync([.. open.Select(s => s.DisposeAsync().AsTask())], "sync session(s)", logger, cancellationToken);
     }
 
     /// <summary>Idle sessions park their models on disk until their next pass (yakd has been quiet for a while).</summary>
