@@ -170,22 +170,25 @@ internal static class DaemonCommands
         }
         catch (DaemonAnswerUnreadableException ex)
         {
+            const string Hint = "end the old yakd process ('pkill -u $USER -x yakd'; on Windows, Task Manager); the next yakctl command starts the installed one.";
             var pidFile = context.Endpoint.PidFilePath;
             string text;
             try
             {
-                text = (await File.ReadAllTextAsync(pidFile, cancellationToken).ConfigureAwait(false)).Trim();
+                // A pid and a newline: 32 bytes are plenty, and whatever else sits there is not read further.
+                await using var file = new FileStream(pidFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, bufferSize: 1, useAsync: true);
+                var buffer = new byte[32];
+                var length = await file.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+                text = System.Text.Encoding.ASCII.GetString(buffer, 0, length).Trim();
             }
             catch (Exception read) when (read is IOException or UnauthorizedAccessException)
             {
-                throw new CliException($"{ex.Message}; its pid file {pidFile} cannot be read either ({read.Message}).", YakErrors.VersionMismatch,
-                    hint: "stop the old yakd by its pid ('pgrep -u $USER yakd', then 'kill PID'); the next yakctl command starts the installed one.");
+                throw new CliException($"{ex.Message}; its pid file {pidFile} cannot be read either ({read.Message}).", YakErrors.VersionMismatch, hint: Hint);
             }
 
             if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid) || pid <= 0)
             {
-                throw new CliException($"{ex.Message}; its pid file {pidFile} holds no pid.", YakErrors.VersionMismatch,
-                    hint: "stop the old yakd by its pid ('pgrep -u $USER yakd', then 'kill PID'); the next yakctl command starts the installed one.");
+                throw new CliException($"{ex.Message}; its pid file {pidFile} holds no pid.", YakErrors.VersionMismatch, hint: Hint);
             }
 
             return (pid, client.Hello.DaemonVersion);
