@@ -1,8 +1,6 @@
-using System.Buffers;
 using System.IO.Pipelines;
-using System.Text;
-using System.Text.Json;
 using StreamJsonRpc;
+using StreamJsonRpc.Protocol;
 using Yak.Daemon.Hosting;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -37,13 +35,19 @@ internal static class RpcWarmup
             rpc.AddLocalRpcTarget<IWarmupService>(new Target(), new JsonRpcTargetOptions { DisposeOnDisconnect = false });
             rpc.StartListening();
 
-            var body = Encoding.UTF8.GetBytes(
-                $$$"""{"jsonrpc":"2.0","id":1,"method":"{{{Methods.DaemonHello}}}","params":{"clientName":"yakd","clientVersion":"{{{DaemonInfo.Version}}}","protocolVersion":{{{ProtocolVersion.Current}}},"capabilities":[]}}""");
-            await toServer.Writer.WriteAsync(Encoding.ASCII.GetBytes($"Content-Length: {body.Length}\r\n\r\n"), timeout.Token).ConfigureAwait(false);
-            await toServer.Writer.WriteAsync(body, timeout.Token).ConfigureAwait(false);
-            var answered = await ReadAnswerAsync(fromServer.Reader, timeout.Token).ConfigureAwait(false);
+            // The client's side through the same framing, written and read by hand: a second JsonRpc would warm only itself.
+            var client = new ContentLengthMessageHandler(toServer.Writer, fromServer.Reader, RpcWire.CreateFormatter());
+            var hello = new Dictionary<string, object?>
+            {
+                ["clientName"] = "yakd",
+                ["clientVersion"] = DaemonInfo.Version,
+                ["protocolVersion"] = ProtocolVersion.Current,
+                ["capabilities"] = Array.Empty<string>(),
+            };
+            await client.WriteAsync(new JsonRpcRequest { RequestId = new RequestId(1), Method = Methods.DaemonHello, NamedArguments = hello }, timeout.Token).ConfigureAwait(false);
+            var answer = await client.ReadAsync(timeout.Token).ConfigureAwait(false);
             StartupTrace.Mark("rpc warmed");
-            return answered;
+            return answer is JsonRpcResult;
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -53,43 +57,6 @@ internal static class RpcWarmup
         {
             await toServer.Writer.CompleteAsync().ConfigureAwait(false);
         }
-    }
-
-    // One message comes back: its header, then Content-Length bytes of JSON carrying "result".
-    private static async Task<bool> ReadAnswerAsync(PipeReader reader, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            var read = await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-            var buffer = read.Buffer;
-            if (TryBody(buffer, out var body))
-            {
-                using var answer = JsonDocument.Parse(body);
-                return answer.RootElement.TryGetProperty("result", out _);
-            }
-
-            reader.AdvanceTo(buffer.Start, buffer.End);
-            if (read.IsCompleted)
-            {
-                return false;
-            }
-        }
-    }
-
-    // ContentLengthMessageHandler writes the one header it has: "Content-Length: N\r\n\r\n".
-    private static bool TryBody(ReadOnlySequence<byte> buffer, out ReadOnlySequence<byte> body)
-    {
-        const string Prefix = "Content-Length: ";
-        body = default;
-        var text = Encoding.ASCII.GetString(buffer.Slice(0, Math.Min(buffer.Length, 64)));
-        var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        if (end < Prefix.Length || !int.TryParse(text.AsSpan(Prefix.Length, end - Prefix.Length), out var length) || buffer.Length < end + 4 + length)
-        {
-            return false;
-        }
-
-        body = buffer.Slice(end + 4, length);
-        return true;
     }
 
     /// <summary>The shape of <see cref="IDaemonService.HelloAsync"/>, so the same generic code is loaded and compiled.</summary>
