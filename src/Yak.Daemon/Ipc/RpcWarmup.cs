@@ -35,7 +35,7 @@ internal static class RpcWarmup
             rpc.AddLocalRpcTarget<IWarmupService>(new Target(), new JsonRpcTargetOptions { DisposeOnDisconnect = false });
             rpc.StartListening();
 
-            // The client's side through the same framing, written and read by hand: a second JsonRpc would warm only itself.
+            // The client side is the bare handler, not a second JsonRpc: that would only warm code a client needs.
             var client = new ContentLengthMessageHandler(toServer.Writer, fromServer.Reader, RpcWire.CreateFormatter());
             var hello = new Dictionary<string, object?>
             {
