@@ -71,6 +71,24 @@ public sealed class WakeDetectorTests
         Assert.Empty(woke);
     }
 
+    [Fact]
+    public async Task Dispose_SystemClock_TicksOnItsOwnThreadUntilDisposed()
+    {
+        // The real clock ticks on a thread of its own (not the pool's timer), reports no sleep while on time, and
+        // its thread has ended once Dispose returns.
+        var detector = new WakeDetector(TimeProvider.System);
+        var woke = new List<WakeEvent>();
+        detector.Woke += woke.Add;
+
+        Assert.True(SpinWait.SpinUntil(() => detector.Ticks >= 2, TimeSpan.FromSeconds(30)), "no two ticks within 30 s");
+        await Task.Run(detector.Dispose).WaitAsync(TimeSpan.FromSeconds(30));
+        var ticks = detector.Ticks;
+
+        Assert.Empty(woke);
+        Assert.False(detector.IsTicking);
+        Assert.Equal(ticks, detector.Ticks);
+    }
+
     /// <summary>A clock whose wall time can move on without its monotonic time, as in a suspend.</summary>
     private sealed class SuspendingTimeProvider : FakeTimeProvider
     {
