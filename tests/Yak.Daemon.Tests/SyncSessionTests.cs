@@ -51,6 +51,44 @@ public sealed class SyncSessionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Sleep_DaemonStoppedPastTheLateMark_ReconnectsTheLinkAtWakeAndKeepsSyncing()
+    {
+        // A laptop's sleep as SIGSTOP/SIGCONT: yakd's wake detector (its own ticking thread) must notice at once and
+        // hand the reconnect to the sessions, which then go on syncing.
+        WriteTree(Source, files: 10, seed: 4);
+        await client.CreateSyncAsync("code", Source, "local:" + Replica, [], CancellationToken.None).DefaultTimeout();
+        await client.FlushSyncAsync("code", CancellationToken.None).DefaultTimeout();
+
+        // A link opened after the detector's last tick before a sleep is left alone (it may have been opened after the
+        // wake), so the laptop here has been open for two ticks with the link up before it sleeps.
+        await Task.Delay(Yak.Daemon.Kube.WakeDetector.Period * 2);
+        daemon.Signal(DaemonProcess.SigStop);
+        try
+        {
+            // The sleep itself is the input: longer than a tick period plus the lateness that counts as a sleep.
+            await Task.Delay(Yak.Daemon.Kube.WakeDetector.Period + Yak.Daemon.Kube.WakeDetector.Late + TimeSpan.FromSeconds(1));
+        }
+        finally
+        {
+            daemon.Signal(DaemonProcess.SigCont);
+        }
+
+        var reconnected = SpinWait.SpinUntil(() => LogText().Contains("reconnecting 1 sync link(s) at once", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        File.WriteAllText(Path.Combine(Source, "after-wake.txt"), "awake");
+        await client.FlushSyncAsync("code", CancellationToken.None).DefaultTimeout();
+
+        Assert.True(reconnected, "no reconnect logged after the wake");
+        Assert.Equal(TreeDigest(Source), TreeDigest(Replica));
+    }
+
+    private string LogText() =>
+        string.Concat(Directory.GetFiles(sandbox.LogDirectory).Select(path =>
+        {
+            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
+            return reader.ReadToEnd();
+        }));
+
+    [Fact]
     public async Task Restart_AfterKill_ResumesWithoutFullRetransfer()
     {
         WriteTree(Source, files: 60, seed: 2);

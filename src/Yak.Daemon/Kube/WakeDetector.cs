@@ -45,11 +45,11 @@ internal sealed class WakeDetector : IDisposable
         }
         else
         {
-            timer = time.CreateTimer(_ => Tick(), null, Period, Period);
+            timer = time.CreateTimer(_ => TickAndRaise(), null, Period, Period);
         }
     }
 
-    /// <summary>Raised on the ticking thread once per sleep; handlers must not block.</summary>
+    /// <summary>Raised on a pool thread once per sleep; handlers must not block.</summary>
     public event Action<WakeEvent>? Woke;
 
     /// <summary>Ticks so far, for tests of the system clock's thread.</summary>
@@ -72,11 +72,24 @@ internal sealed class WakeDetector : IDisposable
     {
         while (!disposed.Wait(Period))
         {
-            Tick();
+            if (Tick() is { } happened)
+            {
+                // The handlers cancel links and watches, whose awaiting code may then run inline: on a pool thread, as
+                // under the timer, not on this small-stacked one.
+                ThreadPool.QueueUserWorkItem(woke => Woke?.Invoke(woke), happened, preferLocal: false);
+            }
         }
     }
 
-    private void Tick()
+    private void TickAndRaise()
+    {
+        if (Tick() is { } happened)
+        {
+            Woke?.Invoke(happened);
+        }
+    }
+
+    private WakeEvent? Tick()
     {
         Interlocked.Increment(ref ticks);
         WakeEvent? woke = null;
@@ -96,9 +109,6 @@ internal sealed class WakeDetector : IDisposable
             lastWall = wall;
         }
 
-        if (woke is { } happened)
-        {
-            Woke?.Invoke(happened);
-        }
+        return woke;
     }
 }
