@@ -145,8 +145,8 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
 
     public const int SigTerm = 15;
     public const int SigInt = 2;
-    public const int SigCont = 18;
-    public const int SigStop = 19;
+    public static readonly int SigCont = OperatingSystem.IsMacOS() ? 19 : 18;
+    public static readonly int SigStop = OperatingSystem.IsMacOS() ? 17 : 19;
 
     [LibraryImport("libc", SetLastError = true)]
     private static partial int kill(int pid, int signal);
