@@ -95,9 +95,18 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
             return $"(no log in {sandbox.LogDirectory})";
         }
 
-        using var stream = new FileStream(newest.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        var all = new StreamReader(stream).ReadToEnd().Split('\n');
+        var all = ReadShared(newest.FullName).Split('\n');
         return string.Join('\n', all.TakeLast(lines));
+    }
+
+    /// <summary>Every log file of the sandbox, read while yakd may still be writing them.</summary>
+    public static string LogText(YakSandbox sandbox) => string.Concat(Directory.GetFiles(sandbox.LogDirectory).Select(ReadShared));
+
+    private static string ReadShared(string path)
+    {
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
     }
 
     /// <summary>Waits for the exit; one that does not come within the default timeout fails with the log's tail (where the stop stuck).</summary>

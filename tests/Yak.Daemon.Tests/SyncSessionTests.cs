@@ -73,20 +73,13 @@ public sealed class SyncSessionTests : IAsyncLifetime
             daemon.Signal(DaemonProcess.SigCont);
         }
 
-        var reconnected = SpinWait.SpinUntil(() => LogText().Contains("reconnecting 1 sync link(s) at once", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var reconnected = SpinWait.SpinUntil(() => DaemonProcess.LogText(sandbox).Contains("reconnecting 1 sync link(s) at once", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
         File.WriteAllText(Path.Combine(Source, "after-wake.txt"), "awake");
         await client.FlushSyncAsync("code", CancellationToken.None).DefaultTimeout();
 
         Assert.True(reconnected, "no reconnect logged after the wake");
         Assert.Equal(TreeDigest(Source), TreeDigest(Replica));
     }
-
-    private string LogText() =>
-        string.Concat(Directory.GetFiles(sandbox.LogDirectory).Select(path =>
-        {
-            using var reader = new StreamReader(new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete));
-            return reader.ReadToEnd();
-        }));
 
     [Fact]
     public async Task Restart_AfterKill_ResumesWithoutFullRetransfer()
