@@ -70,9 +70,10 @@ public sealed class LogStreamTests : IAsyncLifetime
 
         Assert.Equal("run 1", (await lines.Reader.ReadAsync().AsTask().DefaultTimeout()).Line);
 
-        // The first run waits on a fifo; writing to it makes the container exit, and the kubelet restarts it.
+        // The first run waits on a fifo; writing to it makes the container exit, and the kubelet restarts it. The exec's
+        // shell lives in the container it just ended, so it may be killed with that run (137) before it reports 0.
         var (code, _, _) = await fixture.ExecAsync(["sh", "-c", $"echo > {dir}/go"], target: fixture.Target(pod: "restarts"));
-        Assert.Equal(0, code);
+        Assert.Contains(code, new[] { 0, 137 });
 
         Assert.Equal("run 2", (await lines.Reader.ReadAsync().AsTask().DefaultTimeout()).Line);
         Assert.False(copy.IsCompleted);
