@@ -58,7 +58,7 @@ internal sealed partial class DaemonProcess : IAsyncDisposable
     }
 
     public static ProcessStartInfo StartInfo(YakSandbox sandbox) =>
-        ProcessRunner.StartInfo(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakd.dll"), "--background"], sandbox.Environment());
+        YakdUnderTest.StartInfo(["--background"], sandbox.Environment());
 
     public Task<DaemonClient> ConnectAsync() => DaemonClient.ConnectAsync(Endpoint, "yak-tests", CancellationToken.None);
 

@@ -32,7 +32,7 @@ public sealed class SocketActivationTests
         using var sandbox = new YakSandbox();
         var info = ProcessRunner.StartInfo(
             "python3",
-            ["-c", Launcher, sandbox.SocketPath, ProcessRunner.DotnetHost, ProcessRunner.BesideTests("yakd.dll"), "--background"],
+            ["-c", Launcher, sandbox.SocketPath, .. YakdUnderTest.CommandLine, "--background"],
             sandbox.Environment());
         using var process = Process.Start(info)!;
         process.BeginOutputReadLine();
@@ -64,7 +64,7 @@ public sealed class SocketActivationTests
         var environment = sandbox.Environment();
         environment["LISTEN_FDS"] = "1";
         environment["LISTEN_PID"] = "1";
-        var info = ProcessRunner.StartInfo(ProcessRunner.DotnetHost, [ProcessRunner.BesideTests("yakd.dll"), "--background"], environment);
+        var info = YakdUnderTest.StartInfo(["--background"], environment);
         using var process = Process.Start(info)!;
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

@@ -38,7 +38,7 @@ public sealed class YakSandbox : IDisposable
         ["HOME"] = root.Path,
         ["YAK_SOCKET"] = null,
         ["YAK_NO_AUTOSTART"] = autostart ? null : "1",
-        ["YAK_DAEMON_PATH"] = File.Exists(Path.Combine(AppContext.BaseDirectory, "yakd.dll")) ? Path.Combine(AppContext.BaseDirectory, "yakd.dll") : null,
+        ["YAK_DAEMON_PATH"] = YakdUnderTest.DaemonPath,
         ["DOTNET_NOLOGO"] = "1",
     };
 
