@@ -19,7 +19,7 @@ internal static class StateFile
 
         try
         {
-            return JsonSerializer.Deserialize<List<T>>(File.ReadAllBytes(path), YakJson.Options) ?? [];
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), StateJson.Info<List<T>>(StateJson.Options)) ?? [];
         }
         catch (JsonException ex)
         {
@@ -33,6 +33,6 @@ internal static class StateFile
     public static void SaveList<T>(string path, IEnumerable<T> items)
     {
         PrivateFiles.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        PrivateFiles.WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(items.ToList(), YakJson.Indented));
+        PrivateFiles.WriteAtomic(path, JsonSerializer.SerializeToUtf8Bytes(items.ToList(), StateJson.Info<List<T>>(StateJson.Indented)));
     }
 }

@@ -7,9 +7,10 @@ namespace Yak.Daemon.Sync;
 internal sealed record SyncSessionDefinition(string Name, string LocalPath, string Endpoint, IReadOnlyList<string> Excludes, bool Paused)
 {
     /// <summary>For pod endpoints: which kubeconfig and context (empty: yakd's defaults).</summary>
-    public string Kubeconfig { get; init; } = string.Empty;
+    // Added after the first registries were written: a missing member reads as empty (compiled metadata would leave null).
+    public string Kubeconfig { get; init => field = value ?? string.Empty; } = string.Empty;
 
-    public string Context { get; init; } = string.Empty;
+    public string Context { get; init => field = value ?? string.Empty; } = string.Empty;
 }
 
 internal static class SyncStatusMapping

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Microsoft.Extensions.Logging;
 using Yak.Protocol.Transport;
 
@@ -16,7 +17,11 @@ internal sealed class WaitStore
 
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(30);
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    // The Web defaults the file has always been written with, over compiled metadata (StateJsonContext).
+    private static readonly JsonTypeInfo<WaitRecord> Json = (JsonTypeInfo<WaitRecord>)new JsonSerializerOptions(JsonSerializerDefaults.Web)
+    {
+        TypeInfoResolver = Yak.Daemon.Hosting.StateJsonContext.Default,
+    }.GetTypeInfo(typeof(WaitRecord));
 
     private readonly Lock gate = new();
     private readonly string path;
@@ -88,7 +93,7 @@ internal sealed class WaitStore
 
             try
             {
-                if (JsonSerializer.Deserialize<WaitRecord>(line, Json) is { Kind: not null, Subject: not null, Outcome: not null, Phases: not null } record)
+                if (JsonSerializer.Deserialize(line, Json) is { Kind: not null, Subject: not null, Outcome: not null, Phases: not null } record)
                 {
                     records.Add(record);
                     continue;
