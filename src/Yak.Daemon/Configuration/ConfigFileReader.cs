@@ -1,10 +1,10 @@
+using System.Globalization;
 using Yak.Daemon.Environments;
+using Yak.Daemon.Telemetry;
 using Yak.Environments.Yaml;
 using Yak.Protocol.Transport;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace Yak.Daemon.Configuration;
 
@@ -40,10 +40,7 @@ internal static class ConfigFileReader
 
         try
         {
-            CheckKeys(path, text);
-            var deserializer = new DeserializerBuilder().WithNamingConvention(CamelCaseNamingConvention.Instance).Build();
-            var config = deserializer.Deserialize<ClusterConfig?>(text) ?? new ClusterConfig();
-            config.Clusters ??= [];
+            var config = Load(path, text) is { } root ? Map(path, root) : new ClusterConfig();
             foreach (var cluster in config.Clusters)
             {
                 if (string.IsNullOrWhiteSpace(cluster.Name))
@@ -95,35 +92,36 @@ internal static class ConfigFileReader
         return new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: false).GetString(buffer, 0, length).TrimStart('\uFEFF');
     }
 
-    private static void CheckKeys(string path, string text)
+    /// <summary>The top-level mapping with every key checked, or null for an empty file.</summary>
+    private static YamlMappingNode? Load(string path, string text)
     {
         var stream = new YamlStream();
         stream.Load(new StringReader(text));
-        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        if (stream.Documents.Count == 0 || IsNull(stream.Documents[0].RootNode))
         {
-            return;
+            return null;
         }
 
         var root = Mapping(path, stream.Documents[0].RootNode, "the top level");
         Check(path, root, TopKeys, "the top level");
         CheckAgent(path, root);
-        if (root.Children.TryGetValue(new YamlScalarNode("telemetry"), out var telemetry))
+        if (Child(root, "telemetry") is { } telemetry)
         {
             var section = Mapping(path, telemetry, "telemetry");
             Check(path, section, TelemetryKeys, "telemetry");
-            if (section.Children.TryGetValue(new YamlScalarNode("otlp"), out var otlp))
+            if (Child(section, "otlp") is { } otlp)
             {
                 Check(path, Mapping(path, otlp, "telemetry.otlp"), OtlpKeys, "telemetry.otlp");
             }
         }
 
-        if (root.Children.TryGetValue(new YamlScalarNode("clusters"), out var clusters) && clusters is YamlSequenceNode list)
+        if (Child(root, "clusters") is YamlSequenceNode list)
         {
             foreach (var cluster in list.Children.Select(c => Mapping(path, c, "a cluster")))
             {
                 Check(path, cluster, ClusterKeys, "a cluster");
                 CheckAgent(path, cluster);
-                if (cluster.Children.TryGetValue(new YamlScalarNode("taints"), out var taints) && taints is YamlSequenceNode taintList)
+                if (Child(cluster, "taints") is YamlSequenceNode taintList)
                 {
                     foreach (var taint in taintList.Children.Select(t => Mapping(path, t, "a taint")))
                     {
@@ -132,11 +130,78 @@ internal static class ConfigFileReader
                 }
             }
         }
+
+        return root;
     }
+
+    /// <summary>
+    /// The checked nodes as a <see cref="ClusterConfig"/>, read by hand rather than by YamlDotNet's reflection over the
+    /// types (nothing to build at run time, which a NativeAOT yakd could not): a key with no value is absent, and a value
+    /// of the wrong kind is an error at its line.
+    /// </summary>
+    private static ClusterConfig Map(string path, YamlMappingNode root) => new()
+    {
+        Owner = Text(path, root, "owner"),
+        SidecarCommand = Texts(path, root, "sidecarCommand"),
+        Agent = Child(root, "agent") is { } agent ? Agent(path, Mapping(path, agent, "agent")) : null,
+        Clusters = Child(root, "clusters") is { } clusters ? [.. List(path, clusters, "clusters").Select(c => Cluster(path, Mapping(path, c, "a cluster")))] : [],
+        Telemetry = Child(root, "telemetry") is { } telemetry
+            ? new TelemetryConfig { Otlp = Child(Mapping(path, telemetry, "telemetry"), "otlp") is { } otlp ? Otlp(path, Mapping(path, otlp, "telemetry.otlp")) : null }
+            : null,
+    };
+
+    private static ClusterEntry Cluster(string path, YamlMappingNode node) => new()
+    {
+        Name = Text(path, node, "name") ?? string.Empty,
+        Kubeconfig = Text(path, node, "kubeconfig"),
+        Context = Text(path, node, "context"),
+        Capacity = Number(path, node, "capacity") ?? 0,
+        Zone = Text(path, node, "zone"),
+        Taints = Child(node, "taints") is { } taints
+            ? [.. List(path, taints, "taints").Select(t => Mapping(path, t, "a taint")).Select(t => new TaintEntry { Key = Text(path, t, "key") ?? string.Empty, Value = Text(path, t, "value"), Effect = Text(path, t, "effect") })]
+            : null,
+        Agent = Child(node, "agent") is { } agent ? Agent(path, Mapping(path, agent, "agent")) : null,
+    };
+
+    private static AgentConfig Agent(string path, YamlMappingNode node) => new() { BaseImage = Text(path, node, "baseImage"), Image = Text(path, node, "image") };
+
+    private static OtlpConfig Otlp(string path, YamlMappingNode node) => new()
+    {
+        Endpoint = Text(path, node, "endpoint") ?? string.Empty,
+        Protocol = Text(path, node, "protocol"),
+        Headers = Child(node, "headers") is { } headers
+            ? Mapping(path, headers, "telemetry.otlp.headers").Children.ToDictionary(h => Value(path, h.Key, "a header name"), h => Value(path, h.Value, "a header value"), StringComparer.Ordinal)
+            : null,
+        Signals = Texts(path, node, "signals"),
+        ExportIntervalSeconds = Number(path, node, "exportIntervalSeconds"),
+    };
+
+    /// <summary>The value under <paramref name="key"/>, or null when the key is missing or has no value (<c>key:</c>, <c>~</c>, <c>null</c>).</summary>
+    private static YamlNode? Child(YamlMappingNode mapping, string key) =>
+        mapping.Children.TryGetValue(new YamlScalarNode(key), out var value) && !IsNull(value) ? value : null;
+
+    private static bool IsNull(YamlNode node) =>
+        node is YamlScalarNode { Style: ScalarStyle.Plain or ScalarStyle.Any, Value: null or "" or "~" or "null" or "Null" or "NULL" };
+
+    private static string? Text(string path, YamlMappingNode mapping, string key) => Child(mapping, key) is { } node ? Value(path, node, key) : null;
+
+    private static string Value(string path, YamlNode node, string what) =>
+        node is YamlScalarNode { Value: { } value } ? value : throw new InvalidOperationException($"{path}:{node.Start.Line}:{node.Start.Column}: {what} must be a single value, not a list or mapping.");
+
+    private static int? Number(string path, YamlMappingNode mapping, string key) =>
+        Text(path, mapping, key) is not { } text ? null
+        : int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var number) ? number
+        : throw new InvalidOperationException($"{path}:{Child(mapping, key)!.Start.Line}:{Child(mapping, key)!.Start.Column}: {key} must be a whole number, not '{text}'.");
+
+    private static List<string>? Texts(string path, YamlMappingNode mapping, string key) =>
+        Child(mapping, key) is { } node ? [.. List(path, node, key).Select(item => Value(path, item, $"each item of {key}"))] : null;
+
+    private static IEnumerable<YamlNode> List(string path, YamlNode node, string key) =>
+        (node as YamlSequenceNode)?.Children ?? throw new InvalidOperationException($"{path}:{node.Start.Line}:{node.Start.Column}: {key} must be a list (- item, or [a, b]).");
 
     private static void CheckAgent(string path, YamlMappingNode parent)
     {
-        if (parent.Children.TryGetValue(new YamlScalarNode("agent"), out var agent))
+        if (Child(parent, "agent") is { } agent)
         {
             Check(path, Mapping(path, agent, "agent"), AgentKeys, "agent");
         }

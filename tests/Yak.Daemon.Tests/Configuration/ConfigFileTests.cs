@@ -133,6 +133,65 @@ public sealed class ConfigFileTests : IDisposable
     }
 
     [Fact]
+    public void Read_EveryTelemetryAndAgentKey_ReadAsWritten()
+    {
+        Write("""
+            agent: { baseImage: registry.corp/busybox:1.37.0 }
+            clusters:
+              - name: eu
+                agent:
+                  image: registry.corp/yak-agent:0.1.0
+            telemetry:
+              otlp:
+                endpoint: https://otel.corp:4318
+                protocol: grpc
+                headers: { x-team: yak, authorization: "Bearer t0k" }
+                signals: [traces]
+                exportIntervalSeconds: 15
+            """);
+
+        var config = ConfigFileReader.Read(ConfigPath);
+
+        var otlp = config.Telemetry!.Otlp!;
+        Assert.Equal(("https://otel.corp:4318", "grpc", 15), (otlp.Endpoint, otlp.Protocol, otlp.ExportIntervalSeconds));
+        Assert.Equal(new Dictionary<string, string> { ["x-team"] = "yak", ["authorization"] = "Bearer t0k" }, otlp.Headers);
+        Assert.Equal(["traces"], otlp.Signals);
+        Assert.Equal("registry.corp/busybox:1.37.0", config.Agent!.BaseImage);
+        Assert.Equal("registry.corp/yak-agent:0.1.0", config.AgentFor("eu").Image);
+        Assert.Equal("registry.corp/busybox:1.37.0", config.AgentFor("eu").BaseImage);
+    }
+
+    [Fact]
+    public void Read_KeysWithoutValues_ReadAsAbsent()
+    {
+        Write("owner:\nsidecarCommand: ~\nclusters:\n  - name: lab\n    zone: null\n    taints:\ntelemetry:\n  otlp:\n");
+
+        var config = ConfigFileReader.Read(ConfigPath);
+
+        Assert.Null(config.Owner);
+        Assert.Null(config.SidecarCommand);
+        var cluster = Assert.Single(config.Clusters);
+        Assert.Equal(("lab", null, null, 0), (cluster.Name, cluster.Zone, cluster.Taints, cluster.Capacity));
+        Assert.Null(config.Telemetry!.Otlp);
+    }
+
+    [Theory]
+    [InlineData("clusters:\n  - name: lab\n    capacity: lots\n", ":3:15: capacity must be a whole number, not 'lots'")]
+    [InlineData("clusters:\n  - name: lab\n    capacity: [2]\n", ":3:15: capacity must be a single value, not a list or mapping")]
+    [InlineData("owner: [alice, bob]\n", ":1:8: owner must be a single value")]
+    [InlineData("sidecarCommand: yak-agent serve\n", ":1:17: sidecarCommand must be a list")]
+    [InlineData("clusters:\n  name: lab\n", ":2:3: clusters must be a list")]
+    [InlineData("sidecarCommand: [yak-agent, [serve]]\n", ":1:29: each item of sidecarCommand must be a single value")]
+    public void Read_ValueOfTheWrongKind_ErrorAtItsLineSaysWhatItMustBe(string yaml, string expected)
+    {
+        Write(yaml);
+
+        var error = Assert.Throws<InvalidOperationException>(() => ConfigFileReader.Read(ConfigPath));
+
+        Assert.Contains(ConfigPath + expected, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Current_FileChanged_NewValueAtTheNextUse()
     {
         Write("owner: a\n");
