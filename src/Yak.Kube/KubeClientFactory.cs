@@ -52,7 +52,7 @@ public static class KubeClientFactory
         }
 
         var budget = new KubeRequestBudget(limits ?? KubeRequestLimits.Default);
-        return new KubeConnection(new Kubernetes(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget };
+        return new KubeConnection(new KubeClient(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget };
     }
 
     /// <summary>KUBECONFIG's first file, else ~/.kube/config, as kubectl does.</summary>

@@ -18,9 +18,9 @@ public sealed class StreamKeepAliveTests
     }
 
     [Fact]
-    public async Task PortForward_PlainClient_GetsStreamKeepAlive()
+    public async Task PortForward_ClientWithoutKeepAlive_GetsStreamKeepAlive()
     {
-        using var client = new Kubernetes(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
+        using var client = new Yak.Kube.KubeClient(new KubernetesClientConfiguration { Host = "http://127.0.0.1:1" });
 
         await using var forward = new PortForward(client, new PortForwardOptions { Target = ForwardTarget.Pod("default", "web"), RemotePort = 80 });
         var options = client.CreateWebSocketBuilder().Options;

@@ -26,8 +26,8 @@ internal sealed class UpdateProgress : IEventSink, IAsyncDisposable
             var list = await client.CoreV1.ListNamespacedEventAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return (list.Items, list.Metadata?.ResourceVersion ?? string.Empty);
         },
-        (client, ns, version, timeout, onError, ct) => client.CoreV1.WatchListNamespacedEventAsync(
-            ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+        (client, ns, version, timeout, onError, ct) => WatchStream.WatchAsync<Corev1Event>(
+            client, $"api/v1/namespaces/{ns}/events", version, timeout, allowBookmarks: true, onError: onError, cancellationToken: ct));
 
     private readonly EventHub hub;
     private readonly string environment;

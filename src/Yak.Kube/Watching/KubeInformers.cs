@@ -9,6 +9,9 @@ namespace Yak.Kube.Watching;
 /// </summary>
 public sealed class KubeInformers(IKubernetes client, InformerOptions? options = null) : IAsyncDisposable
 {
+    // Watches read their stream through KubeClient's request path (WatchStream): refuse any other client up front.
+    private readonly IKubernetes client = client as KubeClient
+        ?? throw new ArgumentException($"Informers need a {nameof(KubeClient)} (KubeClientFactory creates one), not a {client.GetType().Name}.", nameof(client));
     private readonly Lock gate = new();
     private readonly Dictionary<(string Kind, string Namespace), Entry> informers = [];
     private bool disposed;

@@ -7,7 +7,7 @@ namespace Yak.Kube.Watching;
 public sealed class ResourceKind<T>(
     string name,
     Func<IKubernetes, string, CancellationToken, Task<(IList<T> Items, string ResourceVersion)>> list,
-    Func<IKubernetes, string, string, int, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventType, T)>> watch)
+    Func<IKubernetes, string, string, int, Action<Exception>, CancellationToken, IAsyncEnumerable<(WatchEventKind, T)>> watch)
     where T : class, IKubernetesObject<V1ObjectMeta>
 {
     /// <summary>The plural resource name, e.g. <c>pods</c>.</summary>
@@ -17,7 +17,7 @@ public sealed class ResourceKind<T>(
         list(client, ns, cancellationToken);
 
     /// <summary>Watches from <paramref name="resourceVersion"/>, with bookmarks; the server ends it after <paramref name="timeoutSeconds"/>.</summary>
-    internal IAsyncEnumerable<(WatchEventType Type, T Object)> WatchAsync(IKubernetes client, string ns, string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
+    internal IAsyncEnumerable<(WatchEventKind Kind, T Object)> WatchAsync(IKubernetes client, string ns, string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken) =>
         watch(client, ns, resourceVersion, timeoutSeconds, onError, cancellationToken);
 
     public override string ToString() => Name;
@@ -33,8 +33,8 @@ public static class ResourceKinds
             var list = await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return (list.Items, list.Metadata?.ResourceVersion ?? string.Empty);
         },
-        (client, ns, version, timeout, onError, ct) => client.CoreV1.WatchListNamespacedPodAsync(
-            ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+        (client, ns, version, timeout, onError, ct) => WatchStream.WatchAsync<V1Pod>(
+            client, $"api/v1/namespaces/{ns}/pods", version, timeout, allowBookmarks: true, onError: onError, cancellationToken: ct));
 
     public static ResourceKind<V1Deployment> Deployments { get; } = new(
         "deployments",
@@ -43,8 +43,8 @@ public static class ResourceKinds
             var list = await client.AppsV1.ListNamespacedDeploymentAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return (list.Items, list.Metadata?.ResourceVersion ?? string.Empty);
         },
-        (client, ns, version, timeout, onError, ct) => client.AppsV1.WatchListNamespacedDeploymentAsync(
-            ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+        (client, ns, version, timeout, onError, ct) => WatchStream.WatchAsync<V1Deployment>(
+            client, $"apis/apps/v1/namespaces/{ns}/deployments", version, timeout, allowBookmarks: true, onError: onError, cancellationToken: ct));
 
     public static ResourceKind<V1StatefulSet> StatefulSets { get; } = new(
         "statefulsets",
@@ -53,6 +53,6 @@ public static class ResourceKinds
             var list = await client.AppsV1.ListNamespacedStatefulSetAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return (list.Items, list.Metadata?.ResourceVersion ?? string.Empty);
         },
-        (client, ns, version, timeout, onError, ct) => client.AppsV1.WatchListNamespacedStatefulSetAsync(
-            ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct));
+        (client, ns, version, timeout, onError, ct) => WatchStream.WatchAsync<V1StatefulSet>(
+            client, $"apis/apps/v1/namespaces/{ns}/statefulsets", version, timeout, allowBookmarks: true, onError: onError, cancellationToken: ct));
 }

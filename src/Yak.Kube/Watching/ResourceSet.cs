@@ -72,7 +72,7 @@ public sealed class ResourceSet<T>
     }
 
     /// <summary>Applies one watch event; null when it changed no object (a bookmark, a delete of an unknown name).</summary>
-    public ResourceChange<T>? Apply(WatchEventType type, T item)
+    public ResourceChange<T>? Apply(WatchEventKind type, T item)
     {
         ArgumentNullException.ThrowIfNull(item);
         if (item.Metadata?.ResourceVersion is { Length: > 0 } version)
@@ -82,13 +82,13 @@ public sealed class ResourceSet<T>
 
         switch (type)
         {
-            case WatchEventType.Added:
-            case WatchEventType.Modified:
+            case WatchEventKind.Added:
+            case WatchEventKind.Modified:
                 var name = NameOf(item);
                 var existed = items.ContainsKey(name);
                 items[name] = item;
                 return new ResourceChange<T>(existed ? ChangeKind.Modified : ChangeKind.Added, item);
-            case WatchEventType.Deleted:
+            case WatchEventKind.Deleted:
                 return items.Remove(NameOf(item)) ? new ResourceChange<T>(ChangeKind.Deleted, item) : null;
             default:
                 return null;

@@ -224,7 +224,7 @@ public sealed class SharedInformer<T> : IAsyncDisposable
             {
                 watch.CancelAfter(idle);
                 Interlocked.Increment(ref watchEvents);
-                if (type == WatchEventType.Error)
+                if (type == WatchEventKind.Error)
                 {
                     // An error event (e.g. 410 Gone sent as a Status in the stream): the version is unusable.
                     return WatchOutcome.Relist;
@@ -235,11 +235,6 @@ public sealed class SharedInformer<T> : IAsyncDisposable
                     Publish([change], problem: null);
                 }
             }
-        }
-        catch (HttpRequestException ex) when (ex.InnerException is EndOfStreamException)
-        {
-            // KubernetesClient reads the first line eagerly: a watch the server ends before any event (its
-            // timeoutSeconds on a quiet namespace) surfaces as this. It is a normal end: resume.
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

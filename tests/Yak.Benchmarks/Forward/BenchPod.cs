@@ -64,7 +64,7 @@ internal sealed class BenchPod : IAsyncDisposable
         this.state = state;
         this.server = server;
         KubeconfigPath = kubeconfig;
-        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)).WithStreamKeepAlive();
+        Client = new Yak.Kube.KubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(kubeconfig)).WithStreamKeepAlive();
     }
 
     public string KubeconfigPath { get; }

@@ -23,7 +23,7 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
     {
         this.state = state;
         Host = host;
-        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath)).WithStreamKeepAlive();
+        Client = new Yak.Kube.KubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath)).WithStreamKeepAlive();
         Admin = host.Access.CreateHttpClient(timeout: TaskTimeoutExtensions.DefaultTimeoutSpan);
     }
 

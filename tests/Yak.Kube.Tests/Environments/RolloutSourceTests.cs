@@ -16,7 +16,7 @@ public sealed class RolloutSourceTests
     {
         await using var cluster = await LocalClusterFixture.StartAsync();
         var counter = new RequestCounter();
-        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Host.KubeconfigPath), counter);
+        using var client = new KubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(cluster.Host.KubeconfigPath), counter);
         await using var informers = new KubeInformers(client);
         await ManifestApplier.ApplyAsync(cluster.Client, Objects("shared"), CancellationToken.None).DefaultTimeout();
 

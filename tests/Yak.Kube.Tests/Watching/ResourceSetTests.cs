@@ -50,9 +50,9 @@ public sealed class ResourceSetTests
         var set = new ResourceSet<V1ConfigMap>();
         set.Replace([], "1");
 
-        Assert.Equal(ChangeKind.Added, set.Apply(WatchEventType.Added, Map("a", "2"))?.Kind);
-        Assert.Equal(ChangeKind.Modified, set.Apply(WatchEventType.Modified, Map("a", "3"))?.Kind);
-        Assert.Equal(ChangeKind.Deleted, set.Apply(WatchEventType.Deleted, Map("a", "4"))?.Kind);
+        Assert.Equal(ChangeKind.Added, set.Apply(WatchEventKind.Added, Map("a", "2"))?.Kind);
+        Assert.Equal(ChangeKind.Modified, set.Apply(WatchEventKind.Modified, Map("a", "3"))?.Kind);
+        Assert.Equal(ChangeKind.Deleted, set.Apply(WatchEventKind.Deleted, Map("a", "4"))?.Kind);
 
         Assert.Equal(0, set.Count);
         Assert.Equal("4", set.ResourceVersion);
@@ -63,7 +63,7 @@ public sealed class ResourceSetTests
     {
         var set = new ResourceSet<V1ConfigMap>();
 
-        Assert.Equal(ChangeKind.Added, set.Apply(WatchEventType.Modified, Map("late", "9"))?.Kind);
+        Assert.Equal(ChangeKind.Added, set.Apply(WatchEventKind.Modified, Map("late", "9"))?.Kind);
     }
 
     [Fact]
@@ -72,8 +72,8 @@ public sealed class ResourceSetTests
         var set = new ResourceSet<V1ConfigMap>();
         set.Replace([], "1");
 
-        Assert.Null(set.Apply(WatchEventType.Bookmark, Map("ignored", "10")));
-        Assert.Null(set.Apply(WatchEventType.Deleted, Map("never-seen", "11")));
+        Assert.Null(set.Apply(WatchEventKind.Bookmark, Map("ignored", "10")));
+        Assert.Null(set.Apply(WatchEventKind.Deleted, Map("never-seen", "11")));
 
         Assert.Equal("11", set.ResourceVersion);
         Assert.Equal(0, set.Count);

@@ -256,7 +256,7 @@ public sealed class SharedInformerTests
 
                     first = false;
                     watched?.Invoke(version);
-                    return client.CoreV1.WatchListNamespacedConfigMapAsync(ns, allowWatchBookmarks: true, resourceVersion: version, timeoutSeconds: timeout, onError: onError, cancellationToken: ct);
+                    return WatchStream.WatchAsync<V1ConfigMap>(client, $"api/v1/namespaces/{ns}/configmaps", version, timeout, allowBookmarks: true, onError: onError, cancellationToken: ct);
                 });
         }
 
