@@ -47,7 +47,7 @@ public static class WatchStream
                 {
                     var line = buffer.Slice(0, end);
                     buffer = buffer.Slice(buffer.GetPosition(1, end));
-                    if (Parse<T>(line.IsSingleSegment ? line.FirstSpan : line.ToArray(), onError) is { } item)
+                    if (Parse<T>(line, onError) is { } item)
                     {
                         yield return item;
                     }
@@ -61,7 +61,7 @@ public static class WatchStream
 
                 if (read.IsCompleted)
                 {
-                    if (buffer.Length > 0 && Parse<T>(buffer.ToArray(), onError) is { } last)
+                    if (buffer.Length > 0 && Parse<T>(buffer, onError) is { } last)
                     {
                         yield return last;
                     }
@@ -80,16 +80,21 @@ public static class WatchStream
 
     /// <summary>One line of the stream: the event, or null when it is blank, a Status (told to <paramref name="onError"/>) or unreadable.</summary>
     public static (WatchEventKind Kind, T Object)? Parse<T>(ReadOnlySpan<byte> line, Action<Exception>? onError)
+        where T : class =>
+        Parse<T>(new ReadOnlySequence<byte>(line.ToArray()), onError);
+
+    // The stream's own buffer, parsed where it lies: no copy per event.
+    private static (WatchEventKind Kind, T Object)? Parse<T>(ReadOnlySequence<byte> line, Action<Exception>? onError)
         where T : class
     {
-        if (line.Trim((byte)' ').Trim((byte)'\r').IsEmpty)
+        if (IsBlank(line))
         {
             return null;
         }
 
         try
         {
-            using var document = JsonDocument.Parse(line.ToArray());
+            using var document = JsonDocument.Parse(line);
             var root = document.RootElement;
             var type = root.GetProperty("type").GetString();
             var item = root.GetProperty("object");
@@ -103,9 +108,22 @@ public static class WatchStream
         }
         catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            onError?.Invoke(new InvalidDataException($"Not a watch event: {Encoding.UTF8.GetString(line[..Math.Min(line.Length, 200)])}", ex));
+            onError?.Invoke(new InvalidDataException($"Not a watch event: {Encoding.UTF8.GetString(line.Slice(0, Math.Min(line.Length, 200)))}", ex));
             return null;
         }
+    }
+
+    private static bool IsBlank(ReadOnlySequence<byte> line)
+    {
+        foreach (var segment in line)
+        {
+            if (segment.Span.IndexOfAnyExcept((byte)' ', (byte)'\r') >= 0)
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private static WatchEventKind KindOf(string? type) => type switch
