@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Exceptions;
 using Yak.Kube.Budget;
+using Yak.Kube.Credentials;
 using Yak.Kube.Watching;
 
 namespace Yak.Kube;
@@ -44,7 +45,7 @@ public static class KubeClientFactory
         KubernetesClientConfiguration configuration;
         try
         {
-            configuration = KubernetesClientConfiguration.BuildConfigFromConfigFile(path, string.IsNullOrEmpty(target.Context) ? null : target.Context);
+            configuration = Configuration(path, string.IsNullOrEmpty(target.Context) ? null : target.Context);
         }
         catch (KubeConfigException ex)
         {
@@ -53,6 +54,27 @@ public static class KubeClientFactory
 
         var budget = new KubeRequestBudget(limits ?? KubeRequestLimits.Default);
         return new KubeConnection(new KubeClient(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget };
+    }
+
+    // KubernetesClient.Aot reads exec plugins, tokens and certificates; a user's auth-provider oidc is yak's to serve.
+    private static KubernetesClientConfiguration Configuration(string path, string? context)
+    {
+        var kubeconfig = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path));
+        var contextName = context ?? kubeconfig.CurrentContext;
+        var userName = kubeconfig.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.User;
+        var user = userName is null ? null : kubeconfig.Users?.FirstOrDefault(u => u.Name == userName);
+        if (user?.UserCredentials?.AuthProvider is not { Name: "oidc" } provider)
+        {
+            return KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
+        }
+
+        var oidc = new OidcTokenProvider(OidcSettings.From(path, user.Name, provider.Config));
+        user.UserCredentials.AuthProvider = null;
+        // The builder wants credentials it knows; the token provider set below is what requests use.
+        user.UserCredentials.Token = oidc.IdToken is { Length: > 0 } held ? held : "renewed-on-first-request";
+        var configuration = KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
+        configuration.TokenProvider = oidc;
+        return configuration;
     }
 
     /// <summary>KUBECONFIG's first file, else ~/.kube/config, as kubectl does.</summary>

@@ -1,7 +1,8 @@
 using k8s;
 using k8s.Models;
-using Yak.LocalCluster.Hosting;
 using Yak.Kube;
+using Yak.Kube.Watching;
+using Yak.LocalCluster.Hosting;
 using Yak.Testing;
 
 namespace Yak.Testing.Cluster;
@@ -85,8 +86,7 @@ public sealed class LocalClusterFixture : IAsyncDisposable
             return list.Items.Single();
         }
 
-        await foreach (var (_, item) in Client.CoreV1.WatchListNamespacedPodAsync(
-            ns, fieldSelector: $"metadata.name={pod.Metadata.Name}", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        await foreach (var (_, item) in WatchStream.WatchAsync<V1Pod>(Client, $"api/v1/namespaces/{ns}/pods", fieldSelector: $"metadata.name={pod.Metadata.Name}", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
         {
             if (IsReady(item))
             {
@@ -108,8 +108,7 @@ public sealed class LocalClusterFixture : IAsyncDisposable
             return ready;
         }
 
-        await foreach (var (_, item) in Client.CoreV1.WatchListNamespacedPodAsync(
-            ns, labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        await foreach (var (_, item) in WatchStream.WatchAsync<V1Pod>(Client, $"api/v1/namespaces/{ns}/pods", labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
         {
             if (item.Metadata.Name != except && item.Metadata.DeletionTimestamp is null && IsReady(item))
             {

@@ -109,7 +109,8 @@ public static class ManifestBuilder
         };
         var claims = service.IsStateful ? service.Volumes.Select(v => Claim(v, options)).ToList() : null;
 
-        var hash = Hash(KubernetesJson.Serialize(template) + (claims is null ? string.Empty : KubernetesJson.Serialize(claims)));
+        // The claims as the JSON array a list serializes to (KubernetesJson's generated metadata has no list types).
+        var hash = Hash(KubernetesJson.Serialize(template) + (claims is null ? string.Empty : $"[{string.Join(',', claims.Select(c => KubernetesJson.Serialize(c)))}]"));
         var annotations = new Dictionary<string, string>(StringComparer.Ordinal)
         {
             [DefaultContainerAnnotation] = service.Name,

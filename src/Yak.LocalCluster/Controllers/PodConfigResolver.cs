@@ -68,7 +68,16 @@ internal static partial class PodConfigResolver
             files[volume.Name] = list;
         }
 
-        var copy = k8s.KubernetesJson.Deserialize<V1Pod>(k8s.KubernetesJson.Serialize(pod));
+        // Only the spec is copied, for its env is rewritten: the metadata's managedFields hold JSON values that
+        // KubernetesClient.Aot's generated serializer metadata cannot write.
+        var copy = new V1Pod
+        {
+            ApiVersion = pod.ApiVersion,
+            Kind = pod.Kind,
+            Metadata = pod.Metadata,
+            Spec = k8s.KubernetesJson.Deserialize<V1PodSpec>(k8s.KubernetesJson.Serialize(pod.Spec)),
+            Status = pod.Status,
+        };
         foreach (var container in (copy.Spec.InitContainers ?? []).Concat(copy.Spec.Containers ?? []))
         {
             var error = ResolveEnv(api, ns, container);

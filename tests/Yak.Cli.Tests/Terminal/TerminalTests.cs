@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Runtime.InteropServices;
 using k8s;
 using Yak.Client;
+using Yak.Kube.Watching;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
@@ -235,7 +236,7 @@ public sealed class TerminalTests(TerminalFixture fixture) : IClassFixture<Termi
             }
 
             // From the list's version on, so no change between the list and the watch is missed; a closed watch lists again.
-            await foreach (var (_, pod) in kube.CoreV1.WatchListNamespacedPodAsync(ns, resourceVersion: pods.Metadata.ResourceVersion, timeoutSeconds: 60))
+            await foreach (var (_, pod) in WatchStream.WatchAsync<k8s.Models.V1Pod>(kube, $"api/v1/namespaces/{ns}/pods", resourceVersion: pods.Metadata.ResourceVersion, timeoutSeconds: 60))
             {
                 if (pod.Status?.Phase == "Running" && pod.Metadata.DeletionTimestamp is null)
                 {

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Yak.Client;
+using Yak.Kube.Watching;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
 using Yak.Testing;
@@ -113,8 +114,7 @@ internal sealed class EnvironmentFixture : IAsyncDisposable
             return found;
         }
 
-        await foreach (var (_, pod) in Cluster.Client.CoreV1.WatchListNamespacedPodAsync(
-            ns, labelSelector: $"yak.dev/service={service}", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
+        await foreach (var (_, pod) in WatchStream.WatchAsync<V1Pod>(Cluster.Client, $"api/v1/namespaces/{ns}/pods", labelSelector: $"yak.dev/service={service}", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cancel.Token))
         {
             if (IsReady(pod) && predicate(pod))
             {

@@ -1,5 +1,6 @@
 using k8s;
 using Yak.Client;
+using Yak.Kube.Watching;
 using Yak.LocalCluster.Scheduling;
 using Yak.Protocol;
 using Yak.Protocol.Messages;
@@ -68,13 +69,13 @@ public sealed class EnvironmentVolumeZoneTests
             return;
         }
 
-        await foreach (var (type, pod) in client.CoreV1.WatchListNamespacedPodAsync(ns, resourceVersion: list.Metadata.ResourceVersion))
+        await foreach (var (type, pod) in WatchStream.WatchAsync<k8s.Models.V1Pod>(client, $"api/v1/namespaces/{ns}/pods", resourceVersion: list.Metadata.ResourceVersion))
         {
-            if (type == WatchEventType.Deleted)
+            if (type == WatchEventKind.Deleted)
             {
                 left.Remove(pod.Metadata.Name);
             }
-            else if (type == WatchEventType.Added)
+            else if (type == WatchEventKind.Added)
             {
                 left.Add(pod.Metadata.Name);
             }

@@ -2,10 +2,11 @@ using System.Net.Http.Json;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.DependencyInjection;
+using Yak.Kube.Pods;
+using Yak.Kube.Watching;
 using Yak.LocalCluster.Hosting;
 using Yak.LocalCluster.Runtime;
 using Yak.Testing;
-using Yak.Kube.Pods;
 
 namespace Yak.Forwarding.Tests.Support;
 
@@ -115,14 +116,13 @@ internal sealed class ForwardTestCluster : IAsyncDisposable
 
         try
         {
-            await foreach (var (type, pod) in Client.CoreV1.WatchListNamespacedPodAsync(
-                Namespace, fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: timeout.Token))
+            await foreach (var (type, pod) in WatchStream.WatchAsync<V1Pod>(Client, $"api/v1/namespaces/{Namespace}/pods", fieldSelector: fieldSelector, labelSelector: labelSelector, resourceVersion: list.Metadata.ResourceVersion, cancellationToken: timeout.Token))
             {
-                if (type == WatchEventType.Deleted)
+                if (type == WatchEventKind.Deleted)
                 {
                     pods.Remove(pod.Metadata.Name);
                 }
-                else if (type is WatchEventType.Added or WatchEventType.Modified)
+                else if (type is WatchEventKind.Added or WatchEventKind.Modified)
                 {
                     pods[pod.Metadata.Name] = pod;
                 }

@@ -1,6 +1,7 @@
 using k8s;
 using k8s.Models;
 using Yak.Kube.Environments;
+using Yak.Kube.Watching;
 using Yak.Testing;
 using Yak.Testing.Cluster;
 
@@ -128,9 +129,9 @@ public sealed class EnvironmentApplyTests
             return;
         }
 
-        await foreach (var (type, _) in client.CoreV1.WatchListNamespaceAsync(fieldSelector: $"metadata.name={ns}", resourceVersion: list.Metadata.ResourceVersion))
+        await foreach (var (type, _) in WatchStream.WatchAsync<V1Namespace>(client, "api/v1/namespaces", fieldSelector: $"metadata.name={ns}", resourceVersion: list.Metadata.ResourceVersion))
         {
-            if (type == WatchEventType.Deleted)
+            if (type == WatchEventKind.Deleted)
             {
                 return;
             }

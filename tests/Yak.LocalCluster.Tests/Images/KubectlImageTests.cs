@@ -1,4 +1,5 @@
 using k8s;
+using Yak.Kube.Watching;
 using Yak.LocalCluster.Hosting;
 using Yak.LocalCluster.Tests.Kubectl;
 using Yak.Testing;
@@ -60,7 +61,7 @@ public sealed class KubectlImageTests
         using var state = new TempDirectory("yak-lc-");
         await using var host = await StartClusterAsync(state);
         var kubectl = Support.Kubectl.For(host.KubeconfigPath);
-        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
+        using var client = new Yak.Kube.KubeClient(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
 
         // ":latest" defaults to imagePullPolicy Always, so a restart asks the registry again.
         await kubectl.OkAsync("create", "deployment", "web", $"--image={registry.Reference("shop/web:latest")}", "--", "sh", "-c", "cat /marker; exec sleep 100000");
@@ -106,7 +107,7 @@ public sealed class KubectlImageTests
         var kubectl = Support.Kubectl.For(host.KubeconfigPath);
         var image = registry.Reference("no/such-image:1");
 
-        using var client = new k8s.Kubernetes(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
+        using var client = new Yak.Kube.KubeClient(k8s.KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
 
         await kubectl.OkAsync("run", "missing", $"--image={image}");
         await WaitForWaitingReasonAsync(client, "missing", "ImagePullBackOff");
@@ -122,7 +123,7 @@ public sealed class KubectlImageTests
         Assert.Contains("Warning Failed Error: ImagePullBackOff", events, StringComparison.Ordinal);
     }
 
-    private static async Task<(string Hash, string ImageId)> ImageIdsAsync(k8s.Kubernetes client)
+    private static async Task<(string Hash, string ImageId)> ImageIdsAsync(Yak.Kube.KubeClient client)
     {
         var pods = await client.CoreV1.ListNamespacedPodAsync("default", labelSelector: "app=web").DefaultTimeout();
         var running = pods.Items.Where(p => p.Metadata.DeletionTimestamp is null && p.Status?.Phase == "Running").ToList();
@@ -131,10 +132,10 @@ public sealed class KubectlImageTests
     }
 
     /// <summary>Watches the pod (KubernetesClient) until its first container waits for <paramref name="reason"/>.</summary>
-    private static async Task WaitForWaitingReasonAsync(k8s.Kubernetes client, string name, string reason)
+    private static async Task WaitForWaitingReasonAsync(Yak.Kube.KubeClient client, string name, string reason)
     {
         using var cancel = new CancellationTokenSource(TaskTimeoutExtensions.DefaultTimeoutSpan);
-        await foreach (var (_, pod) in client.CoreV1.WatchListNamespacedPodAsync("default", fieldSelector: $"metadata.name={name}", cancellationToken: cancel.Token))
+        await foreach (var (_, pod) in WatchStream.WatchAsync<k8s.Models.V1Pod>(client, "api/v1/namespaces/default/pods", fieldSelector: $"metadata.name={name}", cancellationToken: cancel.Token))
         {
             if (pod.Status?.ContainerStatuses?.FirstOrDefault()?.State?.Waiting?.Reason == reason)
             {

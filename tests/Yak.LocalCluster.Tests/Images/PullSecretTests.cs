@@ -1,5 +1,7 @@
 using k8s;
 using k8s.Models;
+using Yak.Kube;
+using Yak.Kube.Watching;
 using Yak.LocalCluster.Api;
 using Yak.LocalCluster.Hosting;
 using Yak.LocalCluster.Runtime.Images;
@@ -28,7 +30,7 @@ public sealed class PullSecretTests
             },
         }).DefaultTimeout();
         var kubectl = Support.Kubectl.For(host.KubeconfigPath);
-        using var client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
+        using var client = new KubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
         var image = registry.Reference("private/app:1");
         await kubectl.OkAsync("create", "secret", "docker-registry", "regcred", $"--docker-server={registry.Host}", $"--docker-username={login.Username}", $"--docker-password={login.Password}");
 
@@ -84,10 +86,10 @@ public sealed class PullSecretTests
         },
     };
 
-    private static async Task<V1Pod> WaitForAsync(Kubernetes client, string name, Func<V1Pod, bool> condition)
+    private static async Task<V1Pod> WaitForAsync(KubeClient client, string name, Func<V1Pod, bool> condition)
     {
         using var cancel = new CancellationTokenSource(TaskTimeoutExtensions.DefaultTimeoutSpan);
-        await foreach (var (_, pod) in client.CoreV1.WatchListNamespacedPodAsync("default", fieldSelector: $"metadata.name={name}", cancellationToken: cancel.Token))
+        await foreach (var (_, pod) in WatchStream.WatchAsync<V1Pod>(client, "api/v1/namespaces/default/pods", fieldSelector: $"metadata.name={name}", cancellationToken: cancel.Token))
         {
             if (condition(pod))
             {

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json.Nodes;
 using k8s;
 using Microsoft.Extensions.DependencyInjection;
+using Yak.Kube;
 using Yak.LocalCluster.Hosting;
 using Yak.LocalCluster.Runtime;
 using Yak.LocalCluster.Scheduling;
@@ -22,7 +23,7 @@ internal sealed class TestCluster : IAsyncDisposable
         Runtime = runtime;
         _ownedState = ownedState;
         Http = host.Access.CreateHttpClient(timeout: TimeSpan.FromSeconds(30));
-        Client = new Kubernetes(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
+        Client = new KubeClient(KubernetesClientConfiguration.BuildConfigFromConfigFile(host.KubeconfigPath));
     }
 
     public LocalClusterHost Host { get; }
@@ -31,7 +32,7 @@ internal sealed class TestCluster : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public Kubernetes Client { get; }
+    public KubeClient Client { get; }
 
     public static async Task<TestCluster> StartAsync(
         string? stateDirectory = null, FakePodRuntime? runtime = null, int watchHistory = 2000, TimeSpan? bookmarkInterval = null,

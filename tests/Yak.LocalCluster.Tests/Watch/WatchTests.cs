@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using k8s;
 using k8s.Models;
+using Yak.Kube.Watching;
 using Yak.LocalCluster.Tests.Support;
 using Yak.Testing;
 
@@ -15,18 +16,18 @@ public sealed class WatchTests
     };
 
     [Fact]
-    public async Task Watch_KubernetesClient_SeesAddedModifiedDeleted()
+    public async Task Watch_StreamReader_SeesAddedModifiedDeleted()
     {
         await using var cluster = await TestCluster.StartAsync();
         var list = await cluster.Client.CoreV1.ListNamespacedConfigMapAsync("default").DefaultTimeout();
         using var cts = new CancellationTokenSource();
-        var events = new List<(WatchEventType, string)>();
+        var events = new List<(WatchEventKind, string)>();
         var reader = Task.Run(async () =>
         {
-            await foreach (var (type, cm) in cluster.Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token))
+            await foreach (var (type, cm) in WatchStream.WatchAsync<V1ConfigMap>(cluster.Client, "api/v1/namespaces/default/configmaps", resourceVersion: list.Metadata.ResourceVersion, cancellationToken: cts.Token))
             {
                 events.Add((type, cm.Data?["k"] ?? ""));
-                if (type == WatchEventType.Deleted)
+                if (type == WatchEventKind.Deleted)
                 {
                     return;
                 }
@@ -38,7 +39,7 @@ public sealed class WatchTests
         await cluster.Client.CoreV1.DeleteNamespacedConfigMapAsync("a", "default").DefaultTimeout();
         await reader.DefaultTimeout();
 
-        Assert.Equal([(WatchEventType.Added, "1"), (WatchEventType.Modified, "2"), (WatchEventType.Deleted, "2")], events);
+        Assert.Equal([(WatchEventKind.Added, "1"), (WatchEventKind.Modified, "2"), (WatchEventKind.Deleted, "2")], events);
     }
 
     [Fact]
@@ -46,10 +47,10 @@ public sealed class WatchTests
     {
         await using var cluster = await TestCluster.StartAsync();
         var created = await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("a", "1"), "default").DefaultTimeout();
-        var events = new List<WatchEventType>();
+        var events = new List<WatchEventKind>();
         var reader = Task.Run(async () =>
         {
-            await foreach (var (type, _) in cluster.Client.CoreV1.WatchListNamespacedConfigMapAsync("default", labelSelector: "tier=web", resourceVersion: created.Metadata.ResourceVersion))
+            await foreach (var (type, _) in WatchStream.WatchAsync<V1ConfigMap>(cluster.Client, "api/v1/namespaces/default/configmaps", labelSelector: "tier=web", resourceVersion: created.Metadata.ResourceVersion))
             {
                 events.Add(type);
                 if (events.Count == 2)
@@ -63,7 +64,7 @@ public sealed class WatchTests
         await cluster.Client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"metadata":{"labels":{"tier":"web"}}}""", V1Patch.PatchType.MergePatch), "a", "default").DefaultTimeout();
         await reader.DefaultTimeout();
 
-        Assert.Equal([WatchEventType.Deleted, WatchEventType.Added], events);
+        Assert.Equal([WatchEventKind.Deleted, WatchEventKind.Added], events);
     }
 
     [Fact]
@@ -88,7 +89,7 @@ public sealed class WatchTests
     }
 
     [Fact]
-    public async Task Watch_KubernetesClient_TooOldResourceVersionRaisesKubernetesException()
+    public async Task Watch_StreamReader_TooOldResourceVersionRaisesKubernetesException()
     {
         await using var cluster = await TestCluster.StartAsync(watchHistory: 2);
         var first = await cluster.Client.CoreV1.CreateNamespacedConfigMapAsync(ConfigMap("a", "0"), "default").DefaultTimeout();
@@ -101,7 +102,7 @@ public sealed class WatchTests
         var seen = 0;
         async Task ReadAll()
         {
-            await foreach (var _ in cluster.Client.CoreV1.WatchListNamespacedConfigMapAsync("default", resourceVersion: first.Metadata.ResourceVersion, onError: e => error = e))
+            await foreach (var _ in WatchStream.WatchAsync<V1ConfigMap>(cluster.Client, "api/v1/namespaces/default/configmaps", resourceVersion: first.Metadata.ResourceVersion, onError: e => error = e))
             {
                 seen++;
             }
