@@ -5,10 +5,10 @@
 #   packaging/build.sh [--platform linux-x64,linux-arm64,osx-arm64,osx-x64,win-x64] [--formats tar,deb,brew,tool]
 #                      [--agents linux-amd64,linux-arm64] [--out DIR] [--url-base URL] [--no-r2r] [--no-aot]
 #
-# Per platform, yakctl as a NativeAOT executable where this host can compile it (NativeAOT does not cross operating
-# systems or, here, architectures: the build host's own platform only; --no-aot to compare) and self-contained
-# single-file ReadyToRun elsewhere; self-contained single-file yakd (plus yak-local-cluster on Linux), ReadyToRun (it
-# cuts cold starts; --no-r2r to compare), the static NativeAOT yak-agent for every node architecture in agents/,
+# Per platform, yakctl and yakd as NativeAOT executables where this host can compile them (NativeAOT does not cross
+# operating systems or, here, architectures: the build host's own platform only; --no-aot to compare) and
+# self-contained single-file ReadyToRun elsewhere (it cuts cold starts; --no-r2r to compare), plus yak-local-cluster
+# on Linux, the static NativeAOT yak-agent for every node architecture in agents/,
 # the systemd/launchd files and install.sh, as DIR/yak-VERSION-PLATFORM.tar.gz; a .deb for each Linux platform;
 # DIR/yak.rb, a Homebrew formula with the tarballs' sha256; DIR/yakctl.VERSION.nupkg, a dotnet tool carrying yakd
 # and the agents. The version comes from Directory.Build.props, the one place it is stamped.
@@ -95,12 +95,22 @@ publish_yakctl() { # platform dest
   fi
 }
 
+# yakd likewise: NativeAOT answers its first request in about half the time of ReadyToRun (README, yakd's start).
+publish_yakd() { # platform dest
+  if $aot && [ "$1" = "$host_rid" ]; then
+    step "yakd for $1 (NativeAOT: nothing to JIT-compile before its first answer)"
+    dotnet publish src/Yak.Daemon/Yak.Daemon.csproj "${common[@]}" -r "$1" --self-contained -p:PublishAot=true -o "$2" >&2
+  else
+    step "yakd for $1 (self-contained single file, ReadyToRun: $r2r; NativeAOT only for $host_rid on this host)"
+    publish_app src/Yak.Daemon/Yak.Daemon.csproj "$1" "$2"
+  fi
+}
+
 lay_out() { # platform → $work/layout/yak-VERSION-PLATFORM
   local p="$1" dir="$work/layout/yak-$version-$1"
   mkdir -p "$dir"
   publish_yakctl "$p" "$work/publish/$p/yakctl"
-  step "yakd for $p (self-contained single file, ReadyToRun: $r2r)"
-  publish_app src/Yak.Daemon/Yak.Daemon.csproj "$p" "$work/publish/$p/yakd"
+  publish_yakd "$p" "$work/publish/$p/yakd"
   cp "$work/publish/$p/yakctl/"yakctl* "$work/publish/$p/yakd/"yakd* "$dir/"
   case "$p" in linux-*)
     # The local cluster runs pods as Linux processes (namespaces, nsenter): Linux only.

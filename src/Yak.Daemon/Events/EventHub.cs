@@ -34,7 +34,7 @@ internal sealed class EventHub(TimeProvider time)
             Kind = kind.Kind,
             Subject = subject,
             Time = time.GetUtcNow(),
-            Data = JsonSerializer.SerializeToElement(data, YakJson.Options),
+            Data = JsonSerializer.SerializeToElement(data, YakJson.Options.Info<T>()),
         };
         foreach (var sink in sinks.Keys)
         {

@@ -40,7 +40,7 @@ internal static class LogStream
             request.SinceSeconds > 0 ? request.SinceSeconds : null,
             line => channel.SendAsync(
                 StreamFrames.Log,
-                JsonSerializer.SerializeToUtf8Bytes(new LogLineInfo { Pod = line.Pod, Container = line.Container, Time = line.Time, Line = line.Line }, YakJson.Options),
+                JsonSerializer.SerializeToUtf8Bytes(new LogLineInfo { Pod = line.Pod, Container = line.Container, Time = line.Time, Line = line.Line }, YakJson.Options.Info<LogLineInfo>()),
                 abort.Token),
             abort.Token).ConfigureAwait(false);
         if (abort.IsCancellationRequested)

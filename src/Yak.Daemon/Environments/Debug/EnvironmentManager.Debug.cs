@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Yak.Daemon.Rpc;
 using Yak.Daemon.Telemetry;
 using Yak.Environments.Debug;
@@ -93,7 +94,7 @@ internal sealed partial class EnvironmentManager
             Runtime = DebugProfile.RuntimeName(profile.Runtime),
             LocalPort = localPort,
             ContainerPort = profile.Port,
-            Attach = JsonSerializer.SerializeToElement(AttachConfiguration.Build(record.Name, service, profile, localPort), YakJson.Options),
+            Attach = JsonSerializer.SerializeToElement(AttachConfiguration.Build(record.Name, service, profile, localPort), YakJson.Options.Info<JsonObject>()),
         };
     }
 
