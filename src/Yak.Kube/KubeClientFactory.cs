@@ -15,11 +15,15 @@ public sealed record KubeConnection(IKubernetes Client, string Server, string Co
     /// <summary>The request budget every HTTP request of <see cref="Client"/> goes through (null for a client built elsewhere).</summary>
     public KubeRequestBudget? Budget { get; init; }
 
+    /// <summary>What renews the user's token (auth-provider oidc), disposed with the client.</summary>
+    internal IDisposable? Credentials { get; init; }
+
     public void Dispose()
     {
         // Stops the informers' loops (their requests are cancelled) before the client goes.
         Informers.Stop();
         Client.Dispose();
+        Credentials?.Dispose();
     }
 
     /// <summary>Wraps a transport failure in a message that names the context and what to try.</summary>
@@ -53,7 +57,7 @@ public static class KubeClientFactory
         }
 
         var budget = new KubeRequestBudget(limits ?? KubeRequestLimits.Default);
-        return new KubeConnection(new KubeClient(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget };
+        return new KubeConnection(new KubeClient(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget, Credentials = configuration.TokenProvider as IDisposable };
     }
 
     // KubernetesClient.Aot reads exec plugins, tokens and certificates; a user's auth-provider oidc is yak's to serve.

@@ -9,8 +9,8 @@ namespace Yak.Packaging.Tests;
 /// <summary>
 /// The linux-x64 tarball and .deb, unpacked into scratch folders as a user would, run <c>yakctl version</c> and
 /// <c>yakctl up --local</c> on the quickstart: yakctl finds its yakd, local cluster and agent in the package alone.
-/// yakctl is the NativeAOT build there (this host's platform): the quickstart also runs its everyday reads, a byte
-/// stream, the embedded error pages and unit files through the packaged yakd.
+/// yakctl and yakd are the NativeAOT builds there (this host's platform): the quickstart also runs yakctl's everyday
+/// reads, a byte stream, the embedded error pages and unit files through the packaged NativeAOT yakd.
 /// </summary>
 [Collection(ReleaseCollection.Name)]
 public sealed class InstalledReleaseTests(ReleaseFixture release)
@@ -26,9 +26,10 @@ public sealed class InstalledReleaseTests(ReleaseFixture release)
             Assert.True(File.Exists(Path.Combine(root, file)), $"{file} missing from the tarball");
         }
 
-        // NativeAOT: no .NET host inside; yakd, a single-file .NET program, has one (so the check can tell them apart).
+        // NativeAOT: no .NET host inside; the local cluster, a single-file .NET program, has one (so the check can tell them apart).
         Assert.False(await HasDotnetHostAsync(Path.Combine(root, "yakctl")), "the linux-x64 yakctl should be NativeAOT");
-        Assert.True(await HasDotnetHostAsync(Path.Combine(root, "yakd")), "yakd should be a single-file .NET program");
+        Assert.False(await HasDotnetHostAsync(Path.Combine(root, "yakd")), "the linux-x64 yakd should be NativeAOT");
+        Assert.True(await HasDotnetHostAsync(Path.Combine(root, "yak-local-cluster")), "the local cluster should be a single-file .NET program");
 
         await RunQuickstartAsync(Path.Combine(root, "yakctl"));
     }
