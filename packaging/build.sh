@@ -82,35 +82,26 @@ publish_app() { # project platform dest [readytorun]
 }
 
 # NativeAOT compiles for the host's own OS and architecture only (cross-OS is unsupported; cross-architecture would need
-# the target's libc and linker here): yakctl for any other platform stays a single-file ReadyToRun program.
+# the target's libc and linker here): yakctl and yakd for any other platform stay single-file ReadyToRun programs.
+# NativeAOT is what makes them start fast: yakctl like a native tool, yakd's first answer in about half the time of
+# ReadyToRun (README, yakd's start): nothing to load or JIT-compile first.
 host_rid="$(uname -s | tr '[:upper:]' '[:lower:]' | sed 's/darwin/osx/')-$(uname -m | sed 's/x86_64/x64/;s/aarch64/arm64/')"
 
-publish_yakctl() { # platform dest
-  if $aot && [ "$1" = "$host_rid" ]; then
-    step "yakctl for $1 (NativeAOT: starts like a native tool, no runtime to load or JIT)"
-    dotnet publish src/Yak.Cli/Yak.Cli.csproj "${common[@]}" -r "$1" --self-contained -p:PublishAot=true -o "$2" >&2
+publish_program() { # project name platform dest
+  if $aot && [ "$3" = "$host_rid" ]; then
+    step "$2 for $3 (NativeAOT)"
+    dotnet publish "$1" "${common[@]}" -r "$3" --self-contained -p:PublishAot=true -o "$4" >&2
   else
-    step "yakctl for $1 (self-contained single file, ReadyToRun: $r2r; NativeAOT only for $host_rid on this host)"
-    publish_app src/Yak.Cli/Yak.Cli.csproj "$1" "$2"
-  fi
-}
-
-# yakd likewise: NativeAOT answers its first request in about half the time of ReadyToRun (README, yakd's start).
-publish_yakd() { # platform dest
-  if $aot && [ "$1" = "$host_rid" ]; then
-    step "yakd for $1 (NativeAOT: nothing to JIT-compile before its first answer)"
-    dotnet publish src/Yak.Daemon/Yak.Daemon.csproj "${common[@]}" -r "$1" --self-contained -p:PublishAot=true -o "$2" >&2
-  else
-    step "yakd for $1 (self-contained single file, ReadyToRun: $r2r; NativeAOT only for $host_rid on this host)"
-    publish_app src/Yak.Daemon/Yak.Daemon.csproj "$1" "$2"
+    step "$2 for $3 (self-contained single file, ReadyToRun: $r2r; NativeAOT only for $host_rid on this host)"
+    publish_app "$1" "$3" "$4"
   fi
 }
 
 lay_out() { # platform → $work/layout/yak-VERSION-PLATFORM
   local p="$1" dir="$work/layout/yak-$version-$1"
   mkdir -p "$dir"
-  publish_yakctl "$p" "$work/publish/$p/yakctl"
-  publish_yakd "$p" "$work/publish/$p/yakd"
+  publish_program src/Yak.Cli/Yak.Cli.csproj yakctl "$p" "$work/publish/$p/yakctl"
+  publish_program src/Yak.Daemon/Yak.Daemon.csproj yakd "$p" "$work/publish/$p/yakd"
   cp "$work/publish/$p/yakctl/"yakctl* "$work/publish/$p/yakd/"yakd* "$dir/"
   case "$p" in linux-*)
     # The local cluster runs pods as Linux processes (namespaces, nsenter): Linux only.

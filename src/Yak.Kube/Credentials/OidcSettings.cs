@@ -24,15 +24,28 @@ public sealed record OidcSettings(
         string? Optional(string key) => config.TryGetValue(key, out var value) && !string.IsNullOrEmpty(value) ? value : null;
 
         X509Certificate2Collection? authorities = null;
-        if (Optional("idp-certificate-authority-data") is { } data)
+        var authorityKey = Optional("idp-certificate-authority-data") is not null ? "idp-certificate-authority-data" : "idp-certificate-authority";
+        try
         {
-            authorities = new X509Certificate2Collection();
-            authorities.ImportFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(data)));
+            if (Optional("idp-certificate-authority-data") is { } data)
+            {
+                authorities = new X509Certificate2Collection();
+                authorities.ImportFromPem(Encoding.UTF8.GetString(Convert.FromBase64String(data)));
+            }
+            else if (Optional("idp-certificate-authority") is { } file)
+            {
+                authorities = new X509Certificate2Collection();
+                authorities.ImportFromPemFile(Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(kubeconfigPath) ?? ".", file));
+            }
         }
-        else if (Optional("idp-certificate-authority") is { } file)
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
-            authorities = new X509Certificate2Collection();
-            authorities.ImportFromPemFile(Path.IsPathRooted(file) ? file : Path.Combine(Path.GetDirectoryName(kubeconfigPath) ?? ".", file));
+            throw new KubeConnectionException($"Kubeconfig {kubeconfigPath}: the {authorityKey} of user '{user}' is not a readable PEM certificate ({ex.Message}).", ex);
+        }
+
+        if (authorities is { Count: 0 })
+        {
+            throw new KubeConnectionException($"Kubeconfig {kubeconfigPath}: the {authorityKey} of user '{user}' holds no PEM certificate.");
         }
 
         return new OidcSettings(kubeconfigPath, user, Required("idp-issuer-url"), Required("client-id"), Optional("client-secret"), Optional("id-token") ?? string.Empty, Optional("refresh-token"), authorities);

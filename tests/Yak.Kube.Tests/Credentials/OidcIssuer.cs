@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -31,11 +32,18 @@ internal sealed class OidcIssuer : IAsyncDisposable
     /// <summary>Status and JSON body for a request other than the discovery document.</summary>
     public Func<Request, (int Status, string Body)> Answer { get; set; } = _ => (500, """{"error":"server_error"}""");
 
-    public static async Task<OidcIssuer> StartAsync()
+    /// <param name="certificate">Serve HTTPS with it (HTTP without).</param>
+    public static async Task<OidcIssuer> StartAsync(X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0, listen =>
+        {
+            if (certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        }));
         var app = builder.Build();
         OidcIssuer? issuer = null;
         app.Run(async context =>

@@ -1,3 +1,6 @@
+using System.Net;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using k8s;
@@ -118,6 +121,48 @@ public sealed class OidcTokenProviderTests
     }
 
     [Fact]
+    public async Task GetAuthenticationHeader_IssuerOnItsOwnCa_TrustsTheKubeconfigsAuthorityForIt()
+    {
+        using var certificate = SelfSignedLoopbackCertificate();
+        await using var issuer = await OidcIssuer.StartAsync(certificate);
+        using var work = new TempDirectory("yak-oidc-");
+        var renewed = Jwt(Now.AddHours(1));
+        issuer.Answer = _ => (200, JsonSerializer.Serialize(new Dictionary<string, string> { ["id_token"] = renewed }));
+        var trusting = Settings(work, issuer, Jwt(Now.AddMinutes(-5)), "r1") with { CertificateAuthority = [X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert))] };
+        var untrusting = trusting with { CertificateAuthority = null };
+
+        using (var provider = new OidcTokenProvider(untrusting, Time()))
+        {
+            var error = await Assert.ThrowsAsync<KubeConnectionException>(() => provider.GetAuthenticationHeaderAsync(CancellationToken.None)).DefaultTimeout();
+            Assert.Contains("did not answer", error.Message, StringComparison.Ordinal);
+        }
+
+        using (var provider = new OidcTokenProvider(trusting, Time()))
+        {
+            Assert.Equal(renewed, (await provider.GetAuthenticationHeaderAsync(CancellationToken.None).DefaultTimeout()).Parameter);
+        }
+    }
+
+    [Fact]
+    public void Create_OidcUserWithUnreadableAuthority_NamesTheKey()
+    {
+        using var work = new TempDirectory("yak-oidc-");
+        var path = Path.Combine(work.Path, "kubeconfig");
+        File.WriteAllText(path, """
+            apiVersion: v1
+            kind: Config
+            clusters: [{name: c, cluster: {server: "https://127.0.0.1:6443"}}]
+            users: [{name: me, user: {auth-provider: {name: oidc, config: {client-id: yak, idp-issuer-url: "https://idp.example", idp-certificate-authority: missing-ca.pem}}}}]
+            contexts: [{name: dev, context: {cluster: c, user: me}}]
+            current-context: dev
+            """);
+
+        var error = Assert.Throws<KubeConnectionException>(() => KubeClientFactory.Create(new KubeTarget(path, null)));
+
+        Assert.Contains("idp-certificate-authority of user 'me'", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Create_OidcUser_ClientSendsTheIdTokenAsBearer()
     {
         await using var server = await OidcIssuer.StartAsync();
@@ -167,6 +212,18 @@ public sealed class OidcTokenProviderTests
         Assert.Equal(Now.AddHours(1), OidcTokenProvider.ExpiryOf(Jwt(Now.AddHours(1))));
 
     private static FakeTimeProvider Time() => new(Now);
+
+    private static X509Certificate2 SelfSignedLoopbackCertificate()
+    {
+        using var key = RSA.Create(2048);
+        var request = new CertificateRequest("CN=yak test issuer", key, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        var names = new SubjectAlternativeNameBuilder();
+        names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(certificateAuthority: true, hasPathLengthConstraint: false, pathLengthConstraint: 0, critical: true));
+        using var created = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1));
+        return X509CertificateLoader.LoadPkcs12(created.Export(X509ContentType.Pfx), password: null);
+    }
 
     private static string Jwt(DateTimeOffset expires)
     {

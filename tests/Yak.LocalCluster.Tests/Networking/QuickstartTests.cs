@@ -47,6 +47,9 @@ public sealed partial class QuickstartTests
             }
             catch (HttpRequestException e)
             {
+                // Its stderr read to the end first: the line that explains a reset can come after the reset itself.
+                forward.Kill(entireProcessTree: true);
+                await forward.WaitForExitAsync().DefaultTimeout();
                 throw new HttpRequestException($"{e.Message} kubectl port-forward said:\n{string.Join("\n", said)}", e);
             }
 
