@@ -35,7 +35,7 @@ public sealed class OidcTokenProviderTests
         await using var issuer = await OidcIssuer.StartAsync();
         using var work = new TempDirectory("yak-oidc-");
         var renewed = Jwt(Now.AddHours(1));
-        issuer.Answer = _ => (200, JsonSerializer.Serialize(new Dictionary<string, string> { ["id_token"] = renewed, ["refresh_token"] = "r2", ["token_type"] = "Bearer" }));
+        issuer.Answer = _ => (200, Tokens(renewed, "r2"));
         var settings = Settings(work, issuer, Jwt(Now.AddSeconds(10)), "r1", clientSecret: "s3cret");
         File.SetUnixFileMode(settings.KubeconfigPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         using var provider = new OidcTokenProvider(settings, Time());
@@ -61,7 +61,7 @@ public sealed class OidcTokenProviderTests
         await using var issuer = await OidcIssuer.StartAsync();
         using var work = new TempDirectory("yak-oidc-");
         var renewed = Jwt(Now.AddHours(1));
-        issuer.Answer = _ => (200, JsonSerializer.Serialize(new Dictionary<string, string> { ["id_token"] = renewed }));
+        issuer.Answer = _ => (200, Tokens(renewed));
         using var provider = new OidcTokenProvider(Settings(work, issuer, Jwt(Now.AddMinutes(-5)), "r1"), Time());
 
         var headers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => provider.GetAuthenticationHeaderAsync(CancellationToken.None))).DefaultTimeout();
@@ -107,7 +107,7 @@ public sealed class OidcTokenProviderTests
         await using var issuer = await OidcIssuer.StartAsync();
         using var work = new TempDirectory("yak-oidc-");
         var renewed = Jwt(Now.AddHours(1));
-        issuer.Answer = _ => (200, JsonSerializer.Serialize(new Dictionary<string, string> { ["id_token"] = renewed, ["refresh_token"] = "r2" }));
+        issuer.Answer = _ => (200, Tokens(renewed, "r2"));
         var settings = Settings(work, issuer, Jwt(Now.AddMinutes(-5)), "r1");
         var before = File.ReadAllText(settings.KubeconfigPath);
         File.WriteAllText(settings.KubeconfigPath + ".lock", string.Empty); // kubectl is writing it
@@ -127,7 +127,7 @@ public sealed class OidcTokenProviderTests
         await using var issuer = await OidcIssuer.StartAsync(certificate);
         using var work = new TempDirectory("yak-oidc-");
         var renewed = Jwt(Now.AddHours(1));
-        issuer.Answer = _ => (200, JsonSerializer.Serialize(new Dictionary<string, string> { ["id_token"] = renewed }));
+        issuer.Answer = _ => (200, Tokens(renewed));
         var trusting = Settings(work, issuer, Jwt(Now.AddMinutes(-5)), "r1") with { CertificateAuthority = [X509CertificateLoader.LoadCertificate(certificate.Export(X509ContentType.Cert))] };
         var untrusting = trusting with { CertificateAuthority = null };
 
@@ -212,6 +212,12 @@ public sealed class OidcTokenProviderTests
         Assert.Equal(Now.AddHours(1), OidcTokenProvider.ExpiryOf(Jwt(Now.AddHours(1))));
 
     private static FakeTimeProvider Time() => new(Now);
+
+    // A token endpoint's answer (RFC 6749 §5.1, with OpenID Connect's id_token).
+    private static string Tokens(string idToken, string? refreshToken = null) => JsonSerializer.Serialize(
+        refreshToken is null
+            ? new Dictionary<string, string> { ["id_token"] = idToken, ["token_type"] = "Bearer" }
+            : new Dictionary<string, string> { ["id_token"] = idToken, ["refresh_token"] = refreshToken, ["token_type"] = "Bearer" });
 
     private static X509Certificate2 SelfSignedLoopbackCertificate()
     {
