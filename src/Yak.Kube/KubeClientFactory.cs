@@ -1,7 +1,9 @@
 using k8s;
+using System.Security.Cryptography;
 using k8s.Exceptions;
 using Yak.Kube.Budget;
 using Yak.Kube.Credentials;
+using Yak.Kube.Kubeconfig;
 using Yak.Kube.Watching;
 
 namespace Yak.Kube;
@@ -39,31 +41,35 @@ public static class KubeClientFactory
     /// <param name="limits">The client-side request budget; <see cref="KubeRequestLimits.Default"/> when null.</param>
     public static KubeConnection Create(KubeTarget target, KubeRequestLimits? limits = null)
     {
-        var path = string.IsNullOrEmpty(target.KubeconfigPath) ? DefaultKubeconfigPath() : target.KubeconfigPath;
-        if (!File.Exists(path))
-        {
-            throw new KubeConnectionException(
-                $"No kubeconfig at {path}. Point KUBECONFIG (or --kubeconfig) at one, or start the local cluster with 'yakctl cluster local start'.");
-        }
-
-        KubernetesClientConfiguration configuration;
-        try
-        {
-            configuration = Configuration(path, string.IsNullOrEmpty(target.Context) ? null : target.Context);
-        }
-        catch (KubeConfigException ex)
-        {
-            throw new KubeConnectionException($"Kubeconfig {path}: {ex.Message}" + (string.IsNullOrEmpty(target.Context) ? "" : $" (asked for context '{target.Context}')"), ex);
-        }
-
+        var configuration = Configuration(target);
         var budget = new KubeRequestBudget(limits ?? KubeRequestLimits.Default);
         return new KubeConnection(new KubeClient(configuration, budget), configuration.Host, configuration.CurrentContext ?? target.Context ?? "(current)") { Budget = budget, Credentials = configuration.TokenProvider as IDisposable };
     }
 
-    // KubernetesClient.Aot reads exec plugins, tokens and certificates; a user's auth-provider oidc is yak's to serve.
-    private static KubernetesClientConfiguration Configuration(string path, string? context)
+    /// <summary>
+    /// The client configuration of <paramref name="target"/>: its kubeconfig files merged as kubectl merges them, the
+    /// context picked, credentials set up (KubernetesClient.Aot reads exec plugins, tokens and certificates; a user's
+    /// auth-provider oidc is yak's to serve). The caller disposes <see cref="KubernetesClientConfiguration.TokenProvider"/>
+    /// when it is disposable.
+    /// </summary>
+    /// <exception cref="KubeConnectionException">What is wrong with the kubeconfig or the context, naming the file.</exception>
+    public static KubernetesClientConfiguration Configuration(KubeTarget target)
     {
-        var kubeconfig = KubernetesClientConfiguration.LoadKubeConfig(new FileInfo(path));
+        var kubeconfig = KubeconfigLoader.Load(string.IsNullOrEmpty(target.KubeconfigPath) ? DefaultKubeconfigPath() : target.KubeconfigPath);
+        var context = string.IsNullOrEmpty(target.Context) ? null : target.Context;
+        try
+        {
+            return Configuration(kubeconfig, context);
+        }
+        catch (Exception ex) when (ex is KubeConfigException or FormatException or CryptographicException)
+        {
+            throw new KubeConnectionException($"Kubeconfig {kubeconfig.Description}: {ex.Message}" + (context is null ? "" : $" (asked for context '{context}')"), ex);
+        }
+    }
+
+    private static KubernetesClientConfiguration Configuration(LoadedKubeconfig loaded, string? context)
+    {
+        var kubeconfig = loaded.Config;
         var contextName = context ?? kubeconfig.CurrentContext;
         var userName = kubeconfig.Contexts?.FirstOrDefault(c => c.Name == contextName)?.ContextDetails?.User;
         var user = userName is null ? null : kubeconfig.Users?.FirstOrDefault(u => u.Name == userName);
@@ -72,7 +78,8 @@ public static class KubeClientFactory
             return KubernetesClientConfiguration.BuildConfigFromConfigObject(kubeconfig, context);
         }
 
-        var oidc = new OidcTokenProvider(OidcSettings.From(path, user.Name, provider.Config));
+        // Renewed tokens go back to the file that defines the user, as kubectl writes them.
+        var oidc = new OidcTokenProvider(OidcSettings.From(loaded.UserFiles[user.Name], user.Name, provider.Config));
         user.UserCredentials.AuthProvider = null;
         // The builder wants credentials it knows; the token provider set below is what requests use.
         user.UserCredentials.Token = oidc.IdToken is { Length: > 0 } held ? held : "renewed-on-first-request";
@@ -81,13 +88,13 @@ public static class KubeClientFactory
         return configuration;
     }
 
-    /// <summary>KUBECONFIG's first file, else ~/.kube/config, as kubectl does.</summary>
+    /// <summary>KUBECONFIG (a list of files, merged), else ~/.kube/config, as kubectl does.</summary>
     public static string DefaultKubeconfigPath()
     {
         var variable = Environment.GetEnvironmentVariable("KUBECONFIG");
-        if (!string.IsNullOrEmpty(variable))
+        if (!string.IsNullOrWhiteSpace(variable))
         {
-            return variable.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)[0];
+            return variable;
         }
 
         return Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".kube", "config");

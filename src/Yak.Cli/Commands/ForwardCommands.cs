@@ -61,7 +61,7 @@ internal static class ForwardCommands
                     LocalPort = local,
                     RemotePort = remote,
                     Kubeconfig = parse.GetValue(kubeconfig)?.FullName
-                        ?? (environment is null ? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] : null)
+                        ?? (environment is null ? KubeconfigEnvironment.List() : null)
                         ?? string.Empty,
                     Context = parse.GetValue(kubeContext) ?? string.Empty,
                     Environment = parse.GetValue(env) ?? environment?.Name ?? string.Empty,

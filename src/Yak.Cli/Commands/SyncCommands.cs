@@ -47,7 +47,7 @@ internal static class SyncCommands
                     LocalPath = parse.GetValue(local)!.FullName,
                     Endpoint = parse.GetValue(endpoint)!,
                     Excludes = parse.GetValue(exclude) ?? [],
-                    Kubeconfig = parse.GetValue(kubeconfig)?.FullName ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? string.Empty,
+                    Kubeconfig = parse.GetValue(kubeconfig)?.FullName ?? KubeconfigEnvironment.List() ?? string.Empty,
                     Context = parse.GetValue(kubeContext) ?? string.Empty,
                 },
                 cancellationToken);

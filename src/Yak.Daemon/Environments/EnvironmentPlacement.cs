@@ -1,6 +1,7 @@
 using Yak.Daemon.Rpc;
 using Yak.Kube;
 using Yak.Kube.Capacity;
+using Yak.Kube.Kubeconfig;
 using Yak.Protocol.Messages;
 using Yak.Protocol.Transport;
 using Yak.Protocol.Errors;
@@ -44,7 +45,7 @@ internal sealed class EnvironmentPlacement(DaemonEndpoint endpoint, EnvironmentR
             SpecPath = specPath,
             Namespace = Yak.Environments.Naming.KubeNames.Namespace(Owner(config), name),
             Cluster = cluster.Length > 0 ? cluster : connection.Context,
-            Kubeconfig = kubeconfig.Length > 0 ? Path.GetFullPath(kubeconfig) : string.Empty,
+            Kubeconfig = kubeconfig.Length > 0 ? KubeconfigLoader.FullPaths(kubeconfig) : string.Empty,
             Context = context.Length > 0 ? context : connection.Context,
             Server = connection.Server,
             State = EnvironmentState.Deploying,

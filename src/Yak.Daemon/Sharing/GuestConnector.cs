@@ -10,6 +10,7 @@ using Yak.Daemon.Telemetry;
 using Yak.Environments.Naming;
 using Yak.Kube;
 using Yak.Kube.Environments;
+using Yak.Kube.Kubeconfig;
 using Yak.Kube.Sharing;
 using Yak.Protocol.Errors;
 using Yak.Protocol.Messages;
@@ -266,7 +267,7 @@ internal sealed class GuestConnector(DaemonConfiguration configuration, GuestReg
     {
         if (request.Kubeconfig.Length > 0)
         {
-            return (Path.GetFullPath(request.Kubeconfig), request.Context, request.Context);
+            return (KubeconfigLoader.FullPaths(request.Kubeconfig), request.Context, request.Context);
         }
 
         var configured = configuration.Current.Clusters.FirstOrDefault();
@@ -278,8 +279,8 @@ internal sealed class GuestConnector(DaemonConfiguration configuration, GuestReg
     /// <summary>A kubeconfig for the share's token: the guest's cluster entry (server, CA) and nothing of the guest's own credentials.</summary>
     private string WriteKubeconfig(string name, string kubeconfig, string context, string server, string token)
     {
-        var source = KubernetesClientConfiguration.BuildConfigFromConfigFile(
-            kubeconfig.Length > 0 ? kubeconfig : KubeClientFactory.DefaultKubeconfigPath(), context.Length > 0 ? context : null);
+        var source = KubeClientFactory.Configuration(new KubeTarget(kubeconfig, context));
+        (source.TokenProvider as IDisposable)?.Dispose();
         var yaml = new StringBuilder();
         yaml.Append("apiVersion: v1\nkind: Config\nclusters:\n- name: ").Append(GuestRecord.Context).Append("\n  cluster:\n    server: \"").Append(server).Append("\"\n");
         if (source.SslCaCerts is { Count: > 0 } cas)

@@ -19,7 +19,7 @@ public sealed class ForwardAddRequest
     /// <summary>The service port (service targets) or container port (pods, selectors).</summary>
     public required int RemotePort { get; init; }
 
-    /// <summary>The kubeconfig file; empty means KUBECONFIG or ~/.kube/config as seen by yakd.</summary>
+    /// <summary>The kubeconfig file, or a KUBECONFIG-style list of files (merged as kubectl merges them); empty means KUBECONFIG or ~/.kube/config as seen by yakd.</summary>
     public required string Kubeconfig { get; init; }
 
     /// <summary>The kubeconfig context; empty means its current context.</summary>

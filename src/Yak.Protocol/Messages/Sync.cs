@@ -18,7 +18,7 @@ public sealed class SyncCreateRequest
     [OptionalMember]
     public required IReadOnlyList<string> Excludes { get; init; } = [];
 
-    /// <summary>For pod endpoints: the kubeconfig file; empty means KUBECONFIG or ~/.kube/config as seen by yakd.</summary>
+    /// <summary>For pod endpoints: the kubeconfig file, or a KUBECONFIG-style list of files (merged as kubectl merges them); empty means KUBECONFIG or ~/.kube/config as seen by yakd.</summary>
     [OptionalMember]
     public required string Kubeconfig { get; init; } = string.Empty;
 

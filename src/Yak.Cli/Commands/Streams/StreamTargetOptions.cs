@@ -63,7 +63,7 @@ internal sealed record StreamTargetOptions(
             Selector = parse.GetValue(Selector) ?? string.Empty,
             Pod = pod,
             Container = parse.GetValue(Container) ?? string.Empty,
-            Kubeconfig = parse.GetValue(Kubeconfig)?.FullName ?? System.Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator)[0] ?? string.Empty,
+            Kubeconfig = parse.GetValue(Kubeconfig)?.FullName ?? KubeconfigEnvironment.List() ?? string.Empty,
             Context = parse.GetValue(Context) ?? string.Empty,
         };
     }
