@@ -1,3 +1,4 @@
+using Yak.Kube.Kubeconfig;
 using YamlDotNet.RepresentationModel;
 
 namespace Yak.Kube.Credentials;
@@ -28,7 +29,8 @@ internal static class KubeconfigTokenWriter
         // CreateNew fails while kubectl (or another yakd request) holds the lock.
         using var held = new FileStream(path + ".lock", FileMode.CreateNew, FileAccess.Write, FileShare.None, 1, FileOptions.DeleteOnClose);
         var yaml = new YamlStream();
-        using (var reader = File.OpenText(path))
+        // Checked first: the representation model recurses per level of nesting (KubeconfigYaml).
+        using (var reader = new StreamReader(new MemoryStream(KubeconfigYaml.Read(path))))
         {
             yaml.Load(reader);
         }

@@ -17,12 +17,13 @@ public sealed record LoadedKubeconfig(K8SConfiguration Config, IReadOnlyList<str
 /// list that do not exist are skipped (a single named file must exist); relative paths are resolved against the file
 /// that holds them (client-go's ResolveLocalPaths; KubernetesClient's own merge resolves all against the first file).
 /// Bounded, because yakd reads whatever path a client names: a file over <see cref="MaxFileBytes"/> or a list of more
-/// than <see cref="MaxFiles"/> is refused, and a YAML error names the file and line.
+/// than <see cref="MaxFiles"/> is refused, as is YAML nested deeper than <see cref="KubeconfigYaml.MaxDepth"/>, and a YAML
+/// error names the file and line.
 /// </summary>
 public static class KubeconfigLoader
 {
-    /// <summary>A kubeconfig with embedded certificates for a hundred clusters is well under 1 MiB.</summary>
-    public const long MaxFileBytes = 16L << 20;
+    /// <summary>Larger files are refused (<see cref="KubeconfigYaml"/>).</summary>
+    public const long MaxFileBytes = KubeconfigYaml.MaxFileBytes;
 
     /// <summary>More files than this in one KUBECONFIG list is refused.</summary>
     public const int MaxFiles = 64;
@@ -74,25 +75,13 @@ public static class KubeconfigLoader
     {
         try
         {
-            using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-            // Read at most one byte past the limit: a FIFO or a growing file has no trustworthy length.
-            var content = new MemoryStream();
-            var buffer = new byte[81920];
-            int read;
-            while ((read = stream.Read(buffer, 0, buffer.Length)) > 0)
-            {
-                content.Write(buffer, 0, read);
-                if (content.Length > MaxFileBytes)
-                {
-                    throw new KubeConnectionException(
-                        $"Kubeconfig {file} is larger than {MaxFileBytes >> 20} MiB, which no kubeconfig needs. Check that KUBECONFIG (or --kubeconfig) names a kubeconfig.");
-                }
-            }
-
-            content.Position = 0;
-            var config = KubernetesClientConfiguration.LoadKubeConfig(content);
+            var config = KubernetesClientConfiguration.LoadKubeConfig(new MemoryStream(KubeconfigYaml.Read(file)));
             config.FileName = Path.GetFullPath(file);
             return config;
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new KubeConnectionException($"Kubeconfig {file}{ex.Message}. Check that KUBECONFIG (or --kubeconfig) names a kubeconfig.", ex);
         }
         catch (YamlException ex)
         {

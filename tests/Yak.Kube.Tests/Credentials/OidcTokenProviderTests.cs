@@ -121,6 +121,25 @@ public sealed class OidcTokenProviderTests
     }
 
     [Fact]
+    public async Task GetAuthenticationHeader_KubeconfigNowNestedHundredThousandDeep_UsesTheRenewedTokenAndLeavesTheFileAlone()
+    {
+        await using var issuer = await OidcIssuer.StartAsync();
+        using var work = new TempDirectory("yak-oidc-");
+        var renewed = Jwt(Now.AddHours(1));
+        issuer.Answer = _ => (200, Tokens(renewed, "r2"));
+        var settings = Settings(work, issuer, Jwt(Now.AddMinutes(-5)), "r1");
+        // Edited since it was read: YamlDotNet's node model would recurse once per level and overflow the stack.
+        File.AppendAllText(settings.KubeconfigPath, "\npreferences: " + new string('[', 100_000) + new string(']', 100_000) + "\n");
+        var before = File.ReadAllText(settings.KubeconfigPath);
+        using var provider = new OidcTokenProvider(settings, Time());
+
+        var header = await provider.GetAuthenticationHeaderAsync(CancellationToken.None).DefaultTimeout();
+
+        Assert.Equal(renewed, header.Parameter);
+        Assert.Equal(before, File.ReadAllText(settings.KubeconfigPath));
+    }
+
+    [Fact]
     public async Task GetAuthenticationHeader_IssuerOnItsOwnCa_TrustsTheKubeconfigsAuthorityForIt()
     {
         using var certificate = SelfSignedLoopbackCertificate();

@@ -124,14 +124,27 @@ public sealed class KubeconfigLoaderTests
     }
 
     [Fact]
-    public void Create_NestedTwoHundredThousandDeep_IsRefusedWithTheFile()
+    public void Create_NestedTwoHundredThousandDeep_IsRefusedWithTheFileAndLine()
     {
         using var work = new TempDirectory("yak-kubeconfig-");
         var path = Write(work, "config", "apiVersion: v1\nkind: Config\npreferences: " + new string('[', 200_000) + new string(']', 200_000) + "\n");
 
         var error = Assert.Throws<KubeConnectionException>(() => KubeClientFactory.Create(new KubeTarget(path, null)));
 
-        Assert.Contains($"Kubeconfig {path}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Kubeconfig {path}, line 3: nested deeper than {KubeconfigYaml.MaxDepth} levels", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Create_NestedAsDeepAsAllowed_IsRead()
+    {
+        using var work = new TempDirectory("yak-kubeconfig-");
+        // The document's own mapping is the first level.
+        var nested = new string('[', KubeconfigYaml.MaxDepth - 1) + new string(']', KubeconfigYaml.MaxDepth - 1);
+        var path = Write(work, "config", Single("https://deep.example:6443") + "\npreferences: " + nested + "\n");
+
+        using var connection = KubeClientFactory.Create(new KubeTarget(path, null));
+
+        Assert.Equal("https://deep.example:6443", connection.Server.TrimEnd('/'));
     }
 
     [Fact]
