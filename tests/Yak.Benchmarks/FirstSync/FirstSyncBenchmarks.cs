@@ -23,16 +23,15 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
 
     public string Name => Suite;
 
-    public string Description => "first sync (20k files / 200 MB; YAK_BENCH_FILES, YAK_BENCH_MB, YAK_BENCH_LINKS, YAK_BENCH_ROUNDS, YAK_BENCH_BIN) vs rsync -a, tar | tar, tar | kubectl exec";
+    public string Description => "first sync (20k files / 200 MB; YAK_BENCH_FILES, YAK_BENCH_MB, YAK_BENCH_TREE, YAK_BENCH_LINKS, YAK_BENCH_ROUNDS, YAK_BENCH_BIN) vs rsync -a, tar | tar, tar | kubectl exec";
 
     public async Task RunAsync(BenchmarkReport report, CancellationToken cancellationToken)
     {
-        var tree = BenchTree.FromEnvironment();
         using var temp = new TempDirectory("yak-first-");
         var source = Path.Combine(temp.Path, "src");
         Directory.CreateDirectory(source);
-        var total = TreeGenerator.Generate(source, tree.Files, tree.Bytes, seed: 20);
-        Console.WriteLine($"  tree: {tree.Files} files, {BenchmarkReport.Bytes(total)} in {source}");
+        var tree = BenchTree.FromEnvironment().Create(source);
+        Console.WriteLine($"  tree: {tree.Label}: {tree.Files} files, {BenchmarkReport.Bytes(tree.Bytes)} in {source}");
 
         await LocalFirstSync.RunAsync(report, tree, source, temp.Path, cancellationToken);
         if (tree.Links.Count > 0)
@@ -86,9 +85,9 @@ public sealed class FirstSyncBenchmarks : IBenchmarkSuite
 
                 var faster = tar < gzip ? tar : gzip;
                 var target = link.BitsPerSecond is null ? "≤ tar | kubectl exec" : $"≤ 0.6 × faster tar = {Seconds(faster * 0.6)}";
-                report.Add(Suite, $"into a pod, {link.Description}", Compare(yak, ("tar", tar), ("tar+gzip -1", gzip)),
+                report.Add(Suite, $"into a pod, {tree.Label}, {link.Description}", Compare(yak, ("tar", tar), ("tar+gzip -1", gzip)),
                     $"tar | kubectl exec {Seconds(tar)}, tar | gzip -1 | kubectl exec {Seconds(gzip)}", target);
-                report.Add(Suite, $"into a pod, {link.Description}: bytes on the wire", BenchmarkReport.Bytes(wire), string.Empty, $"agent delivery before it {Seconds(delivered)}");
+                report.Add(Suite, $"into a pod, {tree.Label}, {link.Description}: bytes on the wire", BenchmarkReport.Bytes(wire), string.Empty, $"agent delivery before it {Seconds(delivered)}");
             }
             finally
             {
