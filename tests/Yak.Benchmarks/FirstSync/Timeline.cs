@@ -32,6 +32,6 @@ internal static class Timeline
         process.Refresh();
         var s = session.GetStatus();
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"    {clock.Elapsed.TotalSeconds,6:0.00} s  {s.State,-12} local {s.LocalEntries,6} remote {s.RemoteEntries,6} sent {s.FilesSent,6} files {s.BytesOnWire >> 10,8} KiB  cpu {(process.TotalProcessorTime - cpu0).TotalSeconds:0.00} s"));
+            $"    {clock.Elapsed.TotalSeconds,6:0.00} s  {s.State,-12} local {s.LocalEntries,6} remote {s.RemoteEntries,6} sent {s.FilesSent,6} files {s.BytesOnWire >> 10,8} KiB  level {s.LinkCompressionLevel}  cpu {(process.TotalProcessorTime - cpu0).TotalSeconds:0.00} s"));
     }
 }
