@@ -72,6 +72,41 @@ public sealed class ZstdWriteStreamTests
     }
 
     [Fact]
+    public async Task Write_AfterAPauseWhileWaitingOnThePeer_KeepsTheLevel()
+    {
+        var first = SourceLikeText(seed: 7, 300_000);
+        var second = SourceLikeText(seed: 8, 300_000);
+        var time = new FakeTimeProvider();
+        var unacknowledged = true;
+        var wire = new MemoryStream();
+        await using (var link = new ZstdWriteStream(wire, new LinkLevelPolicy(), idleCores: null, time, waitingOnPeer: () => unacknowledged))
+        {
+            link.ChangeLevel(LinkLevelPolicy.HighestLevel);
+            await link.WriteAsync(first);
+            await link.FlushAsync();
+            time.Advance(TimeSpan.FromSeconds(LinkLevelPolicy.BurstGapSeconds * 3));
+            await link.WriteAsync(second);
+            await link.FlushAsync();
+            Assert.Equal((LinkLevelPolicy.HighestLevel, 1), (link.Level, link.LevelChanges));
+
+            unacknowledged = false;
+            time.Advance(TimeSpan.FromSeconds(LinkLevelPolicy.BurstGapSeconds));
+            await link.WriteAsync(first);
+            await link.FlushAsync();
+            Assert.Equal((LinkLevelPolicy.StartLevel, 2), (link.Level, link.LevelChanges));
+        }
+
+        wire.Position = 0;
+        var decoded = new MemoryStream();
+        await using (var reader = LinkCompression.Reader(wire))
+        {
+            await reader.CopyToAsync(decoded);
+        }
+
+        Assert.Equal([.. first, .. second, .. first], decoded.ToArray());
+    }
+
+    [Fact]
     public async Task Flush_AfterAWrite_WhatWasWrittenDecodesBeforeTheStreamGoesOn()
     {
         var save = Encoding.UTF8.GetBytes("int index = 0;\n");

@@ -38,6 +38,7 @@ public sealed class AgentClient : IAsyncDisposable
     private readonly CancellationTokenSource stop = new();
     private Task readLoop = Task.CompletedTask;
     private uint nextId;
+    private volatile bool earlierUnacknowledged;
     private int disposed;
     private Exception? failure;
 
@@ -100,7 +101,7 @@ public sealed class AgentClient : IAsyncDisposable
                     {
                         // The agent switches its reader before it reads another byte: nothing raw may follow.
                         client.handshakeBytes = client.writer.BytesWritten;
-                        client.linkCompressor = new ZstdWriteStream(stream, new LinkLevelPolicy(), new IdleCpu().Sample);
+                        client.linkCompressor = new ZstdWriteStream(stream, new LinkLevelPolicy(), new IdleCpu().Sample, waitingOnPeer: () => client.earlierUnacknowledged);
                         client.writer = new FrameWriter(client.linkCompressor, ownsStream: true);
                         client.compressChunks = false;
                     }
@@ -280,6 +281,8 @@ public sealed class AgentClient : IAsyncDisposable
         inFlight.Wait();
         var id = Interlocked.Increment(ref nextId);
         var source = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        // Whether this request's frames follow others still unacknowledged (read by the link's level policy).
+        earlierUnacknowledged = !pending.IsEmpty;
         pending[id] = source;
         ack = source.Task;
         if (failure is not null)
