@@ -100,27 +100,19 @@ public sealed class KubeconfigLoaderTests
         Assert.Equal(authority.Thumbprint, Assert.Single(configuration.SslCaCerts!).Thumbprint);
     }
 
-    [Fact]
-    public void Create_InvalidYaml_NamesTheFileAndLine()
+    [Theory]
+    [InlineData("clusters:\n- name: c\n  cluster: {server: [unclosed\n", "line 6: While parsing a flow sequence")]
+    [InlineData("clusters:\n- name: c\n  cluster: [not, a, mapping]\n", "line 5: expected a cluster's fields")]
+    [InlineData("users:\n- name: u\n\tuser: {}\n", "line 4: While scanning a plain scalar, found a tab character")]
+    public void Create_BrokenKubeconfig_NamesTheFileLineAndHowToCheckIt(string yaml, string where)
     {
         using var work = new TempDirectory("yak-kubeconfig-");
-        var path = Write(work, "config", "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: [unclosed\n");
+        var path = Write(work, "config", "apiVersion: v1\nkind: Config\n" + yaml);
 
         var error = Assert.Throws<KubeConnectionException>(() => KubeClientFactory.Create(new KubeTarget(path, null)));
 
-        Assert.Contains($"Kubeconfig {path}, line ", error.Message, StringComparison.Ordinal);
-        Assert.Contains("kubectl config view", error.Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void Create_WrongShape_NamesTheFileAndLine()
-    {
-        using var work = new TempDirectory("yak-kubeconfig-");
-        var path = Write(work, "config", "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: [not, a, mapping]\n");
-
-        var error = Assert.Throws<KubeConnectionException>(() => KubeClientFactory.Create(new KubeTarget(path, null)));
-
-        Assert.Contains($"Kubeconfig {path}, line 5: expected a cluster's fields", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"Kubeconfig {path}, {where}", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"'kubectl config view --kubeconfig {path}' checks it", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
