@@ -1,5 +1,5 @@
-using k8s;
 using System.Security.Cryptography;
+using k8s;
 using k8s.Exceptions;
 using Yak.Kube.Budget;
 using Yak.Kube.Credentials;
