@@ -38,23 +38,33 @@ public sealed partial class QuickstartTests
         try
         {
             var port = await ReadLocalPortAsync(forward, said);
+            // What kubectl prints per connection ("Handling connection for 8080") goes to stdout: kept for a failure too.
+            _ = Task.Run(async () =>
+            {
+                while (await forward.StandardOutput.ReadLineAsync() is { } line)
+                {
+                    said.Enqueue(line);
+                }
+            });
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
             string first, second;
+            var resets = new List<string>();
             try
             {
-                first = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
-                second = await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
+                first = await GetPageAsync(http, port, resets);
+                second = await GetPageAsync(http, port, resets);
             }
             catch (HttpRequestException e)
             {
                 // Its stderr read to the end first: the line that explains a reset can come after the reset itself.
                 forward.Kill(entireProcessTree: true);
                 await forward.WaitForExitAsync().DefaultTimeout();
-                throw new HttpRequestException($"{e.Message} kubectl port-forward said:\n{string.Join("\n", said)}", e);
+                throw new HttpRequestException($"{e.Message} (earlier resets: {resets.Count}) kubectl port-forward said:\n{string.Join("\n", said)}", e);
             }
 
-            Assert.Contains("<p>Visits: 1</p>", first, StringComparison.Ordinal);
-            Assert.Contains("<p>Visits: 2</p>", second, StringComparison.Ordinal);
+            // A request reset before its answer may or may not have reached the store: the counter must go up by one.
+            var visits = (Visits(first), Visits(second));
+            Assert.True(visits.Item2 == visits.Item1 + 1 && visits.Item1 >= 1 && visits.Item1 <= 1 + resets.Count, $"visits {visits}, resets: {string.Join("; ", resets)}");
         }
         finally
         {
@@ -62,6 +72,26 @@ public sealed partial class QuickstartTests
             await forward.WaitForExitAsync().DefaultTimeout();
         }
     }
+
+    /// <summary>
+    /// The page; a connection reset through the forward is retried once on a new connection (seen in about one CI run in
+    /// three, never locally in 22 runs, cause not found: kubectl logged nothing for it), a second one fails the test.
+    /// </summary>
+    private static async Task<string> GetPageAsync(HttpClient http, int port, List<string> resets)
+    {
+        try
+        {
+            return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
+        }
+        catch (HttpRequestException e) when (resets.Count == 0 && e.GetBaseException() is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionReset })
+        {
+            resets.Add(e.GetBaseException().Message);
+            return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/")).DefaultTimeout();
+        }
+    }
+
+    private static int Visits(string page) =>
+        VisitsLine().Match(page) is { Success: true } match ? int.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException($"no visit counter in the page: {page}");
 
     /// <summary>The shop's two services from examples/shop (its web folder as a ConfigMap volume, its store command from yak.yaml).</summary>
     private static string ShopManifests()
@@ -160,4 +190,7 @@ public sealed partial class QuickstartTests
 
     [GeneratedRegex(@"Forwarding from 127\.0\.0\.1:(\d+) ->")]
     private static partial Regex ForwardingLine();
+
+    [GeneratedRegex(@"<p>Visits: (\d+)</p>")]
+    private static partial Regex VisitsLine();
 }
