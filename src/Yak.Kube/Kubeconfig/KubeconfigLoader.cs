@@ -147,7 +147,7 @@ public static class KubeconfigLoader
             credentials.ClientCertificate = Resolve(credentials.ClientCertificate, folder);
             credentials.ClientKey = Resolve(credentials.ClientKey, folder);
             // A bare command name is looked up on PATH; only one with a separator is relative to the kubeconfig.
-            if (credentials.ExternalExecution is { Command: { } command } exec && command.Contains('/', StringComparison.Ordinal))
+            if (credentials.ExternalExecution is { Command: { } command } exec && command.IndexOfAny(['/', Path.DirectorySeparatorChar]) >= 0)
             {
                 exec.Command = Resolve(command, folder);
             }

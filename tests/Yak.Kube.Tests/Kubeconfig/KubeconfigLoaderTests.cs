@@ -100,6 +100,24 @@ public sealed class KubeconfigLoaderTests
         Assert.Equal(authority.Thumbprint, Assert.Single(configuration.SslCaCerts!).Thumbprint);
     }
 
+    [Fact]
+    public void Load_ExecCommands_OnlyOnesWithAFolderAreResolvedAgainstTheFile()
+    {
+        using var work = new TempDirectory("yak-kubeconfig-");
+        var path = Write(work, "config", """
+            apiVersion: v1
+            kind: Config
+            users:
+            - {name: local, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: ./bin/get-token}}}
+            - {name: onpath, user: {exec: {apiVersion: client.authentication.k8s.io/v1, command: aws}}}
+            """);
+
+        var users = KubeconfigLoader.Load(path).Config.Users!.ToDictionary(u => u.Name, u => u.UserCredentials.ExternalExecution.Command);
+
+        Assert.Equal(Path.Combine(work.Path, "bin", "get-token"), users["local"]);
+        Assert.Equal("aws", users["onpath"]);
+    }
+
     [Theory]
     [InlineData("clusters:\n- name: c\n  cluster: {server: [unclosed\n", "line 6: While parsing a flow sequence")]
     [InlineData("clusters:\n- name: c\n  cluster: [not, a, mapping]\n", "line 5: expected a cluster's fields")]
